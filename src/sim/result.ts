@@ -1,0 +1,125 @@
+/**
+ * What one replication hands back: small, mergeable records (counters,
+ * per-bucket series, one encoded latency histogram), never per-request data,
+ * so that memory and transfer size do not grow with the requests simulated.
+ *
+ * Metric values are in the order of `METRIC_NAMES`; a value that is not
+ * defined for this replication (n < 1, 0/0) is NaN and becomes an empty CSV
+ * field.
+ */
+
+/** The metric names of spec/cli-and-outputs.md, in column order of replications.csv. */
+export const METRIC_NAMES = [
+  'requests',
+  'ok',
+  'failed',
+  'unfinished',
+  'success_ratio',
+  'throughput_rps',
+  'latency_mean_ms',
+  'latency_p50_ms',
+  'latency_p90_ms',
+  'latency_p99_ms',
+  'latency_p999_ms',
+  'latency_max_ms',
+  'failed_timeout',
+  'failed_refused',
+  'failed_rejected',
+  'retries',
+  'cross_node_ratio',
+  'cross_zone_ratio',
+  'pod_utilization_mean',
+  'pod_utilization_max',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** Metrics that are exact integer counts (written without toPrecision). */
+export const COUNT_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
+  'requests',
+  'ok',
+  'failed',
+  'unfinished',
+  'failed_timeout',
+  'failed_refused',
+  'failed_rejected',
+  'retries',
+]);
+
+export interface ScopeResult {
+  /** `all`, then `traffic:<name>` for each traffic entry, in scenario order. */
+  scope: string;
+  /** One value per METRIC_NAMES entry; NaN where undefined. */
+  metrics: number[];
+}
+
+export interface PodRow {
+  pod: string;
+  workload: string;
+  node: string;
+  zone: string;
+  /** Attempts of counted requests that reached the pod (served or rejected). */
+  requests: number;
+  /** requests / attempts that reached pods of the same workload; NaN if none. */
+  share: number;
+  /** Busy slot-time inside the window / (concurrency × window). */
+  utilization: number;
+}
+
+export interface NodeRow {
+  node: string;
+  zone: string;
+  received: number;
+  forwardedCrossNode: number;
+  dropped: number;
+}
+
+/** Per time bucket of the measured window (bucket start = index × timeBucket from the window start). */
+export interface TimeSeries {
+  bucketSeconds: number;
+  requests: number[];
+  ok: number[];
+  failed: number[];
+  /** ok / bucket width (the last bucket may be shorter than timeBucket). */
+  throughputRps: number[];
+  /** NaN for a bucket with no ok request. */
+  latencyP50Ms: number[];
+  latencyP99Ms: number[];
+}
+
+export interface ReplicationResult {
+  variant: number;
+  replication: number;
+  /** The replication's seed as shown to users (see engine/random.ts replicationSeed). */
+  seed: number;
+  scopes: ScopeResult[];
+  /** Latency of ok counted requests (all scopes), HDR histogram encoded (stats/histogram.ts). */
+  latencyHistogram: string;
+  pods: PodRow[];
+  nodes: NodeRow[];
+  timeseries: TimeSeries;
+  /**
+   * Mean latency (ms) of ok requests per timeBucket from t = 0 (warm-up
+   * included), by the bucket in which their first attempt started: the
+   * series the MSER-5 warm-up suggestion is computed from. NaN for empty buckets.
+   */
+  warmupSeries: number[];
+  /** Requests generated over the whole run (warm-up and drain included). */
+  simulatedRequests: number;
+  /** Requests not generated because their in-cluster origin had no live node or pod. */
+  suppressedRequests: number;
+  /** Events the engine processed. */
+  events: number;
+  /** Largest number of requests in flight at once. */
+  peakInFlight: number;
+}
+
+/** Thrown by a replication that exceeded simulation.maxInFlight (exit code 1, names the overloaded pods). */
+export class OverloadError extends Error {
+  constructor(
+    message: string,
+    readonly pods: string[],
+  ) {
+    super(message);
+    this.name = 'OverloadError';
+  }
+}
