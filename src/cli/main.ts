@@ -69,6 +69,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--seed <s>', 'root seed', intOption('--seed'))
     .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
     .option('--variant <label>', 'which sweep variant (default: the first)')
+    .option('--replication <r>', 'which replication (default 0)', intOption('--replication'))
+    .option('--at <time>', 'follow requests that start at or after this time (from the start of the warm-up), e.g. 5m31s')
     .action(async (file: string, opts: Record<string, unknown>) => {
       const { traceCommand } = await import('./trace.js');
       setExitCode(await traceCommand(file, opts as never));

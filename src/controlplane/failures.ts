@@ -1,0 +1,265 @@
+/**
+ * Failures and who learns of them, when (spec "failures"; reference §4).
+ *
+ * A node crash at t0: its pods stop at once and their in-flight work is lost
+ * (clients hear nothing and time out); the node stops answering. Its last
+ * heartbeat fell at a uniformly random point of the `nodeLeaseInterval`
+ * before t0; `nodeMonitorGracePeriod` after that heartbeat the node
+ * lifecycle controller marks it NotReady and its pods' endpoints not ready,
+ * which then propagate to each kube-proxy (controlplane/endpoints.ts). The
+ * LB learns only through its own health checks. `podEvictionTimeout` after
+ * the NotReady mark the pods are deleted and replacements are created on
+ * live nodes by the spread rule, ready `startupTime` later; they do not move
+ * back when the node recovers.
+ *
+ * A pod crash on a live node: its kubelet reports it not ready at once; its
+ * in-flight attempts are reset and new connections to it are refused until
+ * the kube-proxies learn; it is ready again `restartAfter` later.
+ */
+import { createSampler } from '../engine/distributions.js';
+import type { RandomStream } from '../engine/random.js';
+import { PodState } from '../dataplane/pod.js';
+import { failureKind } from '../scenario/schema.js';
+import type { Simulation } from '../sim/simulation.js';
+import { Ev } from '../sim/simulation.js';
+
+export class Failures {
+  /** Bumped at every crash and recovery of a node: stale scheduled events are ignored. */
+  private readonly nodeEpoch: Int32Array;
+  private readonly markedNotReady: Uint8Array;
+  private readonly recoverAfter: Float64Array;
+  private readonly heartbeat: RandomStream;
+  private podReadyEpoch: Int32Array;
+  private readonly randomNodes: { node: number; mtbf: () => number; mttr: () => number }[] = [];
+  private readonly randomOf: Int32Array;
+  /** restartAfter of each scheduled pod failure. */
+  private readonly restartDelay = new Map<number, number>();
+
+  constructor(
+    private readonly sim: Simulation,
+    stream: (source: string) => RandomStream,
+  ) {
+    const n = sim.topo.nodes.length;
+    this.nodeEpoch = new Int32Array(n);
+    this.markedNotReady = new Uint8Array(n);
+    this.recoverAfter = new Float64Array(n).fill(Infinity);
+    this.heartbeat = stream('heartbeats');
+    this.podReadyEpoch = new Int32Array(Math.max(16, sim.pods.count * 2)).fill(-1);
+    this.randomOf = new Int32Array(n).fill(-1);
+    sim.s.failures.forEach((f, i) => {
+      if (failureKind(f) !== 'random' || !f.random) return;
+      for (const node of sim.topo.nodes) {
+        const rng = stream(`random-${i}/${node.name}`);
+        const mtbf = createSampler({ dist: 'exponential', mean: f.random.mtbf }, rng);
+        const mttr = createSampler({ dist: 'exponential', mean: f.random.mttr }, rng);
+        this.randomOf[node.index] = this.randomNodes.length;
+        this.randomNodes.push({ node: node.index, mtbf: () => mtbf.sample(), mttr: () => mttr.sample() });
+      }
+    });
+  }
+
+  /** Schedules every failure of the scenario (times count from the start of the warm-up). */
+  start(): void {
+    const sim = this.sim;
+    const nodeIndex = new Map(sim.topo.nodes.map((n) => [n.name, n.index]));
+    const podIndex = new Map(sim.pods.names.map((name, p) => [name, p]));
+    for (const f of sim.s.failures) {
+      const kind = failureKind(f);
+      const at = f.at ?? 0;
+      if (kind === 'node') this.scheduleNodeCrash(nodeIndex.get(f.node!)!, at, f.recoverAfter);
+      else if (kind === 'zone') {
+        const zone = sim.topo.zones.indexOf(f.zone!);
+        for (const n of sim.topo.zoneNodes[zone] ?? []) this.scheduleNodeCrash(n, at, f.recoverAfter);
+      } else if (kind === 'pod') {
+        const p = podIndex.get(f.pod!)!;
+        const restart = f.restartAfter ?? sim.topo.workloads[sim.pods.workload[p]].spec.startupTime;
+        sim.queue.schedule(at, Ev.PodCrash, p);
+        this.restartDelay.set(p, restart);
+      }
+    }
+    for (const r of this.randomNodes) sim.queue.schedule(r.mtbf(), Ev.RandomFailure, r.node);
+  }
+
+  private scheduleNodeCrash(node: number, at: number, recoverAfter: number | undefined): void {
+    this.sim.queue.schedule(at, Ev.NodeCrash, node);
+    if (recoverAfter !== undefined) this.recoverAfter[node] = recoverAfter;
+  }
+
+  private encode(node: number): number {
+    return this.nodeEpoch[node] * this.sim.topo.nodes.length + node;
+  }
+
+  private decode(payload: number): { node: number; current: boolean } {
+    const n = this.sim.topo.nodes.length;
+    const node = payload % n;
+    return { node, current: Math.floor(payload / n) === this.nodeEpoch[node] };
+  }
+
+  handle(kind: Ev, payload: number): void {
+    switch (kind) {
+      case Ev.NodeCrash:
+        this.nodeCrash(payload, this.recoverAfter[payload]);
+        break;
+      case Ev.NodeRecover: {
+        const { node, current } = this.decode(payload);
+        if (current) this.nodeRecover(node);
+        break;
+      }
+      case Ev.NodeNotReady: {
+        const { node, current } = this.decode(payload);
+        if (current) this.nodeNotReady(node);
+        break;
+      }
+      case Ev.Evict: {
+        const { node, current } = this.decode(payload);
+        if (current) this.evict(node);
+        break;
+      }
+      case Ev.PodCrash:
+        this.podCrash(payload);
+        break;
+      case Ev.PodReady:
+        this.podReady(payload);
+        break;
+      case Ev.RandomFailure: {
+        const r = this.randomNodes[this.randomOf[payload]];
+        if (this.sim.nodeAlive[payload]) {
+          this.nodeCrash(payload, Infinity);
+          this.sim.queue.schedule(this.sim.now + r.mttr(), Ev.RandomFailure, payload);
+        } else {
+          this.nodeRecover(payload);
+          this.sim.queue.schedule(this.sim.now + r.mtbf(), Ev.RandomFailure, payload);
+        }
+        break;
+      }
+    }
+  }
+
+  nodeCrash(node: number, recoverAfter: number): void {
+    const sim = this.sim;
+    if (!sim.nodeAlive[node]) return;
+    const now = sim.now;
+    sim.nodeAlive[node] = 0;
+    this.nodeEpoch[node]++;
+    sim.log(`node ${sim.topo.nodes[node].name} crashed`);
+    for (let p = 0; p < sim.pods.count; p++) {
+      if (sim.pods.node[p] !== node || sim.pods.state[p] === PodState.Deleted) continue;
+      if (sim.pods.state[p] === PodState.Running) sim.loseAttemptsAt(p, true);
+      sim.setPodState(p, PodState.Crashed);
+    }
+    const cp = sim.s.cluster.controlPlane;
+    const lastHeartbeat = now - this.heartbeat.next() * cp.nodeLeaseInterval;
+    const notReadyAt = Math.max(now, lastHeartbeat + cp.nodeMonitorGracePeriod);
+    sim.queue.schedule(notReadyAt, Ev.NodeNotReady, this.encode(node));
+    if (Number.isFinite(recoverAfter)) sim.queue.schedule(now + recoverAfter, Ev.NodeRecover, this.encode(node));
+  }
+
+  private nodeNotReady(node: number): void {
+    const sim = this.sim;
+    this.markedNotReady[node] = 1;
+    sim.log(`node ${sim.topo.nodes[node].name} marked NotReady (nodeMonitorGracePeriod since its last heartbeat)`);
+    for (let p = 0; p < sim.pods.count; p++) {
+      if (sim.pods.node[p] === node && sim.pods.state[p] !== PodState.Deleted) sim.endpoints.publish(p, false);
+    }
+    sim.queue.schedule(sim.now + sim.s.cluster.controlPlane.podEvictionTimeout, Ev.Evict, this.encode(node));
+  }
+
+  private evict(node: number): void {
+    const sim = this.sim;
+    sim.log(`pods of ${sim.topo.nodes[node].name} evicted (podEvictionTimeout after NotReady)`);
+    const count = sim.pods.count;
+    for (let p = 0; p < count; p++) {
+      if (sim.pods.node[p] !== node || sim.pods.state[p] === PodState.Deleted) continue;
+      sim.setPodState(p, PodState.Deleted);
+      sim.endpoints.publish(p, false);
+      const w = sim.pods.workload[p];
+      const target = this.spreadTarget(w);
+      if (target < 0) continue; // no live node to go to
+      const q = sim.addPod(w, target, PodState.Starting);
+      sim.log(`pod ${sim.pods.names[p]} deleted; replacement ${sim.pods.names[q]} created on ${sim.topo.nodes[target].name}`);
+      this.scheduleReady(q, sim.topo.workloads[w].spec.startupTime);
+      sim.healthChecks.podCreated(q);
+    }
+  }
+
+  /**
+   * The spread rule over live nodes: the zone with the fewest pods of this
+   * workload, then that zone's node with the fewest, ties by order in
+   * cluster.nodes.
+   */
+  private spreadTarget(workload: number): number {
+    const sim = this.sim;
+    const perNode = new Int32Array(sim.topo.nodes.length);
+    for (let p = 0; p < sim.pods.count; p++) {
+      if (sim.pods.workload[p] === workload && sim.pods.state[p] !== PodState.Deleted) perNode[sim.pods.node[p]]++;
+    }
+    let bestZone = -1;
+    let bestZoneCount = Infinity;
+    for (let z = 0; z < sim.topo.zones.length; z++) {
+      let live = false;
+      let c = 0;
+      for (const n of sim.topo.zoneNodes[z]) {
+        if (sim.nodeAlive[n]) {
+          live = true;
+          c += perNode[n];
+        }
+      }
+      if (live && c < bestZoneCount) {
+        bestZone = z;
+        bestZoneCount = c;
+      }
+    }
+    if (bestZone < 0) return -1;
+    let best = -1;
+    for (const n of sim.topo.zoneNodes[bestZone]) if (sim.nodeAlive[n] && (best < 0 || perNode[n] < perNode[best])) best = n;
+    return best;
+  }
+
+  private nodeRecover(node: number): void {
+    const sim = this.sim;
+    if (sim.nodeAlive[node]) return;
+    sim.nodeAlive[node] = 1;
+    this.nodeEpoch[node]++;
+    sim.log(`node ${sim.topo.nodes[node].name} recovered`);
+    sim.endpoints.resync(node);
+    const wasMarked = this.markedNotReady[node] === 1;
+    this.markedNotReady[node] = 0;
+    for (let p = 0; p < sim.pods.count; p++) {
+      if (sim.pods.node[p] !== node || sim.pods.state[p] !== PodState.Crashed) continue;
+      // The kubelet restarts the pods that were not evicted; until they are
+      // ready it reports them not ready (the API may still think them ready
+      // when the node came back within the grace period).
+      sim.setPodState(p, PodState.Starting);
+      if (!wasMarked) sim.endpoints.publish(p, false);
+      this.scheduleReady(p, sim.topo.workloads[sim.pods.workload[p]].spec.startupTime);
+    }
+  }
+
+  private podCrash(p: number): void {
+    const sim = this.sim;
+    if (sim.pods.state[p] !== PodState.Running || !sim.nodeAlive[sim.pods.node[p]]) return;
+    sim.log(`pod ${sim.pods.names[p]} crashed`);
+    sim.loseAttemptsAt(p, false);
+    sim.setPodState(p, PodState.Starting);
+    sim.endpoints.publish(p, false);
+    this.scheduleReady(p, this.restartDelay.get(p) ?? sim.topo.workloads[sim.pods.workload[p]].spec.startupTime);
+  }
+
+  private scheduleReady(p: number, delay: number): void {
+    if (p >= this.podReadyEpoch.length) {
+      const a = new Int32Array(Math.max(p + 1, this.podReadyEpoch.length * 2)).fill(-1);
+      a.set(this.podReadyEpoch);
+      this.podReadyEpoch = a;
+    }
+    this.podReadyEpoch[p] = this.sim.pods.epoch[p];
+    this.sim.queue.schedule(this.sim.now + delay, Ev.PodReady, p);
+  }
+
+  private podReady(p: number): void {
+    const sim = this.sim;
+    if (this.podReadyEpoch[p] !== sim.pods.epoch[p] || sim.pods.state[p] !== PodState.Starting || !sim.nodeAlive[sim.pods.node[p]]) return;
+    sim.setPodState(p, PodState.Running);
+    sim.log(`pod ${sim.pods.names[p]} ready on ${sim.topo.nodes[sim.pods.node[p]].name}`);
+    sim.endpoints.publish(p, true);
+  }
+}

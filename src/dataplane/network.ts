@@ -1,0 +1,44 @@
+/**
+ * One-way delays of the hops of the data path. Every traversal of a hop, in
+ * each direction, draws its own sample (spec: "How one request's path and
+ * latency are composed"). A connection stores its path as a short list of
+ * hop ids; the delays are drawn when packets travel it.
+ *
+ * Hop ids: 0..3 are the cluster's `latency.sameNode`, `sameZone`,
+ * `crossZone` and `proxy`; then one per traffic entry (`traffic.latency`,
+ * client to entry) and one per load balancer (`loadBalancers.latency`).
+ */
+import { createSampler, type Sampler } from '../engine/distributions.js';
+import type { RandomStream } from '../engine/random.js';
+import type { Scenario } from '../scenario/schema.js';
+
+export const HOP_SAME_NODE = 0;
+export const HOP_SAME_ZONE = 1;
+export const HOP_CROSS_ZONE = 2;
+export const HOP_PROXY = 3;
+
+export const HOP_NAMES = ['sameNode', 'sameZone', 'crossZone', 'proxy'];
+
+export class Network {
+  readonly samplers: Sampler[];
+  readonly trafficHop0: number;
+  readonly lbHop0: number;
+
+  constructor(s: Scenario, rng: RandomStream) {
+    const l = s.cluster.latency;
+    this.samplers = [createSampler(l.sameNode, rng), createSampler(l.sameZone, rng), createSampler(l.crossZone, rng), createSampler(l.proxy, rng)];
+    this.trafficHop0 = this.samplers.length;
+    for (const t of s.traffic) this.samplers.push(createSampler(t.latency, rng));
+    this.lbHop0 = this.samplers.length;
+    for (const lb of s.loadBalancers) this.samplers.push(createSampler(lb.latency, rng));
+  }
+
+  /** The hop between two nodes by where they are: same node, same zone, or across zones. */
+  static between(nodeA: number, nodeB: number, zoneA: number, zoneB: number): number {
+    return nodeA === nodeB ? HOP_SAME_NODE : zoneA === zoneB ? HOP_SAME_ZONE : HOP_CROSS_ZONE;
+  }
+
+  sample(hop: number): number {
+    return this.samplers[hop].sample();
+  }
+}

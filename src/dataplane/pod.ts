@@ -1,0 +1,138 @@
+/**
+ * Pods: where requests queue and are served. A pod has `concurrency` slots;
+ * an attempt that finds every slot busy waits in a FIFO queue (a ring
+ * buffer), and one that finds `queueCapacity` attempts already waiting is
+ * rejected with HTTP 503. A slot is held for the attempt's service time even
+ * when its client has given up (the response is then discarded).
+ *
+ * A pod's life: Starting (after creation or a restart, until `startupTime`
+ * has passed) → Running (serves) → Crashed (its node died, or the pod
+ * failed) → Running again, or Deleted (evicted from a dead node). Only a
+ * Running pod answers; the others refuse (pod gone on a live node) or do
+ * not answer at all (node down). Busy slot-time and running time are
+ * integrated over the measured window for utilisation.
+ */
+import { RingBuffer } from '../engine/ringBuffer.js';
+
+export const enum PodState {
+  Starting = 0,
+  Running = 1,
+  Crashed = 2,
+  Deleted = 3,
+}
+
+export class Pods {
+  count = 0;
+  names: string[] = [];
+  workload: Int32Array;
+  node: Int32Array;
+  state: Uint8Array;
+  /** Bumped at every state change, so that stale scheduled events can be recognised. */
+  epoch: Int32Array;
+  concurrency: Int32Array;
+  /** Waiting attempts beyond which the pod rejects; -1 = unlimited. */
+  queueCapacity: Int32Array;
+  busy: Int32Array;
+  queues: RingBuffer[] = [];
+  /** Attempts of counted requests that reached the pod (served or rejected). */
+  counted: Float64Array;
+  /** Busy slot-seconds inside the window, and running seconds inside the window. */
+  busyArea: Float64Array;
+  runningTime: Float64Array;
+  /** Time of the last change of `busy` / of the running state, for the integrals. */
+  busySince: Float64Array;
+  runningSince: Float64Array;
+  ips: string[] = [];
+
+  constructor(
+    capacity: number,
+    private readonly windowStart: number,
+    private readonly windowEnd: number,
+  ) {
+    this.workload = new Int32Array(capacity);
+    this.node = new Int32Array(capacity);
+    this.state = new Uint8Array(capacity);
+    this.epoch = new Int32Array(capacity);
+    this.concurrency = new Int32Array(capacity);
+    this.queueCapacity = new Int32Array(capacity);
+    this.busy = new Int32Array(capacity);
+    this.counted = new Float64Array(capacity);
+    this.busyArea = new Float64Array(capacity);
+    this.runningTime = new Float64Array(capacity);
+    this.busySince = new Float64Array(capacity);
+    this.runningSince = new Float64Array(capacity);
+  }
+
+  private grow(): void {
+    const cap = this.workload.length * 2 || 8;
+    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap);
+      b.set(a);
+      return b;
+    };
+    this.workload = g(this.workload);
+    this.node = g(this.node);
+    this.state = g(this.state);
+    this.epoch = g(this.epoch);
+    this.concurrency = g(this.concurrency);
+    this.queueCapacity = g(this.queueCapacity);
+    this.busy = g(this.busy);
+    this.counted = g(this.counted);
+    this.busyArea = g(this.busyArea);
+    this.runningTime = g(this.runningTime);
+    this.busySince = g(this.busySince);
+    this.runningSince = g(this.runningSince);
+  }
+
+  add(name: string, ip: string, workload: number, node: number, concurrency: number, queueCapacity: number, state: PodState, now: number): number {
+    if (this.count === this.workload.length) this.grow();
+    const p = this.count++;
+    this.names.push(name);
+    this.ips.push(ip);
+    this.workload[p] = workload;
+    this.node[p] = node;
+    this.state[p] = state;
+    this.concurrency[p] = concurrency;
+    this.queueCapacity[p] = queueCapacity;
+    this.busySince[p] = now;
+    this.runningSince[p] = now;
+    this.queues.push(new RingBuffer(16));
+    return p;
+  }
+
+  /** Overlap of [a, b) with the measured window. */
+  private inWindow(a: number, b: number): number {
+    const lo = a > this.windowStart ? a : this.windowStart;
+    const hi = b < this.windowEnd ? b : this.windowEnd;
+    return hi > lo ? hi - lo : 0;
+  }
+
+  /** Changes the number of busy slots by `delta` at time `now`, integrating the busy area first. */
+  changeBusy(p: number, delta: number, now: number): void {
+    const busy = this.busy[p];
+    if (busy > 0) this.busyArea[p] += busy * this.inWindow(this.busySince[p], now);
+    this.busySince[p] = now;
+    this.busy[p] = busy + delta;
+  }
+
+  setState(p: number, state: PodState, now: number): void {
+    const was = this.state[p];
+    if (was === state) return;
+    if (was === PodState.Running) this.runningTime[p] += this.inWindow(this.runningSince[p], now);
+    if (state === PodState.Running) this.runningSince[p] = now;
+    if (state !== PodState.Running && this.busy[p] > 0) this.changeBusy(p, -this.busy[p], now);
+    this.state[p] = state;
+    this.epoch[p]++;
+  }
+
+  /** Closes the integrals at the end of the run. */
+  finish(now: number): void {
+    for (let p = 0; p < this.count; p++) {
+      if (this.busy[p] > 0) this.changeBusy(p, 0, now);
+      if (this.state[p] === PodState.Running) {
+        this.runningTime[p] += this.inWindow(this.runningSince[p], now);
+        this.runningSince[p] = now;
+      }
+    }
+  }
+}

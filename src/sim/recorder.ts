@@ -1,0 +1,132 @@
+/**
+ * What a replication counts: per scope (`all`, then each traffic entry) the
+ * outcomes of counted requests (those whose first attempt starts inside the
+ * measured window), their latency, and the forwarding statistics; per time
+ * bucket the series of `timeseries.csv`; per bucket from t = 0 the mean
+ * latency that the MSER-5 warm-up suggestion is computed from.
+ *
+ * Counters are plain typed arrays; latencies go into an HDR histogram per
+ * scope (0.1% relative error) and a small log histogram per time bucket.
+ */
+import { LatencyHistogram } from '../stats/histogram.js';
+import { TimeHistogram } from '../stats/timeHistogram.js';
+
+export const enum Outcome {
+  Ok = 0,
+  Timeout = 1,
+  Refused = 2,
+  Rejected = 3,
+}
+
+// Field offsets of the per-scope counters.
+const REQUESTS = 0;
+const OK = 1;
+const TIMEOUT = 2;
+const REFUSED = 3;
+const REJECTED = 4;
+const RETRIES = 5;
+const FORWARDED = 6;
+const CROSS_NODE = 7;
+const CROSS_ZONE = 8;
+const LATENCY_SUM = 9;
+const LATENCY_MAX = 10;
+const FIELDS = 11;
+
+export class Recorder {
+  readonly counters: Float64Array;
+  readonly histograms: LatencyHistogram[];
+  readonly buckets: number;
+  readonly bucketRequests: Float64Array;
+  readonly bucketOk: Float64Array;
+  readonly bucketFailed: Float64Array;
+  readonly bucketLatency: TimeHistogram[];
+  readonly warmupBuckets: number;
+  readonly warmupSum: Float64Array;
+  readonly warmupCount: Float64Array;
+
+  constructor(
+    readonly scopes: number,
+    readonly windowStart: number,
+    readonly windowEnd: number,
+    readonly bucketSeconds: number,
+  ) {
+    this.counters = new Float64Array(scopes * FIELDS);
+    this.histograms = Array.from({ length: scopes }, () => new LatencyHistogram());
+    this.buckets = Math.max(1, Math.ceil((windowEnd - windowStart) / bucketSeconds - 1e-9));
+    this.bucketRequests = new Float64Array(this.buckets);
+    this.bucketOk = new Float64Array(this.buckets);
+    this.bucketFailed = new Float64Array(this.buckets);
+    this.bucketLatency = Array.from({ length: this.buckets }, () => new TimeHistogram());
+    this.warmupBuckets = Math.max(1, Math.ceil(windowEnd / bucketSeconds - 1e-9));
+    this.warmupSum = new Float64Array(this.warmupBuckets);
+    this.warmupCount = new Float64Array(this.warmupBuckets);
+  }
+
+  /** The time bucket of a counted request that started at t. */
+  bucketOf(t: number): number {
+    const b = Math.floor((t - this.windowStart) / this.bucketSeconds);
+    return b < this.buckets ? b : this.buckets - 1;
+  }
+
+  request(scope: number, bucket: number): void {
+    this.counters[REQUESTS] += 1;
+    this.counters[scope * FIELDS + REQUESTS] += 1;
+    this.bucketRequests[bucket] += 1;
+  }
+
+  retry(scope: number): void {
+    this.counters[RETRIES] += 1;
+    this.counters[scope * FIELDS + RETRIES] += 1;
+  }
+
+  forwarded(scope: number, crossNode: boolean, crossZone: boolean): void {
+    const c = this.counters;
+    const o = scope * FIELDS;
+    c[FORWARDED] += 1;
+    c[o + FORWARDED] += 1;
+    if (crossNode) {
+      c[CROSS_NODE] += 1;
+      c[o + CROSS_NODE] += 1;
+    }
+    if (crossZone) {
+      c[CROSS_ZONE] += 1;
+      c[o + CROSS_ZONE] += 1;
+    }
+  }
+
+  ok(scope: number, bucket: number, latency: number): void {
+    const c = this.counters;
+    const o = scope * FIELDS;
+    c[OK] += 1;
+    c[o + OK] += 1;
+    c[LATENCY_SUM] += latency;
+    c[o + LATENCY_SUM] += latency;
+    if (latency > c[LATENCY_MAX]) c[LATENCY_MAX] = latency;
+    if (latency > c[o + LATENCY_MAX]) c[o + LATENCY_MAX] = latency;
+    this.histograms[0].record(latency);
+    this.histograms[scope].record(latency);
+    this.bucketOk[bucket] += 1;
+    this.bucketLatency[bucket].record(latency);
+  }
+
+  failed(scope: number, bucket: number, outcome: Outcome): void {
+    const field = outcome === Outcome.Timeout ? TIMEOUT : outcome === Outcome.Refused ? REFUSED : REJECTED;
+    this.counters[field] += 1;
+    this.counters[scope * FIELDS + field] += 1;
+    this.bucketFailed[bucket] += 1;
+  }
+
+  /** Any ok request, counted or not, by the bucket from t = 0 of its first attempt (MSER-5 series). */
+  warmupSample(start: number, latency: number): void {
+    const b = Math.floor(start / this.bucketSeconds);
+    if (b < this.warmupBuckets) {
+      this.warmupSum[b] += latency;
+      this.warmupCount[b] += 1;
+    }
+  }
+
+  get(scope: number, field: 'requests' | 'ok' | 'timeout' | 'refused' | 'rejected' | 'retries' | 'forwarded' | 'crossNode' | 'crossZone' | 'latencySum' | 'latencyMax'): number {
+    const index = { requests: REQUESTS, ok: OK, timeout: TIMEOUT, refused: REFUSED, rejected: REJECTED, retries: RETRIES, forwarded: FORWARDED, crossNode: CROSS_NODE, crossZone: CROSS_ZONE, latencySum: LATENCY_SUM, latencyMax: LATENCY_MAX }[field];
+    return this.counters[scope * FIELDS + index];
+  }
+}

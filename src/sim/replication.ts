@@ -1,0 +1,146 @@
+/**
+ * One replication, from a resolved scenario to its small result record:
+ * build the simulation with the replication's own random streams, run it,
+ * and turn its counters into the metrics of spec/cli-and-outputs.md.
+ */
+import { replicationSeed } from '../engine/random.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { Recorder } from './recorder.js';
+import { METRIC_NAMES, type MetricName, type ReplicationResult, type ScopeResult } from './result.js';
+import { Simulation } from './simulation.js';
+import type { Tracer } from './tracer.js';
+
+export interface ReplicationOptions {
+  variant: number;
+  replication: number;
+  rootSeed: number;
+  tracer?: Tracer;
+}
+
+export function runReplication(scenario: Scenario, opts: ReplicationOptions): ReplicationResult {
+  const sim = new Simulation(scenario, { replication: opts.replication, rootSeed: opts.rootSeed, tracer: opts.tracer });
+  sim.run();
+  return collect(sim, opts);
+}
+
+/** Turns a finished simulation into its result record. */
+export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationResult {
+  const rec = sim.recorder;
+  const window = sim.s.simulation.duration;
+  const pods = sim.pods;
+
+  // Pod utilisation for the metrics: busy slot-time / (concurrency × the pod's running time in the window).
+  let utilSum = 0;
+  let utilN = 0;
+  let utilMax = NaN;
+  for (let p = 0; p < pods.count; p++) {
+    if (pods.runningTime[p] <= 0) continue;
+    const u = pods.busyArea[p] / (pods.concurrency[p] * pods.runningTime[p]);
+    utilSum += u;
+    utilN++;
+    if (!(u <= utilMax)) utilMax = u;
+  }
+  const utilMean = utilN > 0 ? utilSum / utilN : NaN;
+
+  const scopes: ScopeResult[] = [];
+  const scopeNames = ['all', ...sim.topo.traffic.map((t) => `traffic:${t.name}`)];
+  for (let scope = 0; scope < scopeNames.length; scope++) {
+    const values = scopeMetrics(rec, scope, window);
+    values.pod_utilization_mean = utilMean;
+    values.pod_utilization_max = utilMax;
+    scopes.push({ scope: scopeNames[scope], metrics: METRIC_NAMES.map((m) => values[m]) });
+  }
+
+  const perWorkload = new Float64Array(sim.topo.workloads.length);
+  for (let p = 0; p < pods.count; p++) perWorkload[pods.workload[p]] += pods.counted[p];
+  const podRows = [];
+  for (let p = 0; p < pods.count; p++) {
+    const node = sim.topo.nodes[pods.node[p]];
+    const total = perWorkload[pods.workload[p]];
+    podRows.push({
+      pod: pods.names[p],
+      workload: sim.topo.workloads[pods.workload[p]].name,
+      node: node.name,
+      zone: sim.topo.zones[node.zone],
+      requests: pods.counted[p],
+      share: total > 0 ? pods.counted[p] / total : NaN,
+      utilization: window > 0 ? pods.busyArea[p] / (pods.concurrency[p] * window) : NaN,
+    });
+  }
+  const nodeRows = sim.topo.nodes.map((n) => ({
+    node: n.name,
+    zone: sim.topo.zones[n.zone],
+    received: sim.nodeReceived[n.index],
+    forwardedCrossNode: sim.nodeCrossNode[n.index],
+    dropped: sim.nodeDropped[n.index],
+  }));
+
+  const b = rec.buckets;
+  const ts = {
+    bucketSeconds: rec.bucketSeconds,
+    requests: Array.from(rec.bucketRequests),
+    ok: Array.from(rec.bucketOk),
+    failed: Array.from(rec.bucketFailed),
+    throughputRps: [] as number[],
+    latencyP50Ms: [] as number[],
+    latencyP99Ms: [] as number[],
+  };
+  for (let i = 0; i < b; i++) {
+    const width = Math.min(rec.bucketSeconds, window - i * rec.bucketSeconds);
+    ts.throughputRps.push(width > 0 ? rec.bucketOk[i] / width : NaN);
+    const h = rec.bucketLatency[i];
+    ts.latencyP50Ms.push(h.count > 0 ? h.quantile(0.5) * 1000 : NaN);
+    ts.latencyP99Ms.push(h.count > 0 ? h.quantile(0.99) * 1000 : NaN);
+  }
+  const warmupSeries = Array.from(rec.warmupSum, (sum, i) => (rec.warmupCount[i] > 0 ? (sum / rec.warmupCount[i]) * 1000 : NaN));
+
+  return {
+    variant: opts.variant,
+    replication: opts.replication,
+    seed: replicationSeed(opts.rootSeed, opts.replication),
+    scopes,
+    latencyHistogram: rec.histograms[0].encode(),
+    pods: podRows,
+    nodes: nodeRows,
+    timeseries: ts,
+    warmupSeries,
+    simulatedRequests: sim.simulatedRequests,
+    suppressedRequests: sim.suppressedRequests,
+    events: sim.events,
+    peakInFlight: sim.peakInFlight,
+  };
+}
+
+function scopeMetrics(rec: Recorder, scope: number, window: number): Record<MetricName, number> {
+  const requests = rec.get(scope, 'requests');
+  const ok = rec.get(scope, 'ok');
+  const timeout = rec.get(scope, 'timeout');
+  const refused = rec.get(scope, 'refused');
+  const rejected = rec.get(scope, 'rejected');
+  const failed = timeout + refused + rejected;
+  const forwarded = rec.get(scope, 'forwarded');
+  const h = rec.histograms[scope];
+  const pct = (p: number) => (ok > 0 ? h.percentile(p) * 1000 : NaN);
+  return {
+    requests,
+    ok,
+    failed,
+    unfinished: requests - ok - failed,
+    success_ratio: requests > 0 ? ok / requests : NaN,
+    throughput_rps: window > 0 ? ok / window : NaN,
+    latency_mean_ms: ok > 0 ? (rec.get(scope, 'latencySum') / ok) * 1000 : NaN,
+    latency_p50_ms: pct(50),
+    latency_p90_ms: pct(90),
+    latency_p99_ms: pct(99),
+    latency_p999_ms: pct(99.9),
+    latency_max_ms: ok > 0 ? rec.get(scope, 'latencyMax') * 1000 : NaN,
+    failed_timeout: timeout,
+    failed_refused: refused,
+    failed_rejected: rejected,
+    retries: rec.get(scope, 'retries'),
+    cross_node_ratio: forwarded > 0 ? rec.get(scope, 'crossNode') / forwarded : NaN,
+    cross_zone_ratio: forwarded > 0 ? rec.get(scope, 'crossZone') / forwarded : NaN,
+    pod_utilization_mean: NaN,
+    pod_utilization_max: NaN,
+  };
+}

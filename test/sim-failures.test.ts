@@ -1,0 +1,151 @@
+/**
+ * Failures and who learns what, when: the LB through its health checks,
+ * kube-proxies through nodeMonitorGracePeriod + endpointPropagation + sync,
+ * replacements after podEvictionTimeout + startupTime.
+ */
+import { describe, expect, it } from 'vitest';
+import { METRIC_NAMES } from '../src/sim/result.js';
+import { Simulation } from '../src/sim/simulation.js';
+import { initHistograms } from '../src/stats/histogram.js';
+import { replicate, scenarioFrom } from './helpers/scenario.js';
+
+const svc = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }], ...spec } });
+
+/** Sums of a time series over buckets [from, to). */
+function sum(series: number[], from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += series[i];
+  return s;
+}
+
+describe('a crashed node and the load balancer', () => {
+  // 4 nodes; pods only on n-1..n-3, so kube-proxies never route to n-0: only the LB does.
+  const I = 10;
+  const k = 3;
+  const timeout = 2;
+  const crashAt = 20;
+  const scenario = () =>
+    scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'lb-eject' },
+      simulation: { duration: 70, replications: 4 },
+      cluster: { nodes: [{ name: 'n', count: 4 }] },
+      workloads: [{ name: 'web', replicas: 3, placement: { 'n-1': 1, 'n-2': 1, 'n-3': 1 }, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
+      services: [svc({ type: 'LoadBalancer' })],
+      loadBalancers: [{ service: 'web', healthCheck: { interval: I, timeout, unhealthyThreshold: k, healthyThreshold: 2 } }],
+      traffic: [{ name: 'users', to: { service: 'web', port: 80, via: 'loadBalancer' }, arrival: { process: 'poisson', rate: 1000 }, connectTimeout: '1s' }],
+      failures: [{ at: crashAt, node: 'n-0' }],
+    });
+
+  it('sends 1/N of new connections to the dead node until it is ejected, between (k−1)·I and k·I plus the probe timeout', async () => {
+    const results = await replicate(scenario());
+    for (const r of results) {
+      const ts = r.timeseries;
+      expect(sum(ts.failed, 0, crashAt)).toBe(0);
+      // Before the earliest possible ejection every connection has a 1/4 chance of the dead node.
+      const lo = crashAt;
+      const hi = crashAt + (k - 1) * I + timeout;
+      const n = sum(ts.requests, lo, hi);
+      const share = sum(ts.failed, lo, hi) / n;
+      expect(Math.abs(share - 1 / 4)).toBeLessThan(4 * Math.sqrt((0.25 * 0.75) / n));
+      // After the latest possible ejection, none.
+      expect(sum(ts.failed, crashAt + k * I + timeout + 1, ts.failed.length)).toBe(0);
+      expect(r.nodes.find((x) => x.node === 'n-0')!.dropped).toBe(sum(ts.failed, 0, ts.failed.length));
+    }
+  });
+
+  it('ejects the dead node at the k-th failed probe after the crash, plus the probe timeout', async () => {
+    await initHistograms();
+    const sim = new Simulation(scenario(), { replication: 0, rootSeed: 1, recordControlPlane: true });
+    sim.run();
+    const ejected = sim.controlLog!.find((e) => e.message.includes('n-0 marked unhealthy'));
+    expect(ejected).toBeDefined();
+    expect(ejected!.t).toBeGreaterThan(crashAt + (k - 1) * I + timeout);
+    expect(ejected!.t).toBeLessThanOrEqual(crashAt + k * I + timeout);
+  });
+});
+
+describe('a crashed node and the kube-proxies', () => {
+  const grace = 20;
+  const lease = 10;
+  const crashAt = 10;
+  const scenario = () =>
+    scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'grace' },
+      simulation: { duration: 100, replications: 3 },
+      cluster: {
+        nodes: [{ name: 'n', count: 3 }],
+        controlPlane: { nodeMonitorGracePeriod: grace, nodeLeaseInterval: lease, endpointPropagation: '1s', proxyMinSyncPeriod: '1s', podEvictionTimeout: '30s' },
+      },
+      workloads: [{ name: 'web', replicas: 3, ports: [8080], concurrency: 100, serviceTime: '1ms', startupTime: '5s' }],
+      services: [svc({})],
+      traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 500 }, connectTimeout: '500ms' }],
+      failures: [{ at: crashAt, node: 'n-2' }],
+    });
+
+  it('keep choosing the dead pods until nodeMonitorGracePeriod after the last heartbeat, plus propagation and sync', async () => {
+    const results = await replicate(scenario());
+    for (const r of results) {
+      const ts = r.timeseries;
+      const before = crashAt + grace - lease + 1; // earliest possible sync
+      const n = sum(ts.requests, crashAt, before);
+      const share = sum(ts.failed, crashAt, before) / n;
+      expect(Math.abs(share - 1 / 3)).toBeLessThan(4 * Math.sqrt((2 / 9) / n));
+      expect(sum(ts.failed, crashAt + grace + 1 + 1 + 1, ts.failed.length)).toBe(0);
+    }
+  });
+
+  it('mark the node NotReady within one lease interval before the grace period ends, and replace its pods podEvictionTimeout + startupTime later', async () => {
+    await initHistograms();
+    const sim = new Simulation(scenario(), { replication: 0, rootSeed: 1, recordControlPlane: true });
+    sim.run();
+    const log = sim.controlLog!;
+    const notReady = log.find((e) => e.message.includes('n-2 marked NotReady'))!;
+    expect(notReady.t).toBeGreaterThan(crashAt + grace - lease);
+    expect(notReady.t).toBeLessThanOrEqual(crashAt + grace);
+    const created = log.find((e) => e.message.includes('replacement web-3'))!;
+    expect(created.t).toBeCloseTo(notReady.t + 30, 9);
+    const ready = log.find((e) => e.message.startsWith('pod web-3 ready'))!;
+    expect(ready.t).toBeCloseTo(created.t + 5, 9);
+    expect(created.message).not.toContain('n-2');
+  });
+
+  it('serve traffic from the replacement pod once it is ready', async () => {
+    const [r] = await replicate(scenario(), 1);
+    const replacement = r.pods.find((p) => p.pod === 'web-3')!;
+    expect(replacement.node).not.toBe('n-2');
+    expect(replacement.requests).toBeGreaterThan(0);
+  });
+});
+
+describe('a crashed pod on a live node', () => {
+  it('is refused (not timed out) until the kube-proxies learn, and serves again after restartAfter', async () => {
+    const s = scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'pod-crash' },
+      simulation: { duration: 40, replications: 2 },
+      cluster: { nodes: [{ name: 'n', count: 2 }], controlPlane: { endpointPropagation: '1s', proxyMinSyncPeriod: '1s' } },
+      workloads: [{ name: 'web', replicas: 2, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
+      services: [svc({})],
+      traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 500 } }],
+      failures: [{ at: 10, pod: 'web-1', restartAfter: '15s' }],
+    });
+    const results = await replicate(s);
+    for (const r of results) {
+      const ts = r.timeseries;
+      expect(sum(ts.failed, 0, 10)).toBe(0);
+      expect(sum(ts.failed, 10, 12)).toBeGreaterThan(0);
+      expect(sum(ts.failed, 12, ts.failed.length)).toBe(0);
+      expect(r.scopes[0].metrics[METRIC_NAMES.indexOf('failed_timeout')]).toBe(0);
+      // web-1 takes half the traffic before the crash and again from ~27 s: about
+      // 0.5·(10 + 13)/40 ≈ 0.29 of it; had it not come back, 0.125.
+      const share = r.pods.find((p) => p.pod === 'web-1')!.share;
+      expect(share).toBeGreaterThan(0.22);
+      expect(share).toBeLessThan(0.36);
+    }
+  });
+});
