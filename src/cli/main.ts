@@ -47,7 +47,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--quiet', 'no progress output')
     .action(async (file: string, opts: Record<string, unknown>) => {
       const { runCommand } = await import('./run.js');
-      setExitCode(await runCommand(file, opts as never));
+      setExitCode(await runCommand(file, opts));
     });
 
   program
@@ -108,7 +108,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--quiet', 'no progress output')
     .action(async (file: string, opts: Record<string, unknown>) => {
       const { planCommand } = await import('./plan.js');
-      setExitCode(await planCommand(file, opts as never));
+      setExitCode(await planCommand(file, opts));
     });
 
   program

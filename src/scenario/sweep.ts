@@ -9,7 +9,7 @@
  */
 import { ScenarioError } from './errors.js';
 import { validateRaw, type LoadedScenario } from './load.js';
-import { PathError, resolvePath, type Segment } from './paths.js';
+import { PathError, resolvePath } from './paths.js';
 import type { Scenario } from './schema.js';
 
 export interface Variant {
@@ -45,11 +45,11 @@ function setCreating(raw: unknown, path: string, value: unknown): void {
   let cur = raw as Record<string, unknown>;
   for (let i = 0; i < parts.length - 1; i++) {
     const segs = resolvePath(cur, parts[i], true);
-    const key = segs[0] as string | number;
+    const key = segs[0];
     if (cur[key] === undefined) cur[key] = {};
     cur = cur[key] as Record<string, unknown>;
   }
-  const last = resolvePath(cur, parts[parts.length - 1], true)[0] as Segment;
+  const last = resolvePath(cur, parts[parts.length - 1], true)[0];
   cur[last] = value;
 }
 
