@@ -23,6 +23,8 @@ export class Network {
   readonly samplers: Sampler[];
   readonly trafficHop0: number;
   readonly lbHop0: number;
+  /** Per hop: its delay when constant (the defaults are), else NaN — saves a call per traversal. */
+  readonly constant: Float64Array;
 
   constructor(s: Scenario, rng: RandomStream) {
     const l = s.cluster.latency;
@@ -31,6 +33,8 @@ export class Network {
     for (const t of s.traffic) this.samplers.push(createSampler(t.latency, rng));
     this.lbHop0 = this.samplers.length;
     for (const lb of s.loadBalancers) this.samplers.push(createSampler(lb.latency, rng));
+    const dists = [l.sameNode, l.sameZone, l.crossZone, l.proxy, ...s.traffic.map((t) => t.latency), ...s.loadBalancers.map((lb) => lb.latency)];
+    this.constant = Float64Array.from(dists, (d) => (d.dist === 'constant' ? Math.max(0, d.value) : NaN));
   }
 
   /** The hop between two nodes by where they are: same node, same zone, or across zones. */
@@ -39,6 +43,7 @@ export class Network {
   }
 
   sample(hop: number): number {
-    return this.samplers[hop].sample();
+    const c = this.constant[hop];
+    return c === c ? c : this.samplers[hop].sample();
   }
 }

@@ -51,7 +51,9 @@ export class Recorder {
     readonly bucketSeconds: number,
   ) {
     this.counters = new Float64Array(scopes * FIELDS);
-    this.histograms = Array.from({ length: scopes }, () => new LatencyHistogram());
+    // With one traffic entry its scope is `all`: one histogram serves both.
+    const all = new LatencyHistogram();
+    this.histograms = Array.from({ length: scopes }, (_, i) => (i === 0 || scopes === 2 ? all : new LatencyHistogram()));
     this.buckets = Math.max(1, Math.ceil((windowEnd - windowStart) / bucketSeconds - 1e-9));
     this.bucketRequests = new Float64Array(this.buckets);
     this.bucketOk = new Float64Array(this.buckets);
@@ -104,7 +106,7 @@ export class Recorder {
     if (latency > c[LATENCY_MAX]) c[LATENCY_MAX] = latency;
     if (latency > c[o + LATENCY_MAX]) c[o + LATENCY_MAX] = latency;
     this.histograms[0].record(latency);
-    this.histograms[scope].record(latency);
+    if (this.scopes > 2) this.histograms[scope].record(latency);
     this.bucketOk[bucket] += 1;
     this.bucketLatency[bucket].record(latency);
   }

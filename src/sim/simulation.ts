@@ -107,6 +107,12 @@ export class Simulation {
   private readonly primaryWorkload: Int32Array;
   private readonly connOfClient: Int32Array[];
   private readonly timeoutOf: Float64Array;
+  private readonly clientsOf: Int32Array;
+  private readonly retriesOf: Int32Array;
+  private readonly perConnectionOf: Int32Array;
+  private readonly handshakeOf: Uint8Array;
+  /** The load balancer in front of each traffic entry's Service, or -1. */
+  private readonly lbOf: Int32Array;
   private readonly connectTimeoutOf: Float64Array;
   /** Per workload: service-time sampler for requests served by a workload other than the traffic's primary one. */
   private readonly serviceTime: Sampler[];
@@ -216,6 +222,11 @@ export class Simulation {
     this.backoff = topo.traffic.map((t) => createSampler(t.spec.retryBackoff, stream(`backoff/${t.name}`)));
     this.connOfClient = topo.traffic.map((t) => new Int32Array(t.spec.clients).fill(-1));
     this.timeoutOf = Float64Array.from(topo.traffic.map((t) => t.spec.timeout ?? Infinity));
+    this.clientsOf = Int32Array.from(topo.traffic.map((t) => t.spec.clients));
+    this.retriesOf = Int32Array.from(topo.traffic.map((t) => t.spec.retries));
+    this.perConnectionOf = Int32Array.from(topo.traffic.map((t) => t.spec.requestsPerConnection));
+    this.handshakeOf = Uint8Array.from(topo.traffic.map((t) => (t.spec.handshake ? 1 : 0)));
+    this.lbOf = Int32Array.from(topo.traffic.map((t) => topo.services[t.service].loadBalancer));
     this.connectTimeoutOf = Float64Array.from(topo.traffic.map((t) => t.spec.connectTimeout));
 
     this.endpoints = new EndpointPropagation(this, stream('control-plane/endpoints'));
@@ -429,11 +440,11 @@ export class Simulation {
     }
     if (this.reqFree.length === 0) this.growRequests();
     const r = this.reqFree.pop()!;
-    const info = this.topo.traffic[t];
     this.reqTraffic[r] = t;
-    this.reqClient[r] = info.spec.clients === 1 ? 0 : this.clientStreams[t].nextInt(info.spec.clients);
+    const clients = this.clientsOf[t];
+    this.reqClient[r] = clients === 1 ? 0 : this.clientStreams[t].nextInt(clients);
     this.reqStart[r] = now;
-    this.reqRetriesLeft[r] = info.spec.retries;
+    this.reqRetriesLeft[r] = this.retriesOf[t];
     this.reqDemand[r] = this.demand[t].sample();
     const counted = now >= this.windowStart && now < this.windowEnd;
     this.reqBucket[r] = counted ? this.recorder.bucketOf(now) : -1;
@@ -443,7 +454,7 @@ export class Simulation {
       this.countedOpen++;
     }
     if (++this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
-    if (this.reqTraced[r]) this.tracer!.request(r, info, this.reqClient[r], now);
+    if (this.reqTraced[r]) this.tracer!.request(r, this.topo.traffic[t], this.reqClient[r], now);
     this.startAttempt(r);
   }
 
@@ -495,7 +506,7 @@ export class Simulation {
     const client = this.reqClient[r];
     const c = this.connOfClient[t][client];
     // A retry always goes over a new connection (spec: traffic.retries).
-    const retry = this.reqRetriesLeft[r] !== this.topo.traffic[t].spec.retries;
+    const retry = this.reqRetriesLeft[r] !== this.retriesOf[t];
     if (c >= 0 && this.connClosed[c] === 0 && !retry) {
       this.sendOnConnection(a, c, false);
       return;
@@ -626,7 +637,7 @@ export class Simulation {
   /** A new connection failed before reaching a pod (no connection record is kept). */
   private failNewConnection(a: number, t: number, outcome: Outcome, why: string, entry = -1): void {
     const now = this.now;
-    if (this.routeLbTarget >= 0) this.lbs[this.topo.services[this.topo.traffic[t].service].loadBalancer].closed(this.routeLbTarget);
+    if (this.routeLbTarget >= 0) this.lbs[this.lbOf[t]].closed(this.routeLbTarget);
     let at: number;
     if (outcome === Outcome.Timeout) at = this.connectFailsAt(a, t);
     else {
@@ -680,18 +691,17 @@ export class Simulation {
     const r = this.attReq[a];
     this.hopLog = this.reqTraced[r] ? this.traceLog : null;
     const t = this.reqTraffic[r];
-    const spec = this.topo.traffic[t].spec;
     const tracing = this.reqTraced[r] === 1;
     this.attConn[a] = c;
     this.attPod[a] = this.connPod[c];
     this.connInFlight[c]++;
-    if (++this.connCarried[c] >= spec.requestsPerConnection) this.closeConnection(c);
+    if (++this.connCarried[c] >= this.perConnectionOf[t]) this.closeConnection(c);
     this.countForward(a, c);
 
     let arriveAt: number;
     if (isNew) {
       let sendAt = now;
-      if (spec.handshake) {
+      if (this.handshakeOf[t]) {
         const syn = this.pathDelay(c, true);
         const synAck = this.pathDelay(c, false);
         sendAt = now + syn + synAck;
@@ -738,7 +748,7 @@ export class Simulation {
     const entry = this.connEntry[c];
     if (entry >= 0) this.proxies.closed(entry, this.connPod[c]);
     const target = this.connLbTarget[c];
-    if (target >= 0) this.lbs[this.topo.services[this.topo.traffic[this.connTraffic[c]].service].loadBalancer].closed(target);
+    if (target >= 0) this.lbs[this.lbOf[this.connTraffic[c]]].closed(target);
     this.connFree.push(c);
   }
 
@@ -783,7 +793,7 @@ export class Simulation {
     const t = this.reqTraffic[r];
     const w = this.pods.workload[p];
     // The first attempt serves the request's own demand; a retry is new work for the pod.
-    const first = this.reqRetriesLeft[r] === this.topo.traffic[t].spec.retries;
+    const first = this.reqRetriesLeft[r] === this.retriesOf[t];
     const service = first && w === this.primaryWorkload[t] ? this.reqDemand[r] : this.serviceTime[w].sample();
     this.pods.changeBusy(p, 1, this.now);
     this.attWhere[a] = Where.Service;

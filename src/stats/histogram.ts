@@ -52,6 +52,30 @@ export class LatencyHistogram {
     return this.h.minNonZeroValue / 1e9;
   }
 
+  /**
+   * The empirical CDF at each x (seconds, ascending): the share of recorded
+   * latencies whose bin lies at or below x (exact to the bin, 0.1%).
+   */
+  cdf(xs: readonly number[]): number[] {
+    const h = this.h as unknown as { countsArrayLength: number; getCountAtIndex(i: number): number; valueFromIndex(i: number): number; highestEquivalentValue(v: number): number };
+    const total = this.h.totalCount;
+    const out: number[] = [];
+    if (total === 0) return xs.map(() => NaN);
+    let cum = 0;
+    let i = 0;
+    for (const x of xs) {
+      const limit = x * 1e9;
+      while (i < h.countsArrayLength) {
+        const c = h.getCountAtIndex(i);
+        if (c > 0 && h.highestEquivalentValue(h.valueFromIndex(i)) > limit) break;
+        cum += c;
+        i++;
+      }
+      out.push(cum / total);
+    }
+    return out;
+  }
+
   add(other: LatencyHistogram): void {
     this.h.add(other.h);
   }
