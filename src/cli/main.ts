@@ -4,11 +4,9 @@
  * (0 success, 1 the run failed, 2 bad input — spec/cli-and-outputs.md).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { SVCSIM_VERSION } from '../version.js';
 
-const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -27,7 +25,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .name('svcsim')
     .description('Discrete-event simulation of Kubernetes Service traffic: LB → nodePort → clusterIP → pod, with Monte Carlo analysis')
-    .version(version)
+    .version(SVCSIM_VERSION)
     .exitOverride()
     .showHelpAfterError(false);
 

@@ -30,7 +30,9 @@ export class Tracer {
   private readonly lines = new Map<number, string[]>();
   private readonly order: number[] = [];
   private finished = 0;
-  private readonly output: string[] = [];
+  /** Finished requests and control-plane events, each with the time it started; printed in time order. */
+  private readonly entries: { t: number; lines: string[] }[] = [];
+  private readonly startOf = new Map<number, number>();
   private attemptNo = new Map<number, number>();
   /** The attempt whose header was printed last, per request. */
   private headed = new Map<number, number>();
@@ -55,7 +57,7 @@ export class Tracer {
 
   /** Everything traced, requests in the order they started. */
   text(): string {
-    const out = [...this.output];
+    const out = [...this.entries].sort((a, b) => a.t - b.t).flatMap((e) => e.lines);
     for (const r of this.order) {
       const l = this.lines.get(r);
       if (l) out.push(...l, '  outcome: unfinished at the end of the run', '');
@@ -75,6 +77,7 @@ export class Tracer {
     this.started++;
     const sim = this.sim;
     const origin = info.external ? `client 198.51.${100 + ((info.clientOffset + client) >> 8) % 100}.${(info.clientOffset + client) % 256}` : `in-cluster client #${client} (${JSON.stringify(info.spec.from)})`;
+    this.startOf.set(r, now);
     this.lines.set(r, [`request ${this.started} of traffic ${info.name} at t=${now.toFixed(6)} s (${now >= sim.windowStart ? 'measured window' : 'warm-up'}): ${origin} → ${info.spec.to.service}:${info.spec.to.port} via ${info.spec.to.via}`]);
     this.order.push(r);
     this.attemptNo.set(r, 0);
@@ -127,24 +130,28 @@ export class Tracer {
     }
   }
 
-  private hops(r: number, label: string): void {
+  private hops(r: number, label: string, back = false): void {
     const log = this.sim.traceLog;
     if (log.length === 0) return;
-    const names = log.map((_, i) => i).filter((i) => i % 2 === 0).map((i) => `${this.hopName(log[i])} ${ms(log[i + 1])}`);
+    const t = this.sim.topo.traffic[this.sim.reqTraffic[r]];
+    let names = log.map((_, i) => i).filter((i) => i % 2 === 0).map((i) => `${this.hopName(log[i], t, back)} ${ms(log[i + 1])}`);
+    if (back) names = names.reverse();
     let sum = 0;
     for (let i = 1; i < log.length; i += 2) sum += log[i];
     this.add(r, `    ${label.padEnd(9)}${names.join(', ')} = ${ms(sum)}`);
     log.length = 0;
   }
 
-  private hopName(hop: number): string {
+  private hopName(hop: number, t: TrafficInfo, back: boolean): string {
     const net = this.sim.network;
-    if (hop === HOP_PROXY) return 'kube-proxy';
-    if (hop === HOP_SAME_NODE) return 'node→pod (same node)';
-    if (hop === HOP_SAME_ZONE) return 'node→node (same zone)';
-    if (hop === HOP_CROSS_ZONE) return 'node→node (cross zone)';
-    if (hop >= net.lbHop0) return 'LB→target';
-    return 'client→entry';
+    const arrow = (a: string, b: string) => (back ? `${b}→${a}` : `${a}→${b}`);
+    if (hop === HOP_PROXY) return 'kube-proxy DNAT';
+    if (hop === HOP_SAME_NODE) return `${arrow('node', 'pod')} (same node)`;
+    if (hop === HOP_SAME_ZONE) return `${arrow('node', 'node')} (same zone)`;
+    if (hop === HOP_CROSS_ZONE) return `${arrow('node', 'node')} (cross zone)`;
+    if (hop >= net.lbHop0) return arrow('LB', this.sim.lbs[hop - net.lbHop0].targetsArePods ? 'pod' : 'node');
+    const via = t.spec.to.via;
+    return arrow('client', via === 'loadBalancer' && t.external ? 'LB' : via === 'nodePort' ? 'node' : 'kube-proxy');
   }
 
   handshake(a: number, _syn: number, _synAck: number): void {
@@ -157,7 +164,7 @@ export class Tracer {
     log.push(...all.slice(0, synPairs * 2));
     this.hops(r, 'SYN');
     log.push(...all.slice(synPairs * 2));
-    this.hops(r, 'SYN-ACK');
+    this.hops(r, 'SYN-ACK', true);
   }
 
   reuse(a: number, c: number): void {
@@ -178,7 +185,7 @@ export class Tracer {
 
   response(a: number, _back: number, at: number): void {
     const r = this.reqOf(a);
-    this.hops(r, 'response');
+    this.hops(r, 'response', true);
     this.add(r, `    response at the client at t=${at.toFixed(6)} s`);
   }
 
@@ -198,7 +205,7 @@ export class Tracer {
     const l = this.lines.get(r);
     if (!l) return;
     l.push(outcome === Outcome.Ok ? `  outcome: ok, latency ${ms(latency)}` : `  outcome: ${OUTCOME_NAMES[outcome]} after ${ms(latency)}`, '');
-    this.output.push(...l);
+    this.entries.push({ t: this.startOf.get(r) ?? 0, lines: l });
     this.lines.delete(r);
     this.headed.delete(r);
     this.order.splice(this.order.indexOf(r), 1);
@@ -208,6 +215,6 @@ export class Tracer {
 
   controlPlane(now: number, message: string): void {
     if (this.started === 0 || this.complete) return;
-    this.output.push(`[control plane t=${now.toFixed(6)} s] ${message}`);
+    this.entries.push({ t: now, lines: [`[control plane t=${now.toFixed(6)} s] ${message}`, ''] });
   }
 }
