@@ -1,15 +1,21 @@
 /**
- * The scalars of the scenario format: Durations (`250ms`, `1.5s`, `2m`,
- * `1h`, `50us`, compounds like `6m30s`, or a bare number of seconds), Rates
- * (`2000/s`, `90/m`, `3600/h`, or a bare number per second) and
- * Distributions (a Duration for a constant, or an object with `dist:`).
- * Each is a zod schema that parses what a user writes into seconds, per
- * second, or a typed distribution, and explains what is allowed when the
- * input is wrong.
+ * The scalars of the scenario format (spec/scenario.md, "Scalars"):
+ *
+ * - a Duration is `250ms`, `1.5s`, `2m`, `1h`, `50us`, a combination written
+ *   from the largest unit down (`6m30s`, `1h30m`), or a bare number of seconds;
+ * - a Rate is `2000/s`, `90/m`, `3600/h`, or a bare number per second;
+ * - a Distribution is a Duration (a constant) or an object with `dist:` and
+ *   the parameters of that distribution, Duration-valued where they are times.
+ *
+ * Each is a zod schema that turns what a user wrote into seconds, per second,
+ * or a typed Distribution, reports what is allowed when the input is wrong, and
+ * yields the JSON Schema of the input for editors. The plain parse functions
+ * throw a {@link UnitError} with the same messages.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
+/** A scalar the user wrote that is not what it should be; the message says what is allowed. */
 export class UnitError extends Error {
   constructor(message: string) {
     super(message);
@@ -17,153 +23,312 @@ export class UnitError extends Error {
   }
 }
 
-const DURATION_UNITS: Record<string, number> = { us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-const DURATION_HELP = 'use a number with a unit: 250ms, 1.5s, 2m, 1h, 50us, or compounds like 6m30s (a bare number is seconds)';
-const RATE_UNITS: Record<string, number> = { s: 1, m: 1 / 60, h: 1 / 3600 };
-const RATE_HELP = 'use a number per unit: 2000/s, 90/m, 3600/h (a bare number is per second)';
+// ------------------------------------------------------------------ Durations
 
 const NUMBER = String.raw`(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?`;
-const DURATION_PART = new RegExp(`(${NUMBER})\\s*(us|µs|ms|s|m|h)`, 'y');
+const BARE_NUMBER = new RegExp(`^${NUMBER}$`);
+/** One `<number><unit>` part; `ms` is tried before `m` so that `5ms` is not 5 minutes and an `s`. */
+const DURATION_PART = new RegExp(`(${NUMBER})(h|ms|m|s|us|µs)`, 'y');
+/** What a Duration string may look like, for editors (the parser also checks the order of units). */
+const DURATION_PATTERN = `^(?:${NUMBER}|(?:${NUMBER}(?:h|ms|m|s|us|µs))+)$`;
+/** Units from the largest down: a compound must use them in this order, each at most once. */
+const UNIT_RANK: Record<string, number> = { h: 0, m: 1, s: 2, ms: 3, us: 4, µs: 4 };
 
+const DURATION_HELP = 'use a number with a unit: 250ms, 1.5s, 2m, 1h, 50us, or a combination such as 6m30s (a bare number is seconds)';
+
+/** Seconds in `value` of `unit`; divisions rather than multiplications by 0.001 keep `250ms` exactly 0.25. */
+function inSeconds(value: number, unit: string): number {
+  switch (unit) {
+    case 'h':
+      return value * 3600;
+    case 'm':
+      return value * 60;
+    case 's':
+      return value;
+    case 'ms':
+      return value / 1e3;
+    default:
+      return value / 1e6;
+  }
+}
+
+/** Seconds in a Duration: `250ms` → 0.25, `6m30s` → 390, `2` → 2. Throws a {@link UnitError}. */
 export function parseDuration(input: string | number): number {
   if (typeof input === 'number') {
-    if (!Number.isFinite(input) || input < 0) throw new UnitError(`${input} is not a Duration: it must be a finite number ≥ 0; ${DURATION_HELP}`);
-    return input;
+    if (Number.isFinite(input) && input >= 0) return input;
+    throw new UnitError(`${input} is not a Duration: ${input < 0 ? 'it is negative' : 'it is not a finite number'}; ${DURATION_HELP}`);
   }
   const text = input.trim();
-  if (new RegExp(`^${NUMBER}$`).test(text)) return Number(text);
-  let total = 0;
-  let pos = 0;
-  let parts = 0;
+  if (text.startsWith('-')) throw new UnitError(`"${input}" is not a Duration: it is negative; ${DURATION_HELP}`);
+  if (BARE_NUMBER.test(text)) return Number(text);
+  let seconds = 0;
+  let rank = -1;
   DURATION_PART.lastIndex = 0;
-  while (pos < text.length) {
-    DURATION_PART.lastIndex = pos;
-    const m = DURATION_PART.exec(text);
-    if (!m) throw new UnitError(`"${input}" is not a Duration; ${DURATION_HELP}`);
-    total += Number(m[1]) * DURATION_UNITS[m[2]];
-    pos = DURATION_PART.lastIndex;
-    while (text[pos] === ' ') pos++;
-    parts++;
+  while (DURATION_PART.lastIndex < text.length) {
+    const part = DURATION_PART.exec(text);
+    if (part === null) throw new UnitError(`"${input}" is not a Duration; ${DURATION_HELP}`);
+    const unitRank = UNIT_RANK[part[2]];
+    if (unitRank <= rank) {
+      throw new UnitError(`"${input}" is not a Duration: write the parts from the largest unit down, each unit once (as in 1h30m or 6m30s)`);
+    }
+    rank = unitRank;
+    seconds += inSeconds(Number(part[1]), part[2]);
   }
-  if (parts === 0 || !Number.isFinite(total)) throw new UnitError(`"${input}" is not a Duration; ${DURATION_HELP}`);
-  return total;
+  if (rank < 0 || !Number.isFinite(seconds)) throw new UnitError(`"${input}" is not a Duration; ${DURATION_HELP}`);
+  return seconds;
 }
 
+/** A sub-minute duration with at most 6 significant digits in the largest unit that keeps it ≥ 1. */
+function formatShortDuration(seconds: number): string {
+  const [value, unit] = seconds >= 1 ? [seconds, 's'] : seconds >= 1e-3 ? [seconds * 1e3, 'ms'] : [seconds * 1e6, 'us'];
+  return `${+value.toPrecision(6)}${unit}`;
+}
+
+/**
+ * Seconds as a Duration a user would write: 0.25 → "250ms", 90 → "1m30s",
+ * 5400 → "1h30m", 5e-5 → "50us". Below a minute it keeps 6 significant digits;
+ * from a minute up it is exact to the microsecond. `parseDuration` reads every
+ * result back.
+ */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return String(seconds);
+  if (seconds < 0) return `-${formatDuration(-seconds)}`;
+  if (seconds === 0) return '0s';
+  if (seconds < 60) return formatShortDuration(seconds);
+  const micros = Math.round(seconds * 1e6);
+  const hours = Math.floor(micros / 3.6e9);
+  const minutes = Math.floor((micros - hours * 3.6e9) / 6e7);
+  const restMicros = micros - hours * 3.6e9 - minutes * 6e7;
+  const rest = restMicros === 0 ? '' : restMicros < 1e6 ? `${restMicros / 1e3}ms` : `${restMicros / 1e6}s`;
+  return `${hours > 0 ? `${hours}h` : ''}${minutes > 0 ? `${minutes}m` : ''}${rest}`;
+}
+
+// ---------------------------------------------------------------------- Rates
+
+const RATE = new RegExp(`^(${NUMBER})(?:/(s|m|h))?$`);
+const RATE_HELP = 'use a number per unit of time: 2000/s, 90/m, 3600/h (a bare number is per second)';
+
+/** Events per second in a Rate: `2000/s` → 2000, `90/m` → 1.5, `3600/h` → 1. Throws a {@link UnitError}. */
 export function parseRate(input: string | number): number {
   if (typeof input === 'number') {
-    if (!Number.isFinite(input) || input < 0) throw new UnitError(`${input} is not a Rate: it must be a finite number ≥ 0; ${RATE_HELP}`);
+    if (Number.isFinite(input) && input >= 0) return input;
+    throw new UnitError(`${input} is not a Rate: ${input < 0 ? 'it is negative' : 'it is not a finite number'}; ${RATE_HELP}`);
+  }
+  const text = input.trim();
+  if (text.startsWith('-')) throw new UnitError(`"${input}" is not a Rate: it is negative; ${RATE_HELP}`);
+  const match = RATE.exec(text);
+  if (match === null) throw new UnitError(`"${input}" is not a Rate; ${RATE_HELP}`);
+  const count = Number(match[1]);
+  const perSecond = match[2] === 'm' ? count / 60 : match[2] === 'h' ? count / 3600 : count;
+  if (!Number.isFinite(perSecond)) throw new UnitError(`"${input}" is not a Rate; ${RATE_HELP}`);
+  return perSecond;
+}
+
+// ---------------------------------------------------------------- zod schemas
+
+/**
+ * A scalar written as a string or a number, parsed by `parse`; a parse error
+ * becomes a zod issue with the parser's message. Anything that is neither a
+ * string nor a number (a missing key included) is turned away first with a
+ * message naming the kind, since zod would only say that a union failed.
+ */
+function scalarSchema(kind: string, parse: (input: string | number) => number, json: { description: string; pattern: string }) {
+  const scalar = z
+    .union([z.string().meta({ pattern: json.pattern }), z.number().meta({ minimum: 0 })])
+    .meta({ description: json.description })
+    .transform((input, ctx) => {
+      try {
+        return parse(input);
+      } catch (err) {
+        if (!(err instanceof UnitError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message, input });
+        return z.NEVER;
+      }
+    });
+  return z.preprocess((input, ctx) => {
+    if (typeof input !== 'string' && typeof input !== 'number') {
+      ctx.addIssue({ code: 'custom', message: input === undefined ? `required: a ${kind} (${json.description.replace(/^\w+: /, '')})` : `must be a ${kind}: ${json.description.replace(/^\w+: /, '')}`, input });
+    }
+    return input;
+  }, scalar);
+}
+
+/** A Duration, parsed to seconds. */
+export const durationSchema = scalarSchema('Duration', parseDuration, {
+  description: 'Duration: 250ms, 1.5s, 2m, 1h, 50us, a combination such as 6m30s, or a bare number of seconds',
+  pattern: DURATION_PATTERN,
+});
+
+/** A Rate, parsed to events per second. */
+export const rateSchema = scalarSchema('Rate', parseRate, {
+  description: 'Rate: 2000/s, 90/m, 3600/h, or a bare number per second',
+  pattern: `^${NUMBER}(?:/(?:s|m|h))?$`,
+});
+
+const positiveDuration = durationSchema.refine((seconds) => seconds > 0, { error: 'must be a Duration > 0' });
+const positiveNumber = z.number({ error: 'must be a number' }).positive({ error: 'must be a number > 0' });
+const nonNegativeNumber = z.number({ error: 'must be a number' }).min(0, { error: 'must be a number ≥ 0' });
+
+// ------------------------------------------------------------- Distributions
+
+// The two-way forms name the other form's parameters as absent, so that a
+// check such as `d.median !== undefined` or `d.file` tells them apart.
+type LognormalByQuantiles = { dist: 'lognormal'; median: number; p99: number; mean?: undefined; stddev?: undefined };
+type LognormalByMoments = { dist: 'lognormal'; mean: number; stddev: number; median?: undefined; p99?: undefined };
+type EmpiricalValues = { dist: 'empirical'; values: number[]; weights?: number[]; file?: undefined };
+type EmpiricalFile = { dist: 'empirical'; file: string; values?: number[]; weights?: undefined };
+
+/**
+ * One schema per form of a Distribution. Their outputs, all in seconds, make
+ * the {@link Distribution} type; `dist` tells them apart.
+ */
+const distributionForms = {
+  constant: z.strictObject({ dist: z.literal('constant'), value: durationSchema }),
+  exponential: z.strictObject({ dist: z.literal('exponential'), mean: positiveDuration }),
+  uniform: z
+    .strictObject({ dist: z.literal('uniform'), min: durationSchema, max: durationSchema })
+    .refine((d) => d.min <= d.max, { path: ['max'], error: 'must be ≥ min' }),
+  normal: z.strictObject({ dist: z.literal('normal'), mean: positiveDuration, stddev: durationSchema }),
+  lognormalByQuantiles: z
+    .strictObject({ dist: z.literal('lognormal'), median: positiveDuration, p99: positiveDuration })
+    .refine((d) => d.p99 > d.median, { path: ['p99'], error: 'must be > median' })
+    .transform((d): LognormalByQuantiles => d),
+  lognormalByMoments: z
+    .strictObject({ dist: z.literal('lognormal'), mean: positiveDuration, stddev: durationSchema })
+    .transform((d): LognormalByMoments => d),
+  gamma: z.strictObject({ dist: z.literal('gamma'), mean: positiveDuration, cv: positiveNumber }),
+  weibull: z.strictObject({ dist: z.literal('weibull'), shape: positiveNumber, scale: positiveDuration }),
+  pareto: z.strictObject({ dist: z.literal('pareto'), scale: positiveDuration, shape: positiveNumber }),
+  empiricalValues: z
+    .strictObject({
+      dist: z.literal('empirical'),
+      values: z.array(durationSchema).min(1, { error: 'needs at least one value' }),
+      weights: z.array(nonNegativeNumber).optional(),
+    })
+    .superRefine((d, ctx) => {
+      if (d.weights === undefined) return;
+      if (d.weights.length !== d.values.length) {
+        ctx.addIssue({ code: 'custom', path: ['weights'], message: `needs one weight per value: ${d.values.length} values, ${d.weights.length} weights` });
+      } else if (d.weights.every((w) => w >= 0) && !(d.weights.reduce((a, b) => a + b, 0) > 0)) {
+        ctx.addIssue({ code: 'custom', path: ['weights'], message: 'must sum to more than 0' });
+      }
+    })
+    .transform((d): EmpiricalValues => d),
+  /** `values` is filled in later by the scenario loader, with {@link loadEmpiricalFile}. */
+  empiricalFile: z
+    .strictObject({ dist: z.literal('empirical'), file: z.string().min(1, { error: 'must name a CSV file' }) })
+    .transform((d): EmpiricalFile => d),
+};
+
+const DIST_NAMES = ['constant', 'exponential', 'uniform', 'normal', 'lognormal', 'gamma', 'weibull', 'pareto', 'empirical'] as const;
+const DIST_HELP = `use one of ${DIST_NAMES.join(', ')}`;
+
+/** A Duration as a distribution: a constant. */
+const constantFromDuration = durationSchema.transform((value) => ({ dist: 'constant' as const, value }));
+
+/**
+ * Every accepted form: the source of the output type and of the input JSON
+ * Schema. A plain union, because `intendedForm` has already chosen the form.
+ */
+const anyDistributionForm = z.union([
+  constantFromDuration,
+  distributionForms.constant,
+  distributionForms.exponential,
+  distributionForms.uniform,
+  distributionForms.normal,
+  distributionForms.lognormalByQuantiles,
+  distributionForms.lognormalByMoments,
+  distributionForms.gamma,
+  distributionForms.weibull,
+  distributionForms.pareto,
+  distributionForms.empiricalValues,
+  distributionForms.empiricalFile,
+]);
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * The one form the user meant, told by the input's type, its `dist`, and for
+ * the two-way forms which parameters it names; or a complaint when none fits.
+ */
+function intendedForm(input: unknown): z.ZodType | { path: string[]; message: string } {
+  if (typeof input === 'string' || typeof input === 'number') return constantFromDuration;
+  if (!isPlainObject(input)) return { path: [], message: `must be a Duration (a constant, e.g. 12ms) or an object with dist: (${DIST_HELP})` };
+  const dist = input.dist;
+  const has = (key: string) => Object.hasOwn(input, key);
+  switch (dist) {
+    case 'lognormal': {
+      const byQuantiles = has('median') || has('p99');
+      if (byQuantiles && (has('mean') || has('stddev'))) return { path: [], message: 'lognormal takes either median and p99, or mean and stddev, not both' };
+      return byQuantiles ? distributionForms.lognormalByQuantiles : distributionForms.lognormalByMoments;
+    }
+    case 'empirical':
+      if (has('file') && (has('values') || has('weights'))) return { path: [], message: 'empirical takes either values (with optional weights) or file, not both' };
+      return has('file') ? distributionForms.empiricalFile : distributionForms.empiricalValues;
+    case 'constant':
+    case 'exponential':
+    case 'uniform':
+    case 'normal':
+    case 'gamma':
+    case 'weibull':
+    case 'pareto':
+      return distributionForms[dist];
+    case undefined:
+      return { path: ['dist'], message: `required: the kind of distribution (${DIST_HELP}), or write a Duration for a constant` };
+    default:
+      return { path: ['dist'], message: `${JSON.stringify(dist)} is not a distribution; ${DIST_HELP}` };
+  }
+}
+
+/**
+ * A Distribution, parsed to a typed object in seconds. Validation first checks
+ * the input against the one form it was meant to be (see `intendedForm`), so
+ * that a mistake is reported where it is ("mean: must be a Duration > 0")
+ * rather than as a failed union of every form; the checked input then goes
+ * through the union of all forms, which gives the output type and the JSON Schema.
+ */
+export const distributionSchema = z.preprocess((input, ctx) => {
+  const form = intendedForm(input);
+  if (!(form instanceof z.ZodType)) {
+    ctx.addIssue({ code: 'custom', path: form.path, message: form.message, input });
     return input;
   }
-  const m = new RegExp(`^\\s*(${NUMBER})\\s*(?:/\\s*(s|m|h))?\\s*$`).exec(input);
-  if (!m) throw new UnitError(`"${input}" is not a Rate; ${RATE_HELP}`);
-  return Number(m[1]) * RATE_UNITS[m[2] ?? 's'];
-}
+  const result = form.safeParse(input);
+  if (!result.success) for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
+  return input;
+}, anyDistributionForm);
 
-/** Seconds as a short Duration string: 0.25 → "250ms", 90 → "1m30s". */
-export function formatDuration(seconds: number): string {
-  if (seconds === 0) return '0s';
-  if (seconds < 1e-3) return `${+(seconds * 1e6).toPrecision(6)}us`;
-  if (seconds < 1) return `${+(seconds * 1e3).toPrecision(6)}ms`;
-  if (seconds < 60 || !Number.isInteger(seconds)) return `${+seconds.toPrecision(6)}s`;
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
-}
-
-function scalar<T>(parse: (x: string | number) => T) {
-  return z.union([z.string(), z.number()]).transform((value, ctx) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
-}
-
-export const durationSchema = scalar(parseDuration);
-export const rateSchema = scalar(parseRate);
-
-const positive = (what: string) => z.number().positive({ message: `${what} must be > 0` });
-const positiveDuration = durationSchema.refine((x) => x > 0, { message: 'must be a Duration > 0' });
-
-const constantDist = z.strictObject({ dist: z.literal('constant'), value: durationSchema });
-const exponentialDist = z.strictObject({ dist: z.literal('exponential'), mean: positiveDuration });
-const uniformDist = z
-  .strictObject({ dist: z.literal('uniform'), min: durationSchema, max: durationSchema })
-  .refine((d) => d.min <= d.max, { message: 'uniform needs min ≤ max', path: ['max'] });
-const normalDist = z.strictObject({ dist: z.literal('normal'), mean: durationSchema, stddev: durationSchema });
-const lognormalDist = z
-  .strictObject({
-    dist: z.literal('lognormal'),
-    median: positiveDuration.optional(),
-    p99: positiveDuration.optional(),
-    mean: positiveDuration.optional(),
-    stddev: durationSchema.optional(),
-  })
-  .superRefine((d, ctx) => {
-    const byQuantiles = d.median !== undefined || d.p99 !== undefined;
-    const byMoments = d.mean !== undefined || d.stddev !== undefined;
-    if (byQuantiles === byMoments || (byQuantiles && (d.median === undefined || d.p99 === undefined)) || (byMoments && (d.mean === undefined || d.stddev === undefined))) {
-      ctx.addIssue({ code: 'custom', message: 'lognormal takes either median and p99, or mean and stddev' });
-    } else if (byQuantiles && d.p99! <= d.median!) ctx.addIssue({ code: 'custom', path: ['p99'], message: 'lognormal needs p99 > median' });
-  });
-const gammaDist = z.strictObject({ dist: z.literal('gamma'), mean: positiveDuration, cv: positive('cv') });
-const weibullDist = z.strictObject({ dist: z.literal('weibull'), shape: positive('shape'), scale: positiveDuration });
-const paretoDist = z.strictObject({ dist: z.literal('pareto'), scale: positiveDuration, shape: positive('shape') });
-const empiricalDist = z
-  .strictObject({
-    dist: z.literal('empirical'),
-    values: z.array(durationSchema).min(1).optional(),
-    weights: z.array(z.number().min(0)).optional(),
-    file: z.string().min(1).optional(),
-  })
-  .superRefine((d, ctx) => {
-    if ((d.values === undefined) === (d.file === undefined)) ctx.addIssue({ code: 'custom', message: 'empirical takes values: [...] or file: path.csv' });
-    if (d.weights !== undefined) {
-      if (d.values === undefined || d.weights.length !== d.values.length)
-        ctx.addIssue({ code: 'custom', path: ['weights'], message: 'weights must have one entry per value' });
-      else if (!(d.weights.reduce((a, b) => a + b, 0) > 0)) ctx.addIssue({ code: 'custom', path: ['weights'], message: 'weights must sum to more than 0' });
-    }
-  });
-
-const distributionObject = z.discriminatedUnion('dist', [
-  constantDist,
-  exponentialDist,
-  uniformDist,
-  normalDist,
-  lognormalDist,
-  gammaDist,
-  weibullDist,
-  paretoDist,
-  empiricalDist,
-]);
-
-/** A Distribution: a Duration (constant) or `{dist: ..., parameters}`; samples are never negative. */
-export const distributionSchema = z.union([
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    try {
-      return { dist: 'constant' as const, value: parseDuration(value) };
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `${(err as Error).message}, or an object with dist: (constant, exponential, uniform, normal, lognormal, gamma, weibull, pareto, empirical)` });
-      return z.NEVER;
-    }
-  }),
-  distributionObject,
-]);
-
+/** A Distribution as the simulator uses it: a union on `dist`, every time in seconds. */
 export type Distribution = z.output<typeof distributionSchema>;
 
-/** Reads an empirical distribution's CSV: one column of Durations in seconds (a header line is allowed). */
+// ---------------------------------------------------------- empirical files
+
+/**
+ * The values of an empirical distribution's CSV file: one column of Durations
+ * (bare numbers are seconds), one per line. The first line may be a header;
+ * blank lines are skipped; only the first column of a line is read.
+ * Throws a {@link UnitError} naming the line of a value that is not a Duration
+ * (the caller adds the file name).
+ */
 export function loadEmpiricalFile(path: string): number[] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).map((l) => l.split(',')[0].trim()).filter((l) => l !== '');
+  const lines = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
   const values: number[] = [];
-  lines.forEach((line, i) => {
-    const x = Number(line);
-    if (Number.isFinite(x) && x >= 0) values.push(x);
-    else if (i > 0) throw new UnitError(`line ${i + 1}: "${line}" is not a number of seconds ≥ 0`);
-  });
-  if (values.length === 0) throw new UnitError('no values: the file needs one column of seconds');
+  let firstContentLine = true;
+  for (let i = 0; i < lines.length; i++) {
+    const field = lines[i].split(',')[0].trim().replace(/^"(.*)"$/, '$1');
+    if (field === '') continue;
+    const isHeader = firstContentLine && !/^[-+.\d]/.test(field);
+    firstContentLine = false;
+    if (isHeader) continue;
+    try {
+      values.push(parseDuration(field));
+    } catch (err) {
+      if (err instanceof UnitError) throw new UnitError(`line ${i + 1}: ${err.message}`);
+      throw err;
+    }
+  }
+  if (values.length === 0) throw new UnitError(`no values; the file needs one column of Durations in seconds, one per line`);
   return values;
 }
