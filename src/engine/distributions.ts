@@ -1,13 +1,24 @@
 /**
- * Samplers: a Distribution of the scenario bound to one random stream. A
- * sampler is built once (parameters converted, tables prepared) and then
- * draws without allocating. Samples are never negative: the normal is
- * truncated at 0 by resampling, the others are non-negative by construction.
+ * Samplers: a Distribution of the scenario bound to one random stream.
+ *
+ * A sampler is built once, when a replication starts (parameters converted,
+ * tables prepared), and then draws without allocating: `sample()` is on the
+ * hot path of every hop and every service. Samples are never negative: the
+ * normal is truncated at 0 by resampling, the others are non-negative by
+ * construction. Every method draws from the sampler's own stream only, so the
+ * numbers a source gets do not depend on what other sources drew.
+ *
+ * `distributionMean` and `distributionSecondMoment` give the exact moments of
+ * what the samplers draw (the truncated normal included), for the M/G/1 and
+ * Pollaczek–Khinchine checks of the simulator.
  */
 import type { Distribution } from '../scenario/units.js';
+import { gammaFunction } from '../stats/logGamma.js';
+import { normalCdf, normalPdf } from '../stats/normal.js';
 import type { RandomStream } from './random.js';
 
 export interface Sampler {
+  /** One draw, ≥ 0. */
   sample(): number;
 }
 
@@ -21,6 +32,7 @@ class Constant implements Sampler {
   }
 }
 
+/** By inversion: −mean·ln U, finite because U is never 0. */
 class Exponential implements Sampler {
   constructor(
     private readonly mean: number,
@@ -42,7 +54,10 @@ class Uniform implements Sampler {
   }
 }
 
-/** Standard normal by the polar method, caching the second value. */
+/**
+ * Standard normal variates by Marsaglia's polar method, which makes two at a
+ * time: the second is kept for the next call.
+ */
 class StandardNormal {
   private spare = 0;
   private hasSpare = false;
@@ -67,6 +82,7 @@ class StandardNormal {
   }
 }
 
+/** Normal(mean, stddev) conditioned on ≥ 0, by resampling (mean > 0: at least half the draws are kept). */
 class TruncatedNormal implements Sampler {
   private readonly z: StandardNormal;
   constructor(
@@ -77,12 +93,10 @@ class TruncatedNormal implements Sampler {
     this.z = new StandardNormal(rng);
   }
   sample(): number {
-    if (this.stddev === 0) return Math.max(0, this.mean);
-    for (let i = 0; i < 1000; i++) {
-      const x = this.mean + this.stddev * this.z.sample();
-      if (x >= 0) return x;
-    }
-    return 0; // mean far below 0: practically all mass is cut
+    let x: number;
+    do x = this.mean + this.stddev * this.z.sample();
+    while (x < 0);
+    return x;
   }
 }
 
@@ -100,22 +114,26 @@ class Lognormal implements Sampler {
   }
 }
 
-/** Gamma(shape k, scale θ) by Marsaglia–Tsang; k < 1 via the boost U^(1/k). */
+/**
+ * Gamma(shape k, scale θ) by Marsaglia and Tsang (2000): a squeeze-accepted
+ * transform of a normal variate, for k ≥ 1. For k < 1 it draws Gamma(k + 1)
+ * and multiplies by U^(1/k) (their "boost").
+ */
 class Gamma implements Sampler {
   private readonly z: StandardNormal;
   private readonly d: number;
   private readonly c: number;
-  private readonly boost: boolean;
+  private readonly inverseShape: number;
   constructor(
-    private readonly shape: number,
+    shape: number,
     private readonly scale: number,
     private readonly rng: RandomStream,
   ) {
     this.z = new StandardNormal(rng);
-    this.boost = shape < 1;
-    const k = this.boost ? shape + 1 : shape;
+    const k = shape < 1 ? shape + 1 : shape;
     this.d = k - 1 / 3;
     this.c = 1 / Math.sqrt(9 * this.d);
+    this.inverseShape = shape < 1 ? 1 / shape : 0;
   }
   sample(): number {
     const d = this.d;
@@ -128,114 +146,176 @@ class Gamma implements Sampler {
       } while (v <= 0);
       v = v * v * v;
       const u = this.rng.next();
-      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) break;
+      const x2 = x * x;
+      if (u < 1 - 0.0331 * x2 * x2 || Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) break;
     }
-    let g = d * v;
-    if (this.boost) g *= Math.pow(this.rng.next(), 1 / this.shape);
-    return g * this.scale;
+    const g = d * v;
+    return (this.inverseShape === 0 ? g : g * Math.pow(this.rng.next(), this.inverseShape)) * this.scale;
   }
 }
 
+/** By inversion: scale·(−ln U)^(1/shape). */
 class Weibull implements Sampler {
+  private readonly inverseShape: number;
   constructor(
-    private readonly shape: number,
+    shape: number,
     private readonly scale: number,
     private readonly rng: RandomStream,
-  ) {}
+  ) {
+    this.inverseShape = 1 / shape;
+  }
   sample(): number {
-    return this.scale * Math.pow(-Math.log(this.rng.next()), 1 / this.shape);
+    return this.scale * Math.pow(-Math.log(this.rng.next()), this.inverseShape);
   }
 }
 
+/** By inversion: scale·U^(−1/shape), never below scale. */
 class Pareto implements Sampler {
+  private readonly exponent: number;
   constructor(
     private readonly scale: number,
-    private readonly shape: number,
+    shape: number,
     private readonly rng: RandomStream,
-  ) {}
+  ) {
+    this.exponent = -1 / shape;
+  }
   sample(): number {
-    return this.scale * Math.pow(this.rng.next(), -1 / this.shape);
+    return this.scale * Math.pow(this.rng.next(), this.exponent);
   }
 }
 
-/** Resampling of given values with weights: Walker's alias method (O(1) per draw). */
+/**
+ * Resampling of given values, with weights, by Walker's alias method: one
+ * uniform picks a column i (its integer part) and, by its fractional part,
+ * either value i or the column's alias. O(1) per draw whatever the count.
+ */
 class Empirical implements Sampler {
-  private readonly prob: Float64Array;
+  private readonly values: Float64Array;
+  private readonly keep: Float64Array;
   private readonly alias: Int32Array;
   constructor(
-    private readonly values: Float64Array,
-    weights: number[] | undefined,
+    values: readonly number[],
+    weights: readonly number[] | undefined,
     private readonly rng: RandomStream,
   ) {
     const n = values.length;
-    const w = weights ?? new Array<number>(n).fill(1);
-    const total = w.reduce((a, b) => a + b, 0);
-    const scaled = w.map((x) => (x * n) / total);
-    this.prob = new Float64Array(n);
+    this.values = Float64Array.from(values);
+    this.keep = new Float64Array(n);
     this.alias = new Int32Array(n);
+    const total = weights === undefined ? n : weights.reduce((a, b) => a + b, 0);
+    // Vose's stable construction: columns below 1 are topped up from columns above.
+    const scaled = Float64Array.from(values, (_, i) => ((weights === undefined ? 1 : weights[i]) * n) / total);
     const small: number[] = [];
     const large: number[] = [];
-    scaled.forEach((p, i) => (p < 1 ? small : large).push(i));
+    for (let i = 0; i < n; i++) (scaled[i] < 1 ? small : large).push(i);
     while (small.length > 0 && large.length > 0) {
       const s = small.pop()!;
       const l = large.pop()!;
-      this.prob[s] = scaled[s];
+      this.keep[s] = scaled[s];
       this.alias[s] = l;
       scaled[l] = scaled[l] + scaled[s] - 1;
       (scaled[l] < 1 ? small : large).push(l);
     }
-    for (const i of [...small, ...large]) {
-      this.prob[i] = 1;
-      this.alias[i] = i;
-    }
+    // What is left is 1 up to rounding.
+    for (const i of large) this.keep[i] = 1;
+    for (const i of small) this.keep[i] = 1;
   }
   sample(): number {
     const n = this.values.length;
     const u = this.rng.next() * n;
     const i = Math.min(n - 1, Math.floor(u));
-    return u - i < this.prob[i] ? this.values[i] : this.values[this.alias[i]];
+    return u - i < this.keep[i] ? this.values[i] : this.values[this.alias[i]];
   }
 }
 
-/** Lognormal μ and σ from either (median, p99) or (mean, stddev). */
-function lognormalParameters(d: Extract<Distribution, { dist: 'lognormal' }>): { mu: number; sigma: number } {
-  if (d.median !== undefined && d.p99 !== undefined) return { mu: Math.log(d.median), sigma: Math.log(d.p99 / d.median) / Z99 };
-  const m = d.mean!;
-  const s = d.stddev!;
-  const sigma2 = Math.log(1 + (s * s) / (m * m));
-  return { mu: Math.log(m) - sigma2 / 2, sigma: Math.sqrt(sigma2) };
+type LognormalDistribution = Extract<Distribution, { dist: 'lognormal' }>;
+type EmpiricalDistribution = Extract<Distribution, { dist: 'empirical' }>;
+
+/** μ and σ of ln X, from (median, p99): μ = ln median, σ = ln(p99/median)/z₀.₉₉; or from (mean, stddev): σ² = ln(1 + s²/m²), μ = ln m − σ²/2. */
+function lognormalParameters(d: LognormalDistribution): { mu: number; sigma: number } {
+  if (d.median !== undefined) return { mu: Math.log(d.median), sigma: Math.log(d.p99 / d.median) / Z99 };
+  const sigma2 = Math.log1p((d.stddev * d.stddev) / (d.mean * d.mean));
+  return { mu: Math.log(d.mean) - sigma2 / 2, sigma: Math.sqrt(sigma2) };
 }
 
+/** The values of an empirical distribution; its file must have been read by the scenario loader. */
+function empiricalValues(d: EmpiricalDistribution): number[] {
+  if (d.values === undefined || d.values.length === 0) {
+    throw new Error(`empirical distribution${d.file === undefined ? '' : ` from ${d.file}`} has no values (files are read by the scenario loader)`);
+  }
+  return d.values;
+}
+
+function check(condition: boolean, d: Distribution, what: string): void {
+  if (!condition) throw new RangeError(`${d.dist} distribution ${JSON.stringify(d)}: ${what}`);
+}
+
+/**
+ * A sampler of `d` drawing from `rng`. The parameters are checked once (the
+ * scenario schema already did; this guards distributions built in code):
+ * a bad one throws a RangeError rather than looping or drawing negative times.
+ */
 export function createSampler(d: Distribution, rng: RandomStream): Sampler {
   switch (d.dist) {
     case 'constant':
-      return new Constant(Math.max(0, d.value));
+      check(d.value >= 0, d, 'value must be ≥ 0');
+      return new Constant(d.value);
     case 'exponential':
+      check(d.mean > 0, d, 'mean must be > 0');
       return new Exponential(d.mean, rng);
     case 'uniform':
+      check(d.min >= 0 && d.max >= d.min, d, 'needs 0 ≤ min ≤ max');
       return new Uniform(d.min, d.max - d.min, rng);
     case 'normal':
-      return new TruncatedNormal(d.mean, d.stddev, rng);
+      check(d.mean > 0 && d.stddev >= 0, d, 'needs mean > 0 and stddev ≥ 0');
+      return d.stddev === 0 ? new Constant(d.mean) : new TruncatedNormal(d.mean, d.stddev, rng);
     case 'lognormal': {
       const { mu, sigma } = lognormalParameters(d);
+      check(Number.isFinite(mu) && sigma >= 0, d, 'needs 0 < median < p99, or mean > 0 and stddev ≥ 0');
       return new Lognormal(mu, sigma, rng);
     }
     case 'gamma': {
-      const k = 1 / (d.cv * d.cv);
-      return new Gamma(k, d.mean / k, rng);
+      check(d.mean > 0 && d.cv > 0, d, 'needs mean > 0 and cv > 0');
+      const shape = 1 / (d.cv * d.cv);
+      return new Gamma(shape, d.mean / shape, rng);
     }
     case 'weibull':
+      check(d.shape > 0 && d.scale > 0, d, 'needs shape > 0 and scale > 0');
       return new Weibull(d.shape, d.scale, rng);
     case 'pareto':
+      check(d.shape > 0 && d.scale > 0, d, 'needs shape > 0 and scale > 0');
       return new Pareto(d.scale, d.shape, rng);
     case 'empirical': {
-      if (!d.values || d.values.length === 0) throw new Error(`empirical distribution${d.file ? ` from ${d.file}` : ''} has no values (files are read by the scenario loader)`);
-      return new Empirical(Float64Array.from(d.values), d.weights, rng);
+      const values = empiricalValues(d);
+      check(values.every((v) => v >= 0), d, 'values must be ≥ 0');
+      check(d.weights === undefined || (d.weights.length === values.length && d.weights.every((w) => w >= 0) && d.weights.some((w) => w > 0)), d, 'needs one weight ≥ 0 per value, not all 0');
+      return new Empirical(values, d.weights, rng);
     }
   }
 }
 
-/** The exact mean (of the untruncated distribution for `normal`); Infinity for a Pareto with shape ≤ 1. */
+/** Σ wᵢ·f(vᵢ) / Σ wᵢ over an empirical distribution's values. */
+function empiricalAverage(d: EmpiricalDistribution, f: (v: number) => number): number {
+  const values = empiricalValues(d);
+  let weighted = 0;
+  let total = 0;
+  for (let i = 0; i < values.length; i++) {
+    const w = d.weights === undefined ? 1 : d.weights[i];
+    weighted += w * f(values[i]);
+    total += w;
+  }
+  return weighted / total;
+}
+
+/**
+ * For a normal(m, s) truncated below at 0, λ = φ(m/s)/Φ(m/s), the inverse Mills
+ * ratio: E[X] = m + sλ and E[X²] = m² + s² + msλ.
+ */
+function truncatedNormalLambda(mean: number, stddev: number): number {
+  return normalPdf(mean / stddev) / normalCdf(mean / stddev);
+}
+
+/** The exact mean of what the sampler of `d` draws; Infinity for a Pareto with shape ≤ 1. */
 export function distributionMean(d: Distribution): number {
   switch (d.dist) {
     case 'constant':
@@ -245,7 +325,7 @@ export function distributionMean(d: Distribution): number {
     case 'uniform':
       return (d.min + d.max) / 2;
     case 'normal':
-      return d.mean;
+      return d.stddev === 0 ? d.mean : d.mean + d.stddev * truncatedNormalLambda(d.mean, d.stddev);
     case 'lognormal': {
       const { mu, sigma } = lognormalParameters(d);
       return Math.exp(mu + (sigma * sigma) / 2);
@@ -256,16 +336,12 @@ export function distributionMean(d: Distribution): number {
       return d.scale * gammaFunction(1 + 1 / d.shape);
     case 'pareto':
       return d.shape > 1 ? (d.shape * d.scale) / (d.shape - 1) : Infinity;
-    case 'empirical': {
-      const v = d.values ?? [];
-      const w = d.weights ?? v.map(() => 1);
-      const total = w.reduce((a, b) => a + b, 0);
-      return v.reduce((acc, x, i) => acc + x * w[i], 0) / total;
-    }
+    case 'empirical':
+      return empiricalAverage(d, (v) => v);
   }
 }
 
-/** E[S²] (for the M/G/1 formula). */
+/** The exact second moment E[S²] of what the sampler of `d` draws (for M/G/1); Infinity for a Pareto with shape ≤ 2. */
 export function distributionSecondMoment(d: Distribution): number {
   switch (d.dist) {
     case 'constant':
@@ -274,8 +350,11 @@ export function distributionSecondMoment(d: Distribution): number {
       return 2 * d.mean * d.mean;
     case 'uniform':
       return (d.min * d.min + d.min * d.max + d.max * d.max) / 3;
-    case 'normal':
-      return d.mean * d.mean + d.stddev * d.stddev;
+    case 'normal': {
+      const m = d.mean;
+      const s = d.stddev;
+      return s === 0 ? m * m : m * m + s * s + m * s * truncatedNormalLambda(m, s);
+    }
     case 'lognormal': {
       const { mu, sigma } = lognormalParameters(d);
       return Math.exp(2 * mu + 2 * sigma * sigma);
@@ -286,26 +365,7 @@ export function distributionSecondMoment(d: Distribution): number {
       return d.scale * d.scale * gammaFunction(1 + 2 / d.shape);
     case 'pareto':
       return d.shape > 2 ? (d.shape * d.scale * d.scale) / (d.shape - 2) : Infinity;
-    case 'empirical': {
-      const v = d.values ?? [];
-      const w = d.weights ?? v.map(() => 1);
-      const total = w.reduce((a, b) => a + b, 0);
-      return v.reduce((acc, x, i) => acc + x * x * w[i], 0) / total;
-    }
+    case 'empirical':
+      return empiricalAverage(d, (v) => v * v);
   }
-}
-
-/** Γ(x) by the Lanczos approximation (g = 7), accurate to ~1e-13 for x > 0. */
-export function gammaFunction(x: number): number {
-  const g = 7;
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
-    9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.PI / (Math.sin(Math.PI * x) * gammaFunction(1 - x));
-  x -= 1;
-  let a = c[0];
-  const t = x + g + 0.5;
-  for (let i = 1; i < g + 2; i++) a += c[i] / (x + i);
-  return Math.sqrt(2 * Math.PI) * Math.pow(t, x + 0.5) * Math.exp(-t) * a;
 }
