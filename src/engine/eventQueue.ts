@@ -1,147 +1,198 @@
 /**
- * The future event list. An event is a (time, kind, payload) triple: what
- * happens, when, and to which record (a request, a pod, a node...). Events
- * come out in time order; two events at the same time come out in the order
- * they were scheduled, which keeps runs deterministic.
+ * The future event list: what will happen, and when.
  *
- * A binary heap of event ids keyed by (time, sequence number); the events
- * themselves live in growable typed arrays, and ids are recycled, so
- * scheduling allocates nothing once the arrays are large enough. Cancelling
- * is lazy: the event is marked and skipped when it reaches the top.
+ * An event is a (time, kind, payload) triple: when it happens, what happens,
+ * and to which record (a request, a pod, a node...). Events come out in time
+ * order; events at the same time come out in the order they were scheduled
+ * (FIFO), which keeps a run deterministic.
+ *
+ * A binary heap of slots keyed by (time, sequence number). The events live in
+ * growable typed arrays indexed by slot and slots are recycled, so scheduling
+ * and popping allocate nothing once the arrays are large enough; `pop()`
+ * writes the event into the public fields `time`, `kind` and `payload`
+ * instead of returning an object. Cancelling is lazy: the event is marked and
+ * skipped when it reaches the top of the heap.
+ *
+ * An event id is its slot plus a 7-bit generation that changes each time the
+ * slot is reused, packed into a non-negative int32 (it fits an Int32Array,
+ * with -1 free to mean "none"). Cancelling an event that has already happened
+ * is therefore a no-op rather than the cancellation of whichever event took
+ * its slot (unless the slot was reused a multiple of 128 times since).
  */
+const SLOT_BITS = 24;
+const SLOT_MASK = (1 << SLOT_BITS) - 1;
+const GENERATION_MASK = 0x7f;
+const MAX_SLOTS = 1 << SLOT_BITS;
+
+const FREE = 0;
+const SCHEDULED = 1;
+const CANCELLED = 2;
+
 export class EventQueue {
-  /** The event `pop()` returned: its time, kind and payload. */
+  /** The time of the event `pop()` returned last (0 before the first). */
   time = 0;
+  /** The kind of the event `pop()` returned last. */
   kind = 0;
+  /** The payload of the event `pop()` returned last. */
   payload = 0;
 
+  /** Slots in heap order: heap[0] is the next event. */
   private heap: Int32Array;
-  private size_ = 0;
+  private heapSize = 0;
+  private live = 0;
   private times: Float64Array;
-  private seqs: Float64Array;
+  private sequences: Float64Array;
   private kinds: Int32Array;
   private payloads: Int32Array;
-  private cancelled: Uint8Array;
-  private free: Int32Array;
+  private states: Uint8Array;
+  private generations: Uint8Array;
+  private freeSlots: Int32Array;
   private freeCount = 0;
-  private nextId = 0;
-  private seq = 0;
+  private usedSlots = 0;
+  private nextSequence = 0;
 
   constructor(capacity = 1024) {
-    this.heap = new Int32Array(capacity);
-    this.times = new Float64Array(capacity);
-    this.seqs = new Float64Array(capacity);
-    this.kinds = new Int32Array(capacity);
-    this.payloads = new Int32Array(capacity);
-    this.cancelled = new Uint8Array(capacity);
-    this.free = new Int32Array(capacity);
+    const n = Math.max(2, Math.min(capacity, MAX_SLOTS));
+    this.heap = new Int32Array(n);
+    this.times = new Float64Array(n);
+    this.sequences = new Float64Array(n);
+    this.kinds = new Int32Array(n);
+    this.payloads = new Int32Array(n);
+    this.states = new Uint8Array(n);
+    this.generations = new Uint8Array(n);
+    this.freeSlots = new Int32Array(n);
   }
 
-  /** Events scheduled and not yet popped (cancelled ones included until they surface). */
+  /** Events scheduled and neither popped nor cancelled. */
   get size(): number {
-    return this.size_;
+    return this.live;
   }
 
-  private grow(): void {
-    const cap = this.times.length * 2;
-    const g = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap);
-      b.set(a);
-      return b;
-    };
-    this.heap = g(this.heap);
-    this.times = g(this.times);
-    this.seqs = g(this.seqs);
-    this.kinds = g(this.kinds);
-    this.payloads = g(this.payloads);
-    this.cancelled = g(this.cancelled);
-    this.free = g(this.free);
-  }
-
-  /** Schedules an event; returns its id (valid until it is popped or skipped). */
+  /**
+   * Schedules `kind` with `payload` (int32) at `time`; returns the event's id
+   * for {@link cancel}, a non-negative int32.
+   */
   schedule(time: number, kind: number, payload: number): number {
-    let id: number;
-    if (this.freeCount > 0) id = this.free[--this.freeCount];
+    if (Number.isNaN(time)) throw new RangeError(`an event needs a time, got NaN (kind ${kind}, payload ${payload})`);
+    let slot: number;
+    if (this.freeCount > 0) slot = this.freeSlots[--this.freeCount];
     else {
-      if (this.nextId === this.times.length) this.grow();
-      id = this.nextId++;
+      if (this.usedSlots === this.times.length) this.grow();
+      slot = this.usedSlots++;
     }
-    this.times[id] = time;
-    this.seqs[id] = this.seq++;
-    this.kinds[id] = kind;
-    this.payloads[id] = payload;
-    this.cancelled[id] = 0;
-    // sift up
+    const sequence = this.nextSequence++;
+    this.times[slot] = time;
+    this.sequences[slot] = sequence;
+    this.kinds[slot] = kind;
+    this.payloads[slot] = payload;
+    this.states[slot] = SCHEDULED;
+    this.live++;
+
+    // Sift up: move parents that come later down until the slot's place is found.
     const heap = this.heap;
     const times = this.times;
-    const seqs = this.seqs;
-    const s = seqs[id];
-    let i = this.size_++;
+    const sequences = this.sequences;
+    let i = this.heapSize++;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent];
-      const tp = times[p];
-      if (tp < time || (tp === time && seqs[p] < s)) break;
-      heap[i] = p;
-      i = parent;
+      const parentIndex = (i - 1) >> 1;
+      const parent = heap[parentIndex];
+      const parentTime = times[parent];
+      if (parentTime < time || (parentTime === time && sequences[parent] < sequence)) break;
+      heap[i] = parent;
+      i = parentIndex;
     }
-    heap[i] = id;
-    return id;
+    heap[i] = slot;
+    return (this.generations[slot] << SLOT_BITS) | slot;
   }
 
-  /** Cancels a scheduled event (a no-op for -1). */
+  /** Cancels a scheduled event; a no-op for -1 and for an event that has already happened or been cancelled. */
   cancel(id: number): void {
-    if (id >= 0) this.cancelled[id] = 1;
+    if (id < 0) return;
+    const slot = id & SLOT_MASK;
+    if (slot >= this.usedSlots || this.generations[slot] !== id >>> SLOT_BITS || this.states[slot] !== SCHEDULED) return;
+    this.states[slot] = CANCELLED;
+    this.live--;
   }
 
-  /** The time of the next event, or Infinity. */
+  /** The time of the next event, or Infinity when there is none. */
   peekTime(): number {
-    while (this.size_ > 0 && this.cancelled[this.heap[0]]) this.removeTop();
-    return this.size_ > 0 ? this.times[this.heap[0]] : Infinity;
+    while (this.heapSize > 0 && this.states[this.heap[0]] === CANCELLED) this.release(this.removeTop());
+    return this.heapSize > 0 ? this.times[this.heap[0]] : Infinity;
   }
 
-  /** Takes the next event into `time`, `kind`, `payload`; false when there is none. */
+  /** Takes the next event into `time`, `kind` and `payload`; false when there is none. */
   pop(): boolean {
-    for (;;) {
-      if (this.size_ === 0) return false;
-      const id = this.heap[0];
-      const skip = this.cancelled[id] === 1;
-      if (!skip) {
-        this.time = this.times[id];
-        this.kind = this.kinds[id];
-        this.payload = this.payloads[id];
+    while (this.heapSize > 0) {
+      const slot = this.removeTop();
+      const cancelled = this.states[slot] === CANCELLED;
+      if (!cancelled) {
+        this.time = this.times[slot];
+        this.kind = this.kinds[slot];
+        this.payload = this.payloads[slot];
+        this.live--;
       }
-      this.removeTop();
-      if (!skip) return true;
+      this.release(slot);
+      if (!cancelled) return true;
     }
+    return false;
   }
 
-  private removeTop(): void {
+  /** Returns a slot to the free list under a new generation, so that its old id no longer matches. */
+  private release(slot: number): void {
+    this.states[slot] = FREE;
+    this.generations[slot] = (this.generations[slot] + 1) & GENERATION_MASK;
+    this.freeSlots[this.freeCount++] = slot;
+  }
+
+  /** Removes the top of the heap and returns its slot (the heap must not be empty). */
+  private removeTop(): number {
     const heap = this.heap;
     const times = this.times;
-    const seqs = this.seqs;
-    this.free[this.freeCount++] = heap[0];
-    const n = --this.size_;
-    if (n === 0) return;
+    const sequences = this.sequences;
+    const top = heap[0];
+    const n = --this.heapSize;
+    if (n === 0) return top;
+    // Sift down the last slot from the root.
     const last = heap[n];
-    const t = times[last];
-    const s = seqs[last];
+    const lastTime = times[last];
+    const lastSequence = sequences[last];
     let i = 0;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
       const right = child + 1;
       if (right < n) {
-        const tl = times[heap[child]];
-        const tr = times[heap[right]];
-        if (tr < tl || (tr === tl && seqs[heap[right]] < seqs[heap[child]])) child = right;
+        const leftTime = times[heap[child]];
+        const rightTime = times[heap[right]];
+        if (rightTime < leftTime || (rightTime === leftTime && sequences[heap[right]] < sequences[heap[child]])) child = right;
       }
       const c = heap[child];
-      const tc = times[c];
-      if (t < tc || (t === tc && s < seqs[c])) break;
+      const childTime = times[c];
+      if (lastTime < childTime || (lastTime === childTime && lastSequence < sequences[c])) break;
       heap[i] = c;
       i = child;
     }
     heap[i] = last;
+    return top;
   }
+
+  private grow(): void {
+    const capacity = this.times.length * 2;
+    if (this.times.length >= MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} events pending at once`);
+    this.heap = grown(this.heap, capacity);
+    this.times = grown(this.times, capacity);
+    this.sequences = grown(this.sequences, capacity);
+    this.kinds = grown(this.kinds, capacity);
+    this.payloads = grown(this.payloads, capacity);
+    this.states = grown(this.states, capacity);
+    this.generations = grown(this.generations, capacity);
+    this.freeSlots = grown(this.freeSlots, capacity);
+  }
+}
+
+/** A copy of `array` with room for `capacity` elements. */
+function grown<T extends Int32Array | Float64Array | Uint8Array>(array: T, capacity: number): T {
+  const next = new (array.constructor as new (length: number) => T)(Math.min(capacity, MAX_SLOTS));
+  next.set(array);
+  return next;
 }
