@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { deriveStream } from '../src/engine/random.js';
+import { initHistograms, LatencyHistogram } from '../src/stats/histogram.js';
+
+/** n exponential latencies (mean in seconds) from a fixed stream. */
+function exponentialSample(n: number, mean: number, source = 'latencies'): number[] {
+  const rng = deriveStream(99, source, 0);
+  return Array.from({ length: n }, () => -Math.log(rng.next()) * mean);
+}
+
+/** HdrHistogram's percentile: the recorded value of rank max(1, ⌊p·n/100 + ½⌋). */
+function exactPercentile(sorted: readonly number[], p: number): number {
+  const rank = Math.max(1, Math.floor((p / 100) * sorted.length + 0.5));
+  return sorted[Math.min(sorted.length, rank) - 1];
+}
+
+function histogramOf(values: readonly number[]): LatencyHistogram {
+  const h = new LatencyHistogram();
+  for (const v of values) h.record(v);
+  return h;
+}
+
+const PERCENTILES = [0, 1, 25, 50, 90, 99, 99.9, 99.99, 100];
+
+describe('latency histograms', () => {
+  it('can be prepared ahead of use in a thread', async () => {
+    await expect(initHistograms()).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['exponential, mean 10 ms', exponentialSample(100_000, 0.01)],
+    ['uniform on [50 µs, 5 s]', ((rng) => Array.from({ length: 100_000 }, () => 50e-6 + rng.next() * (5 - 50e-6)))(deriveStream(99, 'uniform', 0))],
+    ['sub-millisecond, mean 80 µs', exponentialSample(50_000, 80e-6, 'short')],
+  ])('give percentiles of a %s sample within 0.1% of the exact order statistics', (_, values) => {
+    const h = histogramOf(values);
+    const sorted = [...values].sort((a, b) => a - b);
+    expect(h.count).toBe(values.length);
+    for (const p of PERCENTILES) {
+      const exact = exactPercentile(sorted, p);
+      expect(Math.abs(h.percentile(p) - exact)).toBeLessThanOrEqual(0.001 * exact + 1e-9);
+    }
+    expect(Math.abs(h.max - sorted[sorted.length - 1])).toBeLessThanOrEqual(0.001 * sorted[sorted.length - 1]);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    expect(Math.abs(h.mean - mean)).toBeLessThanOrEqual(0.001 * mean);
+  });
+
+  it('merge exactly: encode, decode and add give what recording everything in one gives', () => {
+    const a = exponentialSample(20_000, 0.01, 'a');
+    const b = exponentialSample(30_000, 0.2, 'b');
+    const whole = histogramOf([...a, ...b]);
+    const merged = new LatencyHistogram();
+    merged.add(LatencyHistogram.decode(histogramOf(a).encode()));
+    merged.add(LatencyHistogram.decode(histogramOf(b).encode()));
+    expect(merged.count).toBe(whole.count);
+    for (const p of PERCENTILES) expect(merged.percentile(p)).toBe(whole.percentile(p));
+    expect(merged.mean).toBeCloseTo(whole.mean, 12);
+    expect(merged.encode()).toBe(whole.encode());
+  });
+
+  it('agree with their decoded copy on max and min', () => {
+    const h = histogramOf([0.000123, 0.5, 3000]);
+    const copy = LatencyHistogram.decode(h.encode());
+    expect(copy.max).toBe(h.max);
+    expect(copy.min).toBe(h.min);
+    expect(Math.abs(h.max - 3000)).toBeLessThanOrEqual(3);
+  });
+
+  it('grow to latencies beyond their initial range (hours)', () => {
+    const h = histogramOf([0.001, 7200]);
+    expect(Math.abs(h.max - 7200)).toBeLessThanOrEqual(7.2);
+  });
+
+  it('give NaN for every statistic when empty', () => {
+    const h = new LatencyHistogram();
+    expect(h.count).toBe(0);
+    expect(h.percentile(50)).toBeNaN();
+    expect(h.mean).toBeNaN();
+    expect(h.max).toBeNaN();
+    expect(h.cdf([1])).toEqual([NaN]);
+  });
+
+  it('give an empirical CDF that rises from 0 to 1 and matches the sample within the bin resolution', () => {
+    const values = exponentialSample(20_000, 0.01, 'cdf');
+    const h = histogramOf(values);
+    const xs = [1e-5, 0.001, 0.01, 0.05, 1];
+    const cdf = h.cdf(xs);
+    expect(cdf[cdf.length - 1]).toBe(1);
+    for (let i = 1; i < cdf.length; i++) expect(cdf[i]).toBeGreaterThanOrEqual(cdf[i - 1]);
+    // Bins reach at most 0.1% beyond x, so the CDF lies between the sample's shares at x/1.001 and x.
+    xs.forEach((x, i) => {
+      const atOrBelow = (y: number) => values.filter((v) => v <= y).length / values.length;
+      expect(cdf[i]).toBeLessThanOrEqual(atOrBelow(x) + 1e-12);
+      expect(cdf[i]).toBeGreaterThanOrEqual(atOrBelow(x / 1.002) - 1e-12);
+    });
+  });
+
+  it('refuse a negative latency', () => {
+    expect(() => new LatencyHistogram().record(-0.001)).toThrow(RangeError);
+    expect(() => new LatencyHistogram().record(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('free their memory on destroy() and are unusable afterwards', () => {
+    const h = histogramOf([0.1]);
+    h.destroy();
+    expect(() => h.count).toThrow();
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { deriveStream } from '../src/engine/random.js';
+import { TimeHistogram } from '../src/stats/timeHistogram.js';
+
+/** The order statistic of rank max(1, ⌈q·n⌉). */
+function exactQuantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1];
+}
+
+function lognormalSample(n: number, source: string): number[] {
+  const rng = deriveStream(5, source, 0);
+  // ln X uniform-ish over a wide range: 10 µs to 10 s, to cross many bins.
+  return Array.from({ length: n }, () => Math.exp(Math.log(1e-5) + rng.next() * Math.log(1e6)));
+}
+
+const QS = [0, 0.01, 0.5, 0.9, 0.99, 0.999, 1];
+
+describe('time-bucket histograms', () => {
+  it('give exact quantiles while they hold at most 32 latencies', () => {
+    const values = lognormalSample(32, 'few');
+    const h = new TimeHistogram();
+    for (const v of values) h.record(v);
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const q of QS) expect(h.quantile(q)).toBe(exactQuantile(sorted, q));
+  });
+
+  it('give quantiles within 0.5% of the exact order statistics beyond that', () => {
+    const values = lognormalSample(100_000, 'many');
+    const h = new TimeHistogram();
+    for (const v of values) h.record(v);
+    expect(h.count).toBe(100_000);
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const q of QS) {
+      const exact = exactQuantile(sorted, q);
+      expect(Math.abs(h.quantile(q) - exact)).toBeLessThanOrEqual(0.00499 * exact);
+    }
+  });
+
+  it('keep the exact extremes, also outside the 1 µs to 10⁵ s range of the bins', () => {
+    const h = new TimeHistogram();
+    for (let i = 0; i < 100; i++) h.record(0.01);
+    h.record(0);
+    h.record(2e6);
+    expect(h.quantile(0)).toBe(0);
+    expect(h.quantile(1)).toBe(2e6);
+    expect(Math.abs(h.quantile(0.5) - 0.01)).toBeLessThanOrEqual(0.00499 * 0.01);
+  });
+
+  it('stay correct when later latencies fall far below and far above the first ones', () => {
+    const h = new TimeHistogram();
+    const values: number[] = [];
+    for (let i = 0; i < 40; i++) values.push(0.1); // starts the bins around 100 ms
+    for (let i = 0; i < 40; i++) values.push(1e-6 * (i + 1)); // far below
+    for (let i = 0; i < 40; i++) values.push(1000 * (i + 1)); // far above
+    for (const v of values) h.record(v);
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const q of [0.1, 0.3, 0.5, 0.7, 0.95]) {
+      const exact = exactQuantile(sorted, q);
+      expect(Math.abs(h.quantile(q) - exact)).toBeLessThanOrEqual(0.00499 * exact);
+    }
+  });
+
+  it('give NaN when empty, and forget everything on reset()', () => {
+    const h = new TimeHistogram();
+    expect(h.quantile(0.5)).toBeNaN();
+    for (let i = 0; i < 100; i++) h.record(i / 1000);
+    h.reset();
+    expect(h.count).toBe(0);
+    expect(h.quantile(0.99)).toBeNaN();
+    h.record(0.02);
+    expect(h.quantile(0.5)).toBeCloseTo(0.02, 12);
+  });
+});
