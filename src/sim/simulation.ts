@@ -66,6 +66,16 @@ const enum Where {
 
 const MAX_HOPS = 4;
 
+/** How a traffic entry's new connections find their DNAT node. */
+const enum Route {
+  /** External client → cloud LB → node (or pod). */
+  LoadBalancer = 0,
+  /** Client → <NodeIP>:nodePort. */
+  NodePort = 1,
+  /** In-cluster client → kube-proxy on its own node (clusterIP, or the LB IP short-circuited). */
+  ClusterIP = 2,
+}
+
 export interface SimulationOptions {
   replication: number;
   rootSeed: number;
@@ -113,6 +123,14 @@ export class Simulation {
   private readonly handshakeOf: Uint8Array;
   /** The load balancer in front of each traffic entry's Service, or -1. */
   private readonly lbOf: Int32Array;
+  private readonly serviceOf: Int32Array;
+  private readonly routeOf: Uint8Array;
+  private readonly externalOf: Uint8Array;
+  /** 1 when a Local traffic policy applies to the entry's connections at the DNAT node. */
+  private readonly localPolicyOf: Uint8Array;
+  private readonly entryNodeOf: Int32Array;
+  private readonly clientOffsetOf: Int32Array;
+  private readonly nodeZone: Int32Array;
   private readonly connectTimeoutOf: Float64Array;
   /** Per workload: service-time sampler for requests served by a workload other than the traffic's primary one. */
   private readonly serviceTime: Sampler[];
@@ -227,6 +245,22 @@ export class Simulation {
     this.perConnectionOf = Int32Array.from(topo.traffic.map((t) => t.spec.requestsPerConnection));
     this.handshakeOf = Uint8Array.from(topo.traffic.map((t) => (t.spec.handshake ? 1 : 0)));
     this.lbOf = Int32Array.from(topo.traffic.map((t) => topo.services[t.service].loadBalancer));
+    this.serviceOf = Int32Array.from(topo.traffic.map((t) => t.service));
+    this.externalOf = Uint8Array.from(topo.traffic.map((t) => (t.external ? 1 : 0)));
+    this.routeOf = Uint8Array.from(topo.traffic.map((t) =>
+      t.spec.to.via === 'loadBalancer' && t.external ? Route.LoadBalancer : t.spec.to.via === 'nodePort' ? Route.NodePort : Route.ClusterIP,
+    ));
+    this.localPolicyOf = Uint8Array.from(topo.traffic.map((t) => {
+      const spec = topo.services[t.service].spec;
+      const via = t.spec.to.via;
+      // An in-cluster client calling the LB IP always gets Cluster semantics (reference §3).
+      if (via === 'loadBalancer') return t.external && spec.externalTrafficPolicy === 'Local' ? 1 : 0;
+      if (via === 'nodePort') return spec.externalTrafficPolicy === 'Local' ? 1 : 0;
+      return spec.internalTrafficPolicy === 'Local' ? 1 : 0;
+    }));
+    this.entryNodeOf = Int32Array.from(topo.traffic.map((t) => t.entryNode));
+    this.clientOffsetOf = Int32Array.from(topo.traffic.map((t) => t.clientOffset));
+    this.nodeZone = Int32Array.from(topo.nodes.map((n) => n.zone));
     this.connectTimeoutOf = Float64Array.from(topo.traffic.map((t) => t.spec.connectTimeout));
 
     this.endpoints = new EndpointPropagation(this, stream('control-plane/endpoints'));
@@ -523,9 +557,7 @@ export class Simulation {
     const r = this.attReq[a];
     this.hopLog = this.reqTraced[r] ? this.traceLog : null;
     const counted = this.reqBucket[r] >= 0;
-    const info = this.topo.traffic[t];
-    const spec = info.spec;
-    const svc = this.topo.services[info.service];
+    const service = this.serviceOf[t];
     const hops = this.hops;
     let hopCount = 0;
     hops[hopCount++] = this.network.trafficHop0 + t;
@@ -533,15 +565,16 @@ export class Simulation {
     let lbTarget = -1;
     let origin = -1;
     let pod = -1;
-    let localPolicy = false;
+    const localPolicy = this.localPolicyOf[t] === 1;
     const tracing = this.reqTraced[r] === 1;
+    const route = this.routeOf[t];
 
     this.routeLbTarget = -1;
-    if (!info.external) origin = this.pickOrigin(t);
-    const via = spec.to.via;
-    if (via === 'loadBalancer' && info.external) {
-      const lb = this.lbs[svc.loadBalancer];
-      hops[hopCount++] = this.network.lbHop0 + svc.loadBalancer;
+    if (route !== Route.LoadBalancer) origin = this.externalOf[t] ? -1 : this.pickOrigin(t);
+    if (route === Route.LoadBalancer) {
+      const lbIndex = this.lbOf[t];
+      const lb = this.lbs[lbIndex];
+      hops[hopCount++] = this.network.lbHop0 + lbIndex;
       lbTarget = lb.pick();
       this.routeLbTarget = lbTarget;
       if (tracing) this.tracer!.loadBalancer(a, lb, lbTarget);
@@ -550,19 +583,15 @@ export class Simulation {
         return;
       }
       if (lb.targetsArePods) pod = lbTarget;
-      else {
-        entry = lbTarget;
-        localPolicy = svc.spec.externalTrafficPolicy === 'Local';
-      }
-    } else if (via === 'nodePort') {
-      entry = info.entryNode >= 0 ? info.entryNode : this.originStreams[t].nextInt(this.topo.nodes.length);
-      if (origin >= 0) hops[hopCount++] = Network.between(origin, entry, this.topo.nodes[origin].zone, this.topo.nodes[entry].zone);
-      localPolicy = svc.spec.externalTrafficPolicy === 'Local';
+      else entry = lbTarget;
+    } else if (route === Route.NodePort) {
+      const fixed = this.entryNodeOf[t];
+      entry = fixed >= 0 ? fixed : this.originStreams[t].nextInt(this.nodeZone.length);
+      if (origin >= 0) hops[hopCount++] = Network.between(origin, entry, this.nodeZone[origin], this.nodeZone[entry]);
     } else {
       // via clusterIP, or an in-cluster client calling the LB IP: kube-proxy on
       // the client's own node intercepts it with Cluster semantics (reference §3).
       entry = origin;
-      localPolicy = via === 'clusterIP' && svc.spec.internalTrafficPolicy === 'Local';
     }
 
     if (entry >= 0) {
@@ -571,11 +600,11 @@ export class Simulation {
         this.failNewConnection(a, t, Outcome.Timeout, `node ${this.topo.nodes[entry].name} is down: the SYN is not answered`, entry);
         return;
       }
-      pod = this.proxies.select(entry, info.service, localPolicy, info.clientOffset + client, now);
+      pod = this.proxies.select(entry, service, localPolicy, this.clientOffsetOf[t] + client, now);
       if (tracing) this.tracer!.dnat(a, entry, this.proxies, pod, localPolicy);
       if (pod === NO_ENDPOINTS) {
         this.hopCount = hopCount;
-        this.failNewConnection(a, t, Outcome.Refused, `service ${svc.name} has no ready endpoints: kube-proxy rejects the connection`, entry);
+        this.failNewConnection(a, t, Outcome.Refused, `service ${this.topo.services[service].name} has no ready endpoints: kube-proxy rejects the connection`, entry);
         return;
       }
       if (pod === NO_LOCAL_ENDPOINT) {
@@ -584,13 +613,13 @@ export class Simulation {
           a,
           t,
           Outcome.Timeout,
-          `${this.topo.nodes[entry].name} has no local endpoint for ${via === 'clusterIP' ? 'internalTrafficPolicy' : 'externalTrafficPolicy'}: Local: dropped`,
+          `${this.topo.nodes[entry].name} has no local endpoint for ${route === Route.ClusterIP ? 'internalTrafficPolicy' : 'externalTrafficPolicy'}: Local: dropped`,
           entry,
         );
         return;
       }
       const podNode = this.pods.node[pod];
-      hops[hopCount++] = Network.between(entry, podNode, this.topo.nodes[entry].zone, this.topo.nodes[podNode].zone);
+      hops[hopCount++] = Network.between(entry, podNode, this.nodeZone[entry], this.nodeZone[podNode]);
     }
 
     if (this.connFree.length === 0) this.growConnections();
@@ -608,7 +637,7 @@ export class Simulation {
     for (let i = 0; i < hopCount; i++) this.connHops[c * MAX_HOPS + i] = hops[i];
     const podNode = this.pods.node[pod];
     this.connCrossNode[c] = entry >= 0 && podNode !== entry ? 1 : 0;
-    this.connCrossZone[c] = entry >= 0 && this.topo.nodes[podNode].zone !== this.topo.nodes[entry].zone ? 1 : 0;
+    this.connCrossZone[c] = entry >= 0 && this.nodeZone[podNode] !== this.nodeZone[entry] ? 1 : 0;
 
     // The SYN reaches a pod chosen from a view that may be stale.
     if (this.pods.state[pod] !== PodState.Running) {
