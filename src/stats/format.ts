@@ -1,29 +1,36 @@
 /**
  * Numbers as the result files write them (spec/cli-and-outputs.md): counts as
- * exact integers; everything else as JavaScript's `toPrecision(6)` written
- * as a plain decimal (no exponent); undefined values (NaN, ±Infinity,
- * undefined) as an empty field.
+ * exact integers; every other number as JavaScript's `toPrecision(6)`, but
+ * written as a plain decimal, never with an exponent; undefined values
+ * (undefined, NaN, ±Infinity: n < 2, 0/0, an empty bucket) as an empty field.
  */
 
+/**
+ * `x.toPrecision(6)` as a plain decimal: 1.23457e-7 → "0.000000123457",
+ * 1.5e21 → "1500000000000000000000", 0.5 → "0.500000" (the trailing zeros
+ * toPrecision writes are kept), 0 → "0".
+ */
 export function formatNumber(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return '';
-  if (x === 0) return (0).toPrecision(6);
-  const s = x.toPrecision(6);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  const negative = s.startsWith('-');
-  const mantissa = s.slice(negative ? 1 : 0, e);
-  const exponent = Number(s.slice(e + 1));
-  const digits = mantissa.replace('.', '');
-  let out: string;
-  if (exponent >= 0) {
-    const intLen = exponent + 1;
-    out = intLen >= digits.length ? digits + '0'.repeat(intLen - digits.length) : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
-  } else out = `0.${'0'.repeat(-exponent - 1)}${digits}`;
-  return negative ? `-${out}` : out;
+  if (x === 0) return '0'; // also -0
+  const text = x.toPrecision(6);
+  const e = text.indexOf('e');
+  if (e < 0) return text;
+  // "-d.ddddde±k": move the decimal point k places.
+  const negative = text.startsWith('-');
+  const digits = text.slice(negative ? 1 : 0, e).replace('.', '');
+  const exponent = Number(text.slice(e + 1));
+  let plain: string;
+  if (exponent < 0) plain = `0.${'0'.repeat(-exponent - 1)}${digits}`;
+  else if (exponent + 1 >= digits.length) plain = digits + '0'.repeat(exponent + 1 - digits.length);
+  else plain = `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+  return negative ? `-${plain}` : plain;
 }
 
-export function formatCount(x: number | undefined): string {
-  if (x === undefined || !Number.isFinite(x)) return '';
-  return Math.round(x).toString();
+/** An exact integer ("12345678901234567890", never "1.2e+19"); "" when undefined. Throws on a fraction. */
+export function formatCount(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '';
+  if (!Number.isInteger(n)) throw new RangeError(`a count is an integer, got ${n}`);
+  if (Object.is(n, -0)) return '0';
+  return Number.isSafeInteger(n) ? String(n) : BigInt(n).toString();
 }

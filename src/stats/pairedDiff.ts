@@ -1,14 +1,27 @@
 /**
  * Paired differences of a metric between a variant and the baseline, by
- * replication: d_r = v_r − b_r. Replication r of every variant draws the same
- * random numbers (common random numbers), so the d_r vary far less than the
- * two metrics do, and their interval is tighter than two independent ones.
+ * replication: d_r = v_r − b_r, and their summary (mean difference and its
+ * Student-t interval). Replication r of every variant draws the same random
+ * numbers (common random numbers), so the d_r vary far less than either
+ * metric does, and their interval is far tighter than two independent ones.
+ *
+ * A replication where either value is undefined or not finite has no
+ * difference: `differences[r]` is NaN there and n counts the others.
  */
 import { summarize, type Summary } from './summarize.js';
 
-export function pairedDiff(variant: readonly number[], baseline: readonly number[], confidence = 0.95): Summary {
-  const d: number[] = [];
-  const n = Math.min(variant.length, baseline.length);
-  for (let r = 0; r < n; r++) d.push(variant[r] - baseline[r]);
-  return summarize(d, confidence);
+export interface PairedDiff extends Summary {
+  /** d_r for each replication r (NaN where a value is missing). */
+  differences: number[];
+}
+
+export function pairedDiff(variant: readonly (number | undefined)[], baseline: readonly (number | undefined)[], confidence = 0.95): PairedDiff {
+  if (variant.length !== baseline.length) {
+    throw new RangeError(`paired differences need one value per replication on both sides, got ${variant.length} and ${baseline.length}`);
+  }
+  const differences = variant.map((v, r) => {
+    const b = baseline[r];
+    return v !== undefined && b !== undefined && Number.isFinite(v) && Number.isFinite(b) ? v - b : NaN;
+  });
+  return { ...summarize(differences, confidence), differences };
 }

@@ -1,9 +1,16 @@
 /**
  * The summary of one metric over replications: n, mean, sample standard
- * deviation, and the Student-t confidence interval mean ± t(n−1)·s/√n.
- * Values that are not finite (a metric undefined in that replication) are
- * left out; sums run left to right in the order given (replication order),
- * so the result does not depend on which replication finished first.
+ * deviation, min, max, and the Student-t confidence interval
+ * mean ± t(1 − α/2, n − 1)·s/√n.
+ *
+ * Values that are undefined or not finite (a metric undefined in that
+ * replication, e.g. a percentile with no successful request) are left out,
+ * and n counts the rest. Fields that need more values than there are
+ * (mean and min/max with n = 0; stddev and the interval with n < 2) are
+ * undefined. Sums run plainly left to right in the order given
+ * (replication order), and the variance takes a second pass over the
+ * deviations from the mean, so the result is the same on every machine and
+ * does not depend on which replication finished first.
  */
 import { tQuantile } from './studentT.js';
 
@@ -18,10 +25,12 @@ export interface Summary {
   max: number | undefined;
 }
 
-export function summarize(values: readonly number[], confidence = 0.95): Summary {
-  const xs = values.filter((x) => Number.isFinite(x));
+export function summarize(values: readonly (number | undefined)[], confidence = 0.95): Summary {
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`a confidence level is in (0, 1), got ${confidence}`);
+  const xs = values.filter((x): x is number => x !== undefined && Number.isFinite(x));
   const n = xs.length;
-  if (n === 0) return { n, mean: undefined, stddev: undefined, ciLow: undefined, ciHigh: undefined, ciHalfWidth: undefined, min: undefined, max: undefined };
+  const undefinedSpread = { stddev: undefined, ciLow: undefined, ciHigh: undefined, ciHalfWidth: undefined };
+  if (n === 0) return { n, mean: undefined, min: undefined, max: undefined, ...undefinedSpread };
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -31,10 +40,10 @@ export function summarize(values: readonly number[], confidence = 0.95): Summary
     if (x > max) max = x;
   }
   const mean = sum / n;
-  if (n < 2) return { n, mean, stddev: undefined, ciLow: undefined, ciHigh: undefined, ciHalfWidth: undefined, min, max };
-  let ss = 0;
-  for (const x of xs) ss += (x - mean) * (x - mean);
-  const stddev = Math.sqrt(ss / (n - 1));
-  const half = (tQuantile(1 - (1 - confidence) / 2, n - 1) * stddev) / Math.sqrt(n);
-  return { n, mean, stddev, ciLow: mean - half, ciHigh: mean + half, ciHalfWidth: half, min, max };
+  if (n < 2) return { n, mean, min, max, ...undefinedSpread };
+  let squares = 0;
+  for (const x of xs) squares += (x - mean) * (x - mean);
+  const stddev = Math.sqrt(squares / (n - 1));
+  const halfWidth = (tQuantile(1 - (1 - confidence) / 2, n - 1) * stddev) / Math.sqrt(n);
+  return { n, mean, min, max, stddev, ciLow: mean - halfWidth, ciHigh: mean + halfWidth, ciHalfWidth: halfWidth };
 }
