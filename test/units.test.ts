@@ -192,19 +192,23 @@ describe('Distributions', () => {
 });
 
 describe('JSON Schema of the scalars', () => {
-  it('is generated for editors from the same schemas', () => {
-    const duration = z.toJSONSchema(durationSchema, { io: 'input' });
-    expect(JSON.stringify(duration)).toContain('"pattern"');
-    const rate = z.toJSONSchema(rateSchema, { io: 'input' });
-    expect(rate.description).toMatch(/^Rate/);
-    const distribution = z.toJSONSchema(distributionSchema, { io: 'input' });
+  type Defs = { $ref?: string; $defs: Record<string, { anyOf: { pattern?: string }[]; description?: string }> };
+  const jsonSchemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as unknown as Defs;
+
+  it('is generated for editors from the same schemas, each scalar defined once and referred to', () => {
+    expect(jsonSchemaOf(durationSchema).$defs.Duration.anyOf[0].pattern).toBeDefined();
+    expect(jsonSchemaOf(rateSchema).$defs.Rate.description).toMatch(/^Rate/);
+    const distribution = jsonSchemaOf(distributionSchema);
+    expect(distribution.$ref).toBe('#/$defs/Distribution');
     const text = JSON.stringify(distribution);
     for (const dist of ['constant', 'exponential', 'uniform', 'normal', 'lognormal', 'gamma', 'weibull', 'pareto', 'empirical']) expect(text).toContain(`"const":"${dist}"`);
     expect(text).toContain('"additionalProperties":false');
+    const twice = JSON.stringify(jsonSchemaOf(z.object({ a: distributionSchema, b: distributionSchema.prefault('1ms') })));
+    expect(twice.match(/"const":"gamma"/g)).toHaveLength(1);
   });
 
   it('accepts exactly the Duration strings the parser accepts, for a sample of inputs', () => {
-    const pattern = new RegExp((z.toJSONSchema(durationSchema, { io: 'input' }) as { anyOf: { pattern?: string }[] }).anyOf[0].pattern!);
+    const pattern = new RegExp(jsonSchemaOf(durationSchema).$defs.Duration.anyOf[0].pattern!);
     for (const text of ['250ms', '6m30s', '1.5s', '30', '50us', '1e-3']) expect(pattern.test(text)).toBe(true);
     for (const text of ['2 minutes', '-5s', '1d', '5 ms', '']) expect(pattern.test(text)).toBe(false);
   });

@@ -150,7 +150,7 @@ function scalarSchema(kind: string, parse: (input: string | number) => number, j
       ctx.addIssue({ code: 'custom', message: input === undefined ? `required: a ${kind} (${json.description.replace(/^\w+: /, '')})` : `must be a ${kind}: ${json.description.replace(/^\w+: /, '')}`, input });
     }
     return input;
-  }, scalar);
+  }, scalar).meta({ id: kind }); // named, so that a JSON Schema defines it once and refers to it
 }
 
 /** A Duration, parsed to seconds. */
@@ -289,16 +289,19 @@ function intendedForm(input: unknown): z.ZodType | { path: string[]; message: st
  * rather than as a failed union of every form; the checked input then goes
  * through the union of all forms, which gives the output type and the JSON Schema.
  */
-export const distributionSchema = z.preprocess((input, ctx) => {
-  const form = intendedForm(input);
-  if (!(form instanceof z.ZodType)) {
-    ctx.addIssue({ code: 'custom', path: form.path, message: form.message, input });
+export const distributionSchema = z
+  .preprocess((input, ctx) => {
+    const form = intendedForm(input);
+    if (!(form instanceof z.ZodType)) {
+      ctx.addIssue({ code: 'custom', path: form.path, message: form.message, input });
+      return input;
+    }
+    const result = form.safeParse(input);
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
     return input;
-  }
-  const result = form.safeParse(input);
-  if (!result.success) for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
-  return input;
-}, anyDistributionForm);
+  }, anyDistributionForm)
+  // Named, so that the scenario's JSON Schema defines it once and refers to it.
+  .meta({ id: 'Distribution', description: `Distribution: a Duration (a constant), or an object with dist: (${DIST_NAMES.join(', ')}) and its parameters` });
 
 /** A Distribution as the simulator uses it: a union on `dist`, every time in seconds. */
 export type Distribution = z.output<typeof distributionSchema>;
