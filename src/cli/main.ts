@@ -6,6 +6,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { SVCSIM_VERSION } from '../version.js';
+import type { PlanOptions } from './plan.js';
+import type { RunOptions } from './run.js';
+import type { TraceOptions } from './trace.js';
 
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -43,7 +46,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--replication <r>', 'rerun one replication (with --variant)', intOption('--replication'))
     .option('--no-charts', 'skip charts and report.html')
     .option('--quiet', 'no progress output')
-    .action(async (file: string, opts: Record<string, unknown>) => {
+    .action(async (file: string, opts: RunOptions) => {
       const { runCommand } = await import('./run.js');
       setExitCode(await runCommand(file, opts));
     });
@@ -69,9 +72,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--variant <label>', 'which sweep variant (default: the first)')
     .option('--replication <r>', 'which replication (default 0)', intOption('--replication'))
     .option('--at <time>', 'follow requests that start at or after this time (from the start of the warm-up), e.g. 5m31s')
-    .action(async (file: string, opts: Record<string, unknown>) => {
+    .action(async (file: string, opts: TraceOptions) => {
       const { traceCommand } = await import('./trace.js');
-      setExitCode(await traceCommand(file, opts as never));
+      setExitCode(await traceCommand(file, opts));
     });
 
   program
@@ -104,7 +107,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
     .option('--out <dir>', 'write the results folder of the answer here')
     .option('--quiet', 'no progress output')
-    .action(async (file: string, opts: Record<string, unknown>) => {
+    .action(async (file: string, opts: PlanOptions) => {
       const { planCommand } = await import('./plan.js');
       setExitCode(await planCommand(file, opts));
     });
