@@ -41,7 +41,7 @@ export const precisionSchema = z.strictObject({
 export const simulationSchema = z.strictObject({
   duration: durationSchema,
   warmup: durationSchema.prefault(0),
-  replications: positiveInt.default(10),
+  replications: positiveInt.max(1_000_000).default(10),
   seed: nonNegativeInt.max(4294967295).default(1),
   timeBucket: durationSchema.prefault(1),
   maxInFlight: positiveInt.default(1_000_000),
@@ -54,7 +54,7 @@ export const simulationSchema = z.strictObject({
 export const nodeSchema = z.strictObject({
   name: dnsLabel,
   zone: z.string().min(1).default('zone-a'),
-  count: positiveInt.optional(),
+  count: positiveInt.max(10_000).optional(),
 });
 
 export const proxyModes = ['iptables', 'nftables', 'ipvs'] as const;
@@ -97,12 +97,12 @@ export const containerPortSchema = z.union([
 export const workloadSchema = z.strictObject({
   name: dnsLabel,
   labels: z.record(z.string(), z.string()).optional(),
-  replicas: nonNegativeInt,
+  replicas: nonNegativeInt.max(100_000),
   placement: z
     .union([z.enum(['spread', 'packed']), z.record(z.string(), nonNegativeInt)])
     .default('spread'),
   ports: z.array(containerPortSchema).min(1),
-  concurrency: positiveInt.default(1),
+  concurrency: positiveInt.max(10_000_000).default(1),
   queueCapacity: nonNegativeInt.optional(),
   serviceTime: distributionSchema,
   startupTime: durationSchema.prefault('5s'),
@@ -233,12 +233,12 @@ export const trafficSchema = z.strictObject({
   entryNode: z.string().default('random'),
   latency: distributionSchema.prefault(0),
   arrival: arrivalSchema,
-  clients: positiveInt.default(1000),
+  clients: positiveInt.max(100_000_000).default(1000),
   requestsPerConnection: positiveInt.default(1),
   handshake: z.boolean().default(true),
   timeout: durationSchema.optional(),
   connectTimeout: durationSchema.prefault('127s'),
-  retries: nonNegativeInt.default(0),
+  retries: nonNegativeInt.max(1000).default(0),
   retryBackoff: distributionSchema.prefault(0),
 });
 
