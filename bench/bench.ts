@@ -7,13 +7,13 @@
  *    engine events/s of one replication in this thread.
  * 2. The anchors' M/M/4 model (λ = 3.6/s, μ = 1/s, 10⁶ requests): wall time.
  * 3. Memory: a 10⁷-request replication in a fresh process, peak RSS.
- * 4. Scaling: bench/scaling.js (1 vs 2 workers) when present.
+ * 4. Scaling: 8 replications on 1 and on 2 worker threads.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseScenarioText } from '../src/scenario/load.js';
+import { execute } from '../src/runner/run.js';
 import { runReplication } from '../src/sim/replication.js';
 import { initHistograms } from '../src/stats/histogram.js';
 
@@ -80,8 +80,22 @@ async function main(): Promise<void> {
   const out = execFileSync(process.execPath, [self, '--memory'], { encoding: 'utf8' });
   const mem = JSON.parse(out.trim().split('\n').pop()!) as { requests: number; seconds: number; peakRssMB: number };
   console.log(`memory: ${mem.requests} requests in one replication (${mem.seconds.toFixed(1)} s): peak RSS ${mem.peakRssMB.toFixed(0)} MB`);
-  const scaling = fileURLToPath(new URL('./scaling.js', import.meta.url));
-  if (existsSync(scaling)) execFileSync(process.execPath, [scaling], { stdio: 'inherit' });
+  await scaling();
+}
+
+/** 8 replications of the reference scenario on 1 and on 2 workers: simulated requests/s and the ratio. */
+async function scaling(): Promise<void> {
+  const s = load(referenceScenario(25));
+  const variants = [{ index: 0, label: 'base', params: [], scenario: s }];
+  const rate: number[] = [];
+  for (const workers of [1, 2]) {
+    const t0 = process.hrtime.bigint();
+    const out = await execute({ variants, rootSeed: 1, replications: 8, workers, quiet: true }, (r) => r);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    rate.push(out.simulatedRequests / seconds);
+    console.log(`scaling: 8 replications on ${workers} worker${workers > 1 ? 's' : ''}: ${(out.simulatedRequests / seconds / 1e6).toFixed(2)} M simulated requests/s (${seconds.toFixed(2)} s)`);
+  }
+  console.log(`scaling: 2 workers / 1 worker = ${(rate[1] / rate[0]).toFixed(2)}× (target ≥ 1.8×)`);
 }
 
 await main();
