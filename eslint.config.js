@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'results/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'results/**', 'node_modules/**', 'coverage/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -22,5 +22,11 @@ export default tseslint.config(
       // Records live in typed arrays, so enum values are compared with plain numbers by design.
       '@typescript-eslint/no-unsafe-enum-comparison': 'off',
     },
+  },
+  {
+    // Plain JavaScript (this config, scripts/): no type information to check against.
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly', console: 'readonly' } },
   },
 );
