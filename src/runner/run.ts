@@ -8,6 +8,7 @@
  * replication) order whatever order they arrive in, so the CSV bytes depend
  * on neither the worker count nor the shard split.
  */
+import { setMaxListeners } from 'node:events';
 import { cpus } from 'node:os';
 import type { Variant } from '../scenario/sweep.js';
 import type { ReplicationResult } from '../sim/result.js';
@@ -79,6 +80,8 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
   const pool = new ReplicationPool(Math.max(1, opts.workers));
   let failure: ReplicationFailure | undefined;
   const abort = new AbortController();
+  // Every queued replication listens to the same signal.
+  setMaxListeners(0, abort.signal);
   const onOuterAbort = () => abort.abort();
   opts.signal?.addEventListener('abort', onOuterAbort);
 
