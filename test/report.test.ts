@@ -5,10 +5,10 @@
  * Chromium is installed, a real browser renders it with charts and tables.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { chartSpecs, writeReport } from '../src/report/index.js';
 import { readCsv } from '../src/report/readCsv.js';
@@ -28,6 +28,8 @@ beforeAll(async () => {
     o.mockRestore();
   }
 }, 120_000);
+
+afterAll(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
 function specsOf(d: string) {
   const summaryHeader = readFileSync(join(d, 'summary.csv'), 'utf8').split('\n')[0].split(',');
@@ -108,7 +110,7 @@ describe('report.html', () => {
   });
 
   it.skipIf(!existsSync('/usr/bin/chromium'))('renders in headless Chromium with its charts and tables', () => {
-    const profile = mkdtempSync(join(tmpdir(), 'chromium-'));
+    const profile = mkdtempSync(join(tmpdir(), 'svcsim-chromium-'));
     const dom = execFileSync(
       '/usr/bin/chromium',
       ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--dump-dom', `file://${join(dir, 'report.html')}`],
@@ -117,5 +119,6 @@ describe('report.html', () => {
     expect(dom.match(/<svg /g)?.length).toBeGreaterThanOrEqual(5);
     expect(dom).toContain('Key metrics per variant');
     expect(dom).toContain('What was simulated');
+    rmSync(profile, { recursive: true, force: true });
   });
 });

@@ -3,10 +3,10 @@
  * byte-identical CSV whatever the worker count or shard split, crashes that
  * name their seed, and bad input with exit code 2.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 
 const scenario = 'test/fixtures/scenarios/tiny-sweep.yaml';
@@ -38,6 +38,8 @@ const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
 afterEach(() => {
   delete process.env.SVCSIM_TEST_CRASH;
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('svcsim run', () => {
   it('writes every result file with the columns of the contract', async () => {

@@ -5,8 +5,11 @@
  * ScenarioError whatever it is fed.
  */
 import fc from 'fast-check';
-import { readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.js';
 import { parse, stringify } from 'yaml';
 import { resolvedYaml } from '../src/cli/validate.js';
 import { scenarioJsonSchema } from '../src/cli/schema.js';
@@ -242,5 +245,44 @@ describe('the loader never throws anything but a ScenarioError', () => {
       }),
       { numRuns: 400, seed: 11 },
     );
+  });
+});
+
+describe('the validate and schema commands', () => {
+  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+    try {
+      return { code: await main(args), out, err };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+  }
+
+  it('validate prints every problem with file:line:column and exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svcsim-validate-'));
+    const file = join(dir, 'web.yaml');
+    writeFileSync(file, base.replace('via: nodePort', 'via: clusterIP'));
+    const r = await run(['validate', file, 'scenarios/default.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}:19:39: traffic.users.to.via: a ClusterIP Service is only reachable from inside the cluster`);
+    expect(r.out).toContain('scenarios/default.yaml: ok (1 variant, 0 warnings)');
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('validate --resolved prints YAML that validates to the same scenario', async () => {
+    const r = await run(['validate', 'scenarios/nodeport.yaml', '--resolved']);
+    expect(r.code).toBe(0);
+    expect(parseScenarioText(r.out, 'again.yaml').scenario).toEqual(loadScenario('scenarios/nodeport.yaml').scenario);
+  });
+
+  it('the committed svcsim.schema.json is what svcsim schema prints', async () => {
+    const r = await run(['schema']);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(readFileSync('svcsim.schema.json', 'utf8'));
   });
 });
