@@ -14,11 +14,16 @@ export class ArrivalProcess {
   private step = 0;
   private traceIndex = 0;
   private readonly steps: { at: number; rate: number; poisson: boolean }[];
+  /** 1/rate of a poisson or constant process (0 for the others): the hot path's only field. */
+  private readonly meanGap: number;
+  private readonly kind: 0 | 1 | 2 | 3;
 
   constructor(
     private readonly arrival: Arrival,
     private readonly rng: RandomStream,
   ) {
+    this.kind = arrival.process === 'poisson' ? 0 : arrival.process === 'constant' ? 1 : arrival.process === 'schedule' ? 2 : 3;
+    this.meanGap = (arrival.process === 'poisson' || arrival.process === 'constant') && arrival.rate > 0 ? 1 / arrival.rate : Infinity;
     this.steps =
       arrival.process === 'schedule'
         ? [...arrival.steps].sort((a, b) => a.at - b.at).map((s) => ({ at: s.at, rate: s.rate, poisson: s.process === 'poisson' }))
@@ -50,12 +55,14 @@ export class ArrivalProcess {
 
   /** The arrival after one at time `from`; Infinity when there are no more. */
   next(from: number): number {
+    // Poisson first, without touching the scenario object.
+    if (this.kind === 0) return this.meanGap === Infinity ? Infinity : from - Math.log(this.rng.next()) * this.meanGap;
+    if (this.kind === 1) return from + this.meanGap;
     const a = this.arrival;
     switch (a.process) {
       case 'poisson':
-        return a.rate > 0 ? from - Math.log(this.rng.next()) / a.rate : Infinity;
       case 'constant':
-        return a.rate > 0 ? from + 1 / a.rate : Infinity;
+        return Infinity; // handled above
       case 'trace': {
         const times = a.times ?? [];
         return this.traceIndex < times.length ? times[this.traceIndex++] : Infinity;

@@ -178,6 +178,8 @@ export class Simulation {
   connHopCount = new Uint8Array(0);
   private connCrossNode = new Uint8Array(0);
   private connCrossZone = new Uint8Array(0);
+  /** One-way delay of the connection's path when every hop is constant (the defaults are), else NaN. */
+  private connFixed = new Float64Array(0);
 
   // Scratch output of route().
   private readonly hops = new Int32Array(MAX_HOPS);
@@ -321,6 +323,7 @@ export class Simulation {
     this.connHopCount = grow(this.connHopCount, cap);
     this.connCrossNode = grow(this.connCrossNode, cap);
     this.connCrossZone = grow(this.connCrossZone, cap);
+    this.connFixed = grow(this.connFixed, cap);
     for (let i = cap - 1; i >= this.connCap; i--) this.connFree.push(i);
     this.connCap = cap;
   }
@@ -468,7 +471,7 @@ export class Simulation {
     const next = this.arrivals[t].next(now);
     if (next < this.drainEnd) this.queue.schedule(next, Ev.Arrival, t);
     this.simulatedRequests++;
-    if (!this.originExists(t)) {
+    if (this.externalOf[t] === 0 && !this.originExists(t)) {
       this.suppressedRequests++;
       return;
     }
@@ -634,7 +637,12 @@ export class Simulation {
     this.connInFlight[c] = 0;
     this.connClosed[c] = 0;
     this.connHopCount[c] = hopCount;
-    for (let i = 0; i < hopCount; i++) this.connHops[c * MAX_HOPS + i] = hops[i];
+    let fixed = 0;
+    for (let i = 0; i < hopCount; i++) {
+      this.connHops[c * MAX_HOPS + i] = hops[i];
+      fixed += this.network.constant[hops[i]];
+    }
+    this.connFixed[c] = fixed;
     const podNode = this.pods.node[pod];
     this.connCrossNode[c] = entry >= 0 && podNode !== entry ? 1 : 0;
     this.connCrossZone[c] = entry >= 0 && this.nodeZone[podNode] !== this.nodeZone[entry] ? 1 : 0;
@@ -688,6 +696,8 @@ export class Simulation {
     const hops = this.connHops;
     const net = this.network;
     const log = this.hopLog;
+    const fixed = this.connFixed[c];
+    if (fixed === fixed && log === null) return proxy && this.connEntry[c] >= 0 ? fixed + net.sample(HOP_PROXY) : fixed;
     let d = 0;
     // Path order: client side first; kube-proxy's cost sits before the last hop (node → pod).
     const proxyBefore = proxy && this.connEntry[c] >= 0 ? n - 1 : -1;
