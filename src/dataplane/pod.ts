@@ -13,6 +13,7 @@
  * integrated over the measured window for utilisation.
  */
 import { RingBuffer } from '../engine/ringBuffer.js';
+import { grown, type Growable } from '../engine/typedArrays.js';
 
 export const enum PodState {
   Starting = 0,
@@ -65,11 +66,7 @@ export class Pods {
 
   private grow(): void {
     const cap = this.workload.length * 2 || 8;
-    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap);
-      b.set(a);
-      return b;
-    };
+    const g = <T extends Growable>(a: T): T => grown(a, cap);
     this.workload = g(this.workload);
     this.node = g(this.node);
     this.state = g(this.state);

@@ -23,6 +23,7 @@ const SLOT_BITS = 24;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const GENERATION_MASK = 0x7f;
 const MAX_SLOTS = 1 << SLOT_BITS;
+import { grown } from './typedArrays.js';
 
 const FREE = 0;
 const SCHEDULED = 1;
@@ -177,8 +178,8 @@ export class EventQueue {
   }
 
   private grow(): void {
-    const capacity = this.times.length * 2;
     if (this.times.length >= MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} events pending at once`);
+    const capacity = Math.min(this.times.length * 2, MAX_SLOTS);
     this.heap = grown(this.heap, capacity);
     this.times = grown(this.times, capacity);
     this.sequences = grown(this.sequences, capacity);
@@ -191,8 +192,3 @@ export class EventQueue {
 }
 
 /** A copy of `array` with room for `capacity` elements. */
-function grown<T extends Int32Array | Float64Array | Uint8Array>(array: T, capacity: number): T {
-  const next = new (array.constructor as new (length: number) => T)(Math.min(capacity, MAX_SLOTS));
-  next.set(array);
-  return next;
-}

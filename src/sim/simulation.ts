@@ -19,6 +19,7 @@
  */
 import { createSampler, type Sampler } from '../engine/distributions.js';
 import { EventQueue } from '../engine/eventQueue.js';
+import { grown } from '../engine/typedArrays.js';
 import { deriveStream, type RandomStream } from '../engine/random.js';
 import { ArrivalProcess } from '../dataplane/client.js';
 import { KubeProxies, NO_ENDPOINTS, NO_LOCAL_ENDPOINT } from '../dataplane/kubeProxy.js';
@@ -281,49 +282,49 @@ export class Simulation {
 
   private growRequests(): void {
     const cap = Math.max(64, this.reqCap * 2);
-    this.reqTraffic = grow(this.reqTraffic, cap);
-    this.reqClient = grow(this.reqClient, cap);
-    this.reqStart = grow(this.reqStart, cap);
-    this.reqBucket = grow(this.reqBucket, cap);
-    this.reqRetriesLeft = grow(this.reqRetriesLeft, cap);
-    this.reqDemand = grow(this.reqDemand, cap);
-    this.reqTraced = grow(this.reqTraced, cap);
+    this.reqTraffic = grown(this.reqTraffic, cap);
+    this.reqClient = grown(this.reqClient, cap);
+    this.reqStart = grown(this.reqStart, cap);
+    this.reqBucket = grown(this.reqBucket, cap);
+    this.reqRetriesLeft = grown(this.reqRetriesLeft, cap);
+    this.reqDemand = grown(this.reqDemand, cap);
+    this.reqTraced = grown(this.reqTraced, cap);
     for (let i = cap - 1; i >= this.reqCap; i--) this.reqFree.push(i);
     this.reqCap = cap;
   }
 
   private growAttempts(): void {
     const cap = Math.max(64, this.attCap * 2);
-    this.attReq = grow(this.attReq, cap);
-    this.attConn = grow(this.attConn, cap);
-    this.attPod = grow(this.attPod, cap);
-    this.attWhere = grow(this.attWhere, cap);
-    this.attResolved = grow(this.attResolved, cap);
-    this.attStart = grow(this.attStart, cap);
-    this.attDeadline = grow(this.attDeadline, cap);
-    this.attEvent = grow(this.attEvent, cap);
-    this.attTimeoutEvent = grow(this.attTimeoutEvent, cap);
+    this.attReq = grown(this.attReq, cap);
+    this.attConn = grown(this.attConn, cap);
+    this.attPod = grown(this.attPod, cap);
+    this.attWhere = grown(this.attWhere, cap);
+    this.attResolved = grown(this.attResolved, cap);
+    this.attStart = grown(this.attStart, cap);
+    this.attDeadline = grown(this.attDeadline, cap);
+    this.attEvent = grown(this.attEvent, cap);
+    this.attTimeoutEvent = grown(this.attTimeoutEvent, cap);
     for (let i = cap - 1; i >= this.attCap; i--) this.attFree.push(i);
     this.attCap = cap;
   }
 
   private growConnections(): void {
     const cap = Math.max(64, this.connCap * 2);
-    this.connTraffic = grow(this.connTraffic, cap);
-    this.connClient = grow(this.connClient, cap);
-    this.connPod = grow(this.connPod, cap);
-    this.connEntry = grow(this.connEntry, cap);
-    this.connLbTarget = grow(this.connLbTarget, cap);
-    this.connOrigin = grow(this.connOrigin, cap);
-    this.connCarried = grow(this.connCarried, cap);
-    this.connInFlight = grow(this.connInFlight, cap);
-    this.connClosed = grow(this.connClosed, cap);
-    this.connEstablishedAt = grow(this.connEstablishedAt, cap);
-    this.connHops = grow(this.connHops, cap * MAX_HOPS);
-    this.connHopCount = grow(this.connHopCount, cap);
-    this.connCrossNode = grow(this.connCrossNode, cap);
-    this.connCrossZone = grow(this.connCrossZone, cap);
-    this.connFixed = grow(this.connFixed, cap);
+    this.connTraffic = grown(this.connTraffic, cap);
+    this.connClient = grown(this.connClient, cap);
+    this.connPod = grown(this.connPod, cap);
+    this.connEntry = grown(this.connEntry, cap);
+    this.connLbTarget = grown(this.connLbTarget, cap);
+    this.connOrigin = grown(this.connOrigin, cap);
+    this.connCarried = grown(this.connCarried, cap);
+    this.connInFlight = grown(this.connInFlight, cap);
+    this.connClosed = grown(this.connClosed, cap);
+    this.connEstablishedAt = grown(this.connEstablishedAt, cap);
+    this.connHops = grown(this.connHops, cap * MAX_HOPS);
+    this.connHopCount = grown(this.connHopCount, cap);
+    this.connCrossNode = grown(this.connCrossNode, cap);
+    this.connCrossZone = grown(this.connCrossZone, cap);
+    this.connFixed = grown(this.connFixed, cap);
     for (let i = cap - 1; i >= this.connCap; i--) this.connFree.push(i);
     this.connCap = cap;
   }
@@ -922,10 +923,4 @@ export class Simulation {
     this.inFlight--;
     this.reqFree.push(r);
   }
-}
-
-function grow<T extends Int32Array | Uint8Array | Float64Array>(a: T, cap: number): T {
-  const b = new (a.constructor as new (n: number) => T)(cap);
-  b.set(a);
-  return b;
 }
