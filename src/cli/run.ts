@@ -65,6 +65,25 @@ export function prepare(file: string, set: string[] | undefined): Prepared | num
   }
 }
 
+/**
+ * Percentiles that rest on fewer than 10 samples beyond them are said to be
+ * so (validation-and-statistics.md, heavy tails).
+ */
+export function tailWarnings(variants: Variant[], results: ExecuteResult['results']): string[] {
+  const ok = METRIC_NAMES.indexOf('ok');
+  const out: string[] = [];
+  for (const v of variants) {
+    const counts = results.filter((r) => r.variant === v.index).map((r) => r.scopes[0].metrics[ok]);
+    if (counts.length === 0) continue;
+    const fewest = Math.min(...counts);
+    for (const [metric, p] of [['latency_p99_ms', 0.99], ['latency_p999_ms', 0.999]] as const) {
+      const beyond = Math.floor(fewest * (1 - p));
+      if (beyond < 10) out.push(`variant ${v.label}: ${metric} rests on ${beyond} ok requests beyond it in some replication (fewer than 10): treat it with care, or simulate longer`);
+    }
+  }
+  return out;
+}
+
 export function buildManifest(
   p: Prepared,
   outcome: ExecuteResult,
@@ -88,7 +107,7 @@ export function buildManifest(
     complete: outcome.complete,
     mser5: mser,
     precision: outcome.precision,
-    warnings: p.loaded.warnings.map(formatProblem),
+    warnings: [...p.loaded.warnings.map(formatProblem), ...tailWarnings(p.variants, outcome.results)],
     ...(outcome.failure ? { failure: `replication ${outcome.failure.replication} of variant "${outcome.failure.variant.label}" (seed ${outcome.failure.seed}): ${outcome.failure.message}` } : {}),
   };
 }
@@ -139,7 +158,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     process.stderr.write(
       `svcsim run: replication ${f.replication} of variant "${f.variant.label}" (seed ${f.seed}) failed: ${f.message}\n` +
         `  the ${outcome.results.length} finished replications are in ${out} (complete: false)\n` +
-        `  rerun it alone with: svcsim run ${file} --variant '${f.variant.label}' --replication ${f.replication}${opts.seed !== undefined ? ` --seed ${seed}` : ''}\n`,
+        `  rerun it alone with: svcsim run ${file} --variant '${f.variant.label}' --replication ${f.replication}${opts.seed !== undefined ? ` --seed ${seed}` : ''}${(opts.set ?? []).map((x) => ` --set '${x}'`).join('')}\n`,
     );
     return 1;
   }
@@ -173,6 +192,7 @@ function printSummary(variants: Variant[], outcome: ExecuteResult, out: string, 
       `svcsim: precision ${p.metric} ±${p.relative * 100}% at ${p.confidence * 100}%: ${met.length === p.perVariant.length ? 'met' : 'NOT met'} in ${met.length}/${p.perVariant.length} variants with ${p.replications} replications`,
     );
   }
+  for (const w of tailWarnings(variants, outcome.results)) lines.push(`svcsim: warning: ${w}`);
   lines.push(`svcsim: results in ${out}/`);
   process.stderr.write(`${lines.join('\n')}\n`);
 }
