@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveStream } from '../src/engine/random.js';
-import { initHistograms, LatencyHistogram } from '../src/stats/histogram.js';
+import * as hdr from 'hdr-histogram-js';
+import { hdrIndex, initHistograms, LatencyHistogram, valueAtIndex } from '../src/stats/histogram.js';
 
 /** n exponential latencies (mean in seconds) from a fixed stream. */
 function exponentialSample(n: number, mean: number, source = 'latencies'): number[] {
@@ -103,5 +104,17 @@ describe('latency histograms', () => {
     const h = histogramOf([0.1]);
     h.destroy();
     expect(() => h.count).toThrow();
+  });
+});
+
+describe('the fast recording path', () => {
+  it('puts every value in the bin HdrHistogram itself would', () => {
+    const js = hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false }) as unknown as { countsArrayIndex(v: number): number };
+    const values = [0, 1, 2047, 2048, 2049, 4095, 4096, 123456789, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 12345, 2 ** 40 - 1];
+    for (let k = 0; k < 5000; k++) values.push(Math.floor(Math.exp((k / 5000) * 30)));
+    for (const v of values) {
+      expect(hdrIndex(v), String(v)).toBe(js.countsArrayIndex(v));
+      expect(hdrIndex(valueAtIndex(hdrIndex(v))), String(v)).toBe(hdrIndex(v));
+    }
   });
 });
