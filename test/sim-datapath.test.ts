@@ -4,9 +4,8 @@
  * client sees when the path has no endpoint.
  */
 import { describe, expect, it } from 'vitest';
-import { interval, metric, replicate, scenarioFrom } from './helpers/scenario.js';
+import { interval, metric, replicate, scenarioFrom, webService } from './helpers/scenario.js';
 
-const svc = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec } });
 
 /** Three nodes in one zone: node-0 has 1 pod, node-1 has 3, node-2 none; an LB in front. */
 function unevenLb(policy: 'Cluster' | 'Local', extra: Record<string, unknown> = {}) {
@@ -17,7 +16,7 @@ function unevenLb(policy: 'Cluster' | 'Local', extra: Record<string, unknown> = 
     simulation: { duration: 20, warmup: 1, replications: 8 },
     cluster: { nodes: [{ name: 'node', count: 3 }] },
     workloads: [{ name: 'web', replicas: 4, placement: { 'node-0': 1, 'node-1': 3 }, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
-    services: [svc({ type: 'LoadBalancer', externalTrafficPolicy: policy })],
+    services: [webService({ type: 'LoadBalancer', externalTrafficPolicy: policy })],
     traffic: [{ name: 'users', to: { service: 'web', port: 80, via: 'loadBalancer' }, arrival: { process: 'poisson', rate: 2000 }, clients: 5000, ...extra }],
   });
 }
@@ -59,7 +58,7 @@ describe('who gets the traffic', () => {
       simulation: { duration: 5, replications: 2 },
       cluster: { nodes: [{ name: 'a', zone: 'za', count: 2 }, { name: 'b', zone: 'zb', count: 2 }] },
       workloads: [{ name: 'web', replicas: 4, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
-      services: [svc({ trafficDistribution: 'PreferClose' })],
+      services: [webService({ trafficDistribution: 'PreferClose' })],
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { zone: 'za' }, arrival: { process: 'poisson', rate: 1000 } }],
     });
     const results = await replicate(s);
@@ -80,7 +79,7 @@ describe('what every hop costs', () => {
         latency: { sameNode: '0.05ms', sameZone: '0.15ms', crossZone: '0.8ms', proxy: '0.02ms' },
       },
       workloads: [{ name: 'web', replicas: 2, placement: { 'n-0': 2 }, ports: [8080], concurrency: 100000, serviceTime: '10ms' }],
-      services: [svc({ type: 'LoadBalancer' })],
+      services: [webService({ type: 'LoadBalancer' })],
       loadBalancers: [{ service: 'web', latency: '0.5ms' }],
       traffic: [{ name: 'users', to: { service: 'web', port: 80, via: 'loadBalancer' }, latency: '5ms', arrival: { process: 'poisson', rate: 500 }, handshake }],
     });
@@ -113,7 +112,7 @@ describe('keep-alive, affinity and failures of the path', () => {
       simulation: { duration: 10, replications: 1 },
       cluster: { nodes: [{ name: 'n', count: 2 }] },
       workloads: [{ name: 'web', replicas: 6, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
-      services: [svc({})],
+      services: [webService({})],
       traffic: [{ name: 'one', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'constant', rate: 100 }, clients: 1, requestsPerConnection: 1000 }],
     });
     const [r] = await replicate(s);
@@ -130,7 +129,7 @@ describe('keep-alive, affinity and failures of the path', () => {
       simulation: { duration: 10, replications: 1 },
       cluster: { nodes: [{ name: 'n', count: 2 }] },
       workloads: [{ name: 'web', replicas: 6, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
-      services: [svc({ sessionAffinity: 'ClientIP' })],
+      services: [webService({ sessionAffinity: 'ClientIP' })],
       traffic: [{ name: 'one', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 100 }, clients: 1 }],
     });
     const [r] = await replicate(s);
@@ -145,7 +144,7 @@ describe('keep-alive, affinity and failures of the path', () => {
       simulation: { duration: 5, replications: 1, drainLimit: 10 },
       cluster: { nodes: [{ name: 'n', count: 2 }] },
       workloads: [{ name: 'web', replicas: 1, placement: { 'n-0': 1 }, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
-      services: [svc({ type: 'NodePort', externalTrafficPolicy: 'Local' })],
+      services: [webService({ type: 'NodePort', externalTrafficPolicy: 'Local' })],
       traffic: [{ name: 'direct', to: { service: 'web', port: 80, via: 'nodePort' }, entryNode: 'n-1', arrival: { process: 'poisson', rate: 100 }, connectTimeout: '3s' }],
     });
     const [r] = await replicate(s);
@@ -163,7 +162,7 @@ describe('keep-alive, affinity and failures of the path', () => {
       simulation: { duration: 5, replications: 1 },
       cluster: { nodes: [{ name: 'n', count: 1 }] },
       workloads: [{ name: 'web', replicas: 0, ports: [8080], serviceTime: '1ms' }],
-      services: [svc({})],
+      services: [webService({})],
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 100 }, retries: 2 }],
     });
     const [r] = await replicate(s);
@@ -181,7 +180,7 @@ describe('keep-alive, affinity and failures of the path', () => {
       simulation: { duration: 20, replications: 1 },
       cluster: { nodes: [{ name: 'n', count: 1 }] },
       workloads: [{ name: 'web', replicas: 1, ports: [8080], concurrency: 1000, serviceTime: { dist: 'empirical', values: ['1ms', '500ms'], weights: [0.9, 0.1] } }],
-      services: [svc({})],
+      services: [webService({})],
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 100 }, timeout: '100ms' }],
     });
     const [r] = await replicate(s);

@@ -7,9 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../src/sim/result.js';
 import { Simulation } from '../src/sim/simulation.js';
 import { initHistograms } from '../src/stats/histogram.js';
-import { replicate, scenarioFrom } from './helpers/scenario.js';
+import { replicate, scenarioFrom, webService } from './helpers/scenario.js';
 
-const svc = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }], ...spec } });
 
 /** Sums of a time series over buckets [from, to). */
 function sum(series: number[], from: number, to: number): number {
@@ -32,7 +31,7 @@ describe('a crashed node and the load balancer', () => {
       simulation: { duration: 70, replications: 4 },
       cluster: { nodes: [{ name: 'n', count: 4 }] },
       workloads: [{ name: 'web', replicas: 3, placement: { 'n-1': 1, 'n-2': 1, 'n-3': 1 }, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
-      services: [svc({ type: 'LoadBalancer' })],
+      services: [webService({ type: 'LoadBalancer' })],
       loadBalancers: [{ service: 'web', healthCheck: { interval: I, timeout, unhealthyThreshold: k, healthyThreshold: 2 } }],
       traffic: [{ name: 'users', to: { service: 'web', port: 80, via: 'loadBalancer' }, arrival: { process: 'poisson', rate: 1000 }, connectTimeout: '1s' }],
       failures: [{ at: crashAt, node: 'n-0' }],
@@ -81,7 +80,7 @@ describe('a crashed node and the kube-proxies', () => {
         controlPlane: { nodeMonitorGracePeriod: grace, nodeLeaseInterval: lease, endpointPropagation: '1s', proxyMinSyncPeriod: '1s', podEvictionTimeout: '30s' },
       },
       workloads: [{ name: 'web', replicas: 3, ports: [8080], concurrency: 100, serviceTime: '1ms', startupTime: '5s' }],
-      services: [svc({})],
+      services: [webService({})],
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 500 }, connectTimeout: '500ms' }],
       failures: [{ at: crashAt, node: 'n-2' }],
     });
@@ -130,7 +129,7 @@ describe('a crashed pod on a live node', () => {
       simulation: { duration: 40, replications: 2 },
       cluster: { nodes: [{ name: 'n', count: 2 }], controlPlane: { endpointPropagation: '1s', proxyMinSyncPeriod: '1s' } },
       workloads: [{ name: 'web', replicas: 2, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
-      services: [svc({})],
+      services: [webService({})],
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 500 } }],
       failures: [{ at: 10, pod: 'web-1', restartAfter: '15s' }],
     });
@@ -160,7 +159,7 @@ describe('zone outages and random failures', () => {
       simulation: { duration: 60, replications: 1 },
       cluster: { nodes: [{ name: 'a', zone: 'za', count: 2 }, { name: 'b', zone: 'zb', count: 2 }], controlPlane: { nodeMonitorGracePeriod: '10s', podEvictionTimeout: '5s' } },
       workloads: [{ name: 'web', replicas: 4, ports: [8080], concurrency: 10, serviceTime: '1ms', startupTime: '2s' }],
-      services: [svc({})],
+      services: [webService({})],
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { zone: 'zb' }, arrival: { process: 'poisson', rate: 200 }, connectTimeout: '1s' }],
       failures: [{ at: 10, zone: 'za' }],
     });
@@ -186,7 +185,7 @@ describe('zone outages and random failures', () => {
       simulation: { duration: horizon, replications: 1 },
       cluster: { nodes: [{ name: 'n', count: 4 }] },
       workloads: [{ name: 'web', replicas: 4, ports: [8080], serviceTime: '1ms' }],
-      services: [svc({})],
+      services: [webService({})],
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 1 } }],
       failures: [{ random: { mtbf: `${mtbf}s`, mttr: `${mttr}s` }, scope: 'nodes' }],
     });
@@ -221,7 +220,7 @@ describe('zone outages and random failures', () => {
       simulation: { duration: 20, replications: 1 },
       cluster: { nodes: [{ name: 'n', count: 2 }] },
       workloads: [{ name: 'web', replicas: 2, ports: [8080], concurrency: 10, serviceTime: '1ms' }],
-      services: [svc({})],
+      services: [webService({})],
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 100 }, clients: 5, requestsPerConnection: 100000, timeout: '300ms' }],
       failures: [{ at: 10, node: 'n-1' }],
     });

@@ -10,6 +10,11 @@ import { runReplication } from '../../src/sim/replication.js';
 import { METRIC_NAMES, type MetricName, type ReplicationResult } from '../../src/sim/result.js';
 import { summarize, tQuantile } from '../../src/stats/index.js';
 
+/** A Service `web` selecting `app: web`, port 80 → 8080, with the given spec fields. */
+export function webService(spec: Record<string, unknown>) {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec } };
+}
+
 export function scenarioFrom(obj: Record<string, unknown>): Scenario {
   return parseScenarioText(stringify(obj), 'test.yaml').scenario;
 }
