@@ -4,6 +4,9 @@
  * client sees when the path has no endpoint.
  */
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseScenarioText } from '../src/scenario/load.js';
+import { Simulation } from '../src/sim/simulation.js';
 import { interval, metric, replicate, scenarioFrom, webService } from './helpers/scenario.js';
 
 
@@ -188,5 +191,83 @@ describe('keep-alive, affinity and failures of the path', () => {
     const share = m('failed_timeout') / m('requests');
     expect(Math.abs(share - 0.1)).toBeLessThan(4 * Math.sqrt(0.09 / m('requests')));
     expect(m('latency_max_ms')).toBeLessThan(100);
+  });
+});
+
+describe('arrival processes and load balancer algorithms', () => {
+  const base = (extra: Record<string, unknown>, lb: Record<string, unknown> = {}) =>
+    scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'arrivals' },
+      simulation: { duration: 20, replications: 1, timeBucket: '5s' },
+      cluster: { nodes: [{ name: 'n', count: 4 }] },
+      workloads: [{ name: 'web', replicas: 4, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
+      services: [webService({ type: 'LoadBalancer' })],
+      loadBalancers: [{ service: 'web', ...lb }],
+      traffic: [{ name: 'users', to: { service: 'web', port: 80, via: 'loadBalancer' }, arrival: { process: 'poisson', rate: 400 }, ...extra }],
+    });
+
+  it('a schedule changes the rate at each step (Poisson counts within 4 standard deviations)', async () => {
+    const s = base({ arrival: { process: 'schedule', steps: [{ at: '5s', rate: 100 }, { at: '10s', rate: 400, process: 'constant' }, { at: '15s', rate: 0 }] } });
+    const [r] = await replicate(s);
+    const [b0, b1, b2, b3] = r.timeseries.requests;
+    expect(b0).toBe(0); // before the first step there is no traffic
+    expect(Math.abs(b1 - 500)).toBeLessThan(4 * Math.sqrt(500));
+    expect(b2).toBe(2000); // constant: exactly rate × 5 s
+    expect(b3).toBe(0);
+  });
+
+  it('a trace file gives exactly its arrivals', async () => {
+    const text = stringify({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'trace' },
+      simulation: { duration: 10, replications: 1 },
+      cluster: { nodes: [{ name: 'n' }] },
+      workloads: [{ name: 'web', replicas: 1, ports: [8080], serviceTime: '1ms' }],
+      services: [webService({})],
+      traffic: [{ name: 'replay', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'trace', file: 'arrivals.csv' } }],
+    });
+    const s = parseScenarioText(text, 'test/fixtures/scenarios/trace.yaml').scenario;
+    const [r] = await replicate(s);
+    expect(metric([r], 'requests')[0]).toBe(6);
+    expect(r.timeseries.requests.slice(0, 5)).toEqual([1, 2, 1, 1, 1]);
+  });
+
+  it('roundRobin spreads connections over the nodes in turn', async () => {
+    const [r] = await replicate(base({}, { algorithm: 'roundRobin' }));
+    const received = r.nodes.map((n) => n.received);
+    expect(Math.max(...received) - Math.min(...received)).toBeLessThanOrEqual(1);
+  });
+
+  it('leastConnections sends long connections to the node with the fewest', async () => {
+    await replicate(base({}), 0); // histograms ready
+    const sim = new Simulation(base({ clients: 8, requestsPerConnection: 1_000_000 }, { algorithm: 'leastConnections' }), { replication: 0, rootSeed: 1 });
+    sim.run();
+    // 8 clients keep 8 connections open: two on each of the 4 nodes (a flow hash would rarely be this even).
+    expect(sim.topo.nodes.map((n) => sim.lbs[0].open[n.index])).toEqual([2, 2, 2, 2]);
+  });
+
+  it('targets: pods sends straight to pod IPs: no node DNATs, no nodePort hop', async () => {
+    const [r] = await replicate(base({}, { targets: 'pods' }));
+    expect(r.nodes.every((n) => n.received === 0)).toBe(true);
+    expect(metric([r], 'cross_node_ratio')[0]).toBeNaN();
+    expect(metric([r], 'ok')[0]).toBeGreaterThan(7000);
+  });
+
+  it('IPVS sh sends every connection of one client to the same pod', async () => {
+    const s = scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'sh' },
+      simulation: { duration: 5, replications: 1 },
+      cluster: { nodes: [{ name: 'n' }], proxyMode: 'ipvs', ipvsScheduler: 'sh' },
+      workloads: [{ name: 'web', replicas: 5, ports: [8080], concurrency: 100, serviceTime: '1ms' }],
+      services: [webService({})],
+      traffic: [{ name: 'one', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate: 200 }, clients: 1 }],
+    });
+    const [r] = await replicate(s);
+    expect(r.pods.filter((p) => p.requests > 0)).toHaveLength(1);
   });
 });
