@@ -508,7 +508,7 @@ export class Simulation {
     return this.runningPods(info.originWorkload).length > 0;
   }
 
-  /** The node a new connection of an in-cluster origin comes from. */
+  /** The node a new connection of an in-cluster origin comes from; -1 when none is left (a retry after its zone or workload died). */
   private pickOrigin(t: number): number {
     const info = this.topo.traffic[t];
     if (info.originNode >= 0) return info.originNode;
@@ -517,12 +517,13 @@ export class Simulation {
       const nodes = this.topo.zoneNodes[info.originZone];
       let live = 0;
       for (const n of nodes) live += this.nodeAlive[n];
+      if (live === 0) return -1;
       let k = rng.nextInt(live);
       for (const n of nodes) if (this.nodeAlive[n] && k-- === 0) return n;
-      return nodes[0];
+      return -1;
     }
     const pods = this.runningPods(info.originWorkload);
-    return this.pods.node[pods[rng.nextInt(pods.length)]];
+    return pods.length === 0 ? -1 : this.pods.node[pods[rng.nextInt(pods.length)]];
   }
 
   /** Starts the next attempt of request r (its first, or a retry). */
@@ -574,7 +575,13 @@ export class Simulation {
     const route = this.routeOf[t];
 
     this.routeLbTarget = -1;
-    if (route !== Route.LoadBalancer) origin = this.externalOf[t] ? -1 : this.pickOrigin(t);
+    if (route !== Route.LoadBalancer && this.externalOf[t] === 0) {
+      origin = this.pickOrigin(t);
+      if (origin < 0) {
+        this.failNewConnection(a, t, Outcome.Timeout, 'the client has no live node or running pod left to send from');
+        return;
+      }
+    }
     if (route === Route.LoadBalancer) {
       const lbIndex = this.lbOf[t];
       const lb = this.lbs[lbIndex];
