@@ -19,6 +19,7 @@
 import { createSampler } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
 import { PodState } from '../dataplane/pod.js';
+import { spreadPlacement } from '../scenario/resolve.js';
 import { failureKind } from '../scenario/schema.js';
 import type { Simulation } from '../sim/simulation.js';
 import { Ev } from '../sim/simulation.js';
@@ -183,36 +184,27 @@ export class Failures {
   }
 
   /**
-   * The spread rule over live nodes: the zone with the fewest pods of this
-   * workload, then that zone's node with the fewest, ties by order in
-   * cluster.nodes.
+   * The spread rule of scenario resolution (resolve.ts `spreadPlacement`),
+   * over the live nodes: the zone with the fewest pods of this workload, then
+   * that zone's node with the fewest, ties by order in cluster.nodes.
    */
   private spreadTarget(workload: number): number {
     const sim = this.sim;
-    const perNode = new Int32Array(sim.topo.nodes.length);
+    const live = sim.topo.nodes.filter((n) => sim.nodeAlive[n.index]);
+    if (live.length === 0) return -1;
+    const existing = new Map<string, number>(live.map((n) => [n.name, 0]));
     for (let p = 0; p < sim.pods.count; p++) {
-      if (sim.pods.workload[p] === workload && sim.pods.state[p] !== PodState.Deleted) perNode[sim.pods.node[p]]++;
+      if (sim.pods.workload[p] !== workload || sim.pods.state[p] === PodState.Deleted) continue;
+      const node = sim.topo.nodes[sim.pods.node[p]];
+      if (existing.has(node.name)) existing.set(node.name, existing.get(node.name)! + 1);
     }
-    let bestZone = -1;
-    let bestZoneCount = Infinity;
-    for (let z = 0; z < sim.topo.zones.length; z++) {
-      let live = false;
-      let c = 0;
-      for (const n of sim.topo.zoneNodes[z]) {
-        if (sim.nodeAlive[n]) {
-          live = true;
-          c += perNode[n];
-        }
-      }
-      if (live && c < bestZoneCount) {
-        bestZone = z;
-        bestZoneCount = c;
-      }
-    }
-    if (bestZone < 0) return -1;
-    let best = -1;
-    for (const n of sim.topo.zoneNodes[bestZone]) if (sim.nodeAlive[n] && (best < 0 || perNode[n] < perNode[best])) best = n;
-    return best;
+    const placed = spreadPlacement(
+      live.map((n) => ({ name: n.name, zone: sim.topo.zones[n.zone] })),
+      existing,
+      1,
+    );
+    const chosen = live.find((n) => placed.get(n.name) !== existing.get(n.name));
+    return chosen ? chosen.index : -1;
   }
 
   private nodeRecover(node: number): void {
