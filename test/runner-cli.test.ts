@@ -80,7 +80,7 @@ describe('svcsim run', () => {
     const out = join(dir, 'crash');
     expect(await svcsim('run', scenario, '--workers', '2', '--out', out, '--no-charts', '--quiet')).toBe(1);
     expect(stderr).toMatch(/replication 2 of variant "replicas=5" \(seed \d+\) failed: injected crash/);
-    expect(stderr).toContain("--variant 'replicas=5' --replication 2");
+    expect(stderr).toContain(`rerun it alone with: svcsim run ${scenario} --variant replicas=5 --replication 2`);
     const manifest = JSON.parse(read(out, 'manifest.json')) as { complete: boolean };
     expect(manifest.complete).toBe(false);
     expect(read(out, 'replications.csv').split('\n').length).toBeGreaterThan(2);

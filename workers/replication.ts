@@ -1,28 +1,29 @@
 /**
  * The worker entry: runs one replication and sends its result record back
  * as a transferred buffer (JSON bytes, moved, not copied).
+ *
+ * Test hook (test-only, not a feature): `SVCSIM_TEST_CRASH="<variant label>:<replication>"`
+ * makes that replication throw, so tests can check what a crash does to a run.
  */
 import { move } from 'piscina';
-import type { Scenario } from '../src/scenario/schema.js';
+import { OVERLOAD_PREFIX, type ReplicationTask } from '../src/runner/protocol.js';
 import { runReplication } from '../src/sim/replication.js';
+import { OverloadError } from '../src/sim/result.js';
 import { initHistograms } from '../src/stats/histogram.js';
-
-export interface ReplicationTask {
-  scenario: Scenario;
-  variant: number;
-  variantLabel: string;
-  replication: number;
-  rootSeed: number;
-}
 
 let ready: Promise<void> | undefined;
 
 export default async function replication(task: ReplicationTask): Promise<Uint8Array> {
   ready ??= initHistograms();
   await ready;
-  // Test hook: SVCSIM_TEST_CRASH="<variant label>:<replication>" makes that replication throw.
   const crash = process.env.SVCSIM_TEST_CRASH;
   if (crash !== undefined && crash === `${task.variantLabel}:${task.replication}`) throw new Error('injected crash (SVCSIM_TEST_CRASH)');
-  const result = runReplication(task.scenario, { variant: task.variant, replication: task.replication, rootSeed: task.rootSeed });
+  let result;
+  try {
+    result = runReplication(task.scenario, { variant: task.variant, replication: task.replication, rootSeed: task.rootSeed });
+  } catch (err) {
+    if (err instanceof OverloadError) throw new Error(OVERLOAD_PREFIX + err.message, { cause: err });
+    throw err;
+  }
   return move(new TextEncoder().encode(JSON.stringify(result))) as Uint8Array;
 }

@@ -3,20 +3,30 @@
  * integer value of PATH in [LO, HI] for which every SLO holds with the given
  * confidence, e.g. the fewest replicas that keep p99 under 200 ms.
  *
- * An SLO `metric < x` holds with confidence c when the one-sided c-level
- * upper bound of the metric's mean over replications, mean + t(c, n−1)·s/√n,
- * is below x (`>`: the lower bound above x). The search assumes the SLOs get
- * easier as the value grows (more replicas, more concurrency) and bisects;
- * every candidate runs on the same random streams (common random numbers).
- * It prints the evidence for every value tried. Exit code 0 whether or not a
- * value was found (the answer says which), 1 if a replication crashed, 2 for
- * bad input.
+ * An SLO `metric < x` (or `<=`) holds with confidence c when the one-sided
+ * c-level upper bound of the metric's mean over replications (scope `all`),
+ * mean + t(c, n−1)·s/√n, is below x; `>` and `>=` use the lower bound
+ * mean − t(c, n−1)·s/√n. With fewer than two replications with a value there
+ * is no bound and the SLO does not hold.
+ *
+ * The search assumes monotonicity: once the SLOs hold for a value they hold
+ * for every larger one (more replicas, more concurrency). It tries HI first
+ * (if the SLOs fail there, no value in range works), then bisects between a
+ * failing and a holding value; so when it answers v > LO, both v (holds) and
+ * v − 1 (fails) were simulated and are in the evidence. A candidate whose
+ * replication overloads (simulation.maxInFlight) fails its SLOs. Every
+ * candidate runs the scenario's replications (and sequential stopping, if
+ * the scenario asks for it) on the same seeds: common random numbers, so
+ * neighbouring values are compared on the same traffic.
+ *
+ * Exit codes: 0 when the search ran, whether or not a value in range meets
+ * the SLOs (the answer says which: "no value in range" is an answer, not a
+ * failure of the run); 1 when a replication crashed; 2 bad input.
  */
 import { availableParallelism } from 'node:os';
-import { replicationSeed } from '../engine/random.js';
 import { writeResultsFolder } from '../results/folder.js';
 import { execute, type ExecuteResult } from '../runner/run.js';
-import { METRIC_NAMES } from '../sim/result.js';
+import { METRIC_NAMES, type MetricName } from '../sim/result.js';
 import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
 import { tQuantile } from '../stats/studentT.js';
@@ -36,111 +46,152 @@ export interface PlanOptions {
 
 export interface Slo {
   text: string;
-  metric: string;
+  metric: MetricName;
   op: '<' | '<=' | '>' | '>=';
   value: number;
 }
 
+/** `latency_p99_ms<200` → an Slo, or the message saying what is wrong. */
 export function parseSlo(text: string): Slo | string {
-  const m = /^\s*([a-z0-9_]+)\s*(<=|>=|<|>)\s*(-?[\d.]+(?:e[-+]?\d+)?)\s*$/i.exec(text);
+  const m = /^\s*([a-z0-9_]+)\s*(<=|>=|<|>)\s*(-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*$/i.exec(text);
   if (!m) return `--slo ${text}: expected METRIC<VALUE (or <=, >, >=), e.g. 'latency_p99_ms<200'`;
-  if (!(METRIC_NAMES as readonly string[]).includes(m[1])) return `--slo ${text}: unknown metric ${m[1]}; one of ${METRIC_NAMES.join(', ')}`;
-  return { text: text.trim(), metric: m[1], op: m[2] as Slo['op'], value: Number(m[3]) };
+  const metric = METRIC_NAMES.find((x) => x === m[1]);
+  if (!metric) return `--slo ${text}: unknown metric ${m[1]}; one of ${METRIC_NAMES.join(', ')}`;
+  return { text: `${metric}${m[2]}${m[3]}`, metric, op: m[2] as Slo['op'], value: Number(m[3]) };
+}
+
+/** `workloads.web.replicas=2..40` → path and integer range, or the message saying what is wrong. */
+export function parseVary(text: string): { path: string; lo: number; hi: number } | string {
+  const m = /^([^=]+)=(-?\d+)\.\.(-?\d+)$/.exec(text.trim());
+  if (!m) return `--vary ${text}: expected PATH=LO..HI with integers, e.g. workloads.web.replicas=2..40`;
+  const [lo, hi] = [Number(m[2]), Number(m[3])];
+  if (lo > hi) return `--vary ${text}: LO must not exceed HI`;
+  return { path: m[1], lo, hi };
 }
 
 export interface SloEvidence {
   slo: string;
+  n: number;
   mean: number | undefined;
+  /** The one-sided bound at the confidence level: upper for < and <=, lower for > and >=. */
   bound: number | undefined;
   holds: boolean;
 }
 
-/** Whether each SLO holds with confidence c, from the per-replication values of its metric (scope all). */
-export function judge(slos: Slo[], results: ExecuteResult['results'], confidence: number): SloEvidence[] {
+/** Whether each SLO holds with confidence c, from the per-replication values of its metric (scope all), in replication order. */
+export function judge(slos: readonly Slo[], results: ExecuteResult['results'], confidence: number): SloEvidence[] {
   return slos.map((slo) => {
-    const mi = METRIC_NAMES.indexOf(slo.metric as never);
+    const mi = METRIC_NAMES.indexOf(slo.metric);
     const s = summarize(results.map((r) => r.scopes[0].metrics[mi]));
-    if (s.mean === undefined || s.stddev === undefined) return { slo: slo.text, mean: s.mean, bound: undefined, holds: false };
+    if (s.mean === undefined || s.stddev === undefined) return { slo: slo.text, n: s.n, mean: s.mean, bound: undefined, holds: false };
     const half = (tQuantile(confidence, s.n - 1) * s.stddev) / Math.sqrt(s.n);
     const upper = slo.op === '<' || slo.op === '<=';
     const bound = upper ? s.mean + half : s.mean - half;
     const holds = slo.op === '<' ? bound < slo.value : slo.op === '<=' ? bound <= slo.value : slo.op === '>' ? bound > slo.value : bound >= slo.value;
-    return { slo: slo.text, mean: s.mean, bound, holds };
+    return { slo: slo.text, n: s.n, mean: s.mean, bound, holds };
   });
 }
+
+interface Candidate {
+  prepared: Prepared;
+  outcome: ExecuteResult;
+  evidence: SloEvidence[];
+  holds: boolean;
+  overloaded?: string;
+  seconds: number;
+}
+
+const describe = (c: Candidate, confidence: number): string =>
+  c.overloaded !== undefined
+    ? `overloaded (${c.overloaded})`
+    : c.evidence.map((e) => `${e.slo}: mean ${formatNumber(e.mean) || '—'}, ${confidence * 100}% bound ${formatNumber(e.bound) || '—'} (n ${e.n})`).join('; ');
 
 export async function planCommand(file: string, opts: PlanOptions): Promise<number> {
   const bad = (m: string) => {
     process.stderr.write(`svcsim plan: ${m}\n`);
     return 2;
   };
-  const vary = /^([^=]+)=(-?\d+)\.\.(-?\d+)$/.exec(opts.vary);
-  if (!vary) return bad(`--vary ${opts.vary}: expected PATH=LO..HI with integers, e.g. workloads.web.replicas=2..40`);
-  const [path, lo, hi] = [vary[1], Number(vary[2]), Number(vary[3])];
-  if (lo > hi) return bad(`--vary ${opts.vary}: LO must not exceed HI`);
+  const vary = parseVary(opts.vary);
+  if (typeof vary === 'string') return bad(vary);
+  const { path, lo, hi } = vary;
   const slos: Slo[] = [];
   for (const text of opts.slo) {
     const s = parseSlo(text);
     if (typeof s === 'string') return bad(s);
     slos.push(s);
   }
+  if (slos.length === 0) return bad("at least one --slo, e.g. --slo 'latency_p99_ms<200'");
   const confidence = Number(opts.confidence ?? '0.95');
-  if (!(confidence > 0.5 && confidence < 1)) return bad(`--confidence ${opts.confidence}: a probability between 0.5 and 1, e.g. 0.95`);
-  const workers = Math.max(1, opts.workers ?? availableParallelism());
+  if (!(confidence >= 0.5 && confidence < 1)) return bad(`--confidence ${opts.confidence}: a probability in [0.5, 1), e.g. 0.95`);
+  if (opts.replications !== undefined && opts.replications < 2) return bad('--replications must be at least 2 (a confidence bound needs two)');
+  if (opts.workers !== undefined && opts.workers < 1) return bad('--workers must be at least 1');
+  const workers = opts.workers ?? availableParallelism();
 
-  const tried = new Map<number, { prepared: Prepared; outcome: ExecuteResult; evidence: SloEvidence[]; holds: boolean }>();
-  const attempt = async (value: number): Promise<{ holds: boolean } | number> => {
+  const tried = new Map<number, Candidate>();
+  const attempt = async (value: number): Promise<Candidate | number> => {
     const known = tried.get(value);
     if (known) return known;
-    const prepared = prepare(file, [...(opts.set ?? []), `${path}=${value}`]);
+    const prepared = prepare(file, [...(opts.set ?? []), `${path}=${value}`], tried.size === 0);
     if (typeof prepared === 'number') return prepared;
-    if (prepared.variants.length > 1) return bad('plan searches one parameter: remove the sweep from the scenario (or use run)');
+    if (prepared.variants.length > 1) return bad('plan varies one parameter itself: remove the sweep from the scenario (or use svcsim run)');
     const s = prepared.loaded.scenario.simulation;
     const seed = opts.seed ?? s.seed;
-    const outcome = await execute({ variants: prepared.variants, rootSeed: seed, replications: opts.replications ?? s.replications, workers, quiet: true }, (r) => replicationSeed(seed, r));
-    if (outcome.failure) {
-      process.stderr.write(`svcsim plan: ${path}=${value}: replication ${outcome.failure.replication} (seed ${outcome.failure.seed}) failed: ${outcome.failure.message}\n`);
+    const started = Date.now();
+    const outcome = await execute({ variants: prepared.variants, rootSeed: seed, replications: opts.replications ?? s.replications, workers, quiet: true });
+    const seconds = (Date.now() - started) / 1000;
+    const f = outcome.failure;
+    if (f && !f.overload) {
+      process.stderr.write(
+        `svcsim plan: ${path}=${value}: replication ${f.replication} (seed ${f.seed}) failed: ${f.message}; rerun it alone with: svcsim run ${file} --set ${path}=${value} --variant base --replication ${f.replication}${opts.seed !== undefined ? ` --seed ${seed}` : ''}\n`,
+      );
       return 1;
     }
     const evidence = judge(slos, outcome.results, confidence);
-    const entry = { prepared, outcome, evidence, holds: evidence.every((e) => e.holds) };
-    tried.set(value, entry);
-    if (!opts.quiet)
-      process.stderr.write(
-        `svcsim plan: ${path}=${value}: ${entry.holds ? 'holds' : 'fails'} (${evidence.map((e) => `${e.slo}: mean ${formatNumber(e.mean) || '—'}, ${confidence * 100}% bound ${formatNumber(e.bound) || '—'}`).join('; ')})\n`,
-      );
-    return entry;
+    const c: Candidate = { prepared, outcome, evidence, holds: !f && evidence.every((e) => e.holds), seconds, ...(f ? { overloaded: f.message } : {}) };
+    tried.set(value, c);
+    if (!opts.quiet) process.stderr.write(`svcsim plan: ${path}=${value}: ${c.holds ? 'holds' : 'fails'} — ${describe(c, confidence)}\n`);
+    return c;
   };
 
   let answer: number | null = null;
   const top = await attempt(hi);
   if (typeof top === 'number') return top;
   if (top.holds) {
-    let a = lo - 1; // fails (or below the range)
-    let b = hi; // holds
-    while (b - a > 1) {
-      const mid = Math.floor((a + b) / 2);
-      const r = await attempt(mid);
-      if (typeof r === 'number') return r;
-      if (r.holds) b = mid;
-      else a = mid;
+    let failing = lo - 1; // below the range counts as failing
+    let holding = hi;
+    while (holding - failing > 1) {
+      const mid = Math.floor((failing + holding) / 2);
+      const c = await attempt(mid);
+      if (typeof c === 'number') return c;
+      if (c.holds) holding = mid;
+      else failing = mid;
     }
-    answer = b;
+    answer = holding;
   }
 
-  const evidence = [...tried.entries()].sort((x, y) => x[0] - y[0]).map(([value, e]) => ({ value, holds: e.holds, detail: e.evidence.map((x) => `${x.slo}: mean ${formatNumber(x.mean)}, bound ${formatNumber(x.bound)}`).join('; ') }));
-  const plan = { path, range: [lo, hi], slos: slos.map((s) => s.text), confidence, value: answer, evidence };
-  const lines = [`svcsim plan: evidence (${confidence * 100}% one-sided bounds over replications):`];
+  const evidence = [...tried.entries()].sort((x, y) => x[0] - y[0]).map(([value, c]) => ({ value, holds: c.holds, detail: describe(c, confidence) }));
+  const plan = { path, range: [lo, hi] as [number, number], slos: slos.map((s) => s.text), confidence, value: answer, evidence };
+  const lines = [`svcsim plan: ${slos.map((s) => s.text).join(' and ')} at ${confidence * 100}% confidence (one-sided bounds of the mean over replications); evidence:`];
   for (const e of evidence) lines.push(`  ${path}=${e.value}: ${e.holds ? 'holds' : 'fails'} — ${e.detail}`);
-  lines.push(answer === null ? `svcsim plan: no value of ${path} in [${lo}, ${hi}] meets ${slos.map((s) => s.text).join(' and ')}` : `svcsim plan: answer: ${path}=${answer}`);
+  lines.push(
+    answer === null
+      ? `no value of ${path} in [${lo}, ${hi}] meets every SLO (not even ${hi})`
+      : `answer: ${path}=${answer}${answer > lo ? ` (${answer - 1} fails)` : ' (the lowest value of the range)'}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  if (opts.out && answer !== null) {
-    const chosen = tried.get(answer)!;
-    const s = chosen.prepared.loaded.scenario.simulation;
-    const manifest = { ...buildManifest(chosen.prepared, chosen.outcome, { seed: opts.seed ?? s.seed, replications: opts.replications ?? s.replications, workers, shard: null, wallTimeSeconds: 0 }), plan };
-    await writeResultsFolder(opts.out, manifest, chosen.prepared.variants, chosen.outcome.results, (tmp) => drawReport(tmp, plan));
-    process.stderr.write(`svcsim plan: results of ${path}=${answer} in ${opts.out}/\n`);
+  if (opts.out) {
+    if (answer === null) process.stderr.write(`svcsim plan: no answer, so no results folder written to ${opts.out}\n`);
+    else {
+      const chosen = tried.get(answer)!;
+      const s = chosen.prepared.loaded.scenario.simulation;
+      const manifest = {
+        ...buildManifest(chosen.prepared, chosen.outcome, { seed: opts.seed ?? s.seed, replications: opts.replications ?? s.replications, workers, shard: null, wallTimeSeconds: chosen.seconds }),
+        plan,
+      };
+      await writeResultsFolder(opts.out, manifest, chosen.prepared.variants, chosen.outcome.results, (tmp) => drawReport(tmp, plan));
+      process.stderr.write(`svcsim plan: the results of ${path}=${answer} are in ${opts.out}/\n`);
+    }
   }
   return 0;
 }

@@ -1,17 +1,25 @@
 /**
  * `svcsim run <scenario>`: simulates every variant × replication and writes
- * the results folder (spec/cli-and-outputs.md). Exit codes: 0 success, 1 a
- * replication crashed or the run was interrupted (the finished replications
- * are written, `complete: false`), 2 bad input.
+ * the results folder (spec/cli-and-outputs.md).
+ *
+ * Exit codes: 0 success; 1 a replication crashed (the message names its
+ * variant, replication and seed, and how to rerun it alone) or the run was
+ * interrupted by Ctrl-C (SIGINT) — in both cases the replications that
+ * finished are written, marked `"complete": false`; 2 bad input. Ctrl-C
+ * exits 1 rather than the shell's 130 because the contract's codes are
+ * 0, 1 and 2 and an interrupted run is a run that did not complete; a second
+ * Ctrl-C kills the process at once (the results folder is then left as it
+ * was: it is only ever replaced whole).
  */
 import { availableParallelism } from 'node:os';
 import { formatProblem, ScenarioError } from '../scenario/errors.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { expandVariants, type Variant } from '../scenario/sweep.js';
-import { replicationSeed } from '../engine/random.js';
-import { manifestVariants, writeResultsFolder, type Manifest } from '../results/folder.js';
-import { parseShard, type Shard } from '../runner/plan.js';
-import { execute, warmupSuggestion, type ExecuteResult } from '../runner/run.js';
+import type { PlanAnswer } from '../report/index.js';
+import { writeResultsFolder } from '../results/folder.js';
+import { resultFacts, type Manifest } from '../results/manifest.js';
+import { parseShard, type Job, type Shard } from '../runner/plan.js';
+import { execute, type ExecuteResult } from '../runner/run.js';
 import { METRIC_NAMES } from '../sim/result.js';
 import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
@@ -30,18 +38,23 @@ export interface RunOptions {
   quiet?: boolean;
 }
 
-function fail(message: string): number {
+function bad(message: string): number {
   process.stderr.write(`svcsim run: ${message}\n`);
   return 2;
 }
 
-/** Draws charts and report.html into a results folder, if the report module is there; never loses results. */
-export async function drawReport(dir: string, plan?: unknown): Promise<void> {
+function warn(message: string): void {
+  process.stderr.write(`svcsim: warning: ${message}\n`);
+}
+
+/** Draws charts and report.html into a results folder; a failure is a warning, never lost results. */
+export async function drawReport(dir: string, plan?: PlanAnswer): Promise<void> {
   try {
-    const mod = (await import(new URL('../report/index.js', import.meta.url).href)) as { writeReport?: (d: string, o?: unknown) => Promise<unknown> };
-    if (mod.writeReport) await mod.writeReport(dir, plan ? { plan } : undefined);
+    // Loaded only when drawing: vega and resvg take a while to load.
+    const { writeReport } = await import('../report/index.js');
+    await writeReport(dir, plan ? { plan } : undefined);
   } catch (err) {
-    process.stderr.write(`svcsim: warning: charts and report.html were not drawn: ${err instanceof Error ? err.message : String(err)}\n`);
+    warn(`charts and report.html were not drawn (the results are complete without them; \`svcsim report\` draws them later): ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -50,11 +63,12 @@ export interface Prepared {
   variants: Variant[];
 }
 
-export function prepare(file: string, set: string[] | undefined): Prepared | number {
+/** Loads the scenario and its variants; an invalid scenario prints its problems and gives exit code 2. */
+export function prepare(file: string, set: string[] | undefined, printWarnings = true): Prepared | number {
   try {
     const loaded = loadScenario(file, { set });
     const variants = expandVariants(loaded);
-    for (const w of loaded.warnings) process.stderr.write(`${formatProblem(w)} (warning)\n`);
+    if (printWarnings) for (const w of loaded.warnings) process.stderr.write(`${formatProblem(w)} (warning)\n`);
     return { loaded, variants };
   } catch (err) {
     if (err instanceof ScenarioError) {
@@ -65,72 +79,64 @@ export function prepare(file: string, set: string[] | undefined): Prepared | num
   }
 }
 
-/**
- * Percentiles that rest on fewer than 10 samples beyond them are said to be
- * so (validation-and-statistics.md, heavy tails).
- */
-export function tailWarnings(variants: Variant[], results: ExecuteResult['results']): string[] {
-  const ok = METRIC_NAMES.indexOf('ok');
-  const out: string[] = [];
-  for (const v of variants) {
-    const counts = results.filter((r) => r.variant === v.index).map((r) => r.scopes[0].metrics[ok]);
-    if (counts.length === 0) continue;
-    const fewest = Math.min(...counts);
-    for (const [metric, p] of [['latency_p99_ms', 0.99], ['latency_p999_ms', 0.999]] as const) {
-      const beyond = Math.floor(fewest * (1 - p));
-      if (beyond < 10) out.push(`variant ${v.label}: ${metric} rests on ${beyond} ok requests beyond it in some replication (fewer than 10): treat it with care, or simulate longer`);
-    }
-  }
-  return out;
-}
-
 export function buildManifest(
   p: Prepared,
   outcome: ExecuteResult,
-  extra: { seed: number; replications: number; workers: number; shard: string | null; wallTimeSeconds: number },
+  run: { seed: number; replications: number; workers: number; shard: string | null; wallTimeSeconds: number },
 ): Manifest {
-  const mser = outcome.results.length ? warmupSuggestion(p.variants, outcome.results) : undefined;
+  const scenarioWarnings = p.loaded.warnings.map(formatProblem);
+  const facts = resultFacts(p.variants, outcome.results, p.loaded.scenario.simulation.warmup);
+  const f = outcome.failure;
   return {
     svcsim: SVCSIM_VERSION,
     scenarioFile: p.loaded.file,
     scenarioSha256: p.loaded.sha256,
     resolvedScenario: p.loaded.scenario,
-    variants: manifestVariants(p.variants, outcome.results),
-    seed: extra.seed,
-    replicationsPerVariant: outcome.precision?.replications ?? extra.replications,
-    workers: extra.workers,
-    shard: extra.shard,
+    variants: facts.variants,
+    seed: run.seed,
+    replicationsPerVariant: outcome.precision?.replications ?? run.replications,
+    workers: run.workers,
+    shard: run.shard,
     nodeVersion: process.version,
-    wallTimeSeconds: extra.wallTimeSeconds,
-    simulatedRequests: outcome.simulatedRequests,
-    suppressedRequests: outcome.suppressedRequests,
+    wallTimeSeconds: run.wallTimeSeconds,
+    simulatedRequests: facts.simulatedRequests,
+    suppressedRequests: facts.suppressedRequests,
     complete: outcome.complete,
-    mser5: mser,
+    mser5: facts.mser5,
     precision: outcome.precision,
-    warnings: [...p.loaded.warnings.map(formatProblem), ...tailWarnings(p.variants, outcome.results)],
-    ...(outcome.failure ? { failure: `replication ${outcome.failure.replication} of variant "${outcome.failure.variant.label}" (seed ${outcome.failure.seed}): ${outcome.failure.message}` } : {}),
+    ...(outcome.precisionSkipped ? { precisionSkipped: outcome.precisionSkipped } : {}),
+    warnings: [...scenarioWarnings, ...(outcome.precisionSkipped ? [`simulation.precision not applied: ${outcome.precisionSkipped}`] : []), ...facts.warnings],
+    scenarioWarnings,
+    ...(f ? { failure: `replication ${f.replication} of variant "${f.variant.label}" (seed ${f.seed}) failed: ${f.message}` } : outcome.interrupted ? { failure: 'interrupted (SIGINT)' } : {}),
   };
 }
 
+/** A shell word: quoted unless plainly safe. */
+const shellWord = (s: string): string => (/^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  const replicationsOption = opts.replications;
+  if (replicationsOption !== undefined && replicationsOption < 1) return bad('--replications must be at least 1');
+  if (opts.workers !== undefined && opts.workers < 1) return bad('--workers must be at least 1');
+  let shard: Shard | undefined;
+  if (opts.shard !== undefined) {
+    shard = parseShard(opts.shard);
+    if (!shard) return bad(`--shard ${opts.shard}: expected I/N with 0 ≤ I < N, e.g. --shard 0/4`);
+  }
+  if ((opts.variant === undefined) !== (opts.replication === undefined)) return bad('--variant and --replication go together (they rerun exactly one replication)');
+  if (shard && opts.variant !== undefined) return bad('--shard and --variant/--replication do not go together');
+
   const prepared = prepare(file, opts.set);
   if (typeof prepared === 'number') return prepared;
   const { loaded, variants } = prepared;
   const base = loaded.scenario;
   const seed = opts.seed ?? base.simulation.seed;
-  const replications = opts.replications ?? base.simulation.replications;
-  if (replications < 1) return fail('--replications must be at least 1');
-  const workers = Math.max(1, opts.workers ?? availableParallelism());
-  let shard: Shard | undefined;
-  if (opts.shard !== undefined) {
-    shard = parseShard(opts.shard);
-    if (!shard) return fail(`--shard ${opts.shard}: expected I/N with 0 ≤ I < N, e.g. --shard 0/4`);
-  }
-  let only: { variant: number; replication: number } | undefined;
-  if (opts.variant !== undefined || opts.replication !== undefined) {
-    if (opts.variant === undefined || opts.replication === undefined) return fail('--variant and --replication go together (rerun exactly one replication)');
+  const replications = replicationsOption ?? base.simulation.replications;
+  const workers = opts.workers ?? availableParallelism();
+  let only: Job | undefined;
+  if (opts.variant !== undefined && opts.replication !== undefined) {
     const v = variants.find((x) => x.label === opts.variant);
-    if (!v) return fail(`--variant ${opts.variant}: no such variant (have: ${variants.map((x) => x.label).join(', ')})`);
+    if (!v) return bad(`--variant ${opts.variant}: no such variant (have: ${variants.map((x) => x.label).join(', ')})`);
     only = { variant: v.index, replication: opts.replication };
   }
   const out = opts.out ?? `results/${base.metadata.name}`;
@@ -138,61 +144,66 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
 
   const interrupt = new AbortController();
   const onSigint = () => {
-    if (!quiet) process.stderr.write('\nsvcsim: interrupted: writing the replications that finished…\n');
+    process.stderr.write('\nsvcsim: interrupted: writing the replications that finished (Ctrl-C again to quit at once)…\n');
     interrupt.abort();
   };
   process.once('SIGINT', onSigint);
   const started = Date.now();
   let outcome: ExecuteResult;
   try {
-    outcome = await execute({ variants, rootSeed: seed, replications, workers, shard, only, quiet, signal: interrupt.signal }, (r) => replicationSeed(seed, r));
+    outcome = await execute({ variants, rootSeed: seed, replications, workers, shard, only, quiet, signal: interrupt.signal });
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
   const wallTimeSeconds = (Date.now() - started) / 1000;
   const manifest = buildManifest(prepared, outcome, { seed, replications, workers, shard: opts.shard ?? null, wallTimeSeconds });
   await writeResultsFolder(out, manifest, variants, outcome.results, opts.charts === false ? undefined : (tmp) => drawReport(tmp));
+  for (const w of manifest.warnings.slice(manifest.scenarioWarnings?.length ?? 0)) warn(w);
 
   if (outcome.failure) {
     const f = outcome.failure;
+    const rerun = [
+      'svcsim run',
+      shellWord(file),
+      `--variant ${shellWord(f.variant.label)}`,
+      `--replication ${f.replication}`,
+      ...(opts.seed !== undefined ? [`--seed ${seed}`] : []),
+      ...(opts.set ?? []).map((x) => `--set ${shellWord(x)}`),
+      `--out ${shellWord(`${out}-rerun`)}`,
+    ].join(' ');
     process.stderr.write(
-      `svcsim run: replication ${f.replication} of variant "${f.variant.label}" (seed ${f.seed}) failed: ${f.message}\n` +
-        `  the ${outcome.results.length} finished replications are in ${out} (complete: false)\n` +
-        `  rerun it alone with: svcsim run ${file} --variant '${f.variant.label}' --replication ${f.replication}${opts.seed !== undefined ? ` --seed ${seed}` : ''}${(opts.set ?? []).map((x) => ` --set '${x}'`).join('')}\n`,
+      `svcsim run: replication ${f.replication} of variant "${f.variant.label}" (seed ${f.seed}) failed: ${f.message}; rerun it alone with: ${rerun}\n` +
+        `svcsim run: the ${outcome.results.length} replications that finished are in ${out}/ (complete: false)\n`,
     );
     return 1;
   }
   if (outcome.interrupted) {
-    process.stderr.write(`svcsim run: interrupted; ${outcome.results.length} finished replications written to ${out} (complete: false)\n`);
+    process.stderr.write(`svcsim run: interrupted; the ${outcome.results.length} replications that finished are in ${out}/ (complete: false)\n`);
     return 1;
   }
-  if (!quiet) printSummary(variants, outcome, out, manifest, wallTimeSeconds, base.simulation.warmup);
+  if (!quiet) {
+    printSummary(variants, outcome, wallTimeSeconds);
+    process.stderr.write(`svcsim: results in ${out}/\n`);
+  }
   return 0;
 }
 
-function printSummary(variants: Variant[], outcome: ExecuteResult, out: string, manifest: Manifest, wall: number, warmup: number): void {
-  const idx = (m: string) => METRIC_NAMES.indexOf(m as never);
-  const show = ['requests', 'success_ratio', 'latency_mean_ms', 'latency_p99_ms', 'failed'];
-  const lines = [`svcsim: ${outcome.results.length} replications, ${outcome.simulatedRequests} simulated requests in ${wall.toFixed(1)} s`];
+function printSummary(variants: Variant[], outcome: ExecuteResult, wall: number): void {
+  const show = ['requests', 'success_ratio', 'latency_mean_ms', 'latency_p99_ms', 'failed'] as const;
+  const lines = [`svcsim: ${outcome.results.length} replications, ${outcome.simulatedRequests} simulated requests in ${wall.toFixed(1)} s (mean ± 95% half-width over replications)`];
   for (const v of variants) {
     const rs = outcome.results.filter((r) => r.variant === v.index);
     const cells = show.map((m) => {
-      const s = summarize(rs.map((r) => r.scopes[0].metrics[idx(m)]));
+      const s = summarize(rs.map((r) => r.scopes[0].metrics[METRIC_NAMES.indexOf(m)]));
       return `${m} ${formatNumber(s.mean) || '—'}${s.ciHalfWidth !== undefined ? ` ±${formatNumber(s.ciHalfWidth)}` : ''}`;
     });
     lines.push(`  ${v.label}: ${cells.join(', ')}`);
   }
-  const mser = manifest.mser5 as { suggestedWarmupSeconds: number } | undefined;
-  if (mser && mser.suggestedWarmupSeconds > warmup)
-    lines.push(`svcsim: warning: MSER-5 suggests a warm-up of ${mser.suggestedWarmupSeconds} s; simulation.warmup is ${warmup} s (a fixed warm-up keeps common random numbers paired)`);
-  if (outcome.precision) {
-    const p = outcome.precision;
-    const met = p.perVariant.filter((x) => x.met).map((x) => x.label);
-    lines.push(
-      `svcsim: precision ${p.metric} ±${p.relative * 100}% at ${p.confidence * 100}%: ${met.length === p.perVariant.length ? 'met' : 'NOT met'} in ${met.length}/${p.perVariant.length} variants with ${p.replications} replications`,
-    );
+  const p = outcome.precision;
+  if (p) {
+    lines.push(`svcsim: precision: ${p.metric} half-width ≤ ${p.relative * 100}% of the mean at ${p.confidence * 100}% ${p.met ? 'met' : 'NOT met'} (${p.replications} replications, at most ${p.maxReplications}):`);
+    for (const x of p.perVariant)
+      lines.push(`  ${x.label}: ${x.met ? 'met' : 'not met'} with ${x.replications} replications (half-width ${x.relativeHalfWidth === null ? 'undefined' : `${formatNumber(x.relativeHalfWidth * 100)}%`})`);
   }
-  for (const w of tailWarnings(variants, outcome.results)) lines.push(`svcsim: warning: ${w}`);
-  lines.push(`svcsim: results in ${out}/`);
   process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -2,16 +2,17 @@
  * The CSV tables of a results folder (spec/cli-and-outputs.md), computed
  * from the replications' result records alone: pure functions from data to
  * text. Records are first put in (variant, replication) order, so every sum
- * runs in replication order and the bytes do not depend on which worker
- * finished first, nor on how the replications were split into shards.
+ * runs in replication order and the bytes depend neither on which worker
+ * finished first nor on how the replications were split into shards.
  */
-import { COUNT_METRICS, METRIC_NAMES, type ReplicationResult } from '../sim/result.js';
-import { formatCount, formatNumber } from '../stats/format.js';
+import { COUNT_METRICS, METRIC_NAMES, type MetricName, type ReplicationResult } from '../sim/result.js';
 import { toCsv } from '../stats/csv.js';
+import { formatCount, formatNumber } from '../stats/format.js';
 import { LatencyHistogram } from '../stats/histogram.js';
 import { pairedDiff } from '../stats/pairedDiff.js';
 import { summarize } from '../stats/summarize.js';
 
+/** A variant as the tables name it: its label and its sweep parameter values (column name = key). */
 export interface VariantInfo {
   index: number;
   label: string;
@@ -21,6 +22,7 @@ export interface VariantInfo {
 export interface Tables {
   'summary.csv': string;
   'replications.csv': string;
+  /** Only with a sweep (more than one variant). */
   'diffs.csv'?: string;
   'pods.csv': string;
   'nodes.csv': string;
@@ -28,22 +30,32 @@ export interface Tables {
   'latency_cdf.csv': string;
 }
 
+/** Points of latency_cdf.csv per variant (the contract asks for at least 200). */
+export const CDF_POINTS = 240;
+
 export function sortResults(results: readonly ReplicationResult[]): ReplicationResult[] {
   return [...results].sort((a, b) => a.variant - b.variant || a.replication - b.replication);
 }
 
-/** Replications of one variant, in replication order. */
-function byVariant(results: readonly ReplicationResult[], variant: number): ReplicationResult[] {
-  return results.filter((r) => r.variant === variant);
+const isCount = (metric: MetricName): boolean => COUNT_METRICS.has(metric);
+
+/** A metric value as replications.csv writes it: counts exact, the rest toPrecision(6), undefined empty. */
+function metricField(metric: MetricName, x: number | null | undefined): string {
+  const value = x ?? undefined;
+  return isCount(metric) ? formatCount(value) : formatNumber(value);
 }
 
-const metricValue = (name: string, x: number): string => (COUNT_METRICS.has(name as never) ? formatCount(x) : formatNumber(x));
+/** The values of one metric of one scope, one per replication (undefined where the scope is missing). */
+function column(rs: readonly ReplicationResult[], scope: string, mi: number): (number | undefined)[] {
+  return rs.map((r) => r.scopes.find((s) => s.scope === scope)?.metrics[mi] ?? undefined);
+}
 
 export function buildTables(variants: readonly VariantInfo[], unsorted: readonly ReplicationResult[], confidence = 0.95): Tables {
   const results = sortResults(unsorted);
   const keys = variants[0]?.params.map((p) => p.key) ?? [];
   const lead = (v: VariantInfo) => [v.label, ...v.params.map((p) => p.value)];
-  const scopes = results[0]?.scopes.map((s) => s.scope) ?? ['all'];
+  const baseline = variants[0];
+  const baselineRuns = results.filter((r) => r.variant === baseline?.index);
 
   const summary: string[][] = [];
   const replications: string[][] = [];
@@ -52,16 +64,19 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
   const nodes: string[][] = [];
   const timeseries: string[][] = [];
   const cdf: string[][] = [];
-  const baseline = variants[0];
 
   for (const v of variants) {
-    const rs = byVariant(results, v.index);
-    const base = byVariant(results, baseline.index);
-    scopes.forEach((scope, si) => {
+    const rs = results.filter((r) => r.variant === v.index);
+    const scopes = rs[0]?.scopes.map((s) => s.scope) ?? [];
+    // Paired differences use the replications both this variant and the baseline have, in replication order.
+    const pairedWith = new Map(baselineRuns.map((b) => [b.replication, b]));
+    const paired = rs.filter((r) => pairedWith.has(r.replication));
+    const pairedBase = paired.map((r) => pairedWith.get(r.replication)!);
+
+    for (const scope of scopes) {
       METRIC_NAMES.forEach((m, mi) => {
-        const values = rs.map((r) => r.scopes[si].metrics[mi]);
-        const s = summarize(values, confidence);
-        const count = COUNT_METRICS.has(m);
+        const s = summarize(column(rs, scope, mi), confidence);
+        const extreme = isCount(m) ? formatCount : formatNumber;
         summary.push([
           ...lead(v),
           scope,
@@ -72,43 +87,26 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
           formatNumber(s.ciLow),
           formatNumber(s.ciHigh),
           formatNumber(s.ciHalfWidth),
-          count ? formatCount(s.min) : formatNumber(s.min),
-          count ? formatCount(s.max) : formatNumber(s.max),
+          extreme(s.min),
+          extreme(s.max),
         ]);
         if (v !== baseline) {
-          // Paired by replication index: only replications both variants have.
-          const paired = rs.filter((r) => base.some((b) => b.replication === r.replication));
-          const d = pairedDiff(
-            paired.map((r) => r.scopes[si].metrics[mi]),
-            paired.map((r) => base.find((b) => b.replication === r.replication)!.scopes[si].metrics[mi]),
-            confidence,
-          );
+          const d = pairedDiff(column(paired, scope, mi), column(pairedBase, scope, mi), confidence);
           diffs.push([...lead(v), scope, baseline.label, m, formatCount(d.n), formatNumber(d.mean), formatNumber(d.ciLow), formatNumber(d.ciHigh)]);
         }
       });
-      for (const r of rs) replications.push([...lead(v), scope, String(r.replication), String(r.seed), ...r.scopes[si].metrics.map((x, mi) => metricValue(METRIC_NAMES[mi], x))]);
-    });
-    for (const r of rs) {
-      for (const p of r.pods) pods.push([...lead(v), String(r.replication), p.pod, p.workload, p.node, p.zone, formatCount(p.requests), formatNumber(p.share), formatNumber(p.utilization)]);
-      for (const n of r.nodes) nodes.push([...lead(v), String(r.replication), n.node, n.zone, formatCount(n.received), formatCount(n.forwardedCrossNode), formatCount(n.dropped)]);
-    }
-    if (rs.length > 0) {
-      const ts0 = rs[0].timeseries;
-      const mean = (pick: (r: ReplicationResult) => number[], i: number) => summarize(rs.map((r) => pick(r)[i])).mean;
-      for (let i = 0; i < ts0.requests.length; i++) {
-        timeseries.push([
-          ...lead(v),
-          formatNumber(i * ts0.bucketSeconds),
-          formatNumber(mean((r) => r.timeseries.requests, i)),
-          formatNumber(mean((r) => r.timeseries.ok, i)),
-          formatNumber(mean((r) => r.timeseries.failed, i)),
-          formatNumber(mean((r) => r.timeseries.throughputRps, i)),
-          formatNumber(mean((r) => r.timeseries.latencyP50Ms, i)),
-          formatNumber(mean((r) => r.timeseries.latencyP99Ms, i)),
-        ]);
+      for (const r of rs) {
+        const metrics = r.scopes.find((s) => s.scope === scope)?.metrics ?? [];
+        replications.push([...lead(v), scope, formatCount(r.replication), formatCount(r.seed), ...METRIC_NAMES.map((m, mi) => metricField(m, metrics[mi]))]);
       }
-      for (const [x, f] of latencyCdf(rs)) cdf.push([...lead(v), formatNumber(x), formatNumber(f)]);
     }
+    for (const r of rs) {
+      for (const p of r.pods)
+        pods.push([...lead(v), formatCount(r.replication), p.pod, p.workload, p.node, p.zone, formatCount(p.requests), formatNumber(p.share ?? undefined), formatNumber(p.utilization ?? undefined)]);
+      for (const n of r.nodes) nodes.push([...lead(v), formatCount(r.replication), n.node, n.zone, formatCount(n.received), formatCount(n.forwardedCrossNode), formatCount(n.dropped)]);
+    }
+    for (const row of timeseriesRows(rs)) timeseries.push([...lead(v), ...row]);
+    for (const [x, f] of latencyCdf(rs)) cdf.push([...lead(v), formatNumber(x), formatNumber(f)]);
   }
 
   const tables: Tables = {
@@ -123,14 +121,45 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
   return tables;
 }
 
-/** The pooled latency distribution of a variant: 240 log-spaced points from its min to its max latency (ms). */
-export function latencyCdf(rs: readonly ReplicationResult[], points = 240): [number, number][] {
+/**
+ * Per time bucket, the mean over the replications of each series (`t_s`,
+ * requests, ok, failed, throughput, p50, p99); a bucket's percentile is the
+ * mean over the replications where that bucket has one (an empty bucket has
+ * none), and empty when none has.
+ */
+export function timeseriesRows(rs: readonly ReplicationResult[]): string[][] {
+  if (rs.length === 0) return [];
+  const buckets = Math.max(...rs.map((r) => r.timeseries.requests.length));
+  const bucketSeconds = rs[0].timeseries.bucketSeconds;
+  const series: ((t: ReplicationResult['timeseries']) => number[])[] = [(t) => t.requests, (t) => t.ok, (t) => t.failed, (t) => t.throughputRps, (t) => t.latencyP50Ms, (t) => t.latencyP99Ms];
+  const rows: string[][] = [];
+  for (let i = 0; i < buckets; i++) {
+    rows.push([formatNumber(i * bucketSeconds), ...series.map((pick) => formatNumber(summarize(rs.map((r) => pick(r.timeseries)[i] ?? undefined)).mean))]);
+  }
+  return rows;
+}
+
+/**
+ * The pooled latency distribution of a variant (its replications' HDR
+ * histograms merged): `points` log-spaced latencies (ms) from the smallest
+ * to the largest recorded, each with the share of latencies at or below it.
+ */
+export function latencyCdf(rs: readonly ReplicationResult[], points = CDF_POINTS): [number, number][] {
   const merged = new LatencyHistogram();
-  for (const r of rs) merged.add(LatencyHistogram.decode(r.latencyHistogram));
-  if (merged.count === 0) return [];
-  const lo = Math.max(merged.min, 1e-9);
-  const hi = Math.max(merged.max, lo * 1.000001);
-  const xs = Array.from({ length: points }, (_, i) => lo * Math.pow(hi / lo, i / (points - 1)));
-  const fractions = merged.cdf(xs);
-  return xs.map((x, i) => [x * 1000, fractions[i]]);
+  try {
+    for (const r of rs) {
+      const h = LatencyHistogram.decode(r.latencyHistogram);
+      merged.add(h);
+      h.destroy();
+    }
+    if (merged.count === 0) return [];
+    const lo = Math.max(merged.min, 1e-9);
+    const hi = Math.max(merged.max, lo * 1.000001);
+    // The last point is the maximum itself, where the fraction is 1.
+    const xs = Array.from({ length: points }, (_, i) => (i === points - 1 ? hi : lo * Math.pow(hi / lo, i / (points - 1))));
+    const fractions = merged.cdf(xs);
+    return xs.map((x, i) => [x * 1000, fractions[i]]);
+  } finally {
+    merged.destroy();
+  }
 }

@@ -1,13 +1,22 @@
 /**
  * Writing a results folder whole or not at all: everything goes to a
- * temporary sibling folder, which is then renamed into place (an existing
- * folder of the same name is moved aside first and removed after).
+ * temporary sibling folder `<out>.tmp-<pid>`, which is then renamed into
+ * place (an existing folder of the same name is first renamed to
+ * `<out>.old-<pid>`, and removed once the new one is in). A crash or a kill
+ * at any moment leaves either the old folder or the new one under `<out>`,
+ * never a mix.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
+function sibling(out: string, suffix: string): string {
+  const target = resolve(out);
+  return join(dirname(target), `${basename(target)}.${suffix}-${process.pid}`);
+}
+
+/** A fresh, empty temporary folder next to `out`. */
 export function temporaryFolder(out: string): string {
-  const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}`);
+  const tmp = sibling(out, 'tmp');
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   return tmp;
@@ -19,12 +28,25 @@ export function writeFiles(dir: string, files: Record<string, string | undefined
 
 /** Renames tmp to out, replacing out if it exists. */
 export function commitFolder(tmp: string, out: string): void {
-  mkdirSync(dirname(out), { recursive: true });
-  if (existsSync(out)) {
-    const old = join(dirname(out), `.${basename(out)}.old-${process.pid}`);
+  const target = resolve(out);
+  mkdirSync(dirname(target), { recursive: true });
+  if (existsSync(target)) {
+    const old = sibling(out, 'old');
     rmSync(old, { recursive: true, force: true });
-    renameSync(out, old);
-    renameSync(tmp, out);
+    renameSync(target, old);
+    renameSync(tmp, target);
     rmSync(old, { recursive: true, force: true });
-  } else renameSync(tmp, out);
+  } else renameSync(tmp, target);
+}
+
+/** Fills a temporary folder with `fill`, then renames it to `out`; on any error the temporary folder is removed and `out` is untouched. */
+export async function writeFolderAtomically(out: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = temporaryFolder(out);
+  try {
+    await fill(tmp);
+    commitFolder(tmp, out);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
 }

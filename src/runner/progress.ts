@@ -1,47 +1,77 @@
 /**
- * Progress of a long run: a bar on a terminal, a plain line at most every
- * 10 s otherwise (replications done, simulated requests per second, time
- * left), nothing with --quiet.
+ * Progress of a long run, on stderr: a bar on a terminal; otherwise a plain
+ * line at most every 10 s (`svcsim: 12/40 replications (2/6 variants), 1.2M
+ * simulated requests/s, ~35 s left`), for logs and CI; nothing with --quiet.
  */
 import cliProgress from 'cli-progress';
+import type { Job } from './plan.js';
+
+export interface ProgressOptions {
+  quiet: boolean;
+  /** Draw a bar (default: when stderr is a terminal). */
+  tty?: boolean;
+  /** Where plain lines go (default: stderr). */
+  write?: (line: string) => void;
+  /** Milliseconds between plain lines (default 10 s). */
+  interval?: number;
+  now?: () => number;
+}
 
 export class Progress {
   private done = 0;
+  private total = 0;
   private requests = 0;
-  private readonly started = Date.now();
-  private lastLine = Date.now();
-  private bar: cliProgress.SingleBar | undefined;
+  /** Replications still to come, per variant index. */
+  private readonly left = new Map<number, number>();
+  private readonly started: number;
+  private lastLine: number;
+  private readonly bar: cliProgress.SingleBar | undefined;
+  private readonly write: (line: string) => void;
+  private readonly interval: number;
+  private readonly now: () => number;
 
   constructor(
-    private total: number,
-    private readonly variants: number,
-    private readonly quiet: boolean,
+    jobs: readonly Job[],
+    private readonly opts: ProgressOptions,
   ) {
-    if (!quiet && process.stderr.isTTY) {
+    this.now = opts.now ?? Date.now;
+    this.write = opts.write ?? ((line) => process.stderr.write(line));
+    this.interval = opts.interval ?? 10_000;
+    this.started = this.now();
+    this.lastLine = this.started;
+    this.add(jobs);
+    if (!opts.quiet && (opts.tty ?? process.stderr.isTTY)) {
       this.bar = new cliProgress.SingleBar(
-        { format: 'svcsim {bar} {value}/{total} replications | {rate} simulated requests/s | ~{eta_formatted} left', stream: process.stderr, hideCursor: true },
+        {
+          format: 'svcsim {bar} {value}/{total} replications ({variantsDone}/{variants} variants) | {rate} simulated requests/s | ~{eta_formatted} left',
+          stream: process.stderr,
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       );
-      this.bar.start(total, 0, { rate: '0' });
+      this.bar.start(this.total, 0, this.fields(0));
     }
   }
 
-  grow(more: number): void {
-    this.total += more;
+  /** More replications were planned (sequential stopping). */
+  grow(jobs: readonly Job[]): void {
+    this.add(jobs);
     this.bar?.setTotal(this.total);
   }
 
-  tick(simulatedRequests: number): void {
+  /** One replication finished. */
+  tick(job: Job, simulatedRequests: number): void {
     this.done++;
     this.requests += simulatedRequests;
-    const elapsed = (Date.now() - this.started) / 1000;
+    this.left.set(job.variant, (this.left.get(job.variant) ?? 1) - 1);
+    const elapsed = (this.now() - this.started) / 1000;
     const rate = elapsed > 0 ? this.requests / elapsed : 0;
-    if (this.bar) this.bar.update(this.done, { rate: formatRate(rate) });
-    else if (!this.quiet && Date.now() - this.lastLine >= 10_000) {
-      this.lastLine = Date.now();
-      const left = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : NaN;
-      process.stderr.write(
-        `svcsim: ${this.done}/${this.total} replications (${this.variants} variant${this.variants === 1 ? '' : 's'}), ${formatRate(rate)} simulated requests/s, ~${Number.isFinite(left) ? Math.ceil(left) : '?'} s left\n`,
+    if (this.bar) this.bar.update(this.done, this.fields(rate));
+    else if (!this.opts.quiet && this.now() - this.lastLine >= this.interval) {
+      this.lastLine = this.now();
+      const eta = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : NaN;
+      this.write(
+        `svcsim: ${this.done}/${this.total} replications (${this.variantsDone()}/${this.left.size} variants), ${formatRate(rate)} simulated requests/s, ~${Number.isFinite(eta) ? Math.ceil(eta) : '?'} s left\n`,
       );
     }
   }
@@ -50,11 +80,23 @@ export class Progress {
     this.bar?.stop();
   }
 
-  get simulatedRequests(): number {
-    return this.requests;
+  private add(jobs: readonly Job[]): void {
+    for (const j of jobs) this.left.set(j.variant, (this.left.get(j.variant) ?? 0) + 1);
+    this.total += jobs.length;
+  }
+
+  private variantsDone(): number {
+    let n = 0;
+    for (const left of this.left.values()) if (left <= 0) n++;
+    return n;
+  }
+
+  private fields(rate: number) {
+    return { rate: formatRate(rate), variantsDone: this.variantsDone(), variants: this.left.size };
   }
 }
 
-function formatRate(r: number): string {
-  return r >= 1e6 ? `${(r / 1e6).toFixed(2)}M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)}k` : r.toFixed(0);
+/** 1234567 → "1.2M", 45600 → "45.6k". */
+export function formatRate(r: number): string {
+  return r >= 1e6 ? `${(r / 1e6).toFixed(1)}M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)}k` : r.toFixed(0);
 }

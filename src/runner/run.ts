@@ -1,23 +1,29 @@
 /**
  * A Monte Carlo run: every variant × replication on the worker pool, then
  * (with `simulation.precision`) more replications until the confidence
- * interval is as tight as asked, then the results folder.
+ * interval is as tight as asked.
  *
  * Replication r of every variant uses the root seed and r only, so variants
- * are compared on common random numbers. Results are merged in (variant,
- * replication) order whatever order they arrive in, so the CSV bytes depend
- * on neither the worker count nor the shard split.
+ * are compared on common random numbers. The results come back in (variant,
+ * replication) order whatever order they finished in, so nothing computed
+ * from them depends on the worker count.
+ *
+ * A crash in one replication stops the run: nothing new is started, the
+ * replications under way are cancelled, and the finished ones are returned
+ * with the failure (the caller writes them, `complete: false`). An abort
+ * (Ctrl-C) does the same without a failure.
  */
 import { setMaxListeners } from 'node:events';
-import { cpus } from 'node:os';
+import { replicationSeed as defaultReplicationSeed } from '../engine/random.js';
 import type { Variant } from '../scenario/sweep.js';
-import type { ReplicationResult } from '../sim/result.js';
-import { METRIC_NAMES } from '../sim/result.js';
-import { mser5 } from '../stats/mser5.js';
-import { summarize } from '../stats/summarize.js';
+import { OverloadError, type ReplicationResult } from '../sim/result.js';
+import { sortResults } from '../results/tables.js';
 import { planJobs, type Job, type Shard } from './plan.js';
 import { ReplicationPool } from './pool.js';
+import { nextBatchEnd, variantPrecision, type PrecisionOutcome } from './precision.js';
 import { Progress } from './progress.js';
+
+export type { PrecisionOutcome } from './precision.js';
 
 export interface ExecuteOptions {
   variants: Variant[];
@@ -37,44 +43,24 @@ export interface ReplicationFailure {
   replication: number;
   seed: number;
   message: string;
-}
-
-export interface PrecisionOutcome {
-  metric: string;
-  relative: number;
-  confidence: number;
-  maxReplications: number;
-  replications: number;
-  perVariant: { label: string; met: boolean; relativeHalfWidth: number | null }[];
+  /** The replication exceeded simulation.maxInFlight (the pods could not keep up). */
+  overload: boolean;
 }
 
 export interface ExecuteResult {
+  /** Finished replications in (variant, replication) order. */
   results: ReplicationResult[];
   complete: boolean;
   failure?: ReplicationFailure;
   interrupted: boolean;
   precision?: PrecisionOutcome;
+  /** Why `simulation.precision` was not applied, when the scenario asks for it. */
+  precisionSkipped?: string;
   simulatedRequests: number;
   suppressedRequests: number;
 }
 
-export function defaultWorkers(): number {
-  return Math.max(1, cpus().length);
-}
-
-/** Relative half-width of a metric (scope all) in one variant; Infinity when not defined. */
-function relativeHalfWidth(results: ReplicationResult[], metric: string, confidence: number): number {
-  const mi = METRIC_NAMES.indexOf(metric as never);
-  const s = summarize(
-    results.map((r) => r.scopes[0].metrics[mi]),
-    confidence,
-  );
-  if (s.mean === undefined || s.ciHalfWidth === undefined) return Infinity;
-  if (s.mean === 0) return s.ciHalfWidth === 0 ? 0 : Infinity;
-  return s.ciHalfWidth / Math.abs(s.mean);
-}
-
-export async function execute(opts: ExecuteOptions, replicationSeed: (r: number) => number): Promise<ExecuteResult> {
+export async function execute(opts: ExecuteOptions, replicationSeed: (r: number) => number = (r) => defaultReplicationSeed(opts.rootSeed, r)): Promise<ExecuteResult> {
   const { variants } = opts;
   const results: ReplicationResult[] = [];
   const pool = new ReplicationPool(Math.max(1, opts.workers));
@@ -84,6 +70,7 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
   setMaxListeners(0, abort.signal);
   const onOuterAbort = () => abort.abort();
   opts.signal?.addEventListener('abort', onOuterAbort);
+  if (opts.signal?.aborted) abort.abort();
 
   const runJobs = async (jobs: Job[], progress: Progress): Promise<void> => {
     await Promise.all(
@@ -96,12 +83,12 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
             abort.signal,
           );
           results.push(result);
-          progress.tick(result.simulatedRequests);
+          progress.tick(job, result.simulatedRequests);
         } catch (err) {
           if (abort.signal.aborted && !failure) return; // cancelled, not failed
           if (!failure) {
             const message = err instanceof Error ? err.message : String(err);
-            failure = { variant, replication: job.replication, seed: replicationSeed(job.replication), message };
+            failure = { variant, replication: job.replication, seed: replicationSeed(job.replication), message, overload: err instanceof OverloadError };
           }
           abort.abort();
         }
@@ -109,65 +96,61 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
     );
   };
 
-  let jobs: Job[];
-  if (opts.only) jobs = [opts.only];
-  else jobs = planJobs(variants.length, 0, opts.replications, opts.shard);
-  const progress = new Progress(jobs.length, variants.length, opts.quiet);
+  const jobs = opts.only ? [opts.only] : planJobs(variants.length, 0, opts.replications, opts.shard);
+  const progress = new Progress(jobs, { quiet: opts.quiet });
+  const target = variants[0]?.scenario.simulation.precision;
   let precision: PrecisionOutcome | undefined;
+  let precisionSkipped: string | undefined;
   try {
     await runJobs(jobs, progress);
-    const p = variants[0].scenario.simulation.precision;
-    if (p && !opts.only && !opts.shard && !failure && !abort.signal.aborted) {
+    if (target && opts.only) precisionSkipped = 'a single replication was rerun';
+    else if (target && opts.shard) precisionSkipped = 'a shard cannot decide alone when every variant is precise enough; the shards run the configured replications only';
+    else if (target && !failure && !abort.signal.aborted) {
       let count = opts.replications;
-      const check = () =>
-        variants.map((v) => {
-          const rel = relativeHalfWidth(
-            results.filter((r) => r.variant === v.index),
-            p.metric,
-            p.confidence,
-          );
-          return { label: v.label, met: rel <= p.relative, relativeHalfWidth: Number.isFinite(rel) ? rel : null };
-        });
-      let status = check();
-      while (status.some((x) => !x.met) && count < p.maxReplications && !failure && !abort.signal.aborted) {
-        // Batches depend only on how many replications there are, never on the worker count.
-        const next = Math.min(p.maxReplications, count + Math.max(2, Math.ceil(count / 2)));
+      const status = () => {
+        const sorted = sortResults(results);
+        return variants.map((v) =>
+          variantPrecision(
+            v.label,
+            sorted.filter((r) => r.variant === v.index),
+            target,
+          ),
+        );
+      };
+      let perVariant = status();
+      while (perVariant.some((x) => !x.met) && count < target.maxReplications && !failure && !abort.signal.aborted) {
+        const next = nextBatchEnd(count, target.maxReplications);
         const more = planJobs(variants.length, count, next);
-        progress.grow(more.length);
+        progress.grow(more);
         await runJobs(more, progress);
         count = next;
-        status = check();
+        perVariant = status();
       }
-      precision = { metric: p.metric, relative: p.relative, confidence: p.confidence, maxReplications: p.maxReplications, replications: count, perVariant: status };
+      precision = {
+        metric: target.metric,
+        relative: target.relative,
+        confidence: target.confidence,
+        maxReplications: target.maxReplications,
+        replications: count,
+        met: perVariant.every((x) => x.met),
+        perVariant,
+      };
     }
   } finally {
     progress.stop();
     opts.signal?.removeEventListener('abort', onOuterAbort);
     await pool.close();
   }
-  const interrupted = opts.signal?.aborted ?? false;
+  const interrupted = !failure && abort.signal.aborted;
+  const sorted = sortResults(results);
   return {
-    results,
+    results: sorted,
     complete: !failure && !interrupted,
     failure,
     interrupted,
     precision,
-    simulatedRequests: results.reduce((s, r) => s + r.simulatedRequests, 0),
-    suppressedRequests: results.reduce((s, r) => s + r.suppressedRequests, 0),
+    precisionSkipped,
+    simulatedRequests: sorted.reduce((s, r) => s + r.simulatedRequests, 0),
+    suppressedRequests: sorted.reduce((s, r) => s + r.suppressedRequests, 0),
   };
-}
-
-/** MSER-5 over the mean per-bucket latency series of each variant (replications averaged). */
-export function warmupSuggestion(variants: Variant[], results: ReplicationResult[]): { suggestedWarmupSeconds: number; perVariant: { label: string; suggestedWarmupSeconds: number }[] } {
-  const perVariant = variants.map((v) => {
-    const rs = results.filter((r) => r.variant === v.index);
-    const len = Math.max(0, ...rs.map((r) => r.warmupSeries.length));
-    const series = Array.from({ length: len }, (_, i) => {
-      const s = summarize(rs.map((r) => r.warmupSeries[i] ?? NaN));
-      return s.mean ?? NaN;
-    });
-    const cut = mser5(series);
-    return { label: v.label, suggestedWarmupSeconds: cut.truncationIndex * v.scenario.simulation.timeBucket };
-  });
-  return { suggestedWarmupSeconds: Math.max(0, ...perVariant.map((p) => p.suggestedWarmupSeconds)), perVariant };
 }

@@ -1,0 +1,70 @@
+/**
+ * Sequential stopping (`simulation.precision`): after the configured
+ * replications, more are added until the confidence interval of one metric
+ * (scope `all`) is as tight as asked in every variant — half-width / |mean|
+ * ≤ `relative` at the given confidence — or `maxReplications` is reached.
+ * JMT does the same by default (3% at 99%).
+ *
+ * The decision is taken only after whole batches, and the batch size depends
+ * on the replications so far, never on the worker count, so the number of
+ * replications (and so every result file) is the same on any machine.
+ */
+import type { Scenario } from '../scenario/schema.js';
+import { METRIC_NAMES, type ReplicationResult } from '../sim/result.js';
+import { summarize } from '../stats/summarize.js';
+
+export type PrecisionTarget = NonNullable<Scenario['simulation']['precision']>;
+
+export interface VariantPrecision {
+  label: string;
+  met: boolean;
+  /** Replications of this variant the decision rests on. */
+  replications: number;
+  mean: number | null;
+  halfWidth: number | null;
+  /** halfWidth / |mean|; null when not defined (n < 2, or a mean of 0 with a spread). */
+  relativeHalfWidth: number | null;
+}
+
+export interface PrecisionOutcome {
+  metric: string;
+  relative: number;
+  confidence: number;
+  maxReplications: number;
+  /** Replications per variant when the run stopped. */
+  replications: number;
+  /** Whether the target was met in every variant. */
+  met: boolean;
+  perVariant: VariantPrecision[];
+}
+
+/** Whether one variant's replications (in replication order) meet the target. */
+export function variantPrecision(label: string, results: readonly ReplicationResult[], target: PrecisionTarget): VariantPrecision {
+  const mi = METRIC_NAMES.indexOf(target.metric as (typeof METRIC_NAMES)[number]);
+  const s = summarize(
+    results.map((r) => r.scopes[0].metrics[mi]),
+    target.confidence,
+  );
+  const mean = s.mean ?? null;
+  const halfWidth = s.ciHalfWidth ?? null;
+  let relative: number | null = null;
+  let met = false;
+  if (mean !== null && halfWidth !== null) {
+    // A mean of 0 counts as met only when nothing varies at all.
+    if (mean === 0) met = halfWidth === 0;
+    else {
+      relative = halfWidth / Math.abs(mean);
+      met = relative <= target.relative;
+    }
+  }
+  return { label, met, replications: results.length, mean, halfWidth, relativeHalfWidth: relative };
+}
+
+/**
+ * Where the next batch of replications ends: half as many again as there
+ * are (at least 2, so two workers stay busy even on one variant), capped at
+ * the maximum. A function of the count alone, never of the worker count.
+ */
+export function nextBatchEnd(count: number, maxReplications: number): number {
+  return Math.min(maxReplications, count + Math.max(2, Math.ceil(count / 2)));
+}
