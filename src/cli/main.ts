@@ -106,6 +106,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--seed <s>', 'root seed', intOption('--seed'))
     .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
     .option('--out <dir>', 'write the results folder of the answer here')
+    .option('--no-charts', 'skip charts and report.html (with --out)')
     .option('--quiet', 'no progress output')
     .action(async (file: string, opts: PlanOptions) => {
       const { planCommand } = await import('./plan.js');

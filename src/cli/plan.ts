@@ -41,6 +41,7 @@ export interface PlanOptions {
   seed?: number;
   set?: string[];
   out?: string;
+  charts?: boolean;
   quiet?: boolean;
 }
 
@@ -189,7 +190,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
         ...buildManifest(chosen.prepared, chosen.outcome, { seed: opts.seed ?? s.seed, replications: opts.replications ?? s.replications, workers, shard: null, wallTimeSeconds: chosen.seconds }),
         plan,
       };
-      await writeResultsFolder(opts.out, manifest, chosen.prepared.variants, chosen.outcome.results, (tmp) => drawReport(tmp, plan));
+      await writeResultsFolder(opts.out, manifest, chosen.prepared.variants, chosen.outcome.results, opts.charts === false ? undefined : (tmp) => drawReport(tmp, plan));
       process.stderr.write(`svcsim plan: the results of ${path}=${answer} are in ${opts.out}/\n`);
     }
   }

@@ -40,7 +40,7 @@ export interface PrecisionOutcome {
 
 /** Whether one variant's replications (in replication order) meet the target. */
 export function variantPrecision(label: string, results: readonly ReplicationResult[], target: PrecisionTarget): VariantPrecision {
-  const mi = METRIC_NAMES.indexOf(target.metric as (typeof METRIC_NAMES)[number]);
+  const mi = (METRIC_NAMES as readonly string[]).indexOf(target.metric);
   const s = summarize(
     results.map((r) => r.scopes[0].metrics[mi]),
     target.confidence,
