@@ -1,0 +1,100 @@
+/**
+ * A results folder is never half-written: it is filled in a temporary
+ * sibling and renamed into place, an existing one is replaced whole, a
+ * failure leaves the old one as it was, and a report that cannot be drawn
+ * costs the charts, never the results.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { readResultsFolder, writeResultsFolder } from '../src/results/folder.js';
+import type { Manifest } from '../src/results/manifest.js';
+import { METRIC_NAMES, type ReplicationResult } from '../src/sim/result.js';
+import { LatencyHistogram } from '../src/stats/histogram.js';
+
+// Drawing the report fails in this file.
+vi.mock('../src/report/index.js', () => ({
+  writeReport: () => Promise.reject(new Error('no fonts today')),
+}));
+
+const dir = mkdtempSync(join(tmpdir(), 'svcsim-folder-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function record(replication: number): ReplicationResult {
+  return {
+    variant: 0,
+    replication,
+    seed: replication,
+    scopes: [{ scope: 'all', metrics: METRIC_NAMES.map(() => replication) }],
+    latencyHistogram: new LatencyHistogram().encode(),
+    pods: [],
+    nodes: [],
+    timeseries: { bucketSeconds: 1, requests: [], ok: [], failed: [], throughputRps: [], latencyP50Ms: [], latencyP99Ms: [] },
+    warmupSeries: [],
+    simulatedRequests: 10,
+    suppressedRequests: 0,
+    events: 0,
+    peakInFlight: 0,
+  };
+}
+
+const manifest = (complete: boolean) => ({ seed: 1, complete, warnings: [] }) as unknown as Manifest;
+const variants = [{ index: 0, label: 'base', params: [] }];
+const siblings = () => readdirSync(dir).filter((f) => f.includes('.tmp-') || f.includes('.old-'));
+
+describe('writing a results folder', () => {
+  it('replaces an existing folder whole, leaving nothing of the old one and no temporary folder', async () => {
+    const out = join(dir, 'replace');
+    mkdirSync(out);
+    writeFileSync(join(out, 'stale.txt'), 'from an older run');
+    await writeResultsFolder(out, manifest(true), variants, [record(1), record(0)]);
+    expect(existsSync(join(out, 'stale.txt'))).toBe(false);
+    expect(readResultsFolder(out).results.map((r) => r.replication)).toEqual([0, 1]);
+    expect(siblings()).toEqual([]);
+  });
+
+  it('leaves the existing folder as it was when writing fails, and removes the temporary one', async () => {
+    const out = join(dir, 'keep');
+    await writeResultsFolder(out, manifest(true), variants, [record(0)]);
+    const before = readFileSync(join(out, 'summary.csv'), 'utf8');
+    await expect(
+      writeResultsFolder(out, manifest(false), variants, [record(0), record(1)], () => {
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+    expect(readFileSync(join(out, 'summary.csv'), 'utf8')).toBe(before);
+    expect((JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest).complete).toBe(true);
+    expect(siblings()).toEqual([]);
+  });
+
+  it('creates missing parent folders', async () => {
+    const out = join(dir, 'a', 'b', 'c');
+    await writeResultsFolder(out, manifest(true), variants, [record(0)]);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(true);
+  });
+});
+
+describe('svcsim run when the report cannot be drawn', () => {
+  it('warns, and still writes every result file with exit code 0', async () => {
+    const out = join(dir, 'no-report');
+    let stderr = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    let code: number;
+    try {
+      code = await main(['run', 'test/fixtures/scenarios/tiny-sweep.yaml', '--replications', '2', '--workers', '1', '--out', out, '--quiet']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(code).toBe(0);
+    expect(stderr).toContain('svcsim: warning: charts and report.html were not drawn');
+    expect(stderr).toContain('no fonts today');
+    for (const f of ['summary.csv', 'replications.csv', 'diffs.csv', 'manifest.json', 'replications.jsonl']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect((JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest).complete).toBe(true);
+    expect(siblings()).toEqual([]);
+  });
+});
