@@ -1,14 +1,17 @@
 /**
  * report.html: one self-contained page (inline SVG and CSS, no script, no
- * network) with what was simulated, how the run went, the key metrics with
- * their confidence intervals, the charts with text alternatives, and the
- * answer of a `plan` run.
+ * network) with what was simulated, how the run went, the answer of a
+ * `plan` run, the key metrics with their confidence intervals, and the
+ * charts with text alternatives. Every text taken from a file is escaped.
  */
-import { num, type Row } from './readCsv.js';
+import { pathDiagrams } from './diagram.js';
+import { escapeHtml } from './escape.js';
+import type { Manifest, PlanAnswer } from './manifest.js';
+import { metricsTable } from './metricsTable.js';
+import type { Row } from './readCsv.js';
 
-export function escapeHtml(s: string | number | boolean | null | undefined): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml } from './escape.js';
+export type { PlanAnswer } from './manifest.js';
 
 export interface ChartOut {
   name: string;
@@ -17,127 +20,133 @@ export interface ChartOut {
   svg: string;
 }
 
-export interface PlanAnswer {
-  path: string;
-  value: number | null;
-  slos: string[];
-  confidence: number;
-  evidence: { value: number; holds: boolean; detail: string }[];
-}
-
-interface Manifest {
-  svcsim?: string;
-  scenarioFile?: string;
-  seed?: number;
-  replicationsPerVariant?: number;
-  workers?: number;
-  wallTimeSeconds?: number;
-  simulatedRequests?: number;
-  complete?: boolean;
-  mser5?: { suggestedWarmupSeconds?: number };
-  precision?: { metric: string; relative: number; replications: number; perVariant: { label: string; met: boolean }[] };
-  resolvedScenario?: {
-    metadata?: { name?: string; description?: string };
-    simulation?: { duration?: number; warmup?: number };
-    cluster?: { proxyMode?: string; ipvsScheduler?: string; nodes?: { name: string; zone: string }[] };
-    services?: { metadata?: { name?: string }; spec?: { type?: string; externalTrafficPolicy?: string; internalTrafficPolicy?: string; sessionAffinity?: string; trafficDistribution?: string; ports?: { port: number; nodePort?: number }[] } }[];
-    loadBalancers?: { service: string; algorithm?: string; targets?: string; preset?: string; crossZone?: boolean }[];
-    workloads?: { name: string; replicas: number; concurrency?: number }[];
-    traffic?: { name: string; to?: { service: string; via: string } }[];
-  };
+export interface ReportInput {
+  manifest: Manifest;
+  summary: readonly Row[];
+  charts: readonly ChartOut[];
   plan?: PlanAnswer;
+  pods?: readonly Row[];
+  nodes?: readonly Row[];
 }
 
-const KEY = ['requests', 'success_ratio', 'throughput_rps', 'latency_mean_ms', 'latency_p50_ms', 'latency_p99_ms', 'failed', 'cross_node_ratio', 'pod_utilization_max'];
-
-function metricsTable(summary: Row[]): string {
-  const rows = summary.filter((r) => r.scope === 'all' && KEY.includes(r.metric));
-  const variants = [...new Set(rows.map((r) => r.variant))];
-  const cell = (v: string, m: string) => {
-    const r = rows.find((x) => x.variant === v && x.metric === m);
-    if (!r || r.mean === '') return '<td>—</td>';
-    const half = num(r, 'ci_half_width');
-    return `<td>${escapeHtml(r.mean)}${half !== undefined ? ` <span class="ci">± ${escapeHtml(r.ci_half_width)}</span>` : ''}</td>`;
-  };
-  return `<table><caption>Key metrics per variant (scope all): mean over replications ± 95% confidence half-width</caption>
-<thead><tr><th scope="col">variant</th>${KEY.map((m) => `<th scope="col">${escapeHtml(m)}</th>`).join('')}</tr></thead>
-<tbody>${variants.map((v) => `<tr><th scope="row">${escapeHtml(v)}</th>${KEY.map((m) => cell(v, m)).join('')}</tr>`).join('\n')}</tbody></table>`;
+/**
+ * Ids inside one chart's SVG made unique in the page (several inline SVGs
+ * share one id space, and `url(#clip1)` would find another chart's clip).
+ */
+export function scopeSvgIds(svg: string, prefix: string): string {
+  const ids = new Set([...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
+  if (ids.size === 0) return svg;
+  return svg.replace(/(\sid="|url\(#|href="#)([^")]+)/g, (whole, lead: string, id: string) => (ids.has(id) ? `${lead}${prefix}-${id}` : whole));
 }
 
-/** The request path as a small diagram: client → LB → nodes → pods, with the policies that shape it. */
-function pathDiagram(m: Manifest): string {
-  const s = m.resolvedScenario ?? {};
-  const parts: string[] = [];
-  for (const svc of s.services ?? []) {
-    const name = svc.metadata?.name ?? '?';
-    const spec = svc.spec ?? {};
-    const lb = (s.loadBalancers ?? []).find((x) => x.service === name);
-    const via = (s.traffic ?? []).filter((t) => t.to?.service === name).map((t) => `${t.name} via ${t.to?.via}`);
-    const boxes = [
-      `clients${via.length ? ` (${via.join(', ')})` : ''}`,
-      ...(lb ? [`cloud LB (${lb.preset ?? 'generic'}, ${lb.algorithm ?? 'flowHash'}${lb.crossZone === false ? ', no cross-zone' : ''}) → ${lb.targets === 'pods' ? 'pod IPs' : 'every node:nodePort'}`] : []),
-      ...(spec.type !== 'ClusterIP' && lb?.targets !== 'pods' ? [`${(s.cluster?.nodes ?? []).length} nodes :${(spec.ports ?? []).map((p) => p.nodePort).join(',')} (externalTrafficPolicy ${spec.externalTrafficPolicy ?? 'Cluster'})`] : []),
-      `kube-proxy DNAT (${s.cluster?.proxyMode ?? 'iptables'}${s.cluster?.proxyMode === 'ipvs' ? ` ${s.cluster.ipvsScheduler}` : ''}, sessionAffinity ${spec.sessionAffinity ?? 'None'}${spec.trafficDistribution ? `, ${spec.trafficDistribution}` : ''})`,
-      `pods of ${(s.workloads ?? []).map((w) => `${w.name} ×${w.replicas}`).join(', ')}`,
-    ];
-    parts.push(`<figure class="path" aria-label="Request path of Service ${escapeHtml(name)}"><figcaption>Service <b>${escapeHtml(name)}</b> (type ${escapeHtml(spec.type ?? 'ClusterIP')})</figcaption><ol>${boxes.map((b) => `<li>${escapeHtml(b)}</li>`).join('')}</ol></figure>`);
-  }
-  return parts.join('\n');
+function runFacts(m: Manifest): string {
+  const s = m.resolvedScenario?.simulation;
+  const warmup = s?.warmup;
+  const mser = m.mser5?.suggestedWarmupSeconds;
+  const rows: [string, string | number | undefined][] = [
+    ['scenario file', m.scenarioFile],
+    ['seed', m.seed],
+    ['replications per variant', m.replicationsPerVariant],
+    ['variants', m.variants?.length],
+    ['workers', m.workers],
+    ['shard', m.shard ?? undefined],
+    ['wall time', m.wallTimeSeconds === undefined ? undefined : `${m.wallTimeSeconds.toFixed(1)} s`],
+    ['simulated requests', m.simulatedRequests],
+    ['suppressed requests', m.suppressedRequests || undefined],
+    ['measured window', s?.duration === undefined ? undefined : `${s.duration} s per replication`],
+    ['warm-up', warmup === undefined ? undefined : `${warmup} s`],
+    ['time bucket', s?.timeBucket === undefined ? undefined : `${s.timeBucket} s`],
+    [
+      'MSER-5 suggested warm-up',
+      mser === undefined ? undefined : `${mser} s${warmup !== undefined && mser > warmup ? ` — longer than the ${warmup} s used: the first buckets may still be warming up` : ''}`,
+    ],
+    ['complete', m.complete === undefined ? undefined : m.complete ? 'yes' : 'no — some replications are missing'],
+    ['svcsim', m.svcsim],
+  ];
+  const p = m.precision;
+  if (p?.perVariant)
+    rows.push(['precision', `${p.metric ?? '?'} ±${(p.relative ?? 0) * 100}%: met in ${p.perVariant.filter((x) => x.met).length} of ${p.perVariant.length} variants with ${p.replications ?? '?'} replications`]);
+  const dl = `<dl class="facts">${rows
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
+    .join('')}</dl>`;
+  const notes = [...(m.failure ? [`failed: ${m.failure}`] : []), ...(m.warnings ?? [])];
+  return dl + (notes.length ? `<ul class="warnings">${notes.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : '');
 }
 
 function planSection(plan: PlanAnswer | undefined): string {
   if (!plan) return '';
-  return `<section><h2>Plan</h2><p class="answer">${plan.value === null ? `No value of <code>${escapeHtml(plan.path)}</code> in range meets every SLO.` : `Smallest <code>${escapeHtml(plan.path)}</code> meeting every SLO: <b>${plan.value}</b>`} (SLOs: ${plan.slos.map(escapeHtml).join(', ')}; ${plan.confidence * 100}% one-sided confidence).</p>
-<table><caption>Evidence: every value tried</caption><thead><tr><th scope="col">value</th><th scope="col">holds</th><th scope="col">detail</th></tr></thead><tbody>${plan.evidence
-    .map((e) => `<tr><td>${e.value}</td><td>${e.holds ? 'yes' : 'no'}</td><td>${escapeHtml(e.detail)}</td></tr>`)
-    .join('')}</tbody></table></section>`;
+  const range = plan.range ? ` in [${plan.range[0]}, ${plan.range[1]}]` : '';
+  const answer =
+    plan.value === null
+      ? `No value of <code>${escapeHtml(plan.path)}</code>${escapeHtml(range)} meets every SLO.`
+      : `The smallest <code>${escapeHtml(plan.path)}</code>${escapeHtml(range)} that meets every SLO is <strong>${escapeHtml(plan.value)}</strong>.`;
+  return `<section id="plan"><h2>Plan: the answer</h2>
+<p class="answer">${answer}</p>
+<p>SLOs: ${plan.slos.map((s) => `<code>${escapeHtml(s)}</code>`).join(', ')}, each at a ${escapeHtml(plan.confidence * 100)}% one-sided confidence bound over replications.</p>
+<table><caption>Evidence: every value tried</caption><thead><tr><th scope="col">${escapeHtml(plan.path)}</th><th scope="col">every SLO holds</th><th scope="col">detail</th></tr></thead><tbody>
+${plan.evidence.map((e) => `<tr><td>${escapeHtml(e.value)}</td><td>${e.holds ? 'yes' : 'no'}</td><td class="text">${escapeHtml(e.detail)}</td></tr>`).join('\n')}
+</tbody></table></section>`;
 }
 
-export function reportHtml(manifest: Manifest, summary: Row[], charts: ChartOut[], plan?: PlanAnswer): string {
+function chartFigure(c: ChartOut): string {
+  const svg = scopeSvgIds(c.svg.replace(/^<svg /, '<svg aria-hidden="true" focusable="false" '), c.name);
+  return `<figure id="${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(`${c.title}. ${c.description}`)}"><figcaption><strong>${escapeHtml(c.title)}.</strong> ${escapeHtml(c.description)}</figcaption>${svg}</figure>`;
+}
+
+const CSS = `
+body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:2rem auto;max-width:1180px;padding:0 1rem;color:#1d1d1d;line-height:1.45}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+h4{margin:0 0 .3rem;font-size:.9rem}code{font-size:.9em;background:#f3f3f3;padding:0 .2em;border-radius:3px}
+.description{font-size:1.05rem;color:#333}
+table{border-collapse:collapse;margin:.8rem 0;font-size:.85rem}caption{text-align:left;font-weight:bold;padding:.3rem 0}
+th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:right;vertical-align:top}td.text{text-align:left}
+th[scope=row],thead th{text-align:left;background:#f5f5f5}.unit{font-weight:normal;color:#555}
+.ci{display:block;color:#666;font-size:.8rem;white-space:nowrap}.scroll{overflow-x:auto}
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:.15rem 1.2rem}dl.facts dt{font-weight:bold}dl.facts dd{margin:0}
+.warnings{color:#8a4b00;font-size:.9rem}
+figure{margin:1.5rem 0}figcaption{font-size:.92rem;color:#333;margin-bottom:.4rem}svg{max-width:100%;height:auto}
+.path{border:1px solid #ddd;border-radius:6px;padding:.6rem .8rem;background:#fcfcfc}
+.lane{display:flex;flex-wrap:wrap;align-items:stretch;gap:.4rem 2rem;list-style:none;padding:0;margin:.4rem 0}
+.stage{position:relative;border:1px solid #7a9cc6;border-radius:6px;padding:.5rem .7rem;background:#f4f8fd;font-size:.85rem;min-width:10rem}
+.stage:not(:last-child)::after{content:"→";position:absolute;right:-1.55rem;top:40%;font-size:1.3rem;color:#555}
+.stage dl{display:grid;grid-template-columns:max-content auto;gap:0 .6rem;margin:0 0 .4rem}.stage dt{color:#555}.stage dd{margin:0}
+.cluster{flex:1 1 24rem}.zone{border:1px dashed #aaa;border-radius:5px;padding:.3rem .4rem;margin-top:.4rem}.zone-name{font-size:.75rem;color:#555}
+.nodes{display:flex;flex-wrap:wrap;gap:.4rem;list-style:none;padding:0;margin:.2rem 0}
+.node{border:1px solid #888;border-radius:4px;background:#fff;padding:.25rem .4rem;min-width:6rem}.node .name{font-weight:bold;font-size:.8rem}
+.pods{display:flex;flex-wrap:wrap;gap:.2rem;list-style:none;padding:0;margin:.2rem 0 0}
+.pod{background:#dcebd9;border:1px solid #7fae78;border-radius:10px;padding:0 .4rem;font-size:.75rem}
+.empty{display:block;color:#a33;font-size:.75rem}.more{font-size:.75rem;color:#555}.sweep{font-size:.9rem}
+.answer{font-size:1.1rem}footer{margin-top:3rem;font-size:.8rem;color:#666}
+@media print{figure,table,.path{break-inside:avoid}}
+`;
+
+export function reportHtml(input: ReportInput): string {
+  const { manifest, summary, charts, plan, pods, nodes } = input;
   const meta = manifest.resolvedScenario?.metadata ?? {};
-  const name = meta.name ?? 'svcsim run';
-  const run: [string, string | number | undefined][] = [
-    ['scenario file', manifest.scenarioFile],
-    ['seed', manifest.seed],
-    ['replications per variant', manifest.replicationsPerVariant],
-    ['workers', manifest.workers],
-    ['wall time (s)', manifest.wallTimeSeconds?.toFixed(1)],
-    ['simulated requests', manifest.simulatedRequests],
-    ['measured window (s)', manifest.resolvedScenario?.simulation?.duration],
-    ['warm-up (s)', manifest.resolvedScenario?.simulation?.warmup],
-    ['MSER-5 suggested warm-up (s)', manifest.mser5?.suggestedWarmupSeconds],
-    ['complete', manifest.complete === false ? 'no — some replications are missing' : 'yes'],
-    ['svcsim', manifest.svcsim],
-  ];
-  if (manifest.precision)
-    run.push(['precision', `${manifest.precision.metric} ±${manifest.precision.relative * 100}%: met in ${manifest.precision.perVariant.filter((p) => p.met).length}/${manifest.precision.perVariant.length} variants with ${manifest.precision.replications} replications`]);
+  const name = meta.name ?? 'svcsim results';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>svcsim report: ${escapeHtml(name)}</title>
-<style>
-body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;margin:.8rem 0;font-size:.85rem}caption{text-align:left;font-weight:bold;padding:.3rem 0}
-th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}th[scope=row],thead th{text-align:left;background:#f5f5f5}
-.ci{color:#666}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-weight:bold}
-figure{margin:1.2rem 0}figcaption{font-size:.9rem;color:#444;margin-bottom:.3rem}svg{max-width:100%;height:auto}
-.path ol{display:flex;flex-wrap:wrap;gap:.4rem;list-style:none;padding:0;margin:.3rem 0}
-.path li{border:1px solid #888;border-radius:4px;padding:.3rem .5rem;background:#f7fbff;font-size:.85rem}
-.path li:not(:last-child)::after{content:" →";color:#888}.answer{font-size:1.1rem}
-</style></head><body>
-<h1>${escapeHtml(name)}</h1>
-<p>${escapeHtml(meta.description ?? '')}</p>
-<section><h2>What was simulated</h2>${pathDiagram(manifest)}</section>
-<section><h2>The run</h2><dl>${run
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
-    .join('')}</dl></section>
-${planSection(plan ?? manifest.plan)}
-<section><h2>Key metrics</h2>${metricsTable(summary)}</section>
-<section><h2>Charts</h2>
-${charts.map((c) => `<figure id="${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(c.description)}"><figcaption>${escapeHtml(c.title)} — ${escapeHtml(c.description)}</figcaption>${c.svg.replace(/<svg /, `<svg aria-hidden="true" focusable="false" `)}</figure>`).join('\n')}
+<style>${CSS}</style></head><body>
+<header><h1>${escapeHtml(name)}</h1>
+${meta.description ? `<p class="description">${escapeHtml(meta.description)}</p>` : ''}</header>
+<main>
+<section id="simulated"><h2>What was simulated</h2>
+${pathDiagrams(manifest, pods, nodes)}
 </section>
-<footer><p>Made by svcsim from the CSV files of this results folder; redraw with <code>svcsim report &lt;folder&gt;</code>.</p></footer>
+<section id="run"><h2>The run</h2>
+${runFacts(manifest)}
+</section>
+${planSection(plan ?? manifest.plan)}
+<section id="metrics"><h2>Key metrics</h2>
+${metricsTable(summary)}
+</section>
+<section id="charts"><h2>Charts</h2>
+${charts.length ? charts.map(chartFigure).join('\n') : '<p>The folder has no tables to chart.</p>'}
+</section>
+</main>
+<footer><p>Drawn by svcsim from the CSV files and manifest.json of this results folder; every chart is also in <code>charts/</code> as SVG and PNG. Redraw with <code>svcsim report &lt;folder&gt;</code>.</p></footer>
 </body></html>
 `;
 }

@@ -1,36 +1,49 @@
 /**
  * One renderer for every chart: vega-lite spec → vega → SVG (in Node, no
  * canvas) → PNG with resvg. Text needs a font: DejaVu Sans is loaded from its
- * file (fonts-dejavu-core), because without one resvg drops text silently.
+ * files, because without one resvg drops text silently.
  */
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { existsSync } from 'node:fs';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { Spec } from './charts/common.js';
 
-const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/share/fonts/TTF'];
+const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/share/fonts/TTF', '/usr/share/fonts/dejavu-sans-fonts'];
 export const FONT_FILES = FONT_DIRS.flatMap((d) => ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => `${d}/${f}`)).filter((f) => existsSync(f));
 
+const resvgOptions = (scale: number): ResvgRenderOptions => ({
+  fitTo: { mode: 'zoom', value: scale },
+  background: 'white',
+  // System fonts only when DejaVu is missing: the PNG then still has text, in another face.
+  font: { fontFiles: FONT_FILES, loadSystemFonts: FONT_FILES.length === 0, defaultFontFamily: 'DejaVu Sans' },
+});
+
 export async function toSvg(spec: Spec): Promise<string> {
-  const compiled = compile(spec as never).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+const escapeXml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** The SVG with a text alternative: role="img", an aria-label, and <title>/<desc> as its first children. */
+export function withTextAlternative(svg: string, title: string, description: string): string {
+  return svg.replace(
+    /^<svg([^>]*)>/,
+    (_, attrs: string) => `<svg${attrs} role="img" aria-label="${escapeXml(`${title}. ${description}`)}"><title>${escapeXml(title)}</title><desc>${escapeXml(description)}</desc>`,
+  );
 }
 
 export function toPng(svg: string, scale = 2): Buffer {
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: scale },
-    background: 'white',
-    font: { fontFiles: FONT_FILES, loadSystemFonts: FONT_FILES.length === 0, defaultFontFamily: 'DejaVu Sans' },
-  });
-  return resvg.render().asPng();
+  return new Resvg(svg, resvgOptions(scale)).render().asPng();
 }
 
-/** Raw RGBA pixels of an SVG (for checks that text was drawn). */
+/** Raw RGBA pixels of an SVG drawn at scale 1 (for checks that text was drawn). */
 export function toPixels(svg: string): { width: number; height: number; pixels: Buffer } {
-  const img = new Resvg(svg, { background: 'white', font: { fontFiles: FONT_FILES, loadSystemFonts: FONT_FILES.length === 0, defaultFontFamily: 'DejaVu Sans' } }).render();
-  return { width: img.width, height: img.height, pixels: img.pixels };
+  const image = new Resvg(svg, resvgOptions(1)).render();
+  return { width: image.width, height: image.height, pixels: image.pixels };
 }

@@ -1,26 +1,62 @@
-/** Paired differences against the baseline variant (diffs.csv), with 95% error bars: common random numbers make them tight. */
+/**
+ * Paired differences against the baseline variant (diffs.csv, scope all):
+ * each variant minus the baseline, replication by replication, with its 95%
+ * confidence interval. Common random numbers make these intervals much
+ * tighter than the two variants' own; an interval clear of the zero line is
+ * a difference the run has shown.
+ */
 import { num, type Row } from '../readCsv.js';
-import { chart, type Spec } from './common.js';
-import { KEY_METRICS } from './sweep.js';
+import { axisTitle, colorScale, fmt, frame, KEY_METRICS, uniqueInOrder, type Spec } from './common.js';
 
-export function diffsChart(rows: Row[]): Spec {
-  const values = rows
-    .filter((r) => r.scope === 'all' && r.metric in KEY_METRICS)
-    .map((r) => ({ variant: r.variant, measure: KEY_METRICS[r.metric], diff: num(r, 'mean_diff'), low: num(r, 'ci_low') ?? num(r, 'mean_diff'), high: num(r, 'ci_high') ?? num(r, 'mean_diff') }));
-  const baseline = rows[0]?.baseline ?? 'baseline';
-  return chart(`Paired differences against ${baseline}`, 'variant − baseline, by replication (common random numbers), 95% confidence interval', {
-    data: { values },
-    facet: { row: { field: 'measure', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top' } } },
-    resolve: { scale: { x: 'independent' } },
-    spec: {
+export interface DiffPoint {
+  variant: string;
+  metric: string;
+  diff: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+export function diffPoints(rows: readonly Row[]): DiffPoint[] {
+  const keyed = new Set(KEY_METRICS.map((m) => m.metric));
+  return rows
+    .filter((r) => r.scope === 'all' && keyed.has(r.metric))
+    .map((r) => ({ variant: r.variant, metric: r.metric, diff: num(r, 'mean_diff') ?? null, low: num(r, 'ci_low') ?? num(r, 'mean_diff') ?? null, high: num(r, 'ci_high') ?? num(r, 'mean_diff') ?? null }));
+}
+
+export const baselineOf = (rows: readonly Row[]): string => rows.find((r) => r.baseline)?.baseline ?? 'the baseline';
+
+export function diffsChart(rows: readonly Row[], variants?: readonly string[]): Spec {
+  const points = diffPoints(rows);
+  const order = uniqueInOrder(points.map((p) => p.variant));
+  const y = { field: 'variant', type: 'nominal' as const, title: null, sort: order, axis: { labelLimit: 500 } };
+  const color = { field: 'variant', type: 'nominal' as const, title: 'variant', legend: null, scale: colorScale(variants ?? order) };
+  return {
+    ...frame(`Paired differences against ${baselineOf(rows)}`, 'variant − baseline, paired by replication (common random numbers); error bars: 95% confidence interval; grey line: no difference'),
+    spacing: 14,
+    vconcat: KEY_METRICS.filter((m) => points.some((p) => p.metric === m.metric)).map((m) => ({
+      data: { values: points.filter((p) => p.metric === m.metric) },
       width: 420,
-      height: { step: 18 },
-      encoding: { y: { field: 'variant', type: 'nominal', title: 'variant', sort: null }, color: { field: 'variant', type: 'nominal', title: 'variant', legend: null } },
+      height: { step: 20 },
       layer: [
-        { mark: { type: 'rule', color: '#888' }, encoding: { x: { datum: 0, type: 'quantitative' } } },
-        { mark: { type: 'errorbar', ticks: true }, encoding: { x: { field: 'low', type: 'quantitative', title: 'difference (unit in the row title)' }, x2: { field: 'high' } } },
-        { mark: { type: 'point', filled: true }, encoding: { x: { field: 'diff', type: 'quantitative', title: 'difference (unit in the row title)' } } },
+        { mark: { type: 'rule' as const, color: '#999', strokeWidth: 1 }, encoding: { x: { datum: 0, type: 'quantitative' as const } } },
+        {
+          mark: { type: 'errorbar' as const, ticks: true },
+          encoding: { y, x: { field: 'low', type: 'quantitative' as const, title: axisTitle(m, 'Δ '), scale: { zero: true } }, x2: { field: 'high' }, color },
+        },
+        { mark: { type: 'point' as const, filled: true, size: 40, opacity: 1 }, encoding: { y, x: { field: 'diff', type: 'quantitative' as const, title: axisTitle(m, 'Δ ') }, color } },
       ],
-    },
-  });
+    })),
+  };
+}
+
+export function diffsDescription(rows: readonly Row[]): string {
+  const points = diffPoints(rows);
+  const parts = points
+    .filter((p) => p.diff !== null)
+    .map((p) => {
+      const m = KEY_METRICS.find((k) => k.metric === p.metric)!;
+      const shown = p.low !== null && p.high !== null && (p.low > 0 || p.high < 0);
+      return `${p.variant} ${m.label} ${p.diff! > 0 ? '+' : ''}${fmt(p.diff)} [${fmt(p.low)}, ${fmt(p.high)}]${shown ? '' : ' (interval includes 0)'}`;
+    });
+  return `Differences of each variant from ${baselineOf(rows)}, paired by replication, with 95% confidence intervals: ${parts.join('; ')}.`;
 }

@@ -1,42 +1,93 @@
 /**
  * Request share and utilisation per pod (pods.csv, means over replications),
- * bars grouped and coloured by node, so the imbalance of
- * externalTrafficPolicy: Local with uneven pods shows.
+ * bars coloured and ordered by the node the pod runs on, with the mean over
+ * pods as a dashed line: the imbalance of `externalTrafficPolicy: Local`
+ * with uneven pods per node is the distance of the bars from that line.
  */
 import { num, type Row } from '../readCsv.js';
-import { chart, type Spec } from './common.js';
+import { colorScale, fmt, frame, mean, naturalCompare, uniqueInOrder, type Spec } from './common.js';
 
-export function podsChart(rows: Row[]): Spec {
+export interface PodMean {
+  variant: string;
+  pod: string;
+  node: string;
+  /** `pod (node)`: a pod rescheduled to another node is another bar. */
+  label: string;
+  share: number | null;
+  utilization: number | null;
+}
+
+const MEASURES = [
+  { key: 'share', title: 'share of requests (fraction of the workload’s, 0–1)' },
+  { key: 'utilization', title: 'utilisation (busy slot-time, 0–1)' },
+] as const;
+
+/** Means over replications per variant × pod × node, ordered by node, then pod. */
+export function podMeans(rows: readonly Row[]): PodMean[] {
   const groups = new Map<string, { variant: string; pod: string; node: string; share: number[]; utilization: number[] }>();
   for (const r of rows) {
-    const key = `${r.variant}\u0000${r.pod}`;
+    const key = JSON.stringify([r.variant, r.pod, r.node]);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { variant: r.variant, pod: r.pod, node: r.node, share: [], utilization: [] }));
     const share = num(r, 'share');
-    const util = num(r, 'utilization');
+    const utilization = num(r, 'utilization');
     if (share !== undefined) g.share.push(share);
-    if (util !== undefined) g.utilization.push(util);
+    if (utilization !== undefined) g.utilization.push(utilization);
   }
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-  const values = [...groups.values()].flatMap((g) => [
-    { variant: g.variant, pod: `${g.pod} (${g.node})`, node: g.node, measure: 'share of requests (0–1)', value: mean(g.share) },
-    { variant: g.variant, pod: `${g.pod} (${g.node})`, node: g.node, measure: 'utilisation (busy slots, 0–1)', value: mean(g.utilization) },
-  ]);
-  return chart('Requests and utilisation per pod', 'means over replications; colour: the node the pod runs on', {
-    data: { values },
-    facet: {
-      row: { field: 'variant', type: 'nominal', title: null, header: { labelAngle: 0, labelOrient: 'top', labelAlign: 'left', labelFontSize: 12, labelFontWeight: 'bold' } },
-      column: { field: 'measure', type: 'nominal', title: null, header: { labelFontSize: 12 } },
-    },
-    spec: {
-      width: 260,
-      height: { step: 14 },
-      mark: 'bar',
-      encoding: {
-        y: { field: 'pod', type: 'nominal', title: 'pod (node)', sort: { field: 'node' } },
-        x: { field: 'value', type: 'quantitative', title: 'fraction (0–1)' },
-        color: { field: 'node', type: 'nominal', title: 'node' },
+  const variants = uniqueInOrder(rows.map((r) => r.variant));
+  return [...groups.values()]
+    .map((g) => ({ variant: g.variant, pod: g.pod, node: g.node, label: `${g.pod} (${g.node})`, share: mean(g.share), utilization: mean(g.utilization) }))
+    .sort((a, b) => variants.indexOf(a.variant) - variants.indexOf(b.variant) || naturalCompare(a.node, b.node) || naturalCompare(a.pod, b.pod));
+}
+
+export function podsChart(rows: readonly Row[]): Spec {
+  const pods = podMeans(rows);
+  const podOrder = uniqueInOrder([...pods].sort((a, b) => naturalCompare(a.node, b.node) || naturalCompare(a.pod, b.pod)).map((p) => p.label));
+  const nodes = uniqueInOrder(pods.map((p) => p.node)).sort(naturalCompare);
+  const several = uniqueInOrder(pods.map((p) => p.variant)).length > 1;
+  const panel = (m: (typeof MEASURES)[number]) => ({
+    width: 280,
+    height: { step: 14 },
+    layer: [
+      {
+        mark: 'bar' as const,
+        encoding: {
+          // Labelled `pod (node)`; no axis title, whose rotated length would stretch short panels.
+          y: { field: 'label', type: 'nominal' as const, title: null, sort: podOrder },
+          x: { field: m.key, type: 'quantitative' as const, title: m.title },
+          color: { field: 'node', type: 'nominal' as const, title: 'node', scale: colorScale(nodes) },
+        },
       },
-    },
+      {
+        mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#333' },
+        encoding: { x: { aggregate: 'mean' as const, field: m.key, type: 'quantitative' as const, title: m.title } },
+      },
+    ],
   });
+  return {
+    ...frame('Requests and utilisation per pod', `means over replications; bars: pod (node), coloured by node; dashed line: mean over pods${several ? '; one row per variant' : ''}`),
+    data: { values: pods },
+    spacing: 24,
+    hconcat: MEASURES.map((m) =>
+      several
+        ? {
+            facet: { row: { field: 'variant', type: 'nominal' as const, title: null, sort: null, header: { labelAngle: 0, labelOrient: 'top' as const, labelAnchor: 'start' as const, labelFontWeight: 'bold' as const } } },
+            spec: panel(m),
+            resolve: { scale: { y: 'independent' as const } },
+          }
+        : panel(m),
+    ),
+  };
+}
+
+export function podsDescription(rows: readonly Row[]): string {
+  const pods = podMeans(rows);
+  const parts = uniqueInOrder(pods.map((p) => p.variant)).map((v) => {
+    const own = pods.filter((p) => p.variant === v && p.share !== null);
+    const lo = own.reduce<PodMean | undefined>((m, p) => (!m || p.share! < m.share! ? p : m), undefined);
+    const hi = own.reduce<PodMean | undefined>((m, p) => (!m || p.share! > m.share! ? p : m), undefined);
+    const util = own.map((p) => p.utilization).filter((x): x is number => x !== null);
+    return `${v}: ${own.length} pods, share from ${fmt(lo?.share)} (${lo?.label ?? '—'}) to ${fmt(hi?.share)} (${hi?.label ?? '—'}), utilisation up to ${fmt(util.length ? Math.max(...util) : null)}`;
+  });
+  return `Mean share of requests and utilisation of every pod, coloured by node. ${parts.join('; ')}.`;
 }

@@ -1,39 +1,110 @@
 /**
- * For sweeps: each key metric (scope all) against the first swept parameter,
- * with its 95% confidence interval (summary.csv), coloured by the second.
+ * For sweeps: each key metric (scope all, summary.csv) against the first
+ * swept parameter, with its 95% confidence interval as error bars, one line
+ * per value of the second parameter (or per combination of the others).
  */
 import { num, type Row } from '../readCsv.js';
-import { chart, type Spec } from './common.js';
+import { axisTitle, colorScale, fmt, frame, KEY_METRICS, titleAbove, uniqueInOrder, type Spec } from './common.js';
 
-export const KEY_METRICS: Record<string, string> = {
-  latency_p99_ms: 'p99 latency (ms)',
-  latency_mean_ms: 'mean latency (ms)',
-  success_ratio: 'success ratio (0–1)',
-  throughput_rps: 'throughput (requests/s)',
-  failed: 'failed requests (count)',
+export interface SweepPoint {
+  variant: string;
+  metric: string;
+  /** The first parameter's value as written in the sweep. */
+  x: string;
+  xNum: number | null;
+  /** The other parameters' values: the line this point belongs to. */
+  series: string;
+  mean: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+/** Units of sweepable fields whose values are bare numbers (a bare Duration is seconds, a bare Rate per second). */
+const UNIT_OF_FIELD: Record<string, string> = {
+  replicas: 'pods',
+  concurrency: 'requests at once per pod',
+  queueCapacity: 'requests',
+  count: 'nodes',
+  clients: 'client IPs',
+  requestsPerConnection: 'requests',
+  retries: 'extra attempts',
+  rate: 'requests/s',
+  timeoutSeconds: 's',
 };
+const SECONDS = /^(sameNode|sameZone|crossZone|proxy|duration|warmup|timeBucket|drainLimit|timeout|connectTimeout|latency|at|recoverAfter|restartAfter|startupTime|interval|nodeMonitorGracePeriod|nodeLeaseInterval|proxyMinSyncPeriod|podEvictionTimeout|endpointPropagation|retryBackoff|mean|value|median|p99|stddev|min|max)$/;
 
-export function sweepChart(rows: Row[], params: string[]): Spec {
-  const [x, color] = params;
-  const values = rows
-    .filter((r) => r.scope === 'all' && r.metric in KEY_METRICS)
-    .map((r) => ({ x: r[x], color: color ? r[color] : r.variant, measure: KEY_METRICS[r.metric], mean: num(r, 'mean'), low: num(r, 'ci_low') ?? num(r, 'mean'), high: num(r, 'ci_high') ?? num(r, 'mean') }));
-  const xType = values.every((v) => v.x !== '' && Number.isFinite(Number(v.x))) ? 'ordinal' : 'nominal';
-  return chart(`Key metrics against ${x}`, 'mean over replications with its 95% confidence interval', {
-    data: { values },
-    facet: { row: { field: 'measure', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top' } } },
-    resolve: { scale: { y: 'independent' } },
-    spec: {
-      width: 420,
-      height: 120,
-      encoding: {
-        x: { field: 'x', type: xType, title: x, sort: null },
-        color: { field: 'color', type: 'nominal', title: color ?? 'variant' },
-      },
-      layer: [
-        { mark: { type: 'line', point: true }, encoding: { y: { field: 'mean', type: 'quantitative', title: 'mean (unit in the row title)' } } },
-        { mark: { type: 'errorbar', ticks: true }, encoding: { y: { field: 'low', type: 'quantitative', title: 'mean (unit in the row title)' }, y2: { field: 'high' } } },
-      ],
-    },
+const isNumeric = (s: string) => s.trim() !== '' && Number.isFinite(Number(s));
+
+/** An axis title for a swept parameter: its key, with a unit when its values are bare numbers (otherwise the values carry their own). */
+export function parameterTitle(key: string, values: readonly string[], path?: string): string {
+  const field = (path ?? key).split('.').pop() ?? key;
+  if (!values.every(isNumeric)) return key;
+  const unit = UNIT_OF_FIELD[field] ?? (SECONDS.test(field) ? 's' : 'value as written');
+  return `${key} (${unit})`;
+}
+
+export function sweepPoints(rows: readonly Row[], params: readonly string[]): SweepPoint[] {
+  const [first, ...others] = params;
+  const keyed = new Set(KEY_METRICS.map((m) => m.metric));
+  return rows
+    .filter((r) => r.scope === 'all' && keyed.has(r.metric))
+    .map((r) => ({
+      variant: r.variant,
+      metric: r.metric,
+      x: r[first] ?? '',
+      xNum: isNumeric(r[first] ?? '') ? Number(r[first]) : null,
+      series: others.length === 0 ? r.variant : others.length === 1 ? (r[others[0]] ?? '') : others.map((p) => `${p}=${r[p] ?? ''}`).join('; '),
+      mean: num(r, 'mean') ?? null,
+      low: num(r, 'ci_low') ?? num(r, 'mean') ?? null,
+      high: num(r, 'ci_high') ?? num(r, 'mean') ?? null,
+    }));
+}
+
+export function sweepChart(rows: readonly Row[], params: readonly string[], paths: readonly string[] = [], variants?: readonly string[]): Spec {
+  const points = sweepPoints(rows, params);
+  const [first, ...others] = params;
+  const xValues = uniqueInOrder(points.map((p) => p.x));
+  const numericX = points.every((p) => p.xNum !== null);
+  const seriesValues = uniqueInOrder(points.map((p) => p.series));
+  // A series per value of the other parameters; joined by lines only where x is a number (a line between categories means nothing).
+  const series = others.length > 0;
+  const x = numericX
+    ? { field: 'xNum', type: 'quantitative' as const, title: parameterTitle(first, xValues, paths[0]), scale: { zero: false, padding: 12 }, axis: { values: xValues.map(Number) } }
+    : { field: 'x', type: 'ordinal' as const, title: parameterTitle(first, xValues, paths[0]), sort: xValues, axis: { labelAngle: 0 } };
+  const color = series
+    ? { field: 'series', type: 'nominal' as const, title: others.length === 1 ? others[0] : others.join('; '), sort: seriesValues, scale: colorScale(seriesValues) }
+    : { field: 'variant', type: 'nominal' as const, title: 'variant', legend: null, scale: colorScale(variants ?? seriesValues) };
+  // Side by side when the x axis has room per category, so intervals at one value do not hide each other.
+  const offset = series && !numericX ? { xOffset: { field: 'series', type: 'nominal' as const, sort: seriesValues } } : {};
+  return {
+    ...frame(`Key metrics against ${first}`, `mean over replications with its 95% confidence interval (error bars)${series ? `; colour: ${color.title}` : ''}`),
+    spacing: 30,
+    vconcat: KEY_METRICS.filter((m) => points.some((p) => p.metric === m.metric)).map((m, i, shown) => {
+      const y = { field: 'mean', type: 'quantitative' as const, title: axisTitle(m), scale: { zero: false }, axis: titleAbove };
+      const xAxis = i === shown.length - 1 ? x : { ...x, axis: { ...x.axis, title: null, labels: false } };
+      return {
+        data: { values: points.filter((p) => p.metric === m.metric) },
+        width: 460,
+        height: 110,
+        encoding: { x: xAxis, ...offset },
+        layer: [
+          ...(numericX ? [{ mark: { type: 'line' as const, strokeWidth: 1.5, ...(series ? {} : { color: '#999' }) }, encoding: { y, ...(series ? { color } : {}) } }] : []),
+          { mark: { type: 'rule' as const, strokeWidth: 1.5 }, encoding: { y: { ...y, field: 'low' }, y2: { field: 'high' }, color } },
+          { mark: { type: 'point' as const, filled: true, size: 40, opacity: 1 }, encoding: { y, color } },
+        ],
+      };
+    }),
+  };
+}
+
+export function sweepDescription(rows: readonly Row[], params: readonly string[]): string {
+  const points = sweepPoints(rows, params);
+  const parts = KEY_METRICS.flatMap((m) => {
+    const own = points.filter((p) => p.metric === m.metric && p.mean !== null);
+    if (own.length === 0) return [];
+    const lo = own.reduce((a, b) => (b.mean! < a.mean! ? b : a));
+    const hi = own.reduce((a, b) => (b.mean! > a.mean! ? b : a));
+    return [`${m.label} from ${fmt(lo.mean)} (${lo.variant}) to ${fmt(hi.mean)} (${hi.variant}) ${m.unit === 'fraction, 0–1' ? '' : m.unit}`.trim()];
   });
+  return `Key metrics of every variant against ${params[0]}${params.length > 1 ? `, one line per ${params.slice(1).join('; ')}` : ''}, with 95% confidence intervals: ${parts.join('; ')}.`;
 }

@@ -1,47 +1,103 @@
 /**
  * Throughput, failed requests and p99 latency per time bucket
- * (timeseries.csv), one line per variant, stacked on one time axis, with the
- * scenario's scheduled failures marked where they happen.
+ * (timeseries.csv, means over replications), one line per variant, three
+ * panels on one time axis, with the scenario's scheduled failures (and
+ * recoveries) drawn where they happen.
  */
+import type { FailureMark } from '../manifest.js';
 import { num, type Row } from '../readCsv.js';
-import { chart, type Spec } from './common.js';
+import { colorScale, fmt, frame, mean, titleAbove, uniqueInOrder, type Spec } from './common.js';
 
-export interface FailureMark {
-  /** Seconds from the window start. */
+export interface Bucket {
+  variant: string;
   t: number;
-  label: string;
+  throughput_rps: number | null;
+  failed: number | null;
+  latency_p99_ms: number | null;
 }
 
-const PANELS: [field: string, title: string][] = [
-  ['throughput_rps', 'throughput (requests/s)'],
-  ['failed', 'failed requests (per bucket)'],
-  ['latency_p99_ms', 'p99 latency (ms)'],
-];
+const PANELS = [
+  { field: 'throughput_rps', title: 'throughput (requests/s)' },
+  { field: 'failed', title: 'failed requests (per bucket)' },
+  { field: 'latency_p99_ms', title: 'p99 latency (ms)' },
+] as const;
 
-export function timeseriesChart(rows: Row[], failures: FailureMark[]): Spec {
-  const values = rows.map((r) => ({ variant: r.variant, t: num(r, 't_s'), throughput_rps: num(r, 'throughput_rps'), failed: num(r, 'failed'), latency_p99_ms: num(r, 'latency_p99_ms') }));
-  const marks = failures.map((f) => ({ t: f.t, label: f.label }));
-  return chart('Traffic over time', `means over replications per time bucket${marks.length ? '; dashed red lines: failures' : ''}`, {
+/**
+ * The buckets of every variant, plus one closing point per variant at the
+ * end of its last bucket, so that a step line shows the last bucket's width
+ * too (`t_s` is a bucket's start).
+ */
+export function buckets(rows: readonly Row[]): Bucket[] {
+  const out: Bucket[] = [];
+  const value = (r: Row, k: string) => num(r, k) ?? null;
+  for (const variant of uniqueInOrder(rows.map((r) => r.variant))) {
+    const own = rows
+      .filter((r) => r.variant === variant && num(r, 't_s') !== undefined)
+      .map((r) => ({ variant, t: num(r, 't_s')!, throughput_rps: value(r, 'throughput_rps'), failed: value(r, 'failed'), latency_p99_ms: value(r, 'latency_p99_ms') }))
+      .sort((a, b) => a.t - b.t);
+    out.push(...own);
+    const [prev, last] = own.slice(-2);
+    if (own.length >= 2) out.push({ ...last, t: last.t + (last.t - prev.t) });
+  }
+  return out;
+}
+
+export function timeseriesChart(rows: readonly Row[], failures: readonly FailureMark[] = [], variants: readonly string[] = uniqueInOrder(rows.map((r) => r.variant))): Spec {
+  const values = buckets(rows);
+  const hasMarks = failures.length > 0;
+  const time = { field: 't', type: 'quantitative' as const, title: 'time from the start of the measured window (s)', scale: { nice: false } };
+  // Failures and recoveries as dashed rules; in the top panel with their labels, on a white halo so lines do not hide them.
+  const eventLayers = (withLabels: boolean) =>
+    (['failure', 'recovery'] as const).flatMap((kind) => {
+      const marks = failures.filter((f) => f.kind === kind).map((f) => ({ t: f.t, label: f.label }));
+      if (marks.length === 0) return [];
+      const color = kind === 'failure' ? '#c0392b' : '#2e7d32';
+      const label = { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, dx: 4, y: kind === 'failure' ? 2 : 15, fontSize: 10 };
+      const labels = [
+        { data: { values: marks }, mark: { ...label, color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' as const }, encoding: { x: time, text: { field: 'label' } } },
+        { data: { values: marks }, mark: { ...label, color }, encoding: { x: time, text: { field: 'label' } } },
+      ];
+      return [{ data: { values: marks }, mark: { type: 'rule' as const, strokeDash: [5, 3], strokeWidth: 1.2, color }, encoding: { x: time } }, ...(withLabels ? labels : [])];
+    });
+  return {
+    ...frame('Traffic over time', `means over replications per time bucket${hasMarks ? '; dashed lines: scheduled failures (red) and recoveries (green)' : ''}`),
     data: { values },
-    vconcat: PANELS.map(([field, title], i) => ({
-      width: 640,
-      height: 120,
-      encoding: { x: { field: 't', type: 'quantitative', title: 'time from the start of the measured window (s)', axis: i === PANELS.length - 1 ? {} : { title: null } } },
-      layer: [
-        {
-          mark: { type: 'line', interpolate: 'step-after' },
-          encoding: {
-            y: { field, type: 'quantitative', title },
-            color: { field: 'variant', type: 'nominal', title: 'variant' },
+    spacing: 26,
+    vconcat: PANELS.map(({ field, title }, i) => {
+      const last = i === PANELS.length - 1;
+      return {
+        width: 640,
+        height: 110,
+        layer: [
+          {
+            mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.6 },
+            encoding: {
+              x: { ...time, axis: last ? {} : { title: null, labels: false } },
+              // Failures are counts: a window without any still gets an axis from 0 to 1 in whole steps.
+              y:
+                field === 'failed'
+                  ? { field, type: 'quantitative' as const, title, axis: { ...titleAbove, tickMinStep: 1 }, scale: { domain: { unionWith: [0, 1] } } }
+                  : { field, type: 'quantitative' as const, title, axis: titleAbove },
+              color: { field: 'variant', type: 'nominal' as const, title: 'variant', scale: colorScale(variants) },
+            },
           },
-        },
-        ...(marks.length
-          ? [
-              { data: { values: marks }, mark: { type: 'rule', strokeDash: [4, 3], color: '#c0392b' } },
-              ...(i === 0 ? [{ data: { values: marks }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 2, color: '#c0392b', fontSize: 10 }, encoding: { text: { field: 'label' } } }] : []),
-            ]
-          : []),
-      ],
-    })),
+          ...eventLayers(i === 0),
+        ],
+      };
+    }),
+  };
+}
+
+export function timeseriesDescription(rows: readonly Row[], failures: readonly FailureMark[] = []): string {
+  const values = buckets(rows);
+  const parts = uniqueInOrder(values.map((b) => b.variant)).map((v) => {
+    // Without the closing point, which repeats the last bucket.
+    const own = values.filter((b) => b.variant === v).slice(0, -1);
+    const nums = (k: 'throughput_rps' | 'failed' | 'latency_p99_ms') => own.map((b) => b[k]).filter((x): x is number => x !== null);
+    const failed = nums('failed').reduce((s, x) => s + x, 0);
+    const worst = own.reduce<Bucket | undefined>((w, b) => (b.latency_p99_ms !== null && (!w || b.latency_p99_ms > (w.latency_p99_ms ?? -Infinity)) ? b : w), undefined);
+    return `${v}: throughput ${fmt(mean(nums('throughput_rps')))} requests/s on average, ${fmt(failed)} failed requests in all, highest p99 ${fmt(worst?.latency_p99_ms)} ms at ${fmt(worst?.t)} s`;
   });
+  const events = failures.length ? ` Marked: ${failures.map((f) => `${f.label} at ${fmt(f.t)} s`).join(', ')}.` : '';
+  return `Throughput, failed requests and p99 latency per time bucket, one line per variant. ${parts.join('; ')}.${events}`;
 }
