@@ -1,0 +1,66 @@
+/**
+ * Worker scaling: 8 replications of a reference scenario on 1 worker thread,
+ * then on 2, through the real runner (piscina pool, results moved back as
+ * JSON bytes). Prints simulated requests per second for each and the ratio
+ * (target ≥ 1.8× on 2 cores), and how many bytes one replication's result
+ * takes on its way back. Not a test: figures for the notes.
+ *
+ *   node dist/bench/scaling.js [--duration SECONDS] [--replications N]
+ *   npx tsx bench/scaling.ts
+ *
+ * The reference scenario: a LoadBalancer Service, 10 nodes in 2 zones, 30
+ * pods of 4 slots, Poisson arrivals at 20 000/s, 1 ms exponential service,
+ * no failures.
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { execute } from '../src/runner/run.js';
+import { parseScenarioText } from '../src/scenario/load.js';
+
+export function referenceScenario(duration: number) {
+  return {
+    apiVersion: 'svcsim/v1',
+    kind: 'Scenario',
+    metadata: { name: 'bench-reference' },
+    simulation: { duration, warmup: 0, replications: 8, seed: 1 },
+    cluster: {
+      nodes: [
+        { name: 'a', zone: 'a', count: 5 },
+        { name: 'b', zone: 'b', count: 5 },
+      ],
+    },
+    workloads: [{ name: 'web', replicas: 30, ports: [8080], concurrency: 4, serviceTime: { dist: 'exponential', mean: '1ms' } }],
+    services: [
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+    ],
+    traffic: [{ name: 'users', to: { service: 'web', port: 80, via: 'loadBalancer' }, arrival: { process: 'poisson', rate: 20000 }, clients: 10000 }],
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { duration: { type: 'string', default: '50' }, replications: { type: 'string', default: '8' } } });
+  const duration = Number(values.duration);
+  const replications = Number(values.replications);
+  const scenario = parseScenarioText(stringify(referenceScenario(duration)), 'bench-reference.yaml').scenario;
+  const variants = [{ index: 0, label: 'base', params: [], scenario }];
+  console.log(`svcsim scaling bench (node ${process.version}, ${availableParallelism()} cores): ${replications} replications of ${duration} s simulated`);
+  const rates: number[] = [];
+  for (const workers of [1, 2]) {
+    const t0 = process.hrtime.bigint();
+    const out = await execute({ variants, rootSeed: 1, replications, workers, quiet: true });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (out.failure) throw new Error(out.failure.message);
+    const rate = out.simulatedRequests / seconds;
+    rates.push(rate);
+    const bytes = out.results.reduce((s, r) => s + Buffer.byteLength(JSON.stringify(r)), 0) / out.results.length;
+    console.log(
+      `  ${workers} worker${workers > 1 ? 's' : ' '}: ${(rate / 1e6).toFixed(2)} M simulated requests/s ` +
+        `(${out.simulatedRequests} requests in ${seconds.toFixed(2)} s; ${(bytes / 1024).toFixed(1)} KB moved back per replication)`,
+    );
+  }
+  const ratio = rates[1] / rates[0];
+  console.log(`  2 workers / 1 worker = ${ratio.toFixed(2)}× (target ≥ 1.8×)`);
+}
+
+await main();
