@@ -6,6 +6,7 @@
  * interval is as tight as asked.
  */
 import { describe, expect, it } from 'vitest';
+import { buildTables } from '../src/results/tables.js';
 import { execute } from '../src/runner/run.js';
 import { pairedDiff } from '../src/stats/pairedDiff.js';
 import { summarize } from '../src/stats/summarize.js';
@@ -13,14 +14,14 @@ import { metric, replicate, scenarioFrom, singleQueue } from './helpers/scenario
 
 describe('confidence intervals over replications', () => {
   it('cover the exact M/M/1 mean in 90–99% of independent runs', async () => {
-    // λ = 500/s, μ = 1000/s: W = 2 ms. 120 runs of 8 replications each.
-    const s = singleQueue({ rate: 500, serviceTime: { dist: 'exponential', mean: '1ms' }, duration: 4, warmup: 0.5 });
-    const runs = 120;
+    // λ = 0.5/s, μ = 1/s: W = 1/(μ − λ) = 2 s = 2000 ms. 100 runs of 10 replications, each ~1000 requests.
+    const s = singleQueue({ rate: 0.5, serviceTime: { dist: 'exponential', mean: '1s' }, duration: 2000, warmup: 50 });
+    const runs = 100;
     let covered = 0;
     for (let run = 0; run < runs; run++) {
-      const results = await replicate(s, 8, 1000 + run);
+      const results = await replicate(s, 10, 1000 + run);
       const sum = summarize(metric(results, 'latency_mean_ms'));
-      if (sum.ciLow! <= 2 && 2 <= sum.ciHigh!) covered++;
+      if (sum.ciLow! <= 2000 && 2000 <= sum.ciHigh!) covered++;
     }
     expect(covered / runs).toBeGreaterThanOrEqual(0.9);
     expect(covered / runs).toBeLessThanOrEqual(0.99);
@@ -71,6 +72,17 @@ describe('sequential stopping (simulation.precision)', () => {
     // It stopped once the target was met: the relative half-width is ≤ 5%.
     const sum = summarize(metric(out.results, 'latency_mean_ms'));
     expect(sum.ciHalfWidth! / sum.mean!).toBeLessThanOrEqual(0.05);
+  });
+
+  it('adds the same replications whatever the worker count, so the result files are the same', async () => {
+    const s = singleQueue({ rate: 500, serviceTime: { dist: 'exponential', mean: '1ms' }, duration: 1, warmup: 0.1 });
+    s.simulation.precision = { metric: 'latency_p99_ms', relative: 0.04, confidence: 0.95, maxReplications: 40 };
+    const variants = [{ index: 0, label: 'base', params: [], scenario: s }];
+    const one = await execute({ variants, rootSeed: 5, replications: 2, workers: 1, quiet: true });
+    const two = await execute({ variants, rootSeed: 5, replications: 2, workers: 2, quiet: true });
+    expect(one.precision!.replications).toBeGreaterThan(2);
+    expect(two.precision).toEqual(one.precision);
+    expect(buildTables(variants, two.results)).toEqual(buildTables(variants, one.results));
   });
 
   it('stops at maxReplications and reports the target as not met', async () => {
