@@ -186,6 +186,9 @@ describe('svcsim run', () => {
     expect(await svcsim('run', scenario, '--variant', 'replicas=4', '--replication', '0', '--no-charts')).toBe(2);
     expect(stderr).toContain('no such variant (have: replicas=3, replicas=5)');
     expect(await svcsim('run', scenario, '--replications', '0', '--no-charts')).toBe(2);
+    writeFileSync(join(dir, 'a-file'), '');
+    expect(await svcsim('run', scenario, '--out', join(dir, 'a-file', 'results'), '--no-charts')).toBe(2);
+    expect(stderr).toContain(`cannot write the results folder ${join(dir, 'a-file', 'results')}`);
     expect(await svcsim('run', scenario, '--workers', 'two')).toBe(2);
     expect(await svcsim('run', scenario, '--bogus')).toBe(2);
     expect(await svcsim('frobnicate')).toBe(2);

@@ -6,9 +6,8 @@
  * together (another scenario or seed), or a replication missing or in two
  * folders.
  */
-import { writeResultsFolder } from '../results/folder.js';
 import { MergeError, mergeFolders, type Merged } from '../results/merge.js';
-import { drawReport } from './run.js';
+import { saveResults } from './run.js';
 
 export async function mergeCommand(dirs: string[], opts: { out: string; charts?: boolean }): Promise<number> {
   let merged: Merged;
@@ -20,7 +19,8 @@ export async function mergeCommand(dirs: string[], opts: { out: string; charts?:
     return 2;
   }
   const { manifest, variants, results } = merged;
-  await writeResultsFolder(opts.out, manifest, variants, results, opts.charts === false ? undefined : (tmp) => drawReport(tmp));
+  const notSaved = await saveResults('merge', opts.out, manifest, variants, results, opts.charts !== false);
+  if (notSaved !== undefined) return notSaved;
   process.stderr.write(`svcsim merge: ${results.length} replications from ${dirs.length} folders in ${opts.out}/\n`);
   return 0;
 }

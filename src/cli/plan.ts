@@ -24,13 +24,12 @@
  * failure of the run); 1 when a replication crashed; 2 bad input.
  */
 import { availableParallelism } from 'node:os';
-import { writeResultsFolder } from '../results/folder.js';
 import { execute, type ExecuteResult } from '../runner/run.js';
 import { METRIC_NAMES, type MetricName } from '../sim/result.js';
 import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
 import { tQuantile } from '../stats/studentT.js';
-import { buildManifest, drawReport, prepare, type Prepared } from './run.js';
+import { buildManifest, checkOutput, prepare, saveResults, type Prepared } from './run.js';
 
 export interface PlanOptions {
   vary: string;
@@ -127,6 +126,8 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   if (opts.replications !== undefined && opts.replications < 2) return bad('--replications must be at least 2 (a confidence bound needs two)');
   if (opts.workers !== undefined && opts.workers < 1) return bad('--workers must be at least 1');
   const workers = opts.workers ?? availableParallelism();
+  const unwritable = opts.out === undefined ? undefined : checkOutput(opts.out);
+  if (unwritable) return bad(unwritable);
 
   const tried = new Map<number, Candidate>();
   const attempt = async (value: number): Promise<Candidate | number> => {
@@ -190,7 +191,8 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
         ...buildManifest(chosen.prepared, chosen.outcome, { seed: opts.seed ?? s.seed, replications: opts.replications ?? s.replications, workers, shard: null, wallTimeSeconds: chosen.seconds }),
         plan,
       };
-      await writeResultsFolder(opts.out, manifest, chosen.prepared.variants, chosen.outcome.results, opts.charts === false ? undefined : (tmp) => drawReport(tmp, plan));
+      const notSaved = await saveResults('plan', opts.out, manifest, chosen.prepared.variants, chosen.outcome.results, opts.charts !== false, plan);
+      if (notSaved !== undefined) return notSaved;
       process.stderr.write(`svcsim plan: the results of ${path}=${answer} are in ${opts.out}/\n`);
     }
   }

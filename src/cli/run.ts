@@ -11,12 +11,16 @@
  * Ctrl-C kills the process at once (the results folder is then left as it
  * was: it is only ever replaced whole).
  */
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { formatProblem, ScenarioError } from '../scenario/errors.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { expandVariants, type Variant } from '../scenario/sweep.js';
 import type { PlanAnswer } from '../report/index.js';
-import { writeResultsFolder } from '../results/folder.js';
+import { writeResultsFolder, type Manifest as FolderManifest } from '../results/folder.js';
+import type { VariantInfo } from '../results/tables.js';
+import type { ReplicationResult } from '../sim/result.js';
 import { resultFacts, type Manifest } from '../results/manifest.js';
 import { parseShard, type Job, type Shard } from '../runner/plan.js';
 import { execute, type ExecuteResult } from '../runner/run.js';
@@ -111,6 +115,41 @@ export function buildManifest(
   };
 }
 
+/** Whether a results folder can be made at `out` (its parent exists or can be made, and is writable); the problem otherwise. */
+export function checkOutput(out: string): string | undefined {
+  const parent = dirname(resolve(out));
+  try {
+    mkdirSync(parent, { recursive: true });
+    accessSync(parent, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    return `cannot write the results folder ${out}: ${(err as NodeJS.ErrnoException).code ?? ''} ${(err as Error).message}`.replace(/\s+/g, ' ');
+  }
+}
+
+/**
+ * Writes a results folder (charts unless `charts` is false); a file-system
+ * error is a message and exit code 2, and the folder is left as it was.
+ */
+export async function saveResults(
+  command: string,
+  out: string,
+  manifest: FolderManifest,
+  variants: readonly VariantInfo[],
+  results: readonly ReplicationResult[],
+  charts: boolean,
+  plan?: PlanAnswer,
+): Promise<number | undefined> {
+  try {
+    await writeResultsFolder(out, manifest, variants, results, charts ? (tmp) => drawReport(tmp, plan) : undefined);
+    return undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === undefined) throw err;
+    process.stderr.write(`svcsim ${command}: cannot write the results folder ${out}: ${(err as Error).message}\n`);
+    return 2;
+  }
+}
+
 /** A shell word: quoted unless plainly safe. */
 const shellWord = (s: string): string => (/^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
@@ -141,6 +180,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   }
   const out = opts.out ?? `results/${base.metadata.name}`;
   const quiet = opts.quiet ?? false;
+  const unwritable = checkOutput(out);
+  if (unwritable) return bad(unwritable);
 
   const interrupt = new AbortController();
   const onSigint = () => {
@@ -157,7 +198,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   }
   const wallTimeSeconds = (Date.now() - started) / 1000;
   const manifest = buildManifest(prepared, outcome, { seed, replications, workers, shard: opts.shard ?? null, wallTimeSeconds });
-  await writeResultsFolder(out, manifest, variants, outcome.results, opts.charts === false ? undefined : (tmp) => drawReport(tmp));
+  const notSaved = await saveResults('run', out, manifest, variants, outcome.results, opts.charts !== false);
+  if (notSaved !== undefined) return notSaved;
   for (const w of manifest.warnings.slice(manifest.scenarioWarnings?.length ?? 0)) warn(w);
 
   if (outcome.failure) {
