@@ -7,30 +7,15 @@
  *    engine events/s of one replication in this thread.
  * 2. The anchors' M/M/4 model (λ = 3.6/s, μ = 1/s, 10⁶ requests): wall time.
  * 3. Memory: a 10⁷-request replication in a fresh process, peak RSS.
- * 4. Scaling: 8 replications on 1 and on 2 worker threads.
+ * 4. Scaling: bench/scaling.ts (8 replications on 1 and on 2 worker threads).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseScenarioText } from '../src/scenario/load.js';
-import { execute } from '../src/runner/run.js';
 import { runReplication } from '../src/sim/replication.js';
 import { initHistograms } from '../src/stats/histogram.js';
-
-export function referenceScenario(duration: number, rate = 20000) {
-  return {
-    apiVersion: 'svcsim/v1',
-    kind: 'Scenario',
-    metadata: { name: 'bench-reference' },
-    simulation: { duration, warmup: 0, replications: 1, seed: 1 },
-    cluster: { nodes: [{ name: 'a', zone: 'a', count: 5 }, { name: 'b', zone: 'b', count: 5 }] },
-    workloads: [{ name: 'web', replicas: 30, ports: [8080], concurrency: 4, serviceTime: { dist: 'exponential', mean: '1ms' } }],
-    services: [
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
-    ],
-    traffic: [{ name: 'users', to: { service: 'web', port: 80, via: 'loadBalancer' }, arrival: { process: 'poisson', rate }, clients: 10000 }],
-  };
-}
+import { referenceScenario } from './reference.js';
 
 function mm4(requests: number) {
   return {
@@ -80,22 +65,8 @@ async function main(): Promise<void> {
   const out = execFileSync(process.execPath, [self, '--memory'], { encoding: 'utf8' });
   const mem = JSON.parse(out.trim().split('\n').pop()!) as { requests: number; seconds: number; peakRssMB: number };
   console.log(`memory: ${mem.requests} requests in one replication (${mem.seconds.toFixed(1)} s): peak RSS ${mem.peakRssMB.toFixed(0)} MB`);
-  await scaling();
-}
-
-/** 8 replications of the reference scenario on 1 and on 2 workers: simulated requests/s and the ratio. */
-async function scaling(): Promise<void> {
-  const s = load(referenceScenario(25));
-  const variants = [{ index: 0, label: 'base', params: [], scenario: s }];
-  const rate: number[] = [];
-  for (const workers of [1, 2]) {
-    const t0 = process.hrtime.bigint();
-    const out = await execute({ variants, rootSeed: 1, replications: 8, workers, quiet: true }, (r) => r);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    rate.push(out.simulatedRequests / seconds);
-    console.log(`scaling: 8 replications on ${workers} worker${workers > 1 ? 's' : ''}: ${(out.simulatedRequests / seconds / 1e6).toFixed(2)} M simulated requests/s (${seconds.toFixed(2)} s)`);
-  }
-  console.log(`scaling: 2 workers / 1 worker = ${(rate[1] / rate[0]).toFixed(2)}× (target ≥ 1.8×)`);
+  // Worker scaling runs in its own process: bench/scaling.ts.
+  execFileSync(process.execPath, [fileURLToPath(new URL('./scaling.js', import.meta.url))], { stdio: 'inherit' });
 }
 
 await main();

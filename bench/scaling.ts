@@ -8,35 +8,14 @@
  *   node dist/bench/scaling.js [--duration SECONDS] [--replications N]
  *   npx tsx bench/scaling.ts
  *
- * The reference scenario: a LoadBalancer Service, 10 nodes in 2 zones, 30
- * pods of 4 slots, Poisson arrivals at 20 000/s, 1 ms exponential service,
- * no failures.
+ * The reference scenario is bench/reference.ts.
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { execute } from '../src/runner/run.js';
 import { parseScenarioText } from '../src/scenario/load.js';
-
-export function referenceScenario(duration: number) {
-  return {
-    apiVersion: 'svcsim/v1',
-    kind: 'Scenario',
-    metadata: { name: 'bench-reference' },
-    simulation: { duration, warmup: 0, replications: 8, seed: 1 },
-    cluster: {
-      nodes: [
-        { name: 'a', zone: 'a', count: 5 },
-        { name: 'b', zone: 'b', count: 5 },
-      ],
-    },
-    workloads: [{ name: 'web', replicas: 30, ports: [8080], concurrency: 4, serviceTime: { dist: 'exponential', mean: '1ms' } }],
-    services: [
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
-    ],
-    traffic: [{ name: 'users', to: { service: 'web', port: 80, via: 'loadBalancer' }, arrival: { process: 'poisson', rate: 20000 }, clients: 10000 }],
-  };
-}
+import { referenceScenario } from './reference.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { duration: { type: 'string', default: '50' }, replications: { type: 'string', default: '8' } } });
