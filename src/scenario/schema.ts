@@ -16,12 +16,21 @@
  * are ignored, so `kubectl get svc -o yaml` pastes in unchanged.
  */
 import { z } from 'zod';
+import { METRICS } from './metrics.js';
 import { distributionSchema, durationSchema, rateSchema } from './units.js';
 
 const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
     message: 'must be a DNS label: lower-case letters, digits and "-", starting and ending with a letter or digit',
+  })
+  .max(63);
+
+/** Service names are DNS-1035 labels in Kubernetes: they start with a letter. */
+const serviceName = z
+  .string()
+  .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, {
+    message: 'must be a DNS-1035 label, as Kubernetes requires of Service names: lower-case letters, digits and "-", starting with a letter and ending with a letter or digit',
   })
   .max(63);
 
@@ -32,7 +41,7 @@ const portNumber = z.number().int().min(1).max(65535);
 // ---------------------------------------------------------------- simulation
 
 export const precisionSchema = z.strictObject({
-  metric: z.string().default('latency_p99_ms'),
+  metric: z.enum(METRICS).default('latency_p99_ms'),
   relative: z.number().positive(),
   confidence: z.number().gt(0).lt(1).default(0.95),
   maxReplications: positiveInt.default(500),
@@ -55,6 +64,8 @@ export const nodeSchema = z.strictObject({
   name: dnsLabel,
   zone: z.string().min(1).default('zone-a'),
   count: positiveInt.max(10_000).optional(),
+  /** Pods the node can run, all workloads together (the kubelet's maxPods, 110 by default). */
+  maxPods: positiveInt.max(100_000).default(110),
 });
 
 export const proxyModes = ['iptables', 'nftables', 'ipvs'] as const;
@@ -157,7 +168,7 @@ export const serviceSpecSchema = z.strictObject({
 });
 
 export const serviceMetadataSchema = z.looseObject({
-  name: dnsLabel,
+  name: serviceName,
   namespace: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
