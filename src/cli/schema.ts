@@ -1,12 +1,21 @@
-/** `svcsim schema`: the JSON Schema of the scenario format, generated from the zod schema, for editors. */
+/**
+ * `svcsim schema`: the JSON Schema of the scenario format, generated from the
+ * zod schema (the input side: what a user writes, Durations as strings, with
+ * every default optional), for editors, e.g. with the YAML language server:
+ * `# yaml-language-server: $schema=svcsim.schema.json`.
+ */
 import { z } from 'zod';
 import { scenarioSchema } from '../scenario/schema.js';
 
 export function scenarioJsonSchema(): Record<string, unknown> {
+  // Transforms (units, defaults) have no JSON Schema of their own: with io 'input' the schema before them is
+  // described, and anything else unrepresentable becomes `{}` (any) rather than an exception.
+  const { $schema, ...rest } = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' });
   return {
-    ...z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }),
+    $schema: $schema ?? 'https://json-schema.org/draft/2020-12/schema',
     title: 'svcsim scenario (apiVersion svcsim/v1)',
-    description: 'A Kubernetes Service traffic scenario for svcsim. Use with # yaml-language-server: $schema=<path to this file>',
+    description: 'A Kubernetes Service traffic scenario for svcsim: cluster, workloads, Services, load balancers, traffic, failures and an optional sweep.',
+    ...rest,
   };
 }
 

@@ -1,41 +1,37 @@
 /**
- * `svcsim validate <scenario>... [--resolved]`: checks files and prints every
- * problem as `file:line:column: path: message`; `--resolved` prints the
- * scenario with every default filled in, as YAML that validates again.
+ * `svcsim validate <scenario>... [--resolved] [--set PATH=VALUE]...`: checks
+ * each file, sweep variants included. A valid file prints
+ * `file: ok (N variants, M warnings)` on stdout and its warnings on stderr;
+ * an invalid one prints one line per problem on stderr,
+ * `file:line:column: path: message`. Exit code 2 when any file is invalid.
+ *
+ * `--resolved` prints the scenario with every default filled in, as YAML
+ * that validates again to the same scenario (see scenario/print.ts); with
+ * several files, one YAML document each, separated by `---`.
  */
-import { stringify } from 'yaml';
-import { formatProblem, ScenarioError } from '../scenario/errors.js';
+import { formatProblem, formatWarning, ScenarioError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
+import { resolvedYaml } from '../scenario/print.js';
 import { expandVariants } from '../scenario/sweep.js';
-import type { Scenario } from '../scenario/schema.js';
-
-/** The resolved scenario as YAML: loaded data (trace times, empirical file values) is left to its files. */
-export function resolvedYaml(s: Scenario): string {
-  const copy = structuredClone(s);
-  for (const t of copy.traffic) if (t.arrival.process === 'trace') delete t.arrival.times;
-  const dists = [
-    ...copy.workloads.map((w) => w.serviceTime),
-    ...copy.traffic.flatMap((t) => [t.latency, t.retryBackoff]),
-    ...Object.values(copy.cluster.latency),
-    copy.cluster.controlPlane.endpointPropagation,
-    ...copy.loadBalancers.map((lb) => lb.latency),
-  ];
-  for (const d of dists) if (d.dist === 'empirical' && d.file) delete d.values;
-  return stringify(copy, { lineWidth: 0 });
-}
 
 export async function validateCommand(files: string[], opts: { resolved?: boolean; set: string[] }): Promise<number> {
   let code = 0;
+  let documents = 0;
   for (const file of files) {
     try {
       const loaded = loadScenario(file, { set: opts.set });
       const variants = expandVariants(loaded);
-      for (const w of loaded.warnings) process.stderr.write(`${formatProblem(w)} (warning)\n`);
-      if (opts.resolved) process.stdout.write(`# resolved: ${file}\n${resolvedYaml(loaded.scenario)}`);
-      else process.stdout.write(`${file}: ok (${variants.length} variant${variants.length === 1 ? '' : 's'}, ${loaded.warnings.length} warning${loaded.warnings.length === 1 ? '' : 's'})\n`);
+      for (const w of loaded.warnings) process.stderr.write(`${formatWarning(w)}\n`);
+      if (opts.resolved) {
+        process.stdout.write(`${documents++ > 0 ? '---\n' : ''}${resolvedYaml(loaded, variants)}`);
+      } else {
+        const n = variants.length;
+        const m = loaded.warnings.length;
+        process.stdout.write(`${file}: ok (${n} variant${n === 1 ? '' : 's'}, ${m} warning${m === 1 ? '' : 's'})\n`);
+      }
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err;
-      process.stderr.write(`${err.message}\n`);
+      for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
       code = 2;
     }
   }

@@ -1,56 +1,82 @@
 /**
- * Loading a scenario file: YAML (with line and column for every node), the
- * `--set` overrides, the zod schema, the files a scenario refers to, the
- * Kubernetes rules, and the resolved defaults. Every problem found becomes a
- * `file:line:column: path: message` line, all of them at once, thrown as one
- * ScenarioError; nothing else is ever thrown for bad input.
+ * Loading a scenario file, in the order a user's mistakes can be found:
+ *
+ * 1. the file is read (`web.yaml: cannot read: no such file`, without a
+ *    position) and parsed as YAML with the line and column of every node;
+ *    a syntax error, an unknown tag, a key that is not a plain name or a
+ *    duplicate key is a problem (a duplicate is reported with everything else;
+ *    the others stop here, since the document is not what the user meant);
+ * 2. `--set PATH=VALUE` overrides are applied to the document as written
+ *    (see paths.ts), so units and every check below apply to them;
+ * 3. the zod schema checks types, units, unknown keys and missing keys;
+ *    sweep paths are checked against the document and the schema;
+ * 4. on a schema-valid document only: the Kubernetes rules (rules.ts), and
+ *    the files the scenario refers to (empirical distributions and arrival
+ *    traces, relative to the scenario file) are read;
+ * 5. the defaults that depend on other fields are filled (resolve.ts).
+ *
+ * Every problem found up to the first step that fails is thrown at once as
+ * one ScenarioError, in file order; the loader throws nothing else for any
+ * input (a bug inside it becomes a problem that says so).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve as resolvePathOnDisk } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, parse as parseYaml } from 'yaml';
+import { dirname, resolve as resolveOnDisk } from 'node:path';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ScenarioError, type Problem, type Warning } from './errors.js';
-import { displayPath, getAt, PathError, resolvePath, setAt, type Segment } from './paths.js';
+import { assign, closest, displayPath, getAt, locate, overlaps, PathError, type Located, type Segment } from './paths.js';
 import { resolveScenario } from './resolve.js';
-import { checkRules } from './rules.js';
+import { checkRules, type Finding } from './rules.js';
 import { scenarioSchema, type Scenario } from './schema.js';
-import { loadEmpiricalFile } from './units.js';
+import { allowedKeys, discriminator, literalValues, schemaAt, unionOptions, kindOf } from './shape.js';
+import { loadEmpiricalFile, UnitError } from './units.js';
 
 export interface LoadedScenario {
+  /** The file name as the user gave it. */
   file: string;
+  /** SHA-256 of the file's bytes as read (hex). */
   sha256: string;
   text: string;
-  /** The resolved scenario (every default filled, see resolve.ts). */
+  /** The resolved scenario: every default filled (resolve.ts lists what the engine may rely on). */
   scenario: Scenario;
-  /** The scenario as written, after `--set` (what sweeps apply to). */
+  /** The scenario as the schema parsed it, before resolution and without the files' data. */
+  parsed: Scenario;
+  /** The document as written, after `--set`: what sweep values are applied to. */
   raw: unknown;
   warnings: Warning[];
   /** Sweep values as written in the file, per parameter (for variant labels). */
   sweepText: string[][];
+  /** Where each sweep parameter's path points in `raw`. */
+  sweepTargets: Located[];
 }
 
 export interface LoadOptions {
+  /** `PATH=VALUE` overrides, applied in order. */
   set?: string[];
 }
 
-/** Where a path points in the YAML document: the value's start (or the key's, for a missing or unknown key). */
-class Positions {
+/** Maps concrete segments to the line and column of their node in the YAML document. */
+export class Positions {
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
   ) {}
 
-  at(segs: readonly Segment[], keyOfLast = false): { line: number; column: number } {
+  /**
+   * The node at `segs`: its value, or its key with `atKey`. Where the path
+   * leaves the document (a missing key), the deepest node that exists: the
+   * mapping that lacks the key.
+   */
+  at(segs: readonly Segment[], atKey = false): { line: number; column: number } {
     let node: unknown = this.doc.contents;
-    let pos: number | undefined = rangeStart(node);
+    let pos = rangeStart(node) ?? 0;
     for (let i = 0; i < segs.length; i++) {
       const seg = segs[i];
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
         if (!pair) break;
-        const last = i === segs.length - 1;
-        if (last && keyOfLast) {
+        if (atKey && i === segs.length - 1) {
           pos = rangeStart(pair.key) ?? pos;
           break;
         }
@@ -61,8 +87,15 @@ class Positions {
         pos = rangeStart(node) ?? pos;
       } else break;
     }
-    const { line, col } = this.lines.linePos(pos ?? 0);
+    const { line, col } = this.lines.linePos(pos);
     return { line, column: col };
+  }
+
+  /** The source text of the node at `segs`, if it is a plain (unquoted) scalar. */
+  plainText(segs: readonly Segment[], text: string): string | undefined {
+    const node = this.doc.getIn(segs as Segment[], true) as Node | undefined;
+    if (!isScalar(node) || node.type !== 'PLAIN' || !node.range) return undefined;
+    return text.slice(node.range[0], node.range[1]).trim();
   }
 }
 
@@ -71,216 +104,450 @@ function rangeStart(node: unknown): number | undefined {
   return range ? range[0] : undefined;
 }
 
-/** Parses `--set PATH=VALUE`; VALUE is YAML (so `3`, `Local`, `250ms`, `{dist: constant, value: 1ms}` all work). */
-function parseSet(expr: string): { path: string; value: unknown } {
-  const eq = expr.indexOf('=');
-  if (eq <= 0) throw new PathError(`--set ${expr}: expected PATH=VALUE, e.g. --set workloads.web.replicas=12`);
-  let value: unknown;
-  try {
-    value = parseYaml(expr.slice(eq + 1));
-  } catch {
-    value = expr.slice(eq + 1);
-  }
-  return { path: expr.slice(0, eq), value };
+/** Where a problem at `segs` is reported: its line and column, or line 0 and a note when the value is not from the file. */
+export type Place = (segs: readonly Segment[], atKey?: boolean) => { line: number; column: number; note?: string };
+
+function problemAt(file: string, raw: unknown, place: Place, segs: Segment[], message: string, atKey = false): Problem {
+  const { line, column, note } = place(segs, atKey);
+  return { file, line, column, path: displayPath(raw, segs), message: note ? `${message} (${note})` : message };
 }
 
-export function loadScenario(file: string, opts: LoadOptions = {}): LoadedScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a scenario file' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
-    throw new ScenarioError([{ file, line: 1, column: 1, path: '(file)', message: `cannot read: ${why}` }]);
-  }
-  return parseScenarioText(text, file, opts);
+// -------------------------------------------------------------------- YAML
+
+interface Parsed {
+  doc: Document;
+  positions: Positions;
+  raw: Record<string, unknown>;
+  /** Duplicate keys: reported with the rest. */
+  duplicates: Problem[];
 }
 
-export function parseScenarioText(text: string, file: string, opts: LoadOptions = {}): LoadedScenario {
+/** Parses YAML text; throws a ScenarioError for anything that keeps it from being a mapping of plain keys. */
+function readYaml(text: string, file: string): Parsed {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
   const problems: Problem[] = [];
-  const problem = (line: number, column: number, path: string, message: string) => problems.push({ file, line, column, path, message });
-
-  for (const e of doc.errors) {
-    const { line, col } = lines.linePos(e.pos[0]);
-    problem(line, col, '(yaml)', e.message.split('\n')[0]);
+  const at = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    problems.push({ file, ...at(e.pos[0]), path: '', message: `YAML: ${e.message.split('\n')[0]}` });
   }
+  if (problems.length) throw new ScenarioError(problems);
+
+  // Keys must be plain scalars (a mapping as a key has no place in a scenario); duplicates are collected.
+  const duplicates: { offset: number; segs: Segment[]; key: string; firstLine: number }[] = [];
+  const visit = (node: unknown, segs: Segment[], depth: number) => {
+    if (depth > 200) {
+      problems.push({ file, ...at(rangeStart(node) ?? 0), path: '', message: 'YAML: nested more than 200 levels deep' });
+      return;
+    }
+    if (isMap(node)) {
+      const seen = new Map<string, number>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (!isScalar(key) || key.value === null || typeof key.value === 'object') {
+          problems.push({ file, ...at(rangeStart(key) ?? rangeStart(node) ?? 0), path: '', message: 'YAML: a key must be a plain name, not a list, a mapping or empty' });
+          continue;
+        }
+        const v: unknown = key.value;
+        const name = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : '?';
+        const first = seen.get(name);
+        if (first !== undefined) duplicates.push({ offset: rangeStart(key) ?? 0, segs: [...segs, name], key: name, firstLine: at(first).line });
+        else seen.set(name, rangeStart(key) ?? 0);
+        visit(pair.value, [...segs, name], depth + 1);
+      }
+    } else if (isSeq(node)) node.items.forEach((item, i) => visit(item, [...segs, i], depth + 1));
+    else if (isAlias(node)) return;
+  };
+  visit(doc.contents, [], 0);
   if (problems.length) throw new ScenarioError(problems);
 
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new ScenarioError([{ file, line: 1, column: 1, path: '(yaml)', message: (err as Error).message }]);
+    throw new ScenarioError([{ file, line: 1, column: 1, path: '', message: `YAML: ${(err as Error).message}` }]);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ScenarioError([{ file, line: 1, column: 1, path: '(top level)', message: 'a scenario is a YAML mapping with apiVersion: svcsim/v1 and kind: Scenario' }]);
-  const positions = new Positions(doc, lines);
-
-  // --set applies to the document before validation, so units and rules apply to it.
-  const sweepPaths = new Set(((raw as { sweep?: { parameters?: { path?: unknown }[] } }).sweep?.parameters ?? []).map((p) => p?.path));
-  for (const expr of opts.set ?? []) {
-    try {
-      const { path, value } = parseSet(expr);
-      if (sweepPaths.has(path)) throw new PathError(`${path} is swept by sweep.parameters; it cannot also be --set`);
-      setAt(raw, resolvePath(raw, path, true), value);
-    } catch (err) {
-      if (!(err instanceof PathError)) throw err;
-      problems.push({ file: '(command line)', line: 1, column: 1, path: `--set ${expr}`, message: err.message });
-    }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !isMap(doc.contents)) {
+    throw new ScenarioError([{ file, line: 1, column: 1, path: '', message: 'a scenario is a YAML mapping that starts with apiVersion: svcsim/v1 and kind: Scenario' }]);
   }
-  if (problems.length) throw new ScenarioError(problems);
-
-  const { scenario, warnings } = validate(raw, file, positions);
-  const sweepText = (scenario.sweep?.parameters ?? []).map((p, i) =>
-    p.values.map((v, j) => {
-      const node = doc.getIn(['sweep', 'parameters', i, 'values', j], true) as Node | undefined;
-      const src = node?.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
-      return src !== undefined && src !== '' && !/^["']/.test(src) ? src : String(v);
-    }),
-  );
   return {
-    file,
-    sha256: createHash('sha256').update(text).digest('hex'),
-    text,
-    scenario: loadFiles(scenario, file, positions),
-    raw,
-    warnings,
-    sweepText,
+    doc,
+    positions: new Positions(doc, lines),
+    raw: raw as Record<string, unknown>,
+    duplicates: duplicates.map((d) => ({ file, ...at(d.offset), path: displayPath(raw, d.segs), message: `duplicate key: ${d.key} is already given on line ${d.firstLine}` })),
   };
 }
 
-/** Issues zod found, as problems at their place in the file. */
-function zodProblems(error: z.ZodError, raw: unknown, file: string, positions: Positions): Problem[] {
+// ------------------------------------------------------------------- --set
+
+/** `PATH=VALUE`, VALUE read as YAML (`3`, `Local`, `250ms`, `{dist: constant, value: 1ms}`, `[1, 2]`). */
+function parseSet(expr: string): { path: string; value: unknown } {
+  const eq = expr.indexOf('=');
+  if (eq <= 0) throw new PathError('expected PATH=VALUE, e.g. --set workloads.web.replicas=12', []);
+  const doc = parseDocument(expr.slice(eq + 1), { prettyErrors: false, uniqueKeys: true });
+  const bad = [...doc.errors, ...doc.warnings][0];
+  if (bad) throw new PathError(`VALUE is not valid YAML: ${bad.message.split('\n')[0]} (quote it, e.g. --set 'PATH="..."')`, []);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new PathError(`VALUE is not valid YAML: ${(err as Error).message}`, []);
+  }
+  return { path: expr.slice(0, eq), value };
+}
+
+/** Applies `--set` overrides to `raw`; returns where each one went, and the problems. */
+function applySets(raw: unknown, sets: readonly string[], file: string, place: Place): { targets: { expr: string; segs: Segment[] }[]; problems: Problem[] } {
+  const targets: { expr: string; segs: Segment[] }[] = [];
+  const problems: Problem[] = [];
+  for (const expr of sets) {
+    let path: string;
+    let value: unknown;
+    try {
+      ({ path, value } = parseSet(expr));
+    } catch (err) {
+      if (!(err instanceof PathError)) throw err;
+      problems.push({ file, line: 0, column: 0, path: `--set ${expr}`, message: err.message });
+      continue;
+    }
+    try {
+      const located = locate(raw, path, scenarioSchema);
+      assign(raw, located, value);
+      targets.push({ expr, segs: located.segs });
+    } catch (err) {
+      if (!(err instanceof PathError)) throw err;
+      const { line, column } = place(err.at);
+      problems.push({ file, line, column, path: `--set ${expr}`, message: err.message });
+    }
+  }
+  return { targets, problems };
+}
+
+// ------------------------------------------------------------- zod issues
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** A value as a message shows it. */
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null) return 'null (an empty value)';
+  if (Array.isArray(v)) return 'a list';
+  if (isPlainObject(v)) {
+    const keys = Object.keys(v);
+    return keys.length ? `{${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', ...' : ''}}` : 'an empty mapping';
+  }
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return 'a YAML value of an unsupported type';
+}
+
+const NOUNS: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping',
+  record: 'a mapping',
+  array: 'a list',
+};
+
+function oneOf(values: readonly unknown[]): string {
+  const shown = values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  return shown.length <= 1 ? (shown[0] ?? 'nothing') : `one of ${shown.join(', ')}`;
+}
+
+/** zod's own messages start like this; messages written in the schema do not, and are kept. */
+const ZOD_DEFAULT = /^(Invalid|Too small|Too big|Unrecognized)/;
+
+/** How the accepted forms of a union read in a message: `external, {node: ...}, {zone: ...} or {workload: ...}`. */
+function describeForms(options: readonly unknown[]): string {
+  const forms = options.flatMap((o): string[] => {
+    const literals = literalValues(o);
+    if (literals.length) return literals.map((v) => String(v as string));
+    const kind = kindOf(o);
+    if (kind === 'object') {
+      const keys = allowedKeys(o) ?? [];
+      return [`{${keys.slice(0, 2).map((k) => `${k}: ...`).join(', ')}${keys.length > 2 ? ', ...' : ''}}`];
+    }
+    if (kind === 'record') return ['a mapping'];
+    if (kind === 'array') return ['a list'];
+    if (kind === 'union') return [describeForms(unionOptions(o))];
+    const type = (o as { def?: { type?: string } }).def?.type;
+    return [NOUNS[type ?? ''] ?? 'a value'];
+  });
+  const unique = [...new Set(forms)];
+  return unique.length <= 1 ? (unique[0] ?? 'a value') : `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1]}`;
+}
+
+/** One message per zod issue, at its place in the file. */
+function zodProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, file: string, place: Place): Problem[] {
   const out: Problem[] = [];
-  const add = (segs: Segment[], message: string, keyOfLast = false) => {
-    const { line, column } = positions.at(segs, keyOfLast);
-    out.push({ file, line, column, path: displayPath(raw, segs), message });
-  };
-  const visit = (issues: z.core.$ZodIssue[], base: Segment[]) => {
-    for (const issue of issues) {
+  const add = (segs: Segment[], message: string, atKey = false) => out.push(problemAt(file, raw, place, segs, message, atKey));
+
+  const visit = (list: readonly z.core.$ZodIssue[], base: Segment[]) => {
+    for (const issue of list) {
       const segs = [...base, ...(issue.path as Segment[])];
-      if (issue.code === 'unrecognized_keys') {
-        const allowed = allowedKeys(segs, raw);
-        for (const key of issue.keys) add([...segs, key], `unknown field${allowed ? `; allowed here: ${allowed}` : ''}`, true);
-      } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-        // Report the branch that got furthest (fewest issues), not "invalid input".
-        const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
-        const sameType = best.every((i) => i.code !== 'invalid_type' || i.path.length > 0);
-        if (sameType) visit(best, segs);
-        else add(segs, describeUnion(segs));
-      } else if (issue.code === 'invalid_type' && getAt(raw, segs) === undefined) {
-        add(segs, `required (${issue.expected})`, true);
-      } else {
-        add(segs, issue.message);
+      const value = getAt(raw, segs);
+      const missing = value === undefined;
+      const custom = !ZOD_DEFAULT.test(issue.message);
+      switch (issue.code) {
+        case 'unrecognized_keys': {
+          const allowed = allowedKeys(schemaAt(scenarioSchema, segs, raw)) ?? [];
+          for (const key of issue.keys) {
+            const hint = closest(key, allowed);
+            add([...segs, key], `unknown field${hint ? ` (did you mean ${hint}?)` : ''}${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`, true);
+          }
+          break;
+        }
+        case 'invalid_type': {
+          const noun = NOUNS[issue.expected] ?? `a ${issue.expected}`;
+          if (custom) add(segs, issue.message);
+          else add(segs, missing ? `required: ${noun}` : `must be ${noun}, not ${show(value)}`);
+          break;
+        }
+        case 'invalid_value': {
+          if (custom) add(segs, missing ? `required: ${issue.message.replace(/^must be /, '')}` : `${issue.message} (not ${show(value)})`);
+          else add(segs, missing ? `required: ${oneOf(issue.values)}` : `must be ${oneOf(issue.values)}, not ${show(value)}`);
+          break;
+        }
+        case 'too_small':
+        case 'too_big': {
+          const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+          const small = issue.code === 'too_small';
+          let message: string;
+          if (custom) message = issue.message;
+          else if (issue.origin === 'array' || issue.origin === 'set')
+            message = small ? `needs at least ${bound} ${bound === 1 ? 'entry' : 'entries'}` : `may have at most ${bound} entries`;
+          else if (issue.origin === 'string') message = small ? (bound === 1 ? 'must not be empty' : `needs at least ${bound} characters`) : `may have at most ${bound} characters`;
+          else message = `must be ${small ? (issue.inclusive === false ? '>' : '≥') : issue.inclusive === false ? '<' : '≤'} ${bound}, not ${show(value)}`;
+          add(segs, message);
+          break;
+        }
+        case 'invalid_format':
+          add(segs, custom ? issue.message : `${show(value)} does not match the pattern ${issue.pattern ?? ''}`);
+          break;
+        case 'invalid_union': {
+          const union = schemaAt(scenarioSchema, segs.slice(0, segs.length - ('discriminator' in issue && issue.discriminator ? 1 : 0)), raw);
+          if ('discriminator' in issue && issue.discriminator) {
+            const options = (issue as { options?: unknown[] }).options ?? [];
+            add(segs, missing ? `required: ${oneOf(options)}` : `must be ${oneOf(options)}, not ${show(value)}`);
+            break;
+          }
+          const options = unionOptions(union);
+          const branches = issue.errors;
+          let candidates = branches.map((_, i) => i).filter((i) => !branches[i].some((x) => x.path.length === 0 && (x.code === 'invalid_type' || x.code === 'invalid_value')));
+          if (candidates.length > 1 && isPlainObject(value) && options.length === branches.length) {
+            const keys = Object.keys(value);
+            candidates = candidates.filter((i) => (allowedKeys(options[i]) ?? []).some((k) => keys.includes(k)));
+          }
+          if (candidates.length === 1) visit(branches[candidates[0]], segs);
+          else if (discriminator(union) === undefined) {
+            const forms = options.length ? describeForms(options) : 'one of the accepted forms';
+            add(segs, missing ? `required: ${forms}` : `must be ${forms}, not ${show(value)}`);
+          } else add(segs, issue.message);
+          break;
+        }
+        default:
+          add(segs, issue.message);
       }
     }
   };
-  visit(error.issues, []);
-  return dedupe(out);
+  visit(issues, []);
+  return out;
 }
 
-function describeUnion(segs: Segment[]): string {
-  const last = segs[segs.length - 1];
-  if (last === 'from') return 'must be external, or {node: name}, {zone: name} or {workload: name}';
-  return 'is not any of the accepted forms (see the scenario format)';
-}
+// ------------------------------------------------------------------ files
 
-function allowedKeys(segs: Segment[], _raw: unknown): string | undefined {
-  const shape = shapeAt(segs);
-  return shape ? Object.keys(shape).join(', ') : undefined;
-}
+/** Files read once per load (and per sweep: every variant shares them). */
+export type FileCache = Map<string, number[] | Error>;
 
-/** The keys the schema allows at a path (for "allowed here" hints). */
-function shapeAt(segs: Segment[]): Record<string, unknown> | undefined {
-  let schema: unknown = scenarioSchema;
-  for (const seg of segs) {
-    schema = unwrap(schema);
-    const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; options?: unknown[] } }).def;
-    if (!def) return undefined;
-    if (def.type === 'object' && def.shape) schema = def.shape[String(seg)];
-    else if (def.type === 'array') schema = def.element;
-    else return undefined;
-  }
-  schema = unwrap(schema);
-  const def = (schema as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
-  return def?.type === 'object' ? def.shape : undefined;
-}
-
-function unwrap(schema: unknown): unknown {
-  for (let i = 0; i < 10; i++) {
-    const def = (schema as { def?: { type?: string; innerType?: unknown; in?: unknown; schema?: unknown } } | undefined)?.def;
-    if (!def) return schema;
-    if (def.type === 'optional' || def.type === 'default' || def.type === 'prefault' || def.type === 'nullable') schema = def.innerType;
-    else if (def.type === 'pipe') schema = def.in;
-    else return schema;
-  }
-  return schema;
-}
-
-function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const k = `${p.line}:${p.column}:${p.path}:${p.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-/** Schema, then rules, then resolution; throws every problem at once. */
-function validate(raw: unknown, file: string, positions: Positions): { scenario: Scenario; warnings: Warning[] } {
-  const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw new ScenarioError(zodProblems(parsed.error, raw, file, positions));
-  const findings = checkRules(parsed.data);
-  const toProblem = (f: { segs: Segment[]; message: string }): Problem => {
-    const { line, column } = positions.at(f.segs);
-    return { file, line, column, path: displayPath(raw, f.segs), message: f.message };
-  };
-  const errors = findings.filter((f) => !f.warning).map(toProblem);
-  if (errors.length) throw new ScenarioError(dedupe(errors));
-  return { scenario: resolveScenario(parsed.data), warnings: findings.filter((f) => f.warning).map(toProblem) };
-}
-
-/** Reads the files a scenario refers to (relative to the scenario file): empirical distributions and arrival traces. */
-function loadFiles(s: Scenario, file: string, positions: Positions): Scenario {
-  const base = dirname(file);
+/**
+ * Reads what the scenario refers to, relative to the scenario file: the
+ * values of every empirical distribution given by `file`, and the arrival
+ * times of every trace (sorted ascending). Problems point at the `file` key.
+ */
+function loadFiles(s: Scenario, raw: unknown, file: string, place: Place, cache: FileCache): Problem[] {
   const problems: Problem[] = [];
-  const read = (rel: string, segs: Segment[], reader: (path: string) => number[]): number[] | undefined => {
-    try {
-      return reader(resolvePathOnDisk(base, rel));
-    } catch (err) {
-      const { line, column } = positions.at(segs);
-      const code = (err as NodeJS.ErrnoException).code;
-      problems.push({ file, line, column, path: segs.join('.'), message: `${rel}: ${code === 'ENOENT' ? 'no such file (paths are relative to the scenario file)' : (err as Error).message}` });
-      return undefined;
+  const base = dirname(file);
+  const read = (rel: string, segs: Segment[]): number[] | undefined => {
+    const full = resolveOnDisk(base, rel);
+    let got = cache.get(full);
+    if (got === undefined) {
+      try {
+        got = loadEmpiricalFile(full);
+      } catch (err) {
+        got = err instanceof Error ? err : new Error(String(err));
+      }
+      cache.set(full, got);
     }
+    if (!(got instanceof Error)) return got;
+    const code = (got as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? `no such file (a path is relative to the scenario file's folder${base === '.' ? '' : `, ${base}`})`
+        : code === 'EISDIR'
+          ? 'is a folder'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : got instanceof UnitError
+              ? got.message
+              : `cannot be read: ${got.message}`;
+    problems.push(problemAt(file, raw, place, segs, `${rel}: ${why}`, true));
+    return undefined;
   };
-  const visitDist = (d: unknown, segs: Segment[]) => {
-    const o = d as { dist?: string; file?: string; values?: number[] };
-    if (o && o.dist === 'empirical' && o.file && !o.values) o.values = read(o.file, [...segs, 'file'], loadEmpiricalFile);
-  };
-  s.workloads.forEach((w, i) => visitDist(w.serviceTime, ['workloads', i, 'serviceTime']));
-  s.traffic.forEach((t, i) => {
-    visitDist(t.latency, ['traffic', i, 'latency']);
-    visitDist(t.retryBackoff, ['traffic', i, 'retryBackoff']);
-    if (t.arrival.process === 'trace' && !t.arrival.times) {
-      const times = read(t.arrival.file, ['traffic', i, 'arrival', 'file'], loadEmpiricalFile);
-      if (times) t.arrival.times = [...times].sort((a, b) => a - b);
+  const visit = (node: unknown, segs: Segment[], depth: number) => {
+    if (depth > 12 || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      node.forEach((x, i) => visit(x, [...segs, i], depth + 1));
+      return;
     }
-  });
-  for (const k of ['sameNode', 'sameZone', 'crossZone', 'proxy'] as const) visitDist(s.cluster.latency[k], ['cluster', 'latency', k]);
-  visitDist(s.cluster.controlPlane.endpointPropagation, ['cluster', 'controlPlane', 'endpointPropagation']);
-  s.loadBalancers.forEach((lb, i) => visitDist(lb.latency, ['loadBalancers', i, 'latency']));
-  if (problems.length) throw new ScenarioError(problems);
-  return s;
+    const o = node as Record<string, unknown>;
+    if (o.dist === 'empirical' && typeof o.file === 'string' && o.values === undefined) {
+      const values = read(o.file, [...segs, 'file']);
+      if (values) o.values = values;
+    } else if (o.process === 'trace' && typeof o.file === 'string' && o.times === undefined) {
+      const times = read(o.file, [...segs, 'file']);
+      if (times) o.times = [...times].sort((a, b) => a - b);
+    }
+    for (const [k, v] of Object.entries(o)) if (k !== 'values' && k !== 'times') visit(v, [...segs, k], depth + 1);
+  };
+  visit(s, [], 0);
+  return problems;
 }
 
-/** Validates and resolves a raw scenario object (used for sweep variants). */
-export function validateRaw(raw: unknown, file: string, text: string): { scenario: Scenario; warnings: Warning[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  const positions = new Positions(doc, lines);
-  const r = validate(raw, file, positions);
-  return { scenario: loadFiles(r.scenario, file, positions), warnings: r.warnings };
+// ---------------------------------------------------------------- checking
+
+function findingProblems(findings: readonly Finding[], raw: unknown, file: string, place: Place): { errors: Problem[]; warnings: Warning[] } {
+  const errors: Problem[] = [];
+  const warnings: Warning[] = [];
+  for (const f of findings) (f.warning ? warnings : errors).push(problemAt(file, raw, place, f.segs, f.message, f.atKey));
+  return { errors, warnings };
+}
+
+interface Checked {
+  parsed: Scenario;
+  scenario: Scenario;
+  warnings: Warning[];
+}
+
+/** Schema, rules, files and resolution of a document; throws every problem at once (with `extra`, found before). */
+export function checkDocument(raw: unknown, file: string, place: Place, cache: FileCache, extra: Problem[] = []): Checked {
+  const result = scenarioSchema.safeParse(raw);
+  if (!result.success) throw new ScenarioError([...extra, ...zodProblems(result.error.issues, raw, file, place)]);
+  const parsed = result.data;
+  const { errors, warnings } = findingProblems(checkRules(parsed), raw, file, place);
+  const withFiles = structuredClone(parsed);
+  const fileProblems = loadFiles(withFiles, raw, file, place, cache);
+  const problems = [...extra, ...errors, ...fileProblems];
+  if (problems.length) throw new ScenarioError(problems);
+  return { parsed, scenario: resolveScenario(withFiles), warnings };
+}
+
+/** Sweep paths: each must name a place of the scenario, once, and none may be `--set` as well. */
+function checkSweepPaths(raw: Record<string, unknown>, sets: { expr: string; segs: Segment[] }[], file: string, place: Place): { targets: Located[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const targets: Located[] = [];
+  const sweep = raw.sweep;
+  const params = isPlainObject(sweep) && Array.isArray(sweep.parameters) ? (sweep.parameters as unknown[]) : [];
+  params.forEach((param, i) => {
+    if (!isPlainObject(param) || typeof param.path !== 'string') return; // the schema reports it
+    const segs: Segment[] = ['sweep', 'parameters', i, 'path'];
+    const problem = (message: string) => problems.push(problemAt(file, raw, place, segs, message));
+    try {
+      const target = locate(raw, param.path, scenarioSchema);
+      if (target.segs[0] === 'sweep') problem('a sweep cannot vary the sweep itself');
+      const twice = targets.findIndex((t) => t.segs.length > 0 && overlaps(t.segs, target.segs));
+      if (twice >= 0) problem(`overlaps sweep parameter ${twice} (${String((params[twice] as { path: string }).path)}): each place is swept once`);
+      for (const set of sets) if (overlaps(set.segs, target.segs)) problem(`is also set by --set ${set.expr}; a swept path cannot be --set (change the sweep's values instead)`);
+      targets.push(target);
+    } catch (err) {
+      if (!(err instanceof PathError)) throw err;
+      problem(err.message);
+      targets.push({ segs: [], create: [] });
+    }
+  });
+  return { targets, problems };
+}
+
+/** Sweep values as written in the file, for labels: numbers and plain strings exactly as typed. */
+function sweepText(parsed: Parsed, raw: Record<string, unknown>, text: string): string[][] {
+  const sweep = raw.sweep as { parameters?: { values?: unknown[] }[] } | undefined;
+  return (sweep?.parameters ?? []).map((p, i) =>
+    (p.values ?? []).map((v, j) => {
+      const written = parsed.positions.plainText(['sweep', 'parameters', i, 'values', j], text);
+      const asParsed = parsed.doc.getIn(['sweep', 'parameters', i, 'values', j]);
+      return written !== undefined && asParsed === v ? written : typeof v === 'string' ? v : JSON.stringify(v);
+    }),
+  );
+}
+
+// ------------------------------------------------------------------ public
+
+/** Reads and checks a scenario file. Throws a ScenarioError (and nothing else) when it is not valid. */
+export function loadScenario(file: string, opts: LoadOptions = {}): LoadedScenario {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a scenario file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new ScenarioError([{ file, line: 0, column: 0, path: '', message: `cannot read: ${why}` }]);
+  }
+  return parseScenarioText(bytes.toString('utf8'), file, opts, createHash('sha256').update(bytes).digest('hex'));
+}
+
+const positionsOf = new WeakMap<LoadedScenario, Positions>();
+
+/** The positions in the loaded file, for problems found later (sweep variants). */
+export function positionsIn(loaded: LoadedScenario): Positions {
+  let p = positionsOf.get(loaded);
+  if (!p) {
+    const lines = new LineCounter();
+    p = new Positions(parseDocument(loaded.text, { lineCounter: lines, uniqueKeys: false, merge: true }), lines);
+    positionsOf.set(loaded, p);
+  }
+  return p;
+}
+
+/** Checks scenario text as if read from `file` (relative paths in it are relative to `file`'s folder). */
+export function parseScenarioText(text: string, file: string, opts: LoadOptions = {}, sha256?: string): LoadedScenario {
+  try {
+    const parsed = readYaml(text, file);
+    const inFile: Place = (segs, atKey) => parsed.positions.at(segs, atKey);
+    const raw = parsed.raw;
+    const sets = applySets(raw, opts.set ?? [], file, inFile);
+    const sweep = checkSweepPaths(raw, sets.targets, file, inFile);
+    // A problem inside a value given with --set is not in the file: no position, and which --set it was.
+    const place: Place = (segs, atKey) => {
+      const set = [...sets.targets].reverse().find((t) => t.segs.length <= segs.length && overlaps(t.segs, segs));
+      return set ? { line: 0, column: 0, note: `set by --set ${set.expr}` } : inFile(segs, atKey);
+    };
+    const checked = checkDocument(raw, file, place, new Map(), [...parsed.duplicates, ...sets.problems, ...sweep.problems]);
+    const loaded: LoadedScenario = {
+      file,
+      sha256: sha256 ?? createHash('sha256').update(text).digest('hex'),
+      text,
+      scenario: checked.scenario,
+      parsed: checked.parsed,
+      raw,
+      warnings: checked.warnings,
+      sweepText: sweepText(parsed, raw, text),
+      sweepTargets: sweep.targets,
+    };
+    positionsOf.set(loaded, parsed.positions);
+    return loaded;
+  } catch (err) {
+    if (err instanceof ScenarioError) throw err;
+    throw internalError(err, file);
+  }
+}
+
+/** A bug in the loader still reaches the user as a problem line, never as a stack trace. */
+export function internalError(err: unknown, file: string): ScenarioError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new ScenarioError([{ file, line: 0, column: 0, path: '', message: `internal error while checking this file (a bug in svcsim, please report it): ${message}` }]);
 }

@@ -1,203 +1,326 @@
 /**
- * The rules Kubernetes enforces (or that make a scenario meaningless when
- * broken), checked on a scenario that passed the schema. Each finding names
- * the place (concrete path segments, for line:column) and says why, in
- * Kubernetes' terms.
+ * The rules Kubernetes enforces, and the ones without which a scenario means
+ * nothing, checked on a scenario that passed the schema (so every field has
+ * its type). Each finding names the place (concrete segments into the
+ * document, for its line and column) and says why, in Kubernetes' terms.
+ *
+ * Warnings point at fields that are accepted but do not do here what they do
+ * in a cluster (the ignored parts of a pasted Service), or at settings that
+ * probably skew the results.
+ *
+ * Sweep and `--set` paths are checked by the loader, which has the document
+ * as written (see paths.ts).
  */
-import { METRIC_NAMES } from '../sim/result.js';
 import type { Segment } from './paths.js';
-import { expandNodes, parsePortRange } from './resolve.js';
-import { failureKind, type Scenario, type Service } from './schema.js';
+import { assignNodePorts, expandedNodeCount, expandNodes, hasNodePorts, parsePortRange, placeWorkloads } from './resolve.js';
+import { failureKind, type Scenario, type Service, type ServicePort, type Workload } from './schema.js';
 
 export interface Finding {
   segs: Segment[];
   message: string;
   warning?: boolean;
+  /** Point at the key of the last segment rather than at its value (a name in a map). */
+  atKey?: boolean;
 }
 
-function selectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
+/** Bounds that keep every scenario quick to load (and to simulate at all). */
+export const LIMITS = { nodes: 10_000, variants: 1_000 } as const;
+
+export function selectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   const keys = Object.keys(selector);
   return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
 }
 
-function list(names: Iterable<string>): string {
-  const a = [...names];
+export function labelsOf(w: Workload): Record<string, string> {
+  return w.labels ?? { app: w.name };
+}
+
+function have(names: Iterable<string>): string {
+  const a = [...new Set(names)];
   return a.length ? ` (have: ${a.join(', ')})` : '';
 }
 
-function duplicates(names: string[]): Set<string> {
-  const seen = new Set<string>();
-  const dup = new Set<string>();
-  for (const n of names) (seen.has(n) ? dup : seen).add(n);
-  return dup;
+function flow(labels: Record<string, string>): string {
+  return `{${Object.entries(labels)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ')}}`;
 }
 
-/** Annotations and fields of a real Service that change routing in Kubernetes but are ignored here. */
-function ignoredRoutingFields(svc: Service, i: number, out: Finding[]): void {
-  const spec = svc.spec;
-  const ann = svc.metadata.annotations ?? {};
-  for (const key of ['service.kubernetes.io/topology-mode', 'service.kubernetes.io/topology-aware-hints']) {
-    if (key in ann) out.push({ segs: ['services', i, 'metadata', 'annotations', key], warning: true, message: `ignored by svcsim; in Kubernetes it enables topology-aware routing (and wins over trafficDistribution): use spec.trafficDistribution to model it` });
-  }
-  if (spec.clusterIP === 'None') out.push({ segs: ['services', i, 'spec', 'clusterIP'], warning: true, message: 'a headless Service has no virtual IP in Kubernetes (clients pick pods from DNS); svcsim simulates it as a normal ClusterIP Service' });
-  if (spec.externalIPs?.length) out.push({ segs: ['services', i, 'spec', 'externalIPs'], warning: true, message: 'ignored: traffic to externalIPs is not simulated' });
-  if (spec.loadBalancerSourceRanges?.length) out.push({ segs: ['services', i, 'spec', 'loadBalancerSourceRanges'], warning: true, message: 'ignored: every client is allowed' });
-  if (spec.publishNotReadyAddresses) out.push({ segs: ['services', i, 'spec', 'publishNotReadyAddresses'], warning: true, message: 'ignored: only ready endpoints receive traffic' });
-  if (spec.allocateLoadBalancerNodePorts === false) out.push({ segs: ['services', i, 'spec', 'allocateLoadBalancerNodePorts'], warning: true, message: 'ignored: to model an LB that sends straight to pods, use loadBalancers[].targets: pods' });
+function containerPorts(w: Workload): string {
+  return w.ports.map((cp) => (typeof cp === 'number' ? String(cp) : cp.name ? `${cp.name}=${cp.containerPort}` : String(cp.containerPort))).join(', ');
+}
+
+function servicePorts(svc: Service): string {
+  return svc.spec.ports.map((p) => (p.name ? `${p.name}=${p.port}` : String(p.port))).join(', ');
+}
+
+/** Does workload `w` have the container port a targetPort names (a number, or a port name)? */
+function hasContainerPort(w: Workload, target: number | string): boolean {
+  return w.ports.some((cp) => (typeof cp === 'number' ? cp === target : typeof target === 'number' ? cp.containerPort === target : cp.name === target));
+}
+
+function findServicePort(svc: Service, port: number | string): ServicePort | undefined {
+  return svc.spec.ports.find((p) => (typeof port === 'number' ? p.port === port : p.name === port));
 }
 
 export function checkRules(s: Scenario): Finding[] {
   const out: Finding[] = [];
-  const nodes = expandNodes(s.cluster.nodes);
-  const nodeNames = new Set(nodes.map((n) => n.name));
-  const zones = new Set(nodes.map((n) => n.zone));
-  const workloads = new Map(s.workloads.map((w) => [w.name, w]));
-  const services = new Map(s.services.map((svc) => [svc.metadata.name, svc]));
+  const error = (segs: Segment[], message: string, atKey = false) => out.push({ segs, message, ...(atKey ? { atKey } : {}) });
+  const warn = (segs: Segment[], message: string, atKey = false) => out.push({ segs, message, warning: true, ...(atKey ? { atKey } : {}) });
 
-  for (const d of duplicates(nodes.map((n) => n.name))) out.push({ segs: ['cluster', 'nodes'], message: `node name ${d} appears more than once (after count expansion)` });
-  for (const [kind, names] of [
-    ['workloads', s.workloads.map((w) => w.name)],
-    ['services', s.services.map((x) => x.metadata.name)],
-    ['traffic', s.traffic.map((t) => t.name)],
-  ] as const) {
-    for (const d of duplicates(names)) out.push({ segs: [kind, names.lastIndexOf(d), kind === 'services' ? 'metadata' : 'name', ...(kind === 'services' ? ['name'] : [])], message: `${kind} names must be unique: ${d} appears more than once` });
+  // ------------------------------------------------------------ the cluster
+  const expandedCount = expandedNodeCount(s.cluster.nodes);
+  if (expandedCount > LIMITS.nodes) {
+    error(['cluster', 'nodes'], `expands to ${expandedCount} nodes; svcsim simulates at most ${LIMITS.nodes}`);
+    return out; // every other rule would walk them all
   }
+  const nodes = expandNodes(s.cluster.nodes);
+  const nodeNames = new Set<string>();
+  s.cluster.nodes.forEach((entry, i) => {
+    const names = entry.count === undefined ? [entry.name] : Array.from({ length: entry.count }, (_, k) => `${entry.name}-${k}`);
+    for (const name of names) {
+      if (nodeNames.has(name)) {
+        error(['cluster', 'nodes', i, 'name'], `node ${name} is already defined${entry.count !== undefined ? ` (this entry expands to ${entry.name}-0..${entry.name}-${entry.count - 1})` : ''}; node names must be unique: each is one machine with its own IP`);
+        break;
+      }
+      nodeNames.add(name);
+    }
+  });
+  const zones = new Set(nodes.map((n) => n.zone));
 
   const [lo, hi] = parsePortRange(s.cluster.serviceNodePortRange);
-  if (!(lo >= 1 && hi <= 65535 && lo < hi)) out.push({ segs: ['cluster', 'serviceNodePortRange'], message: 'must be a range lo-hi of ports with lo < hi ≤ 65535' });
+  const rangeOk = lo >= 1 && hi <= 65535 && lo <= hi;
+  if (!rangeOk) error(['cluster', 'serviceNodePortRange'], 'must be a range FIRST-LAST of ports with FIRST ≤ LAST ≤ 65535, like the API server flag --service-node-port-range (default 30000-32767)');
   if (s.cluster.proxyMode !== 'ipvs' && s.cluster.ipvsScheduler !== 'rr')
-    out.push({ segs: ['cluster', 'ipvsScheduler'], warning: true, message: `only used with proxyMode: ipvs; ${s.cluster.proxyMode} chooses uniformly at random` });
+    warn(['cluster', 'ipvsScheduler'], `only used with proxyMode: ipvs; in ${s.cluster.proxyMode} mode kube-proxy picks endpoints uniformly at random`);
 
+  // ----------------------------------------------------------------- names
+  const unique = <T>(list: readonly T[], name: (x: T) => string, segsOf: (i: number) => Segment[], what: string, why: string) => {
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      const n = name(x);
+      if (seen.has(n)) error(segsOf(i), `${what} named ${n} is already defined above; ${why}`);
+      seen.add(n);
+    });
+  };
+  unique(s.workloads, (w) => w.name, (i) => ['workloads', i, 'name'], 'a workload', 'workload names must be unique (pods are named after them)');
+  unique(s.services, (x) => x.metadata.name, (i) => ['services', i, 'metadata', 'name'], 'a Service', 'Service names are unique in a namespace');
+  unique(s.traffic, (t) => t.name, (i) => ['traffic', i, 'name'], 'a traffic entry', 'traffic names must be unique (they name the per-traffic results)');
+  const workloads = new Map<string, Workload>();
+  for (const w of s.workloads) if (!workloads.has(w.name)) workloads.set(w.name, w);
+  const services = new Map<string, Service>();
+  for (const svc of s.services) if (!services.has(svc.metadata.name)) services.set(svc.metadata.name, svc);
+
+  // ------------------------------------------------------------- workloads
+  const explicitPerNode = new Map<string, number>();
   s.workloads.forEach((w, i) => {
     if (typeof w.placement === 'object') {
       let sum = 0;
       for (const [node, count] of Object.entries(w.placement)) {
         sum += count;
-        if (!nodeNames.has(node)) out.push({ segs: ['workloads', i, 'placement', node], message: `no node named ${node}${list(nodeNames)}` });
+        if (!nodeNames.has(node)) error(['workloads', i, 'placement', node], `no node named ${node}${have(nodeNames)}`, true);
+        else explicitPerNode.set(node, (explicitPerNode.get(node) ?? 0) + count);
       }
-      if (sum !== w.replicas) out.push({ segs: ['workloads', i, 'placement'], message: `places ${sum} pods but replicas is ${w.replicas}: the counts must sum to replicas` });
+      if (sum !== w.replicas) error(['workloads', i, 'placement'], `places ${sum} pod${sum === 1 ? '' : 's'} but replicas is ${w.replicas}: the counts must add up to replicas`);
     }
-    const names = w.ports.filter((p) => typeof p !== 'number' && p.name).map((p) => (p as { name: string }).name);
-    for (const d of duplicates(names)) out.push({ segs: ['workloads', i, 'ports'], message: `container port name ${d} appears more than once` });
+    const names = new Set<string>();
+    w.ports.forEach((cp, j) => {
+      if (typeof cp === 'number' || cp.name === undefined) return;
+      if (names.has(cp.name)) error(['workloads', i, 'ports', j, 'name'], `container port name ${cp.name} is already used in this workload; Kubernetes requires unique port names in a pod (a named targetPort must say which port it means)`);
+      names.add(cp.name);
+    });
   });
+  const maxPods = new Map(nodes.map((n) => [n.name, n.maxPods]));
+  for (const [node, count] of explicitPerNode) {
+    const cap = maxPods.get(node) ?? 0;
+    if (count <= cap) continue;
+    s.workloads.forEach((w, i) => {
+      if (typeof w.placement === 'object' && (w.placement[node] ?? 0) > 0)
+        error(['workloads', i, 'placement', node], `node ${node} runs at most ${cap} pods (its maxPods) but the placements put ${count} there; Kubernetes would leave the rest Pending`, true);
+    });
+  }
+  if ([...explicitPerNode].every(([node, count]) => count <= (maxPods.get(node) ?? 0))) {
+    placeWorkloads(nodes, s.workloads).forEach((p, i) => {
+      if (p.unplaced > 0)
+        error(['workloads', i, 'replicas'], `${p.unplaced} of ${s.workloads[i].replicas} pods fit on no node: the nodes' maxPods are taken; add nodes or raise maxPods (Kubernetes would leave them Pending)`);
+    });
+  }
 
-  const nodePorts = new Map<number, string>();
+  // -------------------------------------------------------------- services
+  const assigned = rangeOk ? assignNodePorts(s.services, s.cluster.serviceNodePortRange) : undefined;
+  if (assigned && assigned.missing > 0)
+    error(['cluster', 'serviceNodePortRange'], `${s.cluster.serviceNodePortRange} has too few free ports: ${assigned.missing} nodePort${assigned.missing === 1 ? '' : 's'} could not be allocated`);
+  const portOwners = new Map<number, string>();
+  const claimPort = (port: number, owner: string, segs: Segment[], what: string) => {
+    if (rangeOk && (port < lo || port > hi)) {
+      error(segs, `${what} ${port} is outside serviceNodePortRange ${s.cluster.serviceNodePortRange}; the API server only allocates ports from that range`);
+      return;
+    }
+    const other = portOwners.get(port);
+    if (other !== undefined) error(segs, `${what} ${port} is already used by ${other}; a node port is opened on every node, so each one is unique in the cluster`);
+    else portOwners.set(port, owner);
+  };
+
   s.services.forEach((svc, i) => {
     const spec = svc.spec;
+    const name = svc.metadata.name;
     const where = (...rest: Segment[]): Segment[] => ['services', i, 'spec', ...rest];
-    const matched = s.workloads.filter((w) => selectorMatches(spec.selector, w.labels ?? { app: w.name }));
-    if (matched.length === 0)
-      out.push({ segs: where('selector'), message: `selects no workload: a Service without endpoints refuses every connection; labels are ${s.workloads.map((w) => `${w.name}: ${JSON.stringify(w.labels ?? { app: w.name })}`).join(', ')}` });
-    const portNames = duplicates(spec.ports.map((p) => p.name ?? ''));
-    portNames.delete('');
-    for (const d of portNames) out.push({ segs: where('ports'), message: `port name ${d} appears more than once` });
-    if (spec.ports.length > 1 && spec.ports.some((p) => !p.name)) out.push({ segs: where('ports'), message: 'a Service with more than one port must name every port (Kubernetes requires it)' });
+    const selected = s.workloads.filter((w) => selectorMatches(spec.selector, labelsOf(w)));
+    if (Object.keys(spec.selector).length === 0)
+      error(where('selector'), 'is empty: a Service without a selector gets no endpoints from Kubernetes (only manually managed ones, which svcsim does not model); select a workload by its labels');
+    else if (selected.length === 0)
+      error(where('selector'), `selects no workload, so the Service has no endpoints and refuses every connection; workload labels: ${s.workloads.map((w) => `${w.name} ${flow(labelsOf(w))}`).join(', ')}`);
+
+    const portNames = new Set<string>();
+    const portNumbers = new Set<number>();
     spec.ports.forEach((p, j) => {
-      const target = p.targetPort ?? p.port;
-      for (const w of matched) {
-        const found = w.ports.some((cp) => (typeof cp === 'number' ? cp === target : typeof target === 'number' ? cp.containerPort === target : cp.name === target));
-        if (!found)
-          out.push({
-            segs: where('ports', j, p.targetPort === undefined ? 'port' : 'targetPort'),
-            message: `targetPort ${target} is not a container port of workload ${w.name} (${w.ports.map((cp) => (typeof cp === 'number' ? cp : cp.name ? `${cp.name}=${cp.containerPort}` : cp.containerPort)).join(', ')}): connections would be refused`,
-          });
+      if (spec.ports.length > 1 && p.name === undefined) error(where('ports', j), 'needs a name: Kubernetes requires every port of a multi-port Service to be named');
+      if (p.name !== undefined) {
+        if (portNames.has(p.name)) error(where('ports', j, 'name'), `port name ${p.name} is already used in this Service; port names must be unique`);
+        portNames.add(p.name);
       }
+      if (portNumbers.has(p.port)) error(where('ports', j, 'port'), `port ${p.port}/TCP is already defined in this Service; Kubernetes rejects duplicate ports`);
+      portNumbers.add(p.port);
+
+      const target = p.targetPort ?? p.port;
+      for (const w of selected) {
+        if (hasContainerPort(w, target)) continue;
+        error(
+          where('ports', j, p.targetPort === undefined ? 'port' : 'targetPort'),
+          typeof target === 'string'
+            ? `targetPort ${target} names no container port of workload ${w.name} (ports: ${containerPorts(w)}); Kubernetes resolves a named targetPort in each pod, and a pod without it is no endpoint of this port`
+            : `${p.targetPort === undefined ? 'targetPort (default: port) ' : 'targetPort '}${target} is not a container port of workload ${w.name} (ports: ${containerPorts(w)}); its pods would refuse these connections`,
+        );
+      }
+
       if (p.nodePort !== undefined) {
-        if (spec.type === 'ClusterIP') out.push({ segs: where('ports', j, 'nodePort'), message: 'a ClusterIP Service has no nodePort: use type NodePort or LoadBalancer' });
-        else {
-          if (p.nodePort < lo || p.nodePort > hi) out.push({ segs: where('ports', j, 'nodePort'), message: `nodePort ${p.nodePort} is outside serviceNodePortRange ${s.cluster.serviceNodePortRange}` });
-          const other = nodePorts.get(p.nodePort);
-          if (other) out.push({ segs: where('ports', j, 'nodePort'), message: `nodePort ${p.nodePort} is already allocated to ${other}: every nodePort is unique in the cluster` });
-          nodePorts.set(p.nodePort, `service ${svc.metadata.name}`);
-        }
+        if (!hasNodePorts(svc)) error(where('ports', j, 'nodePort'), `a ClusterIP Service opens no port on the nodes; nodePort needs type NodePort or LoadBalancer`);
+        else claimPort(p.nodePort, `Service ${name}${p.name ? ` (port ${p.name})` : ''}`, where('ports', j, 'nodePort'), 'nodePort');
       }
     });
+
     if (spec.healthCheckNodePort !== undefined) {
       if (spec.type !== 'LoadBalancer' || spec.externalTrafficPolicy !== 'Local')
-        out.push({ segs: where('healthCheckNodePort'), message: 'healthCheckNodePort only exists for type LoadBalancer with externalTrafficPolicy: Local' });
-      else if (spec.healthCheckNodePort < lo || spec.healthCheckNodePort > hi)
-        out.push({ segs: where('healthCheckNodePort'), message: `healthCheckNodePort ${spec.healthCheckNodePort} is outside serviceNodePortRange ${s.cluster.serviceNodePortRange}` });
-      else {
-        const other = nodePorts.get(spec.healthCheckNodePort);
-        if (other) out.push({ segs: where('healthCheckNodePort'), message: `port ${spec.healthCheckNodePort} is already allocated to ${other}` });
-        nodePorts.set(spec.healthCheckNodePort, `service ${svc.metadata.name} (healthCheckNodePort)`);
-      }
+        error(where('healthCheckNodePort'), 'only a LoadBalancer Service with externalTrafficPolicy: Local has a healthCheckNodePort (kube-proxy answers on it whether the node has a local endpoint)');
+      else claimPort(spec.healthCheckNodePort, `Service ${name} (healthCheckNodePort)`, where('healthCheckNodePort'), 'healthCheckNodePort');
     }
     if (spec.type === 'ClusterIP' && spec.externalTrafficPolicy === 'Local')
-      out.push({ segs: where('externalTrafficPolicy'), message: 'externalTrafficPolicy applies to NodePort and LoadBalancer Services only (Kubernetes rejects Local on a ClusterIP Service)' });
-    ignoredRoutingFields(svc, i, out);
+      error(where('externalTrafficPolicy'), 'applies to NodePort and LoadBalancer Services only; Kubernetes rejects Local on a ClusterIP Service (use internalTrafficPolicy for in-cluster traffic)');
+    if (spec.trafficDistribution !== undefined && (spec.externalTrafficPolicy === 'Local' || spec.internalTrafficPolicy === 'Local'))
+      warn(where('trafficDistribution'), `is ignored where a Local traffic policy applies (${spec.externalTrafficPolicy === 'Local' ? 'externalTrafficPolicy: Local for external traffic' : 'internalTrafficPolicy: Local for in-cluster traffic'}): the policy wins, as in Kubernetes`);
+    ignoredServiceFields(svc, i, s, warn);
   });
 
+  // ---------------------------------------------------------- loadBalancers
   const lbSeen = new Set<string>();
   s.loadBalancers.forEach((lb, i) => {
     const svc = services.get(lb.service);
-    if (!svc) out.push({ segs: ['loadBalancers', i, 'service'], message: `no Service named ${lb.service}${list(services.keys())}` });
-    else if (svc.spec.type !== 'LoadBalancer') out.push({ segs: ['loadBalancers', i, 'service'], message: `Service ${lb.service} is of type ${svc.spec.type}: only a LoadBalancer Service has a cloud load balancer` });
-    if (lbSeen.has(lb.service)) out.push({ segs: ['loadBalancers', i, 'service'], message: `Service ${lb.service} has more than one loadBalancers entry` });
+    if (!svc) error(['loadBalancers', i, 'service'], `no Service named ${lb.service}${have(services.keys())}`);
+    else if (svc.spec.type !== 'LoadBalancer')
+      error(['loadBalancers', i, 'service'], `Service ${lb.service} is of type ${svc.spec.type}: only a LoadBalancer Service gets a cloud load balancer`);
+    else if (lb.targets === 'pods' && svc.spec.externalTrafficPolicy === 'Local')
+      warn(['loadBalancers', i, 'targets'], `with targets: pods the LB sends straight to pod IPs (no node hop, no kube-proxy), so Service ${lb.service}'s externalTrafficPolicy: Local has no effect`);
+    if (lbSeen.has(lb.service)) error(['loadBalancers', i, 'service'], `Service ${lb.service} already has a loadBalancers entry above; one entry per Service`);
     lbSeen.add(lb.service);
   });
 
+  // --------------------------------------------------------------- traffic
   s.traffic.forEach((t, i) => {
     const where = (...rest: Segment[]): Segment[] => ['traffic', i, ...rest];
     const svc = services.get(t.to.service);
     const external = t.from === 'external';
-    if (!svc) {
-      out.push({ segs: where('to', 'service'), message: `no Service named ${t.to.service}${list(services.keys())}` });
-    } else {
+    if (!svc) error(where('to', 'service'), `no Service named ${t.to.service}${have(services.keys())}`);
+    else {
       const type = svc.spec.type;
       if (t.to.via === 'clusterIP' && external)
-        out.push({ segs: where('to', 'via'), message: 'a ClusterIP Service is only reachable from inside the cluster; use from: {zone: ...} or a NodePort/LoadBalancer Service' });
-      if (t.to.via === 'nodePort' && type === 'ClusterIP')
-        out.push({ segs: where('to', 'via'), message: `Service ${svc.metadata.name} is of type ClusterIP: it has no nodePort; make it type NodePort or LoadBalancer` });
-      if (t.to.via === 'loadBalancer' && type !== 'LoadBalancer')
-        out.push({ segs: where('to', 'via'), message: `Service ${svc.metadata.name} is of type ${type}: only a LoadBalancer Service has a load balancer; use via: ${type === 'NodePort' ? 'nodePort' : 'clusterIP'}` });
+        error(where('to', 'via'), `a ClusterIP Service is only reachable from inside the cluster; use from: {zone: ...} or a NodePort/LoadBalancer Service`);
+      else if (t.to.via === 'nodePort' && type === 'ClusterIP')
+        error(where('to', 'via'), `Service ${svc.metadata.name} is of type ClusterIP, which opens no port on the nodes; via: nodePort needs type NodePort or LoadBalancer`);
+      else if (t.to.via === 'loadBalancer' && type !== 'LoadBalancer')
+        error(where('to', 'via'), `Service ${svc.metadata.name} is of type ${type}: only a LoadBalancer Service gets a cloud load balancer; use ${type === 'NodePort' ? 'via: nodePort' : 'via: clusterIP from inside the cluster'}, or type: LoadBalancer`);
+
       const port = t.to.port;
-      const found = svc.spec.ports.some((p) => (typeof port === 'number' ? p.port === port : p.name === port));
-      if (!found) {
-        const isNodePort = typeof port === 'number' && svc.spec.ports.some((p) => p.nodePort === port);
-        out.push({
-          segs: where('to', 'port'),
-          message: isNodePort
-            ? `${port} is the nodePort of Service ${svc.metadata.name}, not one of its ports: there is no clusterIP:nodePort; use port ${svc.spec.ports.find((p) => p.nodePort === port)!.port} (with via: nodePort the client dials <NodeIP>:${port})`
-            : `Service ${svc.metadata.name} has no port ${port} (ports: ${svc.spec.ports.map((p) => (p.name ? `${p.name}=${p.port}` : p.port)).join(', ')})`,
-        });
+      if (!findServicePort(svc, port)) {
+        const k = s.services.indexOf(svc);
+        const j = typeof port === 'number' ? svc.spec.ports.findIndex((p, jj) => (assigned?.nodePorts[k][jj] ?? p.nodePort) === port) : -1;
+        if (j >= 0) {
+          const sp = svc.spec.ports[j];
+          error(
+            where('to', 'port'),
+            `${port} is a nodePort of Service ${svc.metadata.name}, not one of its ports: there is no clusterIP:nodePort; use port: ${sp.name ?? sp.port}${t.to.via === 'nodePort' ? ` (with via: nodePort the client then dials <NodeIP>:${port})` : ''}`,
+          );
+        } else error(where('to', 'port'), `Service ${svc.metadata.name} has no port ${typeof port === 'number' ? port : `named ${port}`} (ports: ${servicePorts(svc)})`);
       }
     }
-    if (t.from !== 'external') {
+    if (typeof t.from === 'object') {
       const f = t.from;
-      if ('node' in f && !nodeNames.has(f.node)) out.push({ segs: where('from', 'node'), message: `no node named ${f.node}${list(nodeNames)}` });
-      if ('zone' in f && !zones.has(f.zone)) out.push({ segs: where('from', 'zone'), message: `no zone named ${f.zone}${list(zones)}` });
-      if ('workload' in f && !workloads.has(f.workload)) out.push({ segs: where('from', 'workload'), message: `no workload named ${f.workload}${list(workloads.keys())}` });
+      if ('node' in f && !nodeNames.has(f.node)) error(where('from', 'node'), `no node named ${f.node}${have(nodeNames)}`);
+      if ('zone' in f && !zones.has(f.zone)) error(where('from', 'zone'), `no zone named ${f.zone}${have(zones)}`);
+      if ('workload' in f && !workloads.has(f.workload)) error(where('from', 'workload'), `no workload named ${f.workload}${have(workloads.keys())}`);
     }
     if (t.entryNode !== 'random') {
-      if (t.to.via !== 'nodePort') out.push({ segs: where('entryNode'), message: 'entryNode chooses the node a client dials with via: nodePort; the LB or kube-proxy choose otherwise' });
-      else if (!nodeNames.has(t.entryNode)) out.push({ segs: where('entryNode'), message: `no node named ${t.entryNode}${list(nodeNames)}` });
+      if (t.to.via !== 'nodePort')
+        error(where('entryNode'), `chooses the node a client dials with via: nodePort; with via: ${t.to.via} the ${t.to.via === 'loadBalancer' ? 'load balancer picks the node' : "client's own node DNATs the connection"}`);
+      else if (!nodeNames.has(t.entryNode)) error(where('entryNode'), `no node named ${t.entryNode}${have(nodeNames)}`);
     }
     if (t.arrival.process === 'schedule') {
-      const ats = t.arrival.steps.map((x) => x.at);
-      if (ats.some((a, k) => k > 0 && a <= ats[k - 1])) out.push({ segs: where('arrival', 'steps'), message: 'steps must be in increasing order of at' });
+      const steps = t.arrival.steps;
+      steps.forEach((step, k) => {
+        if (k > 0 && step.at <= steps[k - 1].at) error(where('arrival', 'steps', k, 'at'), 'must be later than the step before: steps are in increasing order of at');
+      });
     }
   });
 
+  // -------------------------------------------------------------- failures
   s.failures.forEach((f, i) => {
     const kind = failureKind(f);
-    if (kind === 'node' && !nodeNames.has(f.node!)) out.push({ segs: ['failures', i, 'node'], message: `no node named ${f.node}${list(nodeNames)}` });
-    if (kind === 'zone' && !zones.has(f.zone!)) out.push({ segs: ['failures', i, 'zone'], message: `no zone named ${f.zone}${list(zones)}` });
+    if (kind === 'node' && !nodeNames.has(f.node!)) error(['failures', i, 'node'], `no node named ${f.node}${have(nodeNames)}`);
+    if (kind === 'zone' && !zones.has(f.zone!)) error(['failures', i, 'zone'], `no zone named ${f.zone}${have(zones)}`);
     if (kind === 'pod') {
-      const m = /^(.*)-(\d+)$/.exec(f.pod!);
+      const m = /^(.+)-(0|[1-9]\d*)$/.exec(f.pod!);
       const w = m ? workloads.get(m[1]) : undefined;
-      if (!w || Number(m![2]) >= w.replicas) out.push({ segs: ['failures', i, 'pod'], message: `no pod named ${f.pod}: pods are named <workload>-<i> with i < replicas (${s.workloads.map((x) => `${x.name}-0..${x.name}-${x.replicas - 1}`).join(', ')})` });
+      if (!w || Number(m![2]) >= w.replicas)
+        error(['failures', i, 'pod'], `no pod named ${f.pod}: pods are named <workload>-<i> with i < replicas (${s.workloads.map((x) => (x.replicas > 0 ? `${x.name}-0..${x.name}-${x.replicas - 1}` : `${x.name}: none`)).join(', ')})`);
     }
   });
 
-  const p = s.simulation.precision;
-  if (p && !(METRIC_NAMES as readonly string[]).includes(p.metric))
-    out.push({ segs: ['simulation', 'precision', 'metric'], message: `unknown metric ${p.metric}; one of ${METRIC_NAMES.join(', ')}` });
-  if (s.simulation.warmup === 0 && s.failures.length > 0)
-    out.push({ segs: ['simulation', 'warmup'], warning: true, message: 'no warm-up: the first measured requests see an empty system' });
-  if (s.sweep?.mode === 'zip') {
-    const lengths = s.sweep.parameters.map((x) => x.values.length);
-    if (lengths.some((l) => l !== lengths[0])) out.push({ segs: ['sweep', 'parameters'], message: `zip mode takes the i-th values together: every values list needs the same length (have ${lengths.join(', ')})` });
+  // ------------------------------------------------------ simulation, sweep
+  const changing = s.traffic.some((t) => t.arrival.process === 'schedule' || t.arrival.process === 'trace');
+  if (s.simulation.warmup === 0 && (s.failures.length > 0 || changing))
+    warn(['simulation', 'warmup'], `is 0: the measured window starts on an empty system (no queues, no open connections)${s.failures.length > 0 ? ' while failures are scheduled' : ' under a changing arrival rate'}; give a warm-up (run reports an MSER-5 suggestion)`);
+  const sweep = s.sweep;
+  if (sweep) {
+    const lengths = sweep.parameters.map((p) => p.values.length);
+    if (sweep.mode === 'zip') {
+      lengths.forEach((n, k) => {
+        if (n !== lengths[0]) error(['sweep', 'parameters', k, 'values'], `has ${n} value${n === 1 ? '' : 's'} but the first parameter has ${lengths[0]}: zip mode takes the i-th values of every parameter together, so the lists need the same length`);
+      });
+    } else {
+      const variants = lengths.reduce((a, b) => a * b, 1);
+      if (variants > LIMITS.variants) error(['sweep', 'parameters'], `makes ${variants} variants (${lengths.join(' × ')}); svcsim runs at most ${LIMITS.variants}`);
+    }
   }
   return out;
+}
+
+/** Fields of a real Service that change routing in Kubernetes but are ignored here. */
+function ignoredServiceFields(svc: Service, i: number, s: Scenario, warn: (segs: Segment[], message: string, atKey?: boolean) => void): void {
+  const spec = svc.spec;
+  const at = (...rest: Segment[]): Segment[] => ['services', i, ...rest];
+  const annotations = svc.metadata.annotations ?? {};
+  for (const key of ['service.kubernetes.io/topology-mode', 'service.kubernetes.io/topology-aware-hints']) {
+    if (key in annotations)
+      warn(at('metadata', 'annotations', key), 'is ignored: in Kubernetes it turns on topology-aware routing (and wins over trafficDistribution); model it with spec.trafficDistribution: PreferClose', true);
+  }
+  const targetType = annotations['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'];
+  const lb = s.loadBalancers.find((x) => x.service === svc.metadata.name);
+  if (targetType === 'ip' && lb?.targets !== 'pods')
+    warn(at('metadata', 'annotations', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'), 'ip is ignored: it makes the NLB send straight to pod IPs; model it with loadBalancers[].targets: pods');
+  if (spec.clusterIP === 'None')
+    warn(at('spec', 'clusterIP'), 'None makes a headless Service in Kubernetes: no virtual IP, clients pick pods from DNS and kube-proxy is not involved; svcsim simulates a normal ClusterIP Service');
+  if (spec.externalIPs?.length) warn(at('spec', 'externalIPs'), 'are ignored: no traffic to external IPs is simulated');
+  if (spec.loadBalancerSourceRanges?.length) warn(at('spec', 'loadBalancerSourceRanges'), 'are ignored: every client may connect');
+  if (spec.publishNotReadyAddresses) warn(at('spec', 'publishNotReadyAddresses'), 'is ignored: only ready endpoints get traffic');
+  if (spec.allocateLoadBalancerNodePorts === false)
+    warn(at('spec', 'allocateLoadBalancerNodePorts'), 'false is ignored (nodePorts are still allocated); an LB that sends straight to pods is loadBalancers[].targets: pods');
 }
