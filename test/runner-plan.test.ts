@@ -129,6 +129,6 @@ describe('svcsim plan', () => {
     expect((await svcsim('plan', scenario, '--vary', 'workloads.app.replicas=1..2', '--slo', 'latency_mean_ms<4', '--confidence', '1.5')).code).toBe(2);
     const r = await svcsim('plan', scenario, '--vary', 'workloads.nope.replicas=1..2', '--slo', 'latency_mean_ms<4');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no element named "nope"');
+    expect(r.stderr).toContain('no workload named "nope" (have: app)');
   });
 });
