@@ -123,7 +123,7 @@ export function checkOutput(out: string): string | undefined {
     accessSync(parent, constants.W_OK);
     return undefined;
   } catch (err) {
-    return `cannot write the results folder ${out}: ${(err as NodeJS.ErrnoException).code ?? ''} ${(err as Error).message}`.replace(/\s+/g, ' ');
+    return `cannot write the results folder ${out}: ${(err as Error).message}`;
   }
 }
 
