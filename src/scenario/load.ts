@@ -352,7 +352,7 @@ function zodProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, file: st
           break;
         }
         default:
-          add(segs, issue.message);
+          add(segs, missing && issue.message.startsWith('must be ') ? `required: ${issue.message.slice('must be '.length)}` : issue.message);
       }
     }
   };

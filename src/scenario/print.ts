@@ -118,7 +118,7 @@ function readable(value: unknown, schema: unknown): unknown {
 /** The document `validate --resolved` prints, as a plain object. */
 export function resolvedDocument(loaded: Pick<LoadedScenario, 'scenario' | 'parsed'>, variants: readonly Pick<Variant, 'scenario'>[] = []): Record<string, unknown> {
   const base: Scenario = loaded.scenario;
-  const merged = variants.length > 1 ? agreeing(base, variants.map((v) => v.scenario), loaded.parsed) : base;
+  const merged = agreeing(base, variants.map((v) => v.scenario), loaded.parsed);
   return readable(withoutFileData(merged), scenarioSchema) as Record<string, unknown>;
 }
 
@@ -127,7 +127,7 @@ export function resolvedYaml(loaded: Pick<LoadedScenario, 'scenario' | 'parsed' 
   const header = [
     `# ${loaded.file}, resolved by svcsim validate --resolved: every default filled in.`,
     '# Loading this file gives the same scenario. Times are Durations, or plain numbers of seconds.',
-    ...(variants.length > 1 ? ['# Defaults that differ between the variants of the sweep are left as written: each variant fills its own.'] : []),
+    ...(loaded.scenario.sweep ? ['# Defaults that differ between the variants of the sweep are left as written: each variant fills its own.'] : []),
   ];
   const doc = new Document(resolvedDocument(loaded, variants), { aliasDuplicateObjects: false });
   // Short mappings and lists of plain values on one line, as a user writes them: {name: a-0, zone: a, maxPods: 110}.
