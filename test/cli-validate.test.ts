@@ -3,7 +3,7 @@
  * (`main` of src/cli/main.ts): exit codes, what goes to stdout and to stderr,
  * the --resolved round trip, and the JSON Schema for editors.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -156,5 +156,10 @@ describe('svcsim schema', () => {
     expect(Object.keys(schema.$defs ?? {})).toEqual(expect.arrayContaining(['Duration', 'Rate', 'Distribution']));
     expect(r.out).toContain('"maxPods"');
     expect(r.out).toContain('"externalTrafficPolicy"');
+  });
+
+  it('matches the committed svcsim.schema.json that the bundled scenarios point editors at', async () => {
+    const r = await run('schema');
+    expect(r.out).toBe(readFileSync('svcsim.schema.json', 'utf8'));
   });
 });
