@@ -14,7 +14,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { formatProblem, ScenarioError } from '../scenario/errors.js';
+import { formatProblem, formatWarning, ScenarioError } from '../scenario/errors.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { expandVariants, type Variant } from '../scenario/sweep.js';
 import type { PlanAnswer } from '../report/index.js';
@@ -72,7 +72,7 @@ export function prepare(file: string, set: string[] | undefined, printWarnings =
   try {
     const loaded = loadScenario(file, { set });
     const variants = expandVariants(loaded);
-    if (printWarnings) for (const w of loaded.warnings) process.stderr.write(`${formatProblem(w)} (warning)\n`);
+    if (printWarnings) for (const w of loaded.warnings) process.stderr.write(`${formatWarning(w)}\n`);
     return { loaded, variants };
   } catch (err) {
     if (err instanceof ScenarioError) {

@@ -186,22 +186,28 @@ export class Failures {
   /**
    * The spread rule of scenario resolution (resolve.ts `spreadPlacement`),
    * over the live nodes: the zone with the fewest pods of this workload, then
-   * that zone's node with the fewest, ties by order in cluster.nodes.
+   * that zone's node with the fewest, ties by order in cluster.nodes; a node
+   * at its maxPods takes none (the pod stays pending: no replacement).
    */
   private spreadTarget(workload: number): number {
     const sim = this.sim;
     const live = sim.topo.nodes.filter((n) => sim.nodeAlive[n.index]);
     if (live.length === 0) return -1;
     const existing = new Map<string, number>(live.map((n) => [n.name, 0]));
+    // A node takes no more pods than its maxPods (the kubelet's limit), counting every workload.
+    const free = new Map<string, number>(live.map((n) => [n.name, sim.s.cluster.nodes[n.index].maxPods]));
     for (let p = 0; p < sim.pods.count; p++) {
-      if (sim.pods.workload[p] !== workload || sim.pods.state[p] === PodState.Deleted) continue;
+      if (sim.pods.state[p] === PodState.Deleted) continue;
       const node = sim.topo.nodes[sim.pods.node[p]];
-      if (existing.has(node.name)) existing.set(node.name, existing.get(node.name)! + 1);
+      if (!existing.has(node.name)) continue;
+      free.set(node.name, free.get(node.name)! - 1);
+      if (sim.pods.workload[p] === workload) existing.set(node.name, existing.get(node.name)! + 1);
     }
     const placed = spreadPlacement(
       live.map((n) => ({ name: n.name, zone: sim.topo.zones[n.zone] })),
       existing,
       1,
+      free,
     );
     const chosen = live.find((n) => placed.get(n.name) !== existing.get(n.name));
     return chosen ? chosen.index : -1;
