@@ -274,8 +274,13 @@ describe('simulation and sweep', () => {
     ]);
   });
 
-  it('METRICS are the metric names of the results', () => {
-    expect([...METRICS]).toEqual([...METRIC_NAMES]);
+  it('the metric names are those of the contract (spec/cli-and-outputs.md), in its order', () => {
+    expect([...METRIC_NAMES]).toEqual([
+      'requests', 'ok', 'failed', 'unfinished', 'success_ratio', 'throughput_rps',
+      'latency_mean_ms', 'latency_p50_ms', 'latency_p90_ms', 'latency_p99_ms', 'latency_p999_ms', 'latency_max_ms',
+      'failed_timeout', 'failed_refused', 'failed_rejected', 'retries',
+      'cross_node_ratio', 'cross_zone_ratio', 'pod_utilization_mean', 'pod_utilization_max',
+    ]);
   });
 
   it('zip mode needs lists of equal length', () => {

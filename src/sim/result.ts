@@ -7,31 +7,10 @@
  * defined for this replication (n < 1, 0/0) is NaN and becomes an empty CSV
  * field.
  */
+import type { Metric as MetricName } from '../scenario/metrics.js';
 
-/** The metric names of spec/cli-and-outputs.md, in column order of replications.csv. */
-export const METRIC_NAMES = [
-  'requests',
-  'ok',
-  'failed',
-  'unfinished',
-  'success_ratio',
-  'throughput_rps',
-  'latency_mean_ms',
-  'latency_p50_ms',
-  'latency_p90_ms',
-  'latency_p99_ms',
-  'latency_p999_ms',
-  'latency_max_ms',
-  'failed_timeout',
-  'failed_refused',
-  'failed_rejected',
-  'retries',
-  'cross_node_ratio',
-  'cross_zone_ratio',
-  'pod_utilization_mean',
-  'pod_utilization_max',
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
+/** The metric names of spec/cli-and-outputs.md, in column order of replications.csv (one list: scenario/metrics.ts). */
+export { METRICS as METRIC_NAMES, type Metric as MetricName } from '../scenario/metrics.js';
 
 /** Metrics that are exact integer counts (written without toPrecision). */
 export const COUNT_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
