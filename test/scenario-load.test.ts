@@ -7,34 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, ScenarioError } from '../src/scenario/errors.js';
 import { loadScenario, parseScenarioText } from '../src/scenario/load.js';
+import { base } from './helpers/baseScenario.js';
 
-const base = `apiVersion: svcsim/v1
-kind: Scenario
-metadata: {name: t}
-simulation: {duration: 10s}
-cluster:
-  nodes:
-    - {name: a, zone: za, count: 2}
-    - {name: b, zone: zb}
-workloads:
-  - name: web
-    replicas: 3
-    ports: [{name: http, containerPort: 8080}]
-    serviceTime: 1ms
-services:
-  - apiVersion: v1
-    kind: Service
-    metadata: {name: web}
-    spec:
-      type: NodePort
-      selector: {app: web}
-      ports:
-        - {name: http, port: 80, targetPort: http, nodePort: 30080}
-traffic:
-  - name: users
-    to: {service: web, port: 80, via: nodePort}
-    arrival: {process: poisson, rate: 10}
-`;
 
 function problems(text: string, file = 'web.yaml'): string[] {
   try {
