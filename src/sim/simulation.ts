@@ -382,6 +382,10 @@ export class Simulation {
     }
   }
 
+  /**
+   * Attempt a is lost at a pod that stopped: its client times out (node down)
+   * or gets a reset back along the path (pod gone, node up).
+   */
   private lose(a: number, nodeDown: boolean): void {
     this.attWhere[a] = Where.Free;
     this.hopLog = this.reqTraced[this.attReq[a]] ? this.traceLog : null;
@@ -808,13 +812,8 @@ export class Simulation {
     const pods = this.pods;
     this.attEvent[a] = -1;
     if (pods.state[p] !== PodState.Running) {
-      this.attWhere[a] = Where.Free;
-      if (!this.attResolved[a]) {
-        const nodeDown = this.nodeAlive[pods.node[p]] === 0;
-        if (nodeDown) this.resolve(a, this.lostAt(a), Outcome.Timeout);
-        else this.resolve(a, now + this.pathDelay(this.attConn[a], false), Outcome.Refused);
-      }
-      this.freeAttempt(a);
+      // The pod went away while the request travelled: lost like one it was serving.
+      this.lose(a, this.nodeAlive[pods.node[p]] === 0);
       return;
     }
     const r = this.attReq[a];
