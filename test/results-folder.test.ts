@@ -40,7 +40,23 @@ function record(replication: number): ReplicationResult {
   };
 }
 
-const manifest = (complete: boolean) => ({ seed: 1, complete, warnings: [] }) as unknown as Manifest;
+const manifest = (complete: boolean): Manifest => ({
+  svcsim: 'test',
+  scenarioFile: 'test.yaml',
+  scenarioSha256: '0',
+  resolvedScenario: {} as Manifest['resolvedScenario'],
+  variants: [{ index: 0, label: 'base', params: [], replications: 2 }],
+  seed: 1,
+  replicationsPerVariant: 2,
+  workers: 1,
+  shard: null,
+  nodeVersion: process.version,
+  wallTimeSeconds: 0,
+  simulatedRequests: 20,
+  suppressedRequests: 0,
+  complete,
+  warnings: [],
+});
 const variants = [{ index: 0, label: 'base', params: [] }];
 const siblings = () => readdirSync(dir).filter((f) => f.includes('.tmp-') || f.includes('.old-'));
 

@@ -6,7 +6,8 @@
  * RFC 4180 quoting) and its order (never the order replications finished in).
  */
 import { describe, expect, it } from 'vitest';
-import { buildTables, CDF_POINTS, type VariantInfo } from '../src/results/tables.js';
+import type { VariantInfo } from '../src/results/manifest.js';
+import { buildTables, CDF_POINTS } from '../src/results/tables.js';
 import { METRIC_NAMES, type MetricName, type ReplicationResult } from '../src/sim/result.js';
 import { LatencyHistogram } from '../src/stats/histogram.js';
 
