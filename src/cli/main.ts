@@ -74,7 +74,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--at <time>', 'follow requests that start at or after this time (from the start of the warm-up), e.g. 5m31s')
     .action(async (file: string, opts: TraceOptions) => {
       const { traceCommand } = await import('./trace.js');
-      setExitCode(await traceCommand(file, opts));
+      setExitCode(traceCommand(file, opts));
     });
 
   program

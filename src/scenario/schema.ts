@@ -333,8 +333,6 @@ export const scenarioSchema = z.strictObject({
   sweep: sweepSchema.optional(),
 });
 
-/** What a user writes. */
-export type ScenarioInput = z.input<typeof scenarioSchema>;
 /** A parsed scenario: units converted, local defaults filled. */
 export type Scenario = z.output<typeof scenarioSchema>;
 export type Workload = Scenario['workloads'][number];
@@ -343,5 +341,4 @@ export type ServicePort = Service['spec']['ports'][number];
 export type LoadBalancer = Scenario['loadBalancers'][number];
 export type Traffic = Scenario['traffic'][number];
 export type Arrival = Traffic['arrival'];
-export type Origin = Traffic['from'];
 export type ClusterNode = Scenario['cluster']['nodes'][number];
