@@ -158,7 +158,7 @@ describe('every table', () => {
     expect(header(t['summary.csv'])).toBe('variant,rate,tier,scope,metric,n,mean,stddev,ci_low,ci_high,ci_half_width,min,max');
     expect(t['summary.csv'].split('\n')[1]).toBe('"rate=1,000/s;tier=""gold""","1,000/s","""gold""",all,requests,0,,,,,,,');
     expect(t['diffs.csv']!.split('\n')[1]).toBe('rate=2/s;tier=x,2/s,x,all,"rate=1,000/s;tier=""gold""",requests,0,,,');
-    for (const text of Object.values(t)) expect(text.endsWith('\n') && !text.includes('\r')).toBe(true);
+    for (const text of Object.values(t) as string[]) expect(text.endsWith('\n') && !text.includes('\r')).toBe(true);
   });
 });
 
