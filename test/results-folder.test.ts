@@ -41,9 +41,9 @@ function record(replication: number): ReplicationResult {
 }
 
 const manifest = (complete: boolean): Manifest => ({
-  svcsim: 'test',
+  svcsim: '0.1.0',
   scenarioFile: 'test.yaml',
-  scenarioSha256: '0',
+  scenarioSha256: '0'.repeat(64),
   resolvedScenario: {} as Manifest['resolvedScenario'],
   variants: [{ index: 0, label: 'base', params: [], replications: 2 }],
   seed: 1,
@@ -64,6 +64,7 @@ describe('writing a results folder', () => {
   it('replaces an existing folder whole, leaving nothing of the old one and no temporary folder', async () => {
     const out = join(dir, 'replace');
     mkdirSync(out);
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest(true)));
     writeFileSync(join(out, 'stale.txt'), 'from an older run');
     await writeResultsFolder(out, manifest(true), variants, [record(1), record(0)]);
     expect(existsSync(join(out, 'stale.txt'))).toBe(false);

@@ -10,6 +10,7 @@ import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { expandVariants, type Variant } from '../scenario/sweep.js';
 import type { ReplicationResult } from '../sim/result.js';
 import { writeResultsFolder } from '../results/folder.js';
+import { outputProblem } from '../results/write.js';
 import type { Manifest, PlanAnswer, VariantInfo } from '../results/manifest.js';
 
 /** A loaded scenario and its sweep variants, ready to run. */
@@ -51,6 +52,8 @@ export function prepare(file: string, set: string[] | undefined, printWarnings =
 
 /** Whether a results folder can be made at `out` (its parent exists or can be made, and is writable); the problem otherwise. */
 export function checkOutput(out: string): string | undefined {
+  const refused = outputProblem(out);
+  if (refused) return refused;
   const parent = dirname(resolve(out));
   try {
     mkdirSync(parent, { recursive: true });
