@@ -72,6 +72,15 @@ describe('writing a results folder', () => {
     expect(siblings()).toEqual([]);
   });
 
+  it('reads back a manifest only if it has the shape the writer gives it, naming the field that is wrong', async () => {
+    const out = join(dir, 'checked');
+    await writeResultsFolder(out, manifest(true), variants, [record(0)]);
+    expect(readResultsFolder(out).manifest).toEqual(manifest(true));
+    const { seed: _seed, ...withoutSeed } = manifest(true);
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...withoutSeed, workers: 'two' }));
+    expect(() => readResultsFolder(out)).toThrow(/manifest\.json: .*seed.*workers|manifest\.json: .*workers.*seed/);
+  });
+
   it('leaves the existing folder as it was when writing fails, and removes the temporary one', async () => {
     const out = join(dir, 'keep');
     await writeResultsFolder(out, manifest(true), variants, [record(0)]);
