@@ -6,6 +6,10 @@
  * (MSER-5 warm-up suggestion, sequential stopping, warnings). Everything in
  * it that is not a CSV table; wall time and the like live only here, so the
  * CSV files stay byte-identical between runs.
+ *
+ * One zod schema is its only shape: run, plan and merge write it, merge
+ * checks it when reading, and the report reads the same type with every
+ * field optional (report/manifest.ts).
  */
 import { z } from 'zod';
 import { formatProblem } from '../scenario/errors.js';
