@@ -59,6 +59,13 @@ module.exports = {
       to: { path: '^src/(report|cli)/' },
     },
     {
+      name: 'report-draws-from-files-alone',
+      severity: 'error',
+      comment: 'Charts and report.html come from the results folder (CSV and manifest types), never from a run or a replication.',
+      from: { path: '^src/report/' },
+      to: { path: '^src/(engine|dataplane|controlplane|sim|runner|cli)/' },
+    },
+    {
       name: 'only-the-cli-imports-commands',
       severity: 'error',
       comment: 'Commands share cli/common.ts; nothing below the CLI imports it.',
