@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { SVCSIM_VERSION } from '../version.js';
+import type { ImportCommandOptions } from './import.js';
 import type { JobCommandOptions } from './job.js';
 import type { PlanOptions } from './plan.js';
 import type { RunOptions } from './run.js';
@@ -145,6 +146,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (file: string, opts: JobCommandOptions) => {
       const { jobCommand } = await import('./job.js');
       setExitCode(await jobCommand(file, opts));
+    });
+
+  program
+    .command('import')
+    .description('a starting scenario from kubectl get nodes,deployments,services,hpa -A -o yaml (a List, or files and folders of manifests)')
+    .argument('<kubectl-yaml...>', 'files or folders')
+    .option('--out <file>', 'write the scenario here (default: stdout)')
+    .option('--namespace <ns>', 'import this namespace only (repeatable; default all)', collect, [])
+    .option('-l, --selector <selector>', 'import Deployments and Services whose labels match, e.g. app=web,tier!=cache')
+    .option('--name <name>', 'metadata.name of the scenario (default: from --out)')
+    .action(async (files: string[], opts: ImportCommandOptions) => {
+      const { importCommand } = await import('./import.js');
+      setExitCode(await importCommand(files, opts));
     });
 
   program.addOption(new Option('--no-color').hideHelp());

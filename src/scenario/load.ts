@@ -30,6 +30,7 @@ import { resolveScenario } from './resolve.js';
 import { checkRules, type Finding } from './rules.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { allowedKeys, discriminator, literalValues, schemaAt, unionOptions, kindOf } from './shape.js';
+import { placeholderFindings } from './placeholders.js';
 import { openBucketFindings, parseHistogramFile, parseScheduleFile } from './promFiles.js';
 import { loadEmpiricalFile, UnitError } from './units.js';
 
@@ -454,7 +455,7 @@ export function checkDocument(raw: unknown, file: string, place: Place, cache: F
   const fileProblems = loadFiles(withFiles, raw, file, place, cache);
   const problems = [...extra, ...errors, ...fileProblems];
   if (problems.length) throw new ScenarioError(problems);
-  warnings.push(...findingProblems(openBucketFindings(withFiles), raw, file, place).warnings);
+  warnings.push(...findingProblems([...openBucketFindings(withFiles), ...placeholderFindings(raw)], raw, file, place).warnings);
   return { parsed, scenario: resolveScenario(withFiles), warnings };
 }
 

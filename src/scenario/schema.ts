@@ -332,7 +332,12 @@ export const sweepSchema = z.strictObject({
 export const scenarioSchema = z.strictObject({
   apiVersion: z.literal('svcsim/v1', { message: 'must be svcsim/v1' }),
   kind: z.literal('Scenario', { message: 'must be Scenario' }),
-  metadata: z.strictObject({ name: dnsLabel, description: z.string().optional() }),
+  metadata: z.strictObject({
+    name: dnsLabel,
+    description: z.string().optional(),
+    /** Free key-value notes, as in Kubernetes; `svcsim/placeholders` lists the values `svcsim import` guessed (placeholders.ts). */
+    annotations: z.record(z.string(), z.string()).optional(),
+  }),
   simulation: simulationSchema,
   cluster: clusterSchema,
   workloads: z.array(workloadSchema).min(1),
