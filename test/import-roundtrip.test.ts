@@ -246,3 +246,17 @@ spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}, minRe
     expect(missing.err).toMatch(/nope\.yaml: cannot read: no such file or folder/);
   });
 });
+
+describe('the worked example of docs/import.md', () => {
+  it('examples/shop.yaml (the import with measured service times, concurrency and web traffic) validates; only the values still guessed are warned about', async () => {
+    const { code, err } = await run('validate', join(import.meta.dirname, '..', 'examples', 'shop.yaml'));
+    expect(code).toBe(0);
+    const warned = err.split('\n').filter((l) => l.includes('warning: placeholder:')).map((l) => l.split(': ')[1]);
+    expect(warned).toHaveLength(11);
+    for (const measured of ['workloads.web.serviceTime', 'workloads.cart.serviceTime', 'workloads.web.concurrency', 'workloads.cart.concurrency', 'traffic.web-clients.arrival.rate', 'simulation.duration']) expect(warned).not.toContain(measured);
+    expect(warned).toContain('cluster.latency.crossZone');
+    const loaded = loadScenario(join(import.meta.dirname, '..', 'examples', 'shop.yaml'));
+    const arrival = loaded.scenario.traffic[0].arrival;
+    expect(arrival.process === 'schedule' ? arrival.steps?.length : 0).toBe(31);
+  });
+});

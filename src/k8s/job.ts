@@ -130,8 +130,8 @@ export function buildJobManifest(o: JobOptions): JobManifest {
       `${RESULTS_MOUNT}/${o.name}/shard-${index}`,
       '--workers',
       String(o.workers),
+      // Charts are drawn by merge; progress lines (at most every 10 s) and the summary go to the pod's log.
       '--no-charts',
-      '--quiet',
       ...o.runArgs,
     ],
     env: [{ name: INDEX_VARIABLE, valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }],

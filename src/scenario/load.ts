@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolveOnDisk } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { ScenarioError, type Problem, type Warning } from './errors.js';
+import { ScenarioError, sortProblems, type Problem, type Warning } from './errors.js';
 import { assign, closest, displayPath, getAt, locate, overlaps, PathError, type Located, type Segment } from './paths.js';
 import { resolveScenario } from './resolve.js';
 import { checkRules, type Finding } from './rules.js';
@@ -455,7 +455,7 @@ export function checkDocument(raw: unknown, file: string, place: Place, cache: F
   const fileProblems = loadFiles(withFiles, raw, file, place, cache);
   const problems = [...extra, ...errors, ...fileProblems];
   if (problems.length) throw new ScenarioError(problems);
-  warnings.push(...findingProblems([...openBucketFindings(withFiles), ...placeholderFindings(raw)], raw, file, place).warnings);
+  warnings.push(...sortProblems(findingProblems([...openBucketFindings(withFiles), ...placeholderFindings(raw)], raw, file, place).warnings));
   return { parsed, scenario: resolveScenario(withFiles), warnings };
 }
 

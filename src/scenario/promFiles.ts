@@ -38,7 +38,7 @@ function parseJson(text: string): unknown {
 /** `data` of an API answer: `{status: success, data: {resultType, result}}`, or `{resultType, result}` alone. */
 function queryData(doc: unknown, expect: string): QueryData {
   const data = isPlainObject(doc) && isPlainObject(doc.data) ? doc.data : doc;
-  if (isPlainObject(doc) && doc.status === 'error') throw new UnitError(`the query failed: ${String(doc.error as string)}`);
+  if (isPlainObject(doc) && doc.status === 'error') throw new UnitError(`the query failed: ${typeof doc.error === 'string' ? doc.error : JSON.stringify(doc.error)}`);
   if (!isPlainObject(data) || typeof data.resultType !== 'string' || !Array.isArray(data.result)) {
     throw new UnitError(`expected the JSON of a Prometheus API query (${expect}): {"status": "success", "data": {"resultType": ..., "result": [...]}}`);
   }
