@@ -115,6 +115,11 @@ function matches(requirements: readonly Requirement[], labels: Record<string, st
   });
 }
 
+/** The labels of a Deployment's pods (its pod template's): what Services select. */
+function podLabels(d: KubeObject): Record<string, unknown> {
+  return asRecord(asRecord(asRecord(asRecord(d.spec).template).metadata).labels);
+}
+
 // ------------------------------------------------------------ load balancers
 
 type Preset = 'generic' | 'aws-nlb' | 'gke' | 'azure';
@@ -217,7 +222,7 @@ export function importCluster(objects: readonly KubeObject[], opts: ImportOption
         .map((p) => (typeof p.name === 'string' ? { name: p.name, containerPort: p.containerPort } : { containerPort: p.containerPort })),
     );
     const w: Record<string, unknown> = { name };
-    const labels = asRecord(asRecord(template.metadata).labels) as Record<string, string>;
+    const labels = podLabels(d) as Record<string, string>;
     if (Object.keys(labels).length > 0) w.labels = labels;
     w.replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
     w.ports = ports.length > 0 ? ports : guess(`workloads.${name}.ports`, [8080], `Deployment ${d.metadata.name} declares no TCP container port`);
@@ -256,7 +261,8 @@ export function importCluster(objects: readonly KubeObject[], opts: ImportOption
       skip('no selector: its endpoints are managed by hand, which svcsim does not model');
       continue;
     }
-    const selected = deployments.filter((d) => (d.metadata.namespace ?? 'default') === (s.metadata.namespace ?? 'default') && Object.entries(selector).every(([k, v]) => asRecord(asRecord(asRecord(d.spec).template).metadata).labels !== undefined && (asRecord(asRecord(asRecord(d.spec).template).metadata).labels as Record<string, string>)[k] === v));
+    const namespace = s.metadata.namespace ?? 'default';
+    const selected = deployments.filter((d) => (d.metadata.namespace ?? 'default') === namespace && Object.entries(selector).every(([k, v]) => podLabels(d)[k] === v));
     if (selected.length === 0) {
       skip(`it selects no imported Deployment (${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')})`);
       continue;
@@ -325,8 +331,7 @@ export function importCluster(objects: readonly KubeObject[], opts: ImportOption
     }
   }
 
-  const placeholdersNeeded = workloads.length === 0;
-  if (placeholdersNeeded) notes.push({ message: 'no Deployment imported: the scenario needs at least one workload and one Service' });
+  if (workloads.length === 0) notes.push({ message: 'no Deployment imported: the scenario needs at least one workload and one Service' });
 
   const scenario: Record<string, unknown> = {
     apiVersion: 'svcsim/v1',
