@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../src/sim/result.js';
+import { resolved } from '../src/scenario/resolved.js';
 import { Simulation } from '../src/sim/simulation.js';
 import { initHistograms } from '../src/stats/histogram.js';
 import { replicate, scenarioFrom, webService } from './helpers/scenario.js';
@@ -56,7 +57,7 @@ describe('a crashed node and the load balancer', () => {
 
   it('ejects the dead node at the k-th failed probe after the crash, plus the probe timeout', async () => {
     await initHistograms();
-    const sim = new Simulation(scenario(), { replication: 0, rootSeed: 1, recordControlPlane: true });
+    const sim = new Simulation(resolved(scenario()), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const ejected = sim.controlLog!.find((e) => e.message.includes('n-0 marked unhealthy'));
     expect(ejected).toBeDefined();
@@ -99,7 +100,7 @@ describe('a crashed node and the kube-proxies', () => {
 
   it('mark the node NotReady within one lease interval before the grace period ends, and replace its pods podEvictionTimeout + startupTime later', async () => {
     await initHistograms();
-    const sim = new Simulation(scenario(), { replication: 0, rootSeed: 1, recordControlPlane: true });
+    const sim = new Simulation(resolved(scenario()), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const log = sim.controlLog!;
     const notReady = log.find((e) => e.message.includes('n-2 marked NotReady'))!;
@@ -163,7 +164,7 @@ describe('zone outages and random failures', () => {
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { zone: 'zb' }, arrival: { process: 'poisson', rate: 200 }, connectTimeout: '1s' }],
       failures: [{ at: 10, zone: 'za' }],
     });
-    const sim = new Simulation(s, { replication: 0, rootSeed: 1, recordControlPlane: true });
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const log = sim.controlLog!.map((e) => e.message);
     expect(log).toContain('node a-0 crashed');
@@ -189,7 +190,7 @@ describe('zone outages and random failures', () => {
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 1 } }],
       failures: [{ random: { mtbf: `${mtbf}s`, mttr: `${mttr}s` }, scope: 'nodes' }],
     });
-    const sim = new Simulation(s, { replication: 0, rootSeed: 3, recordControlPlane: true });
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 3, recordControlPlane: true });
     sim.run();
     let down = 0;
     let cycles = 0;

@@ -8,15 +8,9 @@
  * Counters are plain typed arrays; latencies go into an HDR histogram per
  * scope (0.1% relative error) and a small log histogram per time bucket.
  */
+import { Outcome } from '../dataplane/client.js';
 import { LatencyHistogram } from '../stats/histogram.js';
 import { TimeHistogram } from '../stats/timeHistogram.js';
-
-export const enum Outcome {
-  Ok = 0,
-  Timeout = 1,
-  Refused = 2,
-  Rejected = 3,
-}
 
 // Field offsets of the per-scope counters.
 const REQUESTS = 0;

@@ -4,6 +4,7 @@
  */
 import { stringify } from 'yaml';
 import { parseScenarioText } from '../../src/scenario/load.js';
+import { resolved } from '../../src/scenario/resolved.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { initHistograms } from '../../src/stats/histogram.js';
 import { runReplication } from '../../src/sim/replication.js';
@@ -62,7 +63,7 @@ export function singleQueue(opts: {
 export async function replicate(s: Scenario, replications = s.simulation.replications, seed = s.simulation.seed): Promise<ReplicationResult[]> {
   await initHistograms();
   const out: ReplicationResult[] = [];
-  for (let r = 0; r < replications; r++) out.push(runReplication(s, { variant: 0, replication: r, rootSeed: seed }));
+  for (let r = 0; r < replications; r++) out.push(runReplication(resolved(s), { variant: 0, replication: r, rootSeed: seed }));
   return out;
 }
 
