@@ -41,10 +41,12 @@ export class Clients {
   readonly retries: Int32Array;
   readonly handshake: Uint8Array;
   /** The first workload of each entry's Service, whose service time its demand is drawn from (-1: none). */
-  readonly primaryWorkload: Int32Array;
+  private readonly primaryWorkload: Int32Array;
   private readonly clients: Int32Array;
   private readonly clientStreams: RandomStream[];
   private readonly demand: Sampler[];
+  /** Per workload: service time of work other than a request's own first demand (retries, other workloads). */
+  private readonly serviceTime: Sampler[];
   private readonly backoff: Sampler[];
 
   constructor(topo: Topology, stream: (source: string) => RandomStream) {
@@ -57,6 +59,7 @@ export class Clients {
       return createSampler(w >= 0 ? topo.workloads[w].spec.serviceTime : { dist: 'constant', value: 0 }, stream(`demand/${t.name}`));
     });
     this.backoff = traffic.map((t) => createSampler(t.spec.retryBackoff, stream(`backoff/${t.name}`)));
+    this.serviceTime = topo.workloads.map((w) => createSampler(w.spec.serviceTime, stream(`service/${w.name}`)));
     this.timeout = Float64Array.from(traffic.map((t) => t.spec.timeout));
     this.connectTimeout = Float64Array.from(traffic.map((t) => t.spec.connectTimeout));
     this.clients = Int32Array.from(traffic.map((t) => t.spec.clients));
@@ -73,6 +76,26 @@ export class Clients {
   /** The service demand of traffic entry t's next request (served as is by its first attempt at a pod of the primary workload). */
   drawDemand(t: number): number {
     return this.demand[t].sample();
+  }
+
+  /**
+   * The service time of an attempt of traffic entry t at a pod of workload
+   * w: the request's own `demand` for its first attempt at its Service's
+   * primary workload; otherwise (a retry, another workload) new work.
+   */
+  work(t: number, first: boolean, demand: number, w: number): number {
+    return first && w === this.primaryWorkload[t] ? demand : this.serviceTime[w].sample();
+  }
+
+  /** When a new connection that nothing answers fails: connectTimeout (Linux SYN retries), or the client's timeout if sooner. */
+  connectFailsAt(t: number, start: number, deadline: number): number {
+    return Math.min(deadline, start + this.connectTimeout[t]);
+  }
+
+  /** When the client of an attempt lost on an established connection gives up: its timeout, or tcp_retries2; not before now. */
+  lostAt(start: number, deadline: number, now: number): number {
+    const giveUp = Math.min(deadline, start + TCP_RETRIES2_TIMEOUT);
+    return giveUp > now ? giveUp : now;
   }
 
   /** The connection an attempt goes over: the client's kept-alive one, or -1 for a new one (always for a retry). */

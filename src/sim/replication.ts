@@ -70,9 +70,9 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
   const nodeRows = sim.topo.nodes.map((n) => ({
     node: n.name,
     zone: sim.topo.zones[n.zone],
-    received: sim.nodeReceived[n.index],
-    forwardedCrossNode: sim.nodeCrossNode[n.index],
-    dropped: sim.nodeDropped[n.index],
+    received: rec.nodeReceived[n.index],
+    forwardedCrossNode: rec.nodeCrossNode[n.index],
+    dropped: rec.nodeDropped[n.index],
   }));
 
   const b = rec.buckets;

@@ -1,32 +1,22 @@
 /**
  * One replication of a scenario: the event loop. It pops events in time
- * order and acts on them; what should happen is decided by the files of the
- * data path, in the order a request meets them:
- *
- * - dataplane/client.ts: a traffic entry's next request, its client and
- *   demand; whether an attempt reuses a kept-alive connection; whether a
- *   failed attempt is retried, and when;
- * - dataplane/route.ts: a new connection's origin, LB target, entry node and
- *   kube-proxy DNAT to a pod, or why it fails before reaching one;
- * - dataplane/connections.ts: the connection's handshake, the delay of every
- *   packet along its hops, whether its pod still answers;
- * - dataplane/pod.ts: start, queue or reject (HTTP 503) an attempt that
- *   reaches the pod, and who takes a freed slot.
- *
- * The loop applies each answer: it schedules what follows, resolves
- * attempts (timeout, refused, rejected, ok) and records them
+ * order and acts on them; what should happen is decided by the data-path
+ * files, in the order a request meets them: client.ts (the next request,
+ * keep-alive reuse, retries), route.ts (origin → LB → entry node → DNAT →
+ * pod, or why not), connections.ts (handshake, path delays, whether the pod
+ * still answers), pod.ts (start, queue or 503). The loop applies each answer:
+ * it schedules what follows, resolves attempts and records them
  * (recorder.ts). The control plane (controlplane/) changes the path as it
- * learns about failures; it sees this class only through its `Host`
- * interface and its events are handed to it unread.
+ * learns about failures; it sees this class only as its `Host`, and its
+ * events are handed to it unread.
  *
  * Requests and attempts live in pools of typed arrays (pools.ts), events
  * carry an integer payload and decisions come back as small integers, so
  * nothing is allocated per event: memory is bounded by what is in flight.
  */
-import { createSampler, type Sampler } from '../engine/distributions.js';
 import { EventQueue } from '../engine/eventQueue.js';
 import { deriveStream } from '../engine/random.js';
-import { Clients, Outcome, TCP_RETRIES2_TIMEOUT } from '../dataplane/client.js';
+import { Clients, Outcome } from '../dataplane/client.js';
 import { Connections, Reach } from '../dataplane/connections.js';
 import { KubeProxies } from '../dataplane/kubeProxy.js';
 import { LoadBalancerState } from '../dataplane/loadBalancer.js';
@@ -40,7 +30,7 @@ import type { ResolvedScenario } from '../scenario/resolved.js';
 import { Ev } from './events.js';
 import { Attempts, Requests, Where } from './pools.js';
 import { Recorder } from './recorder.js';
-import { OverloadError } from './result.js';
+import { overloadError } from './result.js';
 import type { Tracer } from './tracer.js';
 
 export interface SimulationOptions {
@@ -74,12 +64,6 @@ export class Simulation implements Host {
   readonly tracer: Tracer | undefined;
   readonly controlLog: { t: number; message: string }[] | null;
   readonly logging: boolean;
-  /** Per node: new connections it received (counted requests), of which forwarded to another node, and dropped. */
-  readonly nodeReceived: Float64Array;
-  readonly nodeCrossNode: Float64Array;
-  readonly nodeDropped: Float64Array;
-  /** Per workload: service time of work other than a request's own first demand (retries, other workloads). */
-  private readonly serviceTime: Sampler[];
 
   /** While a traced request's event is handled, its hop samples go here as [hop, seconds] pairs. */
   readonly traceLog: number[] = [];
@@ -103,17 +87,13 @@ export class Simulation implements Host {
     const topo = (this.topo = buildTopology(s));
     const nNodes = topo.nodes.length;
     this.nodeAlive = new Uint8Array(nNodes).fill(1);
-    this.nodeReceived = new Float64Array(nNodes);
-    this.nodeCrossNode = new Float64Array(nNodes);
-    this.nodeDropped = new Float64Array(nNodes);
     this.network = new Network(s, stream('network'));
-    this.recorder = new Recorder(1 + topo.traffic.length, this.windowStart, this.windowEnd, s.simulation.timeBucket);
+    this.recorder = new Recorder(1 + topo.traffic.length, nNodes, this.windowStart, this.windowEnd, s.simulation.timeBucket);
 
     this.pods = new Pods(topo.workloads, Math.max(8, topo.initialPods.length * 2), this.windowStart, this.windowEnd);
     for (const p of topo.initialPods) this.pods.create(p.workload, p.node, PodState.Running, 0, p.name);
     this.proxies = new KubeProxies(topo, this.pods, s.cluster.proxyMode, s.cluster.ipvsScheduler, stream('kube-proxy'));
     this.lbs = topo.loadBalancers.map((lb) => new LoadBalancerState(lb, stream(`lb/${lb.spec.service}`), Math.max(nNodes, this.pods.count)));
-    this.serviceTime = topo.workloads.map((w) => createSampler(w.spec.serviceTime, stream(`service/${w.name}`)));
     this.clients = new Clients(topo, stream);
     const originStreams = topo.traffic.map((t) => stream(`origin/${t.name}`));
     this.router = new Router(topo, this.network, this.pods, this.nodeAlive, this.proxies, this.lbs, originStreams);
@@ -172,7 +152,7 @@ export class Simulation implements Host {
       switch (q.kind) {
         case Ev.Arrival:
           this.arrival(payload);
-          if (this.inFlight > maxInFlight) this.overload(maxInFlight);
+          if (this.inFlight > maxInFlight) throw overloadError(maxInFlight, now, this.pods.names.map((name, p) => ({ name, waiting: this.pods.queues[p].length })));
           break;
         case Ev.Retry:
           this.startAttempt(payload);
@@ -192,18 +172,6 @@ export class Simulation implements Host {
     }
     if (this.now < this.windowEnd) this.now = this.windowEnd;
     this.pods.finish(this.windowEnd);
-  }
-
-  private overload(limit: number): never {
-    const pods: { name: string; waiting: number }[] = [];
-    for (let p = 0; p < this.pods.count; p++) pods.push({ name: this.pods.names[p], waiting: this.pods.queues[p].length });
-    pods.sort((a, b) => b.waiting - a.waiting);
-    const worst = pods.filter((p) => p.waiting > 0).slice(0, 5);
-    throw new OverloadError(
-      `more than ${limit} requests in flight at t=${this.now.toFixed(3)} s (simulation.maxInFlight): the pods cannot keep up; ` +
-        `longest queues: ${worst.map((p) => `${p.name} (${p.waiting} waiting)`).join(', ') || 'none (requests are stuck in the network)'}`,
-      worst.map((p) => p.name),
-    );
   }
 
   // ---------------------------------------------------------------- clients
@@ -261,7 +229,7 @@ export class Simulation implements Host {
     conns.hopLog = tracing ? this.traceLog : null;
     const router = this.router;
     const pod = router.route(t, client, now);
-    if (tracing) this.traceRoute(a, t, pod);
+    if (tracing) this.tracer?.route(a, t, pod);
     if (pod < 0) {
       this.routeFailed(a, t, pod);
       return;
@@ -269,54 +237,43 @@ export class Simulation implements Host {
     const c = conns.open(t, client, pod, router.entry, router.lbTarget, router.origin, router.hops, router.hopCount);
     // The SYN reaches a pod chosen from a view that may be stale.
     const reach = conns.reach(c);
-    if (reach !== Reach.Ok) {
-      this.countForward(a, c);
-      const nodeDown = reach === Reach.NodeDown;
-      const outcome = nodeDown ? Outcome.Timeout : Outcome.Refused;
-      const at = nodeDown ? this.connectFailsAt(a, t) : now + conns.pathDelay(c, true) + conns.pathDelay(c, false);
-      if (tracing) {
-        const name = this.pods.names[pod];
-        const why = nodeDown ? `pod ${name} is on ${this.topo.nodes[this.pods.node[pod]].name}, which is down: the SYN is not answered` : `pod ${name} is not running: its node answers with a reset`;
-        this.tracer?.failed(a, at, outcome, why);
-      }
-      this.attempts.conn[a] = c;
-      conns.attach(c);
-      this.resolve(a, at, outcome);
-      this.freeAttempt(a);
+    if (reach === Reach.Ok) {
+      conns.keepAlive(c);
+      this.send(a, c, true);
       return;
     }
-    conns.keepAlive(c);
-    this.send(a, c, true);
+    this.countForward(a, c);
+    this.attempts.conn[a] = c;
+    conns.attach(c);
+    this.unanswered(a, c, reach, true);
   }
 
-  private traceRoute(a: number, t: number, pod: number): void {
-    const router = this.router;
-    const tracer = this.tracer;
-    if (tracer === undefined) return;
-    if (router.viaLoadBalancer(t)) tracer.loadBalancer(a, this.lbs[router.lbOf[t]], router.lbTarget);
-    if (router.entry >= 0 && pod !== RouteFailure.NodeDown) tracer.dnat(a, router.entry, this.proxies, router.selected, router.localPolicyOf[t] === 1);
+  /**
+   * Attempt a's first packet on c (the SYN when `isNew`) reaches no pod that
+   * answers: nobody answers when a node on the path is down (the client
+   * times out), and a live node resets a connection to a pod that is gone.
+   */
+  private unanswered(a: number, c: number, reach: Reach, isNew: boolean): void {
+    const att = this.attempts;
+    const conns = this.connections;
+    const t = this.requests.traffic[att.req[a]];
+    const nodeDown = reach === Reach.NodeDown;
+    const outcome = nodeDown ? Outcome.Timeout : Outcome.Refused;
+    let at: number;
+    if (!nodeDown) at = this.now + conns.pathDelay(c, isNew) + conns.pathDelay(c, false);
+    else at = isNew ? this.clients.connectFailsAt(t, att.start[a], att.deadline[a]) : this.clients.lostAt(att.start[a], att.deadline[a], this.now);
+    if (this.requests.traced[att.req[a]]) this.tracer?.unanswered(a, at, outcome, conns.pod[c], isNew);
+    this.end(a, at, outcome);
   }
 
   /** A new connection failed before reaching a pod: a timeout at connectTimeout, or a reject back along the hops so far. */
   private routeFailed(a: number, t: number, why: RouteFailure): void {
     const r = this.attempts.req[a];
-    if (this.requests.bucket[r] >= 0 && (why === RouteFailure.NodeDown || why === RouteFailure.NoLocalEndpoint)) this.nodeDropped[this.router.entry]++;
+    if (this.requests.bucket[r] >= 0 && (why === RouteFailure.NodeDown || why === RouteFailure.NoLocalEndpoint)) this.recorder.dropped(this.router.entry);
     const outcome = why === RouteFailure.NoEndpoints ? Outcome.Refused : Outcome.Timeout;
-    const at = outcome === Outcome.Timeout ? this.connectFailsAt(a, t) : this.now + this.router.rejectDelay();
+    const at = outcome === Outcome.Timeout ? this.clients.connectFailsAt(t, this.attempts.start[a], this.attempts.deadline[a]) : this.now + this.router.rejectDelay();
     if (this.requests.traced[r]) this.tracer?.failed(a, at, outcome, this.router.explain(why, t));
-    this.resolve(a, at, outcome);
-    this.freeAttempt(a);
-  }
-
-  /** When a new connection that nothing answers fails: connectTimeout (SYN retries), or the client's timeout if sooner. */
-  private connectFailsAt(a: number, t: number): number {
-    return Math.min(this.attempts.deadline[a], this.attempts.start[a] + this.clients.connectTimeout[t]);
-  }
-
-  /** When the client of a lost attempt on an established connection gives up: its timeout, or tcp_retries2. */
-  private lostAt(a: number): number {
-    const deadline = Math.min(this.attempts.deadline[a], this.attempts.start[a] + TCP_RETRIES2_TIMEOUT);
-    return deadline > this.now ? deadline : this.now;
+    this.end(a, at, outcome);
   }
 
   private countForward(a: number, c: number): void {
@@ -324,10 +281,7 @@ export class Simulation implements Host {
     if (this.requests.bucket[r] < 0) return;
     const conns = this.connections;
     const entry = conns.entry[c];
-    if (entry < 0) return;
-    this.nodeReceived[entry]++;
-    if (conns.crossNode[c]) this.nodeCrossNode[entry]++;
-    this.recorder.forwarded(1 + this.requests.traffic[r], conns.crossNode[c] === 1, conns.crossZone[c] === 1);
+    if (entry >= 0) this.recorder.forwarded(1 + this.requests.traffic[r], entry, conns.crossNode[c] === 1, conns.crossZone[c] === 1);
   }
 
   /** Sends attempt a over connection c (new: after the handshake, if any). */
@@ -355,12 +309,7 @@ export class Simulation implements Host {
     } else {
       const reach = conns.reach(c);
       if (reach !== Reach.Ok) {
-        const nodeDown = reach === Reach.NodeDown;
-        const at = nodeDown ? this.lostAt(a) : now + conns.pathDelay(c, false) + conns.pathDelay(c, false);
-        const outcome = nodeDown ? Outcome.Timeout : Outcome.Refused;
-        if (tracing) this.tracer?.failed(a, at, outcome, nodeDown ? 'the kept-alive connection runs through a node that is down: no answer' : `pod ${this.pods.names[conns.pod[c]]} is gone: the connection is reset`);
-        this.resolve(a, at, outcome);
-        this.freeAttempt(a);
+        this.unanswered(a, c, reach, false);
         return;
       }
       arriveAt = conns.sendTime(c, now) + conns.pathDelay(c, false);
@@ -401,7 +350,7 @@ export class Simulation implements Host {
         att.where[a] = Where.Free;
         if (!att.resolved[a]) {
           const at = this.now + this.connections.pathDelay(att.conn[a], false);
-          if (this.requests.traced[r]) this.tracer?.failed(a, at, Outcome.Rejected, `pod ${pods.names[p]} queue is full (${pods.queueCapacity[p]} waiting): HTTP 503`);
+          if (this.requests.traced[r]) this.tracer?.rejected(a, at, p);
           this.resolve(a, at, Outcome.Rejected);
         }
         this.freeAttempt(a);
@@ -416,8 +365,7 @@ export class Simulation implements Host {
     const t = req.traffic[r];
     const w = this.pods.workload[p];
     // The first attempt serves the request's own demand; a retry is new work for the pod.
-    const first = req.retriesLeft[r] === this.clients.retries[t];
-    const service = first && w === this.clients.primaryWorkload[t] ? req.demand[r] : this.serviceTime[w].sample();
+    const service = this.clients.work(t, req.retriesLeft[r] === this.clients.retries[t], req.demand[r], w);
     this.pods.changeBusy(p, 1, now);
     att.where[a] = Where.Service;
     att.event[a] = this.queue.schedule(now + service, Ev.ServiceEnd, a);
@@ -435,8 +383,7 @@ export class Simulation implements Host {
     att.where[a] = Where.Free;
     att.event[a] = -1;
     if (!att.resolved[a]) {
-      const back = this.connections.pathDelay(att.conn[a], false);
-      const at = now + back;
+      const at = now + this.connections.pathDelay(att.conn[a], false);
       const deadline = att.deadline[a];
       if (at <= deadline) {
         if (traced) this.tracer?.response(a, at);
@@ -468,9 +415,15 @@ export class Simulation implements Host {
     att.where[a] = Where.Free;
     this.connections.hopLog = this.requests.traced[att.req[a]] ? this.traceLog : null;
     if (!att.resolved[a]) {
-      if (nodeDown) this.resolve(a, this.lostAt(a), Outcome.Timeout);
+      if (nodeDown) this.resolve(a, this.clients.lostAt(att.start[a], att.deadline[a], this.now), Outcome.Timeout);
       else this.resolve(a, this.now + this.connections.pathDelay(att.conn[a], false), Outcome.Refused);
     }
+    this.freeAttempt(a);
+  }
+
+  /** Attempt a fails before any pod holds it. */
+  private end(a: number, at: number, outcome: Outcome): void {
+    this.resolve(a, at, outcome);
     this.freeAttempt(a);
   }
 
@@ -513,17 +466,9 @@ export class Simulation implements Host {
       this.queue.schedule(retryAt, Ev.Retry, r);
       return;
     }
-    const start = req.start[r];
-    if (outcome === Outcome.Ok) this.recorder.warmupSample(start, at - start);
-    if (counted) {
-      // A request that ends after the drain limit is `unfinished`: neither ok nor failed.
-      if (at <= this.drainEnd) {
-        if (outcome === Outcome.Ok) this.recorder.ok(1 + t, bucket, at - start);
-        else this.recorder.failed(1 + t, bucket, outcome);
-      }
-      this.countedOpen--;
-    }
-    if (req.traced[r]) this.tracer?.done(r, at, outcome, at - start);
+    this.recorder.ended(1 + t, bucket, req.start[r], at, outcome, this.drainEnd);
+    if (counted) this.countedOpen--;
+    if (req.traced[r]) this.tracer?.done(r, at, outcome, at - req.start[r]);
     this.inFlight--;
     req.release(r);
   }

@@ -17,6 +17,7 @@ import { NO_ENDPOINTS, NO_LOCAL_ENDPOINT } from '../dataplane/kubeProxy.js';
 import type { LoadBalancerState } from '../dataplane/loadBalancer.js';
 import { HOP_CROSS_ZONE, HOP_PROXY, HOP_SAME_NODE, HOP_SAME_ZONE, type Network } from '../dataplane/network.js';
 import type { Pods } from '../dataplane/pod.js';
+import { RouteFailure, type Router } from '../dataplane/route.js';
 import type { Topology, TrafficInfo } from '../dataplane/topology.js';
 import type { Attempts, Requests } from './pools.js';
 
@@ -32,6 +33,8 @@ export interface TraceView {
   readonly requests: Requests;
   readonly attempts: Attempts;
   readonly connections: Connections;
+  readonly router: Router;
+  readonly proxies: KubeProxies;
 }
 
 const OUTCOME_NAMES = ['ok', 'failed_timeout', 'failed_refused', 'failed_rejected'];
@@ -107,7 +110,14 @@ export class Tracer {
     this.add(r, `  attempt ${n} at t=${this.sim.attempts.start[a].toFixed(6)} s: ${kind}`);
   }
 
-  loadBalancer(a: number, lb: LoadBalancerState, target: number): void {
+  /** The route of a new connection: the LB's pick and the DNAT, as far as it got (`pod`: route()'s answer). */
+  route(a: number, t: number, pod: number): void {
+    const router = this.sim.router;
+    if (router.viaLoadBalancer(t)) this.loadBalancer(a, this.sim.lbs[router.lbOf[t]], router.lbTarget);
+    if (router.entry >= 0 && pod !== RouteFailure.NodeDown) this.dnat(a, router.entry, this.sim.proxies, router.selected, router.localPolicyOf[t] === 1);
+  }
+
+  private loadBalancer(a: number, lb: LoadBalancerState, target: number): void {
     const sim = this.sim;
     this.attemptHeader(a, 'new connection');
     const svc = sim.topo.services[lb.info.service];
@@ -123,7 +133,7 @@ export class Tracer {
     this.add(this.reqOf(a), `    client → LB ${lb.info.ip}:${t.port} → ${to} (${health})`);
   }
 
-  dnat(a: number, entry: number, proxies: KubeProxies, pod: number, localPolicy: boolean): void {
+  private dnat(a: number, entry: number, proxies: KubeProxies, pod: number, localPolicy: boolean): void {
     const sim = this.sim;
     const r = this.reqOf(a);
     const t = sim.topo.traffic[sim.requests.traffic[r]];
@@ -210,6 +220,21 @@ export class Tracer {
     if (this.headed.get(r) !== a) this.attemptHeader(a, 'new connection');
     this.sim.traceLog.length = 0;
     this.add(r, `    ${OUTCOME_NAMES[outcome]} at t=${at.toFixed(6)} s: ${why}`);
+  }
+
+  /** The SYN of a new connection (`isNew`) or a request on a kept-alive one reached no answering pod: node down (timeout) or pod gone (refused). */
+  unanswered(a: number, at: number, outcome: Outcome, pod: number, isNew: boolean): void {
+    const pods = this.sim.pods;
+    const nodeDown = outcome === Outcome.Timeout;
+    let why: string;
+    if (isNew) why = nodeDown ? `pod ${pods.names[pod]} is on ${this.sim.topo.nodes[pods.node[pod]].name}, which is down: the SYN is not answered` : `pod ${pods.names[pod]} is not running: its node answers with a reset`;
+    else why = nodeDown ? 'the kept-alive connection runs through a node that is down: no answer' : `pod ${pods.names[pod]} is gone: the connection is reset`;
+    this.failed(a, at, outcome, why);
+  }
+
+  /** Pod p's queue was full: HTTP 503. */
+  rejected(a: number, at: number, p: number): void {
+    this.failed(a, at, Outcome.Rejected, `pod ${this.sim.pods.names[p]} queue is full (${this.sim.pods.queueCapacity[p]} waiting): HTTP 503`);
   }
 
   retry(r: number, at: number): void {
