@@ -89,8 +89,9 @@ export class Recorder {
     this.counters[scope * FIELDS + RETRIES] += 1;
   }
 
-  /** A counted request's new connection was DNATed by `node` (to a pod on another node: crossNode). */
-  forwarded(scope: number, node: number, crossNode: boolean, crossZone: boolean): void {
+  /** A request's new connection was DNATed by `node` (-1: none, IP-mode LB), to a pod on another node when crossNode; counted when bucket ≥ 0. */
+  forwarded(scope: number, bucket: number, node: number, crossNode: boolean, crossZone: boolean): void {
+    if (bucket < 0 || node < 0) return;
     this.nodeReceived[node]++;
     if (crossNode) this.nodeCrossNode[node]++;
     const c = this.counters;

@@ -64,7 +64,6 @@ export class Simulation implements Host {
   readonly tracer: Tracer | undefined;
   readonly controlLog: { t: number; message: string }[] | null;
   readonly logging: boolean;
-
   /** While a traced request's event is handled, its hop samples go here as [hop, seconds] pairs. */
   readonly traceLog: number[] = [];
   inFlight = 0;
@@ -167,14 +166,12 @@ export class Simulation implements Host {
           this.timeout(payload);
           break;
         default:
-          if (q.kind >= FIRST_CONTROL_EVENT) this.controlPlane.handle(q.kind as ControlEvent, payload);
+          if (q.kind >= FIRST_CONTROL_EVENT) this.controlPlane.handle(q.kind, payload);
       }
     }
     if (this.now < this.windowEnd) this.now = this.windowEnd;
     this.pods.finish(this.windowEnd);
   }
-
-  // ---------------------------------------------------------------- clients
 
   /** Traffic entry t generates a request (unless its in-cluster origin is gone) and schedules its next. */
   private arrival(t: number): void {
@@ -197,10 +194,8 @@ export class Simulation implements Host {
     const counted = now >= this.windowStart && now < this.windowEnd;
     req.bucket[r] = counted ? this.recorder.bucketOf(now) : -1;
     req.traced[r] = this.tracer !== undefined && this.tracer.wants(now) ? 1 : 0;
-    if (counted) {
-      this.recorder.request(1 + t, req.bucket[r]);
-      this.countedOpen++;
-    }
+    if (counted) this.recorder.request(1 + t, req.bucket[r]);
+    if (counted) this.countedOpen++;
     if (++this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
     if (req.traced[r]) this.tracer?.request(r, this.topo.traffic[t], req.client[r], now);
     this.startAttempt(r);
@@ -212,11 +207,10 @@ export class Simulation implements Host {
     const req = this.requests;
     const t = req.traffic[r];
     const a = this.attempts.alloc(r, now, now + this.clients.timeout[t]);
-    const client = req.client[r];
     const retry = req.retriesLeft[r] !== this.clients.retries[t];
-    const c = this.clients.connectionFor(this.connections, t, client, retry);
+    const c = this.clients.connectionFor(this.connections, t, req.client[r], retry);
     if (c >= 0) this.send(a, c, false);
-    else this.connect(a, t, client);
+    else this.connect(a, t, req.client[r]);
   }
 
   // ------------------------------------------------------------ connections
@@ -230,17 +224,13 @@ export class Simulation implements Host {
     const router = this.router;
     const pod = router.route(t, client, now);
     if (tracing) this.tracer?.route(a, t, pod);
-    if (pod < 0) {
-      this.routeFailed(a, t, pod);
-      return;
-    }
+    if (pod < 0) return this.routeFailed(a, t, pod);
     const c = conns.open(t, client, pod, router.entry, router.lbTarget, router.origin, router.hops, router.hopCount);
     // The SYN reaches a pod chosen from a view that may be stale.
     const reach = conns.reach(c);
     if (reach === Reach.Ok) {
       conns.keepAlive(c);
-      this.send(a, c, true);
-      return;
+      return this.send(a, c, true);
     }
     this.countForward(a, c);
     this.attempts.conn[a] = c;
@@ -248,11 +238,7 @@ export class Simulation implements Host {
     this.unanswered(a, c, reach, true);
   }
 
-  /**
-   * Attempt a's first packet on c (the SYN when `isNew`) reaches no pod that
-   * answers: nobody answers when a node on the path is down (the client
-   * times out), and a live node resets a connection to a pod that is gone.
-   */
+  /** Attempt a's first packet on c (the SYN when `isNew`) finds a node on the path down (silence: timeout) or its pod gone (reset). */
   private unanswered(a: number, c: number, reach: Reach, isNew: boolean): void {
     const att = this.attempts;
     const conns = this.connections;
@@ -278,10 +264,8 @@ export class Simulation implements Host {
 
   private countForward(a: number, c: number): void {
     const r = this.attempts.req[a];
-    if (this.requests.bucket[r] < 0) return;
     const conns = this.connections;
-    const entry = conns.entry[c];
-    if (entry >= 0) this.recorder.forwarded(1 + this.requests.traffic[r], entry, conns.crossNode[c] === 1, conns.crossZone[c] === 1);
+    this.recorder.forwarded(1 + this.requests.traffic[r], this.requests.bucket[r], conns.entry[c], conns.crossNode[c] === 1, conns.crossZone[c] === 1);
   }
 
   /** Sends attempt a over connection c (new: after the handshake, if any). */
@@ -297,7 +281,6 @@ export class Simulation implements Host {
     att.pod[a] = conns.pod[c];
     conns.carry(c);
     this.countForward(a, c);
-
     let arriveAt: number;
     if (isNew) {
       const handshake = this.clients.handshake[t] === 1;
@@ -308,10 +291,7 @@ export class Simulation implements Host {
       } else arriveAt = now + conns.pathDelay(c, true);
     } else {
       const reach = conns.reach(c);
-      if (reach !== Reach.Ok) {
-        this.unanswered(a, c, reach, false);
-        return;
-      }
+      if (reach !== Reach.Ok) return this.unanswered(a, c, reach, false);
       arriveAt = conns.sendTime(c, now) + conns.pathDelay(c, false);
       if (tracing) this.tracer?.reuse(a, c);
     }
@@ -337,23 +317,20 @@ export class Simulation implements Host {
       return;
     }
     if (this.requests.bucket[r] >= 0) pods.counted[p]++;
-    switch (pods.admit(p)) {
-      case Admission.Start:
-        this.startService(a, p);
-        break;
-      case Admission.Queue:
-        att.where[a] = Where.Queued;
-        pods.queues[p].push(a);
-        break;
-      case Admission.Reject:
-        // HTTP 503: the rejection travels back along the path.
-        att.where[a] = Where.Free;
-        if (!att.resolved[a]) {
-          const at = this.now + this.connections.pathDelay(att.conn[a], false);
-          if (this.requests.traced[r]) this.tracer?.rejected(a, at, p);
-          this.resolve(a, at, Outcome.Rejected);
-        }
-        this.freeAttempt(a);
+    const admission = pods.admit(p);
+    if (admission === Admission.Start) this.startService(a, p);
+    else if (admission === Admission.Queue) {
+      att.where[a] = Where.Queued;
+      pods.queues[p].push(a);
+    } else {
+      // HTTP 503: the rejection travels back along the path.
+      att.where[a] = Where.Free;
+      if (!att.resolved[a]) {
+        const at = this.now + this.connections.pathDelay(att.conn[a], false);
+        if (this.requests.traced[r]) this.tracer?.rejected(a, at, p);
+        this.resolve(a, at, Outcome.Rejected);
+      }
+      this.freeAttempt(a);
     }
   }
 
@@ -401,15 +378,12 @@ export class Simulation implements Host {
     const att = this.attempts;
     att.timeoutEvent[a] = -1;
     if (att.resolved[a]) return;
-    if (this.requests.traced[att.req[a]]) this.tracer?.failed(a, this.now, Outcome.Timeout, 'no response before the client timeout (the pod still serves it; the answer is discarded)');
     // The attempt stays where it is (the pod still serves it) but its request moves on.
+    if (this.requests.traced[att.req[a]]) this.tracer?.failed(a, this.now, Outcome.Timeout, 'no response before the client timeout (the pod still serves it; the answer is discarded)');
     this.resolve(a, this.now, Outcome.Timeout);
   }
 
-  /**
-   * Attempt a is lost at a pod that stopped: its client times out (node down)
-   * or gets a reset back along the path (pod gone, node up).
-   */
+  /** Attempt a is lost at a pod that stopped: its client times out (node down) or gets a reset back (pod gone, node up). */
   private lose(a: number, nodeDown: boolean): void {
     const att = this.attempts;
     att.where[a] = Where.Free;
@@ -429,26 +403,22 @@ export class Simulation implements Host {
 
   /** Returns attempt a's record to the pool once no pod holds it. */
   private freeAttempt(a: number): void {
-    const att = this.attempts;
-    if (att.where[a] !== Where.Free) return;
-    if (att.timeoutEvent[a] >= 0) {
-      this.queue.cancel(att.timeoutEvent[a]);
-      att.timeoutEvent[a] = -1;
-    }
-    att.release(a);
+    if (this.attempts.where[a] !== Where.Free) return;
+    this.cancelTimeout(a);
+    this.attempts.release(a);
   }
 
-  // --------------------------------------------------------------- outcomes
+  private cancelTimeout(a: number): void {
+    this.queue.cancel(this.attempts.timeoutEvent[a]);
+    this.attempts.timeoutEvent[a] = -1;
+  }
 
   /** Attempt a of its request ends at time `at` with `outcome`: retry, or record the request's end. */
   private resolve(a: number, at: number, outcome: Outcome): void {
     const att = this.attempts;
     const req = this.requests;
     att.resolved[a] = 1;
-    if (att.timeoutEvent[a] >= 0) {
-      this.queue.cancel(att.timeoutEvent[a]);
-      att.timeoutEvent[a] = -1;
-    }
+    this.cancelTimeout(a);
     const c = att.conn[a];
     if (c >= 0) {
       att.conn[a] = -1;

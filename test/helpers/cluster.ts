@@ -101,7 +101,7 @@ export class Cluster implements Host {
   runUntil(controlPlane: ControlPlane, until: number): void {
     while (this.queue.peekTime() <= until && this.queue.pop()) {
       this.now = this.queue.time;
-      controlPlane.handle(this.queue.kind as ControlEvent, this.queue.payload);
+      controlPlane.handle(this.queue.kind, this.queue.payload);
     }
     this.now = until;
   }
