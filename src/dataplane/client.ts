@@ -115,7 +115,7 @@ export class Clients {
 }
 
 /** Generates the arrival times of one traffic entry, in order, without allocating. */
-export class ArrivalProcess {
+class ArrivalProcess {
   private step = 0;
   private traceIndex = 0;
   private readonly steps: { at: number; rate: number; poisson: boolean }[];

@@ -83,7 +83,7 @@ export interface Topology {
   totalClients: number;
 }
 
-export function nodeIp(index: number): string {
+function nodeIp(index: number): string {
   return `10.0.${Math.floor(index / 250)}.${10 + (index % 250)}`;
 }
 

@@ -12,5 +12,5 @@ export { pairedDiff } from './pairedDiff.js';
 export { mser5, type Mser5Result } from './mser5.js';
 export { formatCount, formatNumber } from './format.js';
 export { toCsv } from './csv.js';
-export { LatencyHistogram, initHistograms } from './histogram.js';
+export { LatencyHistogram } from './histogram.js';
 export { TimeHistogram } from './timeHistogram.js';
