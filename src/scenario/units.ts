@@ -303,8 +303,13 @@ export const distributionSchema = z
   // Named, so that the scenario's JSON Schema defines it once and refers to it.
   .meta({ id: 'Distribution', description: `Distribution: a Duration (a constant), or an object with dist: (${DIST_NAMES.join(', ')}) and its parameters` });
 
-/** A Distribution as the simulator uses it: a union on `dist`, every time in seconds. */
-export type Distribution = z.output<typeof distributionSchema>;
+/**
+ * A Distribution as the simulator uses it: a union on `dist`, every time in
+ * seconds. Defined once, in engine/distributions.ts (engine/ imports nothing
+ * of the project); every sampler built from a parsed Distribution checks that
+ * this schema's output is one.
+ */
+export type { Distribution } from '../engine/distributions.js';
 
 // ---------------------------------------------------------- empirical files
 
