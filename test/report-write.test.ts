@@ -66,8 +66,8 @@ describe('writeReport', () => {
   it('draws every chart of a sweep folder as SVG and PNG, and report.html', async () => {
     const dir = copyOf('results-sweep');
     const { charts } = await writeReport(dir);
-    expect(charts).toEqual(['latency-cdf', 'timeseries', 'pods', 'sweep', 'diffs']);
-    expect(chartFiles(dir)).toEqual(['diffs.png', 'diffs.svg', 'latency-cdf.png', 'latency-cdf.svg', 'pods.png', 'pods.svg', 'sweep.png', 'sweep.svg', 'timeseries.png', 'timeseries.svg']);
+    expect(charts).toEqual(['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'pods', 'nodes', 'slos', 'sweep', 'diffs']);
+    expect(chartFiles(dir)).toEqual(['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'pods', 'nodes', 'slos', 'sweep', 'diffs'].flatMap((c) => [`${c}.png`, `${c}.svg`]).sort());
     for (const f of chartFiles(dir)) {
       const bytes = readFileSync(join(dir, 'charts', f));
       if (f.endsWith('.png')) expect(bytes.subarray(1, 4).toString('latin1'), f).toBe('PNG');
@@ -76,15 +76,15 @@ describe('writeReport', () => {
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
   });
 
-  it('draws the latency, time series and pod charts for a folder without a sweep (variant base)', async () => {
+  it('draws the latency, breakdown, time series, pod and node charts for a folder without a sweep (variant base)', async () => {
     const dir = copyOf('results-base');
-    expect((await writeReport(dir)).charts).toEqual(['latency-cdf', 'timeseries', 'pods']);
-    expect(chartFiles(dir)).toEqual(['latency-cdf.png', 'latency-cdf.svg', 'pods.png', 'pods.svg', 'timeseries.png', 'timeseries.svg']);
+    expect((await writeReport(dir)).charts).toEqual(['latency-cdf', 'breakdown', 'timeseries', 'pods', 'nodes']);
+    expect(chartFiles(dir)).toEqual(['breakdown.png', 'breakdown.svg', 'latency-cdf.png', 'latency-cdf.svg', 'nodes.png', 'nodes.svg', 'pods.png', 'pods.svg', 'timeseries.png', 'timeseries.svg']);
   });
 
   it('skips the charts of missing optional files instead of failing', async () => {
     const dir = copyOf('results-sweep');
-    for (const f of ['latency_cdf.csv', 'timeseries.csv', 'pods.csv', 'nodes.csv', 'diffs.csv', 'replications.csv', 'manifest.json']) rmSync(join(dir, f));
+    for (const f of ['latency_cdf.csv', 'timeseries.csv', 'pods.csv', 'nodes.csv', 'diffs.csv', 'replications.csv', 'manifest.json', 'latency_breakdown.csv', 'slos.csv']) rmSync(join(dir, f));
     expect((await writeReport(dir)).charts).toEqual(['sweep']);
     expect(html(dir)).toContain('Key metrics per variant');
     expect(html(dir)).toContain('no <code>resolvedScenario</code>');
@@ -120,7 +120,7 @@ describe('the charts as files', () => {
     const bare = decodePng(toPng((await toSvg(spec)).replace(/<text\b[^>]*>[^<]*<\/text>/g, '')));
     expect(darkPixels(bare, ...band)).toBe(0);
     // And every other chart's PNG has its title there too.
-    for (const name of ['timeseries', 'pods']) expect(darkPixels(decodePng(readFileSync(join(dir, 'charts', `${name}.png`))), ...band), name).toBeGreaterThan(1000);
+    for (const name of ['timeseries', 'pods', 'nodes', 'breakdown']) expect(darkPixels(decodePng(readFileSync(join(dir, 'charts', `${name}.png`))), ...band), name).toBeGreaterThan(1000);
   });
 
   it('redrawing from the same CSV files gives byte-identical SVG files and report.html', async () => {
@@ -130,7 +130,7 @@ describe('the charts as files', () => {
     await writeReport(b);
     const svgs = (dir: string) => chartFiles(dir).filter((f) => f.endsWith('.svg')).map((f) => readFileSync(join(dir, 'charts', f), 'utf8'));
     const first = svgs(a);
-    expect(first).toHaveLength(5);
+    expect(first).toHaveLength(10);
     expect(svgs(b)).toEqual(first);
     expect(html(b)).toBe(html(a));
     // Again in the same folder, after other charts were drawn in this process.
@@ -148,11 +148,11 @@ describe('report.html', () => {
     for (const variant of ['replicas=2;<wbr>externalTrafficPolicy=Cluster', 'replicas=4;<wbr>externalTrafficPolicy=Local']) expect(page).toContain(`<th scope="row">${variant}</th>`);
     // p99 of the baseline: mean 48.5… ± 3.4… in summary.csv, rounded to its interval.
     expect(page).toContain('<td title="mean 48.4870, 95% CI [45.1243, 51.8498], n = 3">48.5<span class="ci"> ± 3.4</span></td>');
-    for (const name of ['latency-cdf', 'timeseries', 'pods', 'sweep', 'diffs']) {
+    for (const name of ['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'pods', 'nodes', 'slos', 'sweep', 'diffs']) {
       const figure = new RegExp(`<figure id="${name}" role="img" aria-label="[^"]{40,}"><figcaption><strong>[^<]+</strong>[^<]+</figcaption><svg [^>]*>`);
       expect(page, name).toMatch(figure);
     }
-    expect(page.match(/<svg /g)).toHaveLength(5);
+    expect(page.match(/<svg /g)).toHaveLength(10);
     expect(page).not.toMatch(/<script|<link\b|<img\b|<iframe|@import|url\(["']?https?:|\s(src|href)=["']?https?:/i);
     expect(page).not.toMatch(/\s(src|href)=/);
   });
@@ -303,7 +303,7 @@ describe('svcsim report', () => {
     } finally {
       c.restore();
     }
-    expect(c.out.stdout).toBe(`svcsim report: ${join(dir, 'report.html')} (3 charts in ${join(dir, 'charts')}/: latency-cdf, timeseries, pods)\n`);
+    expect(c.out.stdout).toBe(`svcsim report: ${join(dir, 'report.html')} (5 charts in ${join(dir, 'charts')}/: latency-cdf, breakdown, timeseries, pods, nodes)\n`);
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
   });
 });
