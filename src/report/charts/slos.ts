@@ -84,7 +84,7 @@ export function slosChart(rows: readonly Row[], variants?: readonly string[]): S
         layer: [
           { mark: { type: 'rule' as const, strokeWidth: 1.8 }, encoding: { y, x: { field: 'low', type: 'quantitative' as const, title, scale: { zero: fromZero } }, x2: { field: 'high' }, color } },
           { mark: { type: 'point' as const, filled: true, size: 50, opacity: 1 }, encoding: { y, x: { field: 'mean', type: 'quantitative' as const, title }, color } },
-          { mark: { type: 'rule' as const, color: '#c0392b', strokeDash: [5, 3], strokeWidth: 1.4 }, encoding: { x: { datum: own[0].threshold ?? 0, type: 'quantitative' as const } } },
+          { mark: { type: 'rule' as const, color: '#c0392b', strokeDash: [6, 3], strokeWidth: 1.4 }, encoding: { x: { datum: own[0].threshold ?? 0, type: 'quantitative' as const } } },
         ],
       };
     }),
