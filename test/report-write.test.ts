@@ -256,6 +256,34 @@ describe('report.html', () => {
     expect(html(fromManifest)).toContain('No value of <code>workloads.web.replicas</code> in [1, 8] meets every SLO.');
   });
 
+  it('opens with a summary whose numbers are the key metrics table’s, each sentence naming its table and statistic', async () => {
+    const base = html(await drawnOnce('results-base'));
+    const glance = /<section id="glance">[\s\S]*?<\/section>/.exec(base)![0];
+    // The same digits as the table's cell for p99 (mean 17.4278, half-width 0.298869).
+    expect(glance).toContain('p99 latency 17.43 ± 0.30 ms, success ratio 1, throughput 199.4 ± 3.5 requests/s (means over replications ± 95% CI half-width, as in the key metrics table).');
+    expect(base).toContain('<td title="mean 17.4278, 95% CI [17.1289, 17.7267], n = 5">17.43<span class="ci"> ± 0.30</span></td>');
+    expect(glance).toContain('The largest part of the mean latency of ok requests is service time, 3.2 of 5.29 ms (60.5%) (latency_breakdown.csv).');
+    expect(glance).toContain('Busiest pod: web-1 (node-b), with 1.02× the mean share');
+    expect(glance).toContain('Busiest node: node-a (zone-a) received 1.01× the mean over nodes, 50.3% of all attempts');
+    expect(glance).toContain('No request failed in any replication of any variant.');
+    expect(base.indexOf('id="glance"')).toBeLessThan(base.indexOf('id="simulated"'));
+
+    const sweep = /<section id="glance">[\s\S]*?<\/section>/.exec(html(await drawnOnce('results-sweep')))![0];
+    expect(sweep).toContain('SLO latency_p99_ms &lt; 45: met by 2 of 4 variants; undecided by 1 of 4 variants (replicas=2;externalTrafficPolicy=Local); not met by 1 of 4 variants (replicas=2;externalTrafficPolicy=Cluster) (slos.csv).');
+    // The most failures: replicas=2 Cluster, 1418 ± 142 in the table, its causes from summary.csv, its buckets from timeseries.csv.
+    expect(sweep).toContain('Requests failed in 4 of 4 variants, most in replicas=2;externalTrafficPolicy=Cluster: 1418 ± 142 per replication (1248 timed out, 170.3 refused), in the time buckets from 15 s to 23 s of the window (scheduled: node n-0 down at 15 s, node n-0 back at 23 s).');
+    expect(sweep).not.toContain('above capacity');
+  });
+
+  it('shows slos.csv and latency_breakdown.csv as tables, and a section per traffic scope', async () => {
+    const page = html(await drawnOnce('results-sweep'));
+    expect(page).toContain('<caption>Service-level objectives (slos.csv): mean over replications, 95% confidence interval, verdict at one-sided 95%</caption>');
+    expect(page).toContain('<td class="text"><code>latency_p99_ms &lt; 45</code></td><td>48.49</td><td>[45.12, 51.85]</td><td class="text verdict-not-met">not met</td>');
+    expect(page).toContain('<caption>Where the latency goes (latency_breakdown.csv, scope all)');
+    expect(page).toMatch(/<section id="scopes"><h2>Per scope<\/h2>[\s\S]*<details class="scope" open><summary><code>traffic:shoppers<\/code><\/summary>\s*<div class="scroll"><table><caption>Key metrics per variant \(scope traffic:shoppers\)/);
+    expect(page).toContain('<caption>Where the latency goes (latency_breakdown.csv, scope traffic:shoppers)');
+  });
+
   it('rounds a mean to the digits its 95% interval supports', () => {
     expect(roundToInterval(8022, 43.0982)).toEqual({ mean: '8022', halfWidth: '43' });
     expect(roundToInterval(0.86337, 0.0115686)).toEqual({ mean: '0.863', halfWidth: '0.012' });

@@ -128,17 +128,19 @@ export function glanceSentences(input: GlanceInput): string[] {
   // What failed, and when.
   const failing = own.filter((v) => (num(row(v, 'failed') ?? {}, 'mean') ?? 0) > 0);
   if (own.length && failing.length === 0 && own.every((v) => row(v, 'failed'))) out.push('No request failed in any replication of any variant.');
-  for (const v of failing.slice(0, 3)) {
+  if (failing.length) {
+    // The variant with the most failures speaks for the others: one sentence, not one per variant.
+    const v = failing.reduce((a, b) => ((num(row(b, 'failed')!, 'mean') ?? 0) > (num(row(a, 'failed')!, 'mean') ?? 0) ? b : a));
     const causes = CAUSES.map(([m, label]) => [label, num(row(v, m) ?? {}, 'mean') ?? 0] as const).filter(([, n]) => n > 0);
     const buckets = (timeseries ?? []).filter((r) => r.variant === v && (num(r, 'failed') ?? 0) > 0).map((r) => num(r, 't_s')!);
     const when = buckets.length ? `, in the time buckets from ${fmt(Math.min(...buckets))} s to ${fmt(Math.max(...buckets) + bucketWidth(timeseries!))} s of the window` : '';
     const marks = failureMarks(manifest.resolvedScenario);
-    const cause = marks.length ? ` (scheduled: ${marks.map((f) => `${f.label} at ${fmt(f.t)} s`).join(', ')})` : '';
+    const scheduled = marks.length ? ` (scheduled: ${marks.map((f) => `${f.label} at ${fmt(f.t)} s`).join(', ')})` : '';
+    const lead = own.length > 1 ? `Requests failed in ${failing.length} of ${own.length} variants, most in ${v}: ` : '';
     out.push(
-      `${own.length > 1 ? `${v}: ` : ''}${shown(row(v, 'failed'))} requests failed per replication${causes.length ? ` (${causes.map(([l, n]) => `${fmt(n, 4)} ${l}`).join(', ')})` : ''}${when}${cause}.`,
+      `${lead}${shown(row(v, 'failed'))} ${lead ? '' : 'requests failed '}per replication${causes.length ? ` (${causes.map(([l, n]) => `${fmt(n, 4)} ${l}`).join(', ')})` : ''}${when}${scheduled}.`,
     );
   }
-  if (failing.length > 3) out.push(`${failing.length - 3} more variant${failing.length > 4 ? 's' : ''} had failures: see the key metrics table.`);
   // Unfinished requests: a handful is the drain limit cutting the slowest; more than 0.5% of requests is a load above capacity.
   const unfinished = own
     .map((v) => ({ v, left: num(row(v, 'unfinished') ?? {}, 'mean') ?? 0, requests: num(row(v, 'requests') ?? {}, 'mean') ?? 0 }))
