@@ -146,9 +146,9 @@ export function glanceSentences(input: GlanceInput): string[] {
     .map((v) => ({ v, left: num(row(v, 'unfinished') ?? {}, 'mean') ?? 0, requests: num(row(v, 'requests') ?? {}, 'mean') ?? 0 }))
     .filter((x) => x.left > 0)
     .sort((a, b) => b.left / (b.requests || 1) - a.left / (a.requests || 1));
-  const from = timeseries ? unfinishedFrom(timeseries) : undefined;
   if (unfinished.length) {
     const worst = unfinished[0];
+    const from = timeseries ? unfinishedFrom(timeseries, worst.v) : undefined;
     const overloaded = worst.requests > 0 && worst.left > 0.005 * worst.requests;
     out.push(
       `${own.length > 1 ? `${unfinished.length} of ${own.length} variants left` : 'The run left'} requests unfinished at the drain limit (${shown(row(worst.v, 'unfinished'))} per replication${own.length > 1 ? ` in ${worst.v}, the most` : ''}, ${fmt((worst.left / (worst.requests || 1)) * 100)}% of its requests)` +

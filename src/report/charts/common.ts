@@ -25,7 +25,7 @@ export const FONT = 'DejaVu Sans';
 export function frame(title: string, subtitle?: string) {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, ...(subtitle ? { subtitle } : {}), anchor: 'start' as const, fontSize: 15, subtitleFontSize: 12, offset: 12 },
+    title: { text: title, ...(subtitle ? { subtitle: wrap(subtitle) } : {}), anchor: 'start' as const, fontSize: 15, subtitleFontSize: 12, offset: 12 },
     background: 'white',
     padding: 8,
     config: {
@@ -35,6 +35,35 @@ export function frame(title: string, subtitle?: string) {
       header: { labelFontSize: 12, titleFontSize: 12 },
     },
   };
+}
+
+/**
+ * A layer whose marks are placed by `datum` (a threshold, a failure time)
+ * drawn once: with a data set of one row of its own, instead of once per row
+ * of the data it would inherit (works inside facets too: once per cell).
+ */
+export const ONCE = { values: [{}] };
+
+/**
+ * A subtitle as lines of at most `width` characters, broken at `; ` first and
+ * at spaces after: a one-line subtitle longer than its chart would widen the
+ * SVG beyond the chart. One line stays a string, so short subtitles keep
+ * their old form.
+ */
+export function wrap(text: string, width = 110): string | string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of text.split(/(?<=;) /)) {
+    const words = part.split(' ');
+    for (const w of words) {
+      if (line && line.length + 1 + w.length > width) {
+        lines.push(line);
+        line = w;
+      } else line = line ? `${line} ${w}` : w;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.length === 1 ? lines[0] : lines;
 }
 
 /** One colour per label, in a fixed order, so a variant keeps its colour from chart to chart. */

@@ -6,7 +6,7 @@
  * a difference the run has shown.
  */
 import { num, type Row } from '../readCsv.js';
-import { axisTitle, colorScale, fmt, frame, KEY_METRICS, uniqueInOrder, type Spec } from './common.js';
+import { axisTitle, colorScale, fmt, frame, KEY_METRICS, ONCE, uniqueInOrder, type Spec } from './common.js';
 
 export interface DiffPoint {
   variant: string;
@@ -38,7 +38,7 @@ export function diffsChart(rows: readonly Row[], variants?: readonly string[]): 
       width: 420,
       height: { step: 20 },
       layer: [
-        { mark: { type: 'rule' as const, color: '#999', strokeWidth: 1 }, encoding: { x: { datum: 0, type: 'quantitative' as const } } },
+        { data: ONCE, mark: { type: 'rule' as const, color: '#999', strokeWidth: 1 }, encoding: { x: { datum: 0, type: 'quantitative' as const } } },
         {
           mark: { type: 'errorbar' as const, ticks: true },
           encoding: { y, x: { field: 'low', type: 'quantitative' as const, title: axisTitle(m, 'Δ '), scale: { zero: true } }, x2: { field: 'high' }, color },

@@ -27,7 +27,7 @@ export function inflightChart(rows: readonly Row[], failures: readonly FailureMa
   return {
     ...frame('Requests in flight over time', `means over replications per time bucket${bands ? '; bands: 95% confidence intervals' : ''}${failures.length ? '; dashed lines: scheduled failures (red) and recoveries (green)' : ''}; axes start at 0`),
     spacing: 26,
-    vconcat: timePanels(points, panels, variants, (i) => [...unfinishedLayers(from, end, i === 0), ...eventLayers(failures, i === 0)]),
+    vconcat: timePanels(points, panels, variants, (i, small) => [...unfinishedLayers(from, end, i === 0 && !small, small), ...eventLayers(failures, i === 0)]),
   };
 }
 

@@ -4,7 +4,7 @@
  * median and the 99th percentile marked so they can be read off.
  */
 import { num, type Row } from '../readCsv.js';
-import { colorScale, fmt, frame, MAX_OVERLAID, uniqueInOrder, type Spec } from './common.js';
+import { colorScale, fmt, frame, MAX_OVERLAID, ONCE, uniqueInOrder, type Spec } from './common.js';
 
 export interface CdfPoint {
   variant: string;
@@ -45,8 +45,8 @@ export function latencyCdfChart(rows: readonly Row[], variants: readonly string[
   const latency = { field: 'latency', type: 'quantitative' as const, scale: { type: 'log' as const, nice: false }, title: 'end-to-end latency (ms, log scale)' };
   const color = { field: 'variant', type: 'nominal' as const, title: 'variant', scale: colorScale(variants) };
   const levels = LEVELS.flatMap((l) => [
-    { mark: { type: 'rule' as const, strokeDash: [2, 3], color: '#888' }, encoding: { y: { datum: l.fraction, type: 'quantitative' as const } } },
-    { mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 3, dy: -1, color: '#666', fontSize: 10, x: 0, text: l.label }, encoding: { y: { datum: l.fraction, type: 'quantitative' as const } } },
+    { data: ONCE, mark: { type: 'rule' as const, strokeDash: [2, 3], color: '#888' }, encoding: { y: { datum: l.fraction, type: 'quantitative' as const } } },
+    { data: ONCE, mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 3, dy: -1, color: '#666', fontSize: 10, x: 0, text: l.label }, encoding: { y: { datum: l.fraction, type: 'quantitative' as const } } },
   ]);
   const subtitle = 'fraction of ok requests at or below each latency, all replications pooled; dotted lines: p50 and p99';
   if (own.length <= MAX_OVERLAID)

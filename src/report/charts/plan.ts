@@ -7,7 +7,7 @@
  * its `detail` text, as `plan` writes it (`SLO: mean M, 95% bound B (n N); …`).
  */
 import type { PlanAnswer } from '../manifest.js';
-import { fmt, frame, KEY_METRICS, type Spec } from './common.js';
+import { fmt, frame, KEY_METRICS, ONCE, type Spec } from './common.js';
 import { parseSlo } from './slos.js';
 
 export interface PlanPoint {
@@ -77,8 +77,8 @@ export function planChart(plan: PlanAnswer): Spec {
         layer: [
           { mark: { type: 'rule' as const, strokeWidth: 1.8 }, encoding: { x, y, y2: { field: 'bound' }, color } },
           { mark: { type: 'point' as const, filled: true, size: 55, opacity: 1 }, encoding: { x, y, color } },
-          { mark: { type: 'rule' as const, color: '#c0392b', strokeDash: [6, 3], strokeWidth: 1.3 }, encoding: { y: { datum: own[0].threshold, type: 'quantitative' as const, title } } },
-          ...(plan.value !== null ? [{ mark: { type: 'rule' as const, color: '#777', strokeWidth: 1 }, encoding: { x: { datum: plan.value, type: 'quantitative' as const, title: x.title } } }] : []),
+          { data: ONCE, mark: { type: 'rule' as const, color: '#c0392b', strokeDash: [6, 3], strokeWidth: 1.3 }, encoding: { y: { datum: own[0].threshold, type: 'quantitative' as const, title } } },
+          ...(plan.value !== null ? [{ data: ONCE, mark: { type: 'rule' as const, color: '#777', strokeWidth: 1 }, encoding: { x: { datum: plan.value, type: 'quantitative' as const, title: x.title } } }] : []),
         ],
       };
     }),

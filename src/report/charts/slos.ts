@@ -6,7 +6,7 @@
  * are drawn on every other chart of an SLO's metric (sweep, time series).
  */
 import { num, type Row } from '../readCsv.js';
-import { fmt, frame, KEY_METRICS, uniqueInOrder, type Spec } from './common.js';
+import { fmt, frame, KEY_METRICS, ONCE, uniqueInOrder, type Spec } from './common.js';
 
 export interface Threshold {
   /** As written, e.g. `latency_p99_ms < 200`. */
@@ -84,7 +84,7 @@ export function slosChart(rows: readonly Row[], variants?: readonly string[]): S
         layer: [
           { mark: { type: 'rule' as const, strokeWidth: 1.8 }, encoding: { y, x: { field: 'low', type: 'quantitative' as const, title, scale: { zero: fromZero } }, x2: { field: 'high' }, color } },
           { mark: { type: 'point' as const, filled: true, size: 50, opacity: 1 }, encoding: { y, x: { field: 'mean', type: 'quantitative' as const, title }, color } },
-          { mark: { type: 'rule' as const, color: '#c0392b', strokeDash: [6, 3], strokeWidth: 1.4 }, encoding: { x: { datum: own[0].threshold ?? 0, type: 'quantitative' as const } } },
+          { data: ONCE, mark: { type: 'rule' as const, color: '#c0392b', strokeDash: [6, 3], strokeWidth: 1.4 }, encoding: { x: { datum: own[0].threshold ?? 0, type: 'quantitative' as const } } },
         ],
       };
     }),
@@ -112,8 +112,9 @@ export function thresholdLayers(ts: readonly Threshold[], metric: string, title:
     .flatMap((t) => {
       const at = { [axis]: { datum: t.value, type: 'quantitative' as const, title } };
       return [
-        { mark: { type: 'rule' as const, color: '#c0392b', strokeDash: [6, 3], strokeWidth: 1.3 }, encoding: at },
+        { data: ONCE, mark: { type: 'rule' as const, color: '#c0392b', strokeDash: [6, 3], strokeWidth: 1.3 }, encoding: at },
         {
+          data: ONCE,
           mark: { type: 'text' as const, color: '#c0392b', align: 'right' as const, baseline: 'bottom' as const, dy: -2, fontSize: 10, text: `SLO ${t.op} ${fmt(t.value)}`, ...(axis === 'y' ? { x: { expr: 'width' } } : { y: 0, angle: 0 }) },
           encoding: at,
         },

@@ -13,7 +13,7 @@
  */
 import type { FailureMark } from '../manifest.js';
 import { num, type Row } from '../readCsv.js';
-import { colorScale, MAX_OVERLAID, titleAbove, uniqueInOrder, type ConcatItem, type LayerItem } from './common.js';
+import { colorScale, MAX_OVERLAID, ONCE, titleAbove, uniqueInOrder, type ConcatItem, type LayerItem } from './common.js';
 
 export const TIME = { field: 't', type: 'quantitative' as const, title: 'time from the start of the measured window (s)', scale: { nice: false } };
 
@@ -33,9 +33,12 @@ export function timePoints(rows: readonly Row[], columns: readonly string[]): Po
       .filter((r) => r.variant === variant && num(r, 't_s') !== undefined)
       .map((r) => ({ variant, t: num(r, 't_s')!, ...Object.fromEntries(wanted.filter((c) => c in r).map((c) => [c, num(r, c) ?? null])) }) as Point)
       .sort((a, b) => a.t - b.t);
-    out.push(...own);
     const [prev, last] = own.slice(-2);
-    if (own.length >= 2) out.push({ ...last, t: last.t + (last.t - prev.t) });
+    const closing = own.length >= 2 ? [{ ...last, t: last.t + (last.t - prev.t) }] : [];
+    // The variant's own overload band, carried by its first point (one band per small panel).
+    const from = unfinishedFrom(rows, variant);
+    if (from !== undefined && own.length) own[0] = { ...own[0], unfinished_from: from, unfinished_end: (closing[0] ?? own.at(-1)!).t };
+    out.push(...own, ...closing);
   }
   return out;
 }
@@ -53,9 +56,10 @@ export function bucketWidth(rows: readonly Row[]): number {
  * limit (more than 0.5% of a bucket's requests, in any variant), or
  * undefined. `unfinished` is read when present, else requests − ok − failed.
  */
-export function unfinishedFrom(rows: readonly Row[]): number | undefined {
+export function unfinishedFrom(rows: readonly Row[], variant?: string): number | undefined {
   let first: number | undefined;
   for (const r of rows) {
+    if (variant !== undefined && r.variant !== variant) continue;
     const requests = num(r, 'requests');
     const left = num(r, 'unfinished') ?? (requests !== undefined ? requests - (num(r, 'ok') ?? 0) - (num(r, 'failed') ?? 0) : undefined);
     const t = num(r, 't_s');
@@ -71,24 +75,36 @@ export function eventLayers(failures: readonly FailureMark[], withLabels: boolea
     const x = { datum: f.t, type: 'quantitative' as const };
     const label = { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, dx: 4, y: 2 + 13 * (i % 3), fontSize: 10, text: f.label };
     return [
-      { mark: { type: 'rule' as const, strokeDash: [5, 3], strokeWidth: 1.2, color }, encoding: { x } },
+      { data: ONCE, mark: { type: 'rule' as const, strokeDash: [5, 3], strokeWidth: 1.2, color }, encoding: { x } },
       ...(withLabels
         ? [
-            { mark: { ...label, color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' as const }, encoding: { x } },
-            { mark: { ...label, color }, encoding: { x } },
+            { data: ONCE, mark: { ...label, color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' as const }, encoding: { x } },
+            { data: ONCE, mark: { ...label, color }, encoding: { x } },
           ]
         : []),
     ];
   });
 }
 
-/** A grey band over the buckets whose requests were unfinished at the drain limit, labelled in the panel that asks for it. */
-export function unfinishedLayers(from: number | undefined, end: number, withLabel: boolean) {
+/**
+ * A grey band over the buckets whose requests were unfinished at the drain
+ * limit: from the earliest of any variant when variants share a panel, each
+ * variant's own in small panels; labelled in the panel that asks for it.
+ */
+export function unfinishedLayers(from: number | undefined, end: number, withLabel: boolean, small = false): LayerItem[] {
   if (from === undefined) return [];
+  if (small)
+    return [
+      {
+        transform: [{ filter: 'isValid(datum.unfinished_from)' }],
+        mark: { type: 'rect' as const, color: '#888', opacity: 0.15 },
+        encoding: { x: { field: 'unfinished_from', type: 'quantitative' as const, title: TIME.title }, x2: { field: 'unfinished_end' } },
+      },
+    ];
   const x = { datum: from, type: 'quantitative' as const };
   return [
-    { mark: { type: 'rect' as const, color: '#888', opacity: 0.15 }, encoding: { x, x2: { datum: end } } },
-    ...(withLabel ? [{ mark: { type: 'text' as const, align: 'right' as const, baseline: 'top' as const, dx: -4, y: 2, fontSize: 10, color: '#555', text: 'unfinished at the drain limit →' }, encoding: { x } }] : []),
+    { data: ONCE, mark: { type: 'rect' as const, color: '#888', opacity: 0.15 }, encoding: { x, x2: { datum: end } } },
+    ...(withLabel ? [{ data: ONCE, mark: { type: 'text' as const, align: 'right' as const, baseline: 'top' as const, dx: -4, y: 2, fontSize: 10, color: '#555', text: 'unfinished at the drain limit →' }, encoding: { x } }] : []),
   ];
 }
 
@@ -103,6 +119,9 @@ export function bandLayer(points: readonly Point[], field: string, title: string
   ];
 }
 
+/** Whether the time charts draw one small panel per variant. */
+export const isSmallMultiple = (points: readonly Point[], variants: readonly string[]) => variants.filter((v) => points.some((p) => p.variant === v)).length > MAX_OVERLAID;
+
 export interface Panel {
   field: string;
   title: string;
@@ -116,23 +135,30 @@ export interface Panel {
  * their colours, or, with more than MAX_OVERLAID variants, one small panel
  * per variant (three to a row) so the lines do not hide each other.
  */
-export function timePanels(points: readonly Point[], panels: readonly Panel[], variants: readonly string[], layers: (panelIndex: number) => LayerItem[]): ConcatItem[] {
+export function timePanels(points: readonly Point[], panels: readonly Panel[], variants: readonly string[], layers: (panelIndex: number, small: boolean) => LayerItem[]): ConcatItem[] {
   const own = variants.filter((v) => points.some((p) => p.variant === v));
   const color = { field: 'variant', type: 'nominal' as const, title: 'variant', scale: colorScale(variants) };
-  const small = own.length > MAX_OVERLAID;
+  const small = isSmallMultiple(points, variants);
   return panels.map(({ field, title, counts, extra = [] }, i) => {
     const last = i === panels.length - 1;
+    // Small panels carry the measure as the title of their group, not on each panel's axis.
+    const axis = small ? { title: null } : titleAbove;
     const y = counts
-      ? { field, type: 'quantitative' as const, title, axis: { ...titleAbove, tickMinStep: 1 }, scale: { domain: { unionWith: [0, 1] }, zero: true } }
-      : { field, type: 'quantitative' as const, title, axis: titleAbove, scale: { zero: true } };
+      ? { field, type: 'quantitative' as const, title, axis: { ...axis, tickMinStep: 1 }, scale: { domain: { unionWith: [0, 1] }, zero: true } }
+      : { field, type: 'quantitative' as const, title, axis, scale: { zero: true } };
+    const xAxis = small ? { title: last ? 'time (s)' : null } : last ? {} : { title: null, labels: false };
     const layer: LayerItem[] = [
       ...bandLayer(points, field, title, color),
-      { mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.6 }, encoding: { x: { ...TIME, axis: last || small ? {} : { title: null, labels: false } }, y, color: small ? { ...color, legend: null } : color } },
+      { mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.6 }, encoding: { x: { ...TIME, axis: xAxis }, y, color: small ? { ...color, legend: null } : color } },
       ...extra,
-      ...layers(i),
+      // A layer placing marks by a time field shares the panel's time axis, with the same settings.
+      ...layers(i, small).map((l) => {
+        const x = (l as { encoding?: { x?: { field?: string } } }).encoding?.x;
+        return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: TIME.title, axis: xAxis } } } as LayerItem) : l;
+      }),
     ];
     return small
-      ? { data: { values: points }, facet: { field: 'variant', type: 'nominal' as const, title: null, sort: own, header: { labelFontWeight: 'bold' as const } }, columns: 3, spec: { width: 210, height: 80, layer } }
+      ? { title: { text: title, anchor: 'start' as const, fontSize: 12 }, data: { values: points }, facet: { field: 'variant', type: 'nominal' as const, title: null, sort: own, header: { labelFontWeight: 'bold' as const } }, columns: 3, spec: { width: 210, height: 80, layer } }
       : { data: { values: points }, width: 640, height: 110, layer };
   });
 }

@@ -40,6 +40,9 @@ export function buckets(rows: readonly Row[]): Bucket[] {
 
 export function timeseriesChart(rows: readonly Row[], failures: readonly FailureMark[] = [], variants: readonly string[] = uniqueInOrder(rows.map((r) => r.variant)), slos: readonly Threshold[] = []): Spec {
   const points = timePoints(rows, PANELS.map((p) => p.field));
+  // A panel of zeros (no failures anywhere) says nothing a sentence cannot.
+  const noFailures = points.every((p) => !p.failed);
+  const panels = PANELS.filter((p) => !(noFailures && p.field === 'failed'));
   const end = Math.max(...points.map((p) => p.t));
   const from = unfinishedFrom(rows);
   const bands = points.some((p) => Object.keys(p).some((k) => k.endsWith('_ci_low')));
@@ -48,6 +51,7 @@ export function timeseriesChart(rows: readonly Row[], failures: readonly Failure
     ...(bands ? ['bands: 95% confidence intervals'] : []),
     ...(failures.length ? ['dashed lines: scheduled failures (red) and recoveries (green)'] : []),
     ...(slos.some((t) => t.metric === 'latency_p99_ms' && t.scope === 'all') ? ['red line: the p99 SLO (over the whole window; here per bucket)'] : []),
+    ...(noFailures ? ['no failed requests in any bucket (panel not drawn)'] : []),
     ...(from !== undefined ? [`grey: requests that started from ${fmt(from)} s were partly unfinished at the drain limit, so their throughput is low — an overloaded run, not an outage`] : []),
     'axes start at 0',
   ];
@@ -56,9 +60,9 @@ export function timeseriesChart(rows: readonly Row[], failures: readonly Failure
     spacing: 26,
     vconcat: timePanels(
       points,
-      PANELS.map((p) => ({ ...p, extra: thresholdLayers(slos, p.field, p.title) })),
+      panels.map((p) => ({ ...p, extra: thresholdLayers(slos, p.field, p.title) })),
       variants,
-      (i) => [...unfinishedLayers(from, end, i === 0), ...eventLayers(failures, i === 0)],
+      (i, small) => [...unfinishedLayers(from, end, i === 0 && !small, small), ...eventLayers(failures, i === 0)],
     ),
   };
 }
@@ -75,7 +79,12 @@ export function timeseriesDescription(rows: readonly Row[], failures: readonly F
     return `${v}: throughput ${fmt(mean(nums('throughput_rps')))} requests/s on average over buckets, ${fmt(failed)} failed requests per replication in all, highest bucket p99 ${fmt(worst?.latency_p99_ms)} ms in the ${fmt(width)} s bucket from ${fmt(worst?.t)} s`;
   });
   const events = failures.length ? ` Marked: ${failures.map((f) => `${f.label} at ${fmt(f.t)} s`).join(', ')}.` : '';
-  const from = unfinishedFrom(rows);
-  const unfinished = from !== undefined ? ` Requests that started from ${fmt(from)} s on were partly still unfinished at the drain limit; the fall of throughput there is overload, not an outage.` : '';
+  const late = uniqueInOrder(rows.map((r) => r.variant)).flatMap((v) => {
+    const from = unfinishedFrom(rows, v);
+    return from === undefined ? [] : [`${v} from ${fmt(from)} s on`];
+  });
+  const unfinished = late.length
+    ? ` Requests that started late were partly still unfinished at the drain limit (${late.join(', ')}); the fall of throughput there is overload, not an outage.`
+    : '';
   return `Throughput, failed requests and p99 latency per time bucket (means over replications), one line per variant. ${parts.join('; ')}.${events}${unfinished}`;
 }
