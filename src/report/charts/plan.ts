@@ -7,7 +7,7 @@
  * its `detail` text, as `plan` writes it (`SLO: mean M, 95% bound B (n N); …`).
  */
 import type { PlanAnswer } from '../manifest.js';
-import { fmt, frame, KEY_METRICS, ONCE, type Spec } from './common.js';
+import { fmt, frame, KEY_METRICS, ONCE, titleAbove, type Spec } from './common.js';
 import { parseSlo } from './slos.js';
 
 export interface PlanPoint {
@@ -58,6 +58,7 @@ export function planChart(plan: PlanAnswer): Spec {
   const points = planPoints(plan);
   const slos = [...new Set(points.map((p) => p.slo))];
   const conf = `${fmt(plan.confidence * 100)}%`;
+  const overloaded = plan.evidence.filter((e) => /^overloaded\b/.test(e.detail ?? '')).map((e) => e.value);
   const x = { field: 'value', type: 'quantitative' as const, title: `${plan.path} (value tried)`, scale: { zero: false, padding: 14 }, axis: { tickMinStep: 1, format: 'd' } };
   const color = { field: 'holds', type: 'nominal' as const, title: 'this SLO', scale: { domain: ['holds', 'fails'], range: ['#2e7d32', '#c0392b'] } };
   return {
@@ -69,7 +70,7 @@ export function planChart(plan: PlanAnswer): Spec {
       const unit = KEY_METRICS.find((k) => k.metric === metric)?.unit ?? (metric.endsWith('_ms') ? 'ms' : 'as in summary.csv');
       const zero = !(metric.endsWith('_ratio') && own.every((p) => (p.bound ?? p.mean ?? 0) > 0.5));
       const title = `${slo} (${unit}${zero ? '' : '; axis not from 0'})`;
-      const y = { field: 'mean', type: 'quantitative' as const, title, scale: { zero } };
+      const y = { field: 'mean', type: 'quantitative' as const, title, scale: { zero }, axis: titleAbove };
       return {
         data: { values: own },
         width: 460,
@@ -78,6 +79,10 @@ export function planChart(plan: PlanAnswer): Spec {
           { mark: { type: 'rule' as const, strokeWidth: 1.8 }, encoding: { x, y, y2: { field: 'bound' }, color } },
           { mark: { type: 'point' as const, filled: true, size: 55, opacity: 1 }, encoding: { x, y, color } },
           { data: ONCE, mark: { type: 'rule' as const, color: '#c0392b', strokeDash: [6, 3], strokeWidth: 1.3 }, encoding: { y: { datum: own[0].threshold, type: 'quantitative' as const, title } } },
+          // Values whose replications overloaded have no metric: named at the top of the panel.
+          ...(overloaded.length
+            ? [{ data: { values: overloaded.map((value) => ({ value })) }, mark: { type: 'text' as const, text: 'overloaded', color: '#c0392b', fontSize: 10, angle: 0, y: 6, baseline: 'top' as const }, encoding: { x } }]
+            : []),
           ...(plan.value !== null ? [{ data: ONCE, mark: { type: 'rule' as const, color: '#777', strokeWidth: 1 }, encoding: { x: { datum: plan.value, type: 'quantitative' as const, title: x.title } } }] : []),
         ],
       };
@@ -96,5 +101,6 @@ export function planDescription(plan: PlanAnswer): string {
       .join(', ')}`,
   );
   const answer = plan.value === null ? `no value in range meets every SLO` : `the answer is ${plan.value}`;
-  return `Values of ${plan.path} tried: ${tried.join(', ')}; ${answer}. ${parts.join('. ')}.`;
+  const overloaded = plan.evidence.filter((e) => /^overloaded\b/.test(e.detail ?? '')).map((e) => e.value);
+  return `Values of ${plan.path} tried: ${tried.join(', ')}; ${answer}.${overloaded.length ? ` Overloaded (no metric): ${overloaded.join(', ')}.` : ''} ${parts.join('. ')}.`;
 }
