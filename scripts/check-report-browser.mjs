@@ -41,6 +41,7 @@ export function checkDom(dom) {
  * clips on purpose), every block whose content is wider than itself, and every scrolling container that
  * needs to scroll. Written as JSON into <pre id="svcsim-layout">.
  */
+/* global document, getComputedStyle -- measureLayout runs in the page, not in Node */
 function measureLayout() {
   const problems = [];
   const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.classList.length ? `.${[...el.classList].join('.')}` : ''}`;

@@ -58,7 +58,7 @@ function layers(spec: unknown, out: Layer[] = []): Layer[] {
   if (Array.isArray(spec)) for (const x of spec) layers(x, out);
   else if (spec && typeof spec === 'object') {
     const o = spec as Record<string, unknown>;
-    if (o.mark) out.push({ mark: typeof o.mark === 'string' ? { type: o.mark } : (o.mark as Layer['mark']), encoding: o.encoding as Layer['encoding'] });
+    if (o.mark) out.push({ mark: typeof o.mark === 'string' ? { type: o.mark } : (o.mark), encoding: o.encoding as Layer['encoding'] });
     for (const [k, v] of Object.entries(o)) if (k !== 'data') layers(v, out);
   }
   return out;

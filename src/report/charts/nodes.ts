@@ -69,7 +69,7 @@ export function nodesChart(rows: readonly Row[], variants: readonly string[] = u
   const several = own.length > 1;
   const shown = shownNodeMeasures(nodes);
   const hidden = NODE_MEASURES.filter((m) => !shown.includes(m));
-  const values = nodes.flatMap((n) => shown.map((m) => ({ variant: n.variant, label: n.label, zone: n.zone, measure: m.key, value: n[m.key as MeasureKey] })));
+  const values = nodes.flatMap((n) => shown.map((m) => ({ variant: n.variant, label: n.label, zone: n.zone, measure: m.key, value: n[m.key] })));
   const panel = (m: (typeof NODE_MEASURES)[number]) => ({
     width: several ? 180 : 240,
     height: { step: 16 },

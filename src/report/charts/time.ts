@@ -31,7 +31,7 @@ export function timePoints(rows: readonly Row[], columns: readonly string[]): Po
   for (const variant of uniqueInOrder(rows.map((r) => r.variant))) {
     const own: Point[] = rows
       .filter((r) => r.variant === variant && num(r, 't_s') !== undefined)
-      .map((r) => ({ variant, t: num(r, 't_s')!, ...Object.fromEntries(wanted.filter((c) => c in r).map((c) => [c, num(r, c) ?? null])) }) as Point)
+      .map((r) => ({ variant, t: num(r, 't_s')!, ...Object.fromEntries(wanted.filter((c) => c in r).map((c) => [c, num(r, c) ?? null])) }))
       .sort((a, b) => a.t - b.t);
     const [prev, last] = own.slice(-2);
     const closing = own.length >= 2 ? [{ ...last, t: last.t + (last.t - prev.t) }] : [];
@@ -154,7 +154,7 @@ export function timePanels(points: readonly Point[], panels: readonly Panel[], v
       // A layer placing marks by a time field shares the panel's time axis, with the same settings.
       ...layers(i, small).map((l) => {
         const x = (l as { encoding?: { x?: { field?: string } } }).encoding?.x;
-        return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: TIME.title, axis: xAxis } } } as LayerItem) : l;
+        return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: TIME.title, axis: xAxis } } }) : l;
       }),
     ];
     return small
