@@ -285,6 +285,8 @@ describe('the charts a capacity review needs', () => {
     expect(thresholdsIn('sweep')).toEqual([45, 0.9]);
     expect(thresholdsIn('timeseries')).toEqual([45]);
     expect(thresholdsIn('slos')).toEqual([45, 0.9]);
+    // On the CDF a p99 SLO is the latency the curve must reach 0.99 by.
+    expect(thresholdsIn('latency-cdf')).toEqual([45]);
     expect(sloPoints(sweep.slos!).map((p) => p.verdict)).toEqual(['not met', 'not met', 'undecided', 'undecided', 'met', 'not met', 'met', 'met']);
     expect(byName(specs, 'slos').description).toContain('latency_p99_ms < 45: met in 2 of 4, undecided in 1 of 4, not met in 1 of 4');
   });
@@ -323,6 +325,15 @@ describe('the charts a capacity review needs', () => {
       replicas=4,4,all,success_ratio,1`).rows;
     expect(sweepDescription(same, ['replicas'])).toContain('success ratio 1 in every variant');
     expect(sweepDescription(same, ['replicas'])).not.toContain('from 1');
+  });
+
+  it('the difference chart leaves out a metric with no difference in any variant and says so', () => {
+    const rows = table(`variant,scope,baseline,metric,n,mean_diff,ci_low,ci_high
+      b,all,a,latency_p99_ms,3,-4,-6,-2
+      b,all,a,failed,3,0,0,0`).rows;
+    const spec = diffsChart(rows) as { vconcat: unknown[]; title: { subtitle: string | string[] } };
+    expect(spec.vconcat).toHaveLength(1);
+    expect([spec.title.subtitle].flat().join(' ')).toContain('failed requests: no difference in any variant (not drawn)');
   });
 
   it('with more than four variants the CDF and the time series become small multiples, one panel per variant', () => {

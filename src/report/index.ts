@@ -78,7 +78,7 @@ export function chartSpecs(files: ResultFiles, manifest: Manifest, plan: PlanAns
   const slos = thresholds(files.slos, plan?.slos);
   const marks = failureMarks(manifest.resolvedScenario);
   const out: ChartSpec[] = [];
-  if (files.cdf?.length) out.push({ name: 'latency-cdf', title: 'Latency distribution', description: latencyCdfDescription(files.cdf, files.summary), spec: latencyCdfChart(files.cdf, variants) });
+  if (files.cdf?.length) out.push({ name: 'latency-cdf', title: 'Latency distribution', description: latencyCdfDescription(files.cdf, files.summary), spec: latencyCdfChart(files.cdf, variants, slos) });
   if (files.breakdown?.some((r) => r.mean_ms !== undefined && r.mean_ms !== ''))
     out.push({ name: 'breakdown', title: 'Where the latency goes', description: breakdownDescription(files.breakdown, files.summary), spec: breakdownChart(files.breakdown, variants) });
   if (files.timeseries?.length) {

@@ -5,6 +5,7 @@
  */
 import { num, type Row } from '../readCsv.js';
 import { colorScale, fmt, frame, MAX_OVERLAID, ONCE, uniqueInOrder, type Spec } from './common.js';
+import type { Threshold } from './slos.js';
 
 export interface CdfPoint {
   variant: string;
@@ -38,7 +39,7 @@ const LEVELS = [
  * one small panel per variant, its line in colour over the others in grey,
  * so each can be read and still compared.
  */
-export function latencyCdfChart(rows: readonly Row[], variants: readonly string[] = uniqueInOrder(rows.map((r) => r.variant))): Spec {
+export function latencyCdfChart(rows: readonly Row[], variants: readonly string[] = uniqueInOrder(rows.map((r) => r.variant)), slos: readonly Threshold[] = []): Spec {
   const values = cdfPoints(rows);
   const own = variants.filter((v) => values.some((p) => p.variant === v));
   const fraction = { field: 'fraction', type: 'quantitative' as const, title: 'cumulative fraction (0–1)', scale: { domain: [0, 1] } };
@@ -48,14 +49,24 @@ export function latencyCdfChart(rows: readonly Row[], variants: readonly string[
     { data: ONCE, mark: { type: 'rule' as const, strokeDash: [2, 3], color: '#888' }, encoding: { y: { datum: l.fraction, type: 'quantitative' as const } } },
     { data: ONCE, mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 3, dy: -1, color: '#666', fontSize: 10, x: 0, text: l.label }, encoding: { y: { datum: l.fraction, type: 'quantitative' as const } } },
   ]);
-  const subtitle = 'fraction of ok requests at or below each latency, all replications pooled; dotted lines: p50 and p99';
+  // A latency percentile SLO (p99 < 200 ms) is a point the curve must pass: at 200 ms, at least 0.99.
+  const sloLines = slos
+    .filter((t) => t.scope === 'all' && /^latency_p\d+_ms$/.test(t.metric) && t.value > 0)
+    .flatMap((t) => {
+      const x = { datum: t.value, type: 'quantitative' as const };
+      return [
+        { data: ONCE, mark: { type: 'rule' as const, color: '#c0392b', strokeDash: [6, 3], strokeWidth: 1.3 }, encoding: { x } },
+        { data: ONCE, mark: { type: 'text' as const, color: '#c0392b', align: 'left' as const, baseline: 'top' as const, dx: 3, y: 4, fontSize: 10, text: `SLO ${t.metric.replace(/^latency_|_ms$/g, '')} ${t.op} ${fmt(t.value)} ms` }, encoding: { x } },
+      ];
+    });
+  const subtitle = `fraction of ok requests at or below each latency, all replications pooled; dotted lines: p50 and p99${sloLines.length ? '; red: latency SLOs' : ''}`;
   if (own.length <= MAX_OVERLAID)
     return {
       ...frame('End-to-end latency distribution', subtitle),
       width: 560,
       height: 300,
       data: { values },
-      layer: [...levels, { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x: latency, y: fraction, color } }],
+      layer: [...levels, ...sloLines, { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x: latency, y: fraction, color } }],
     };
   // Every panel holds every variant: its own in colour, the others as grey context.
   const panels = own.flatMap((panel) => values.map((p) => ({ ...p, panel, self: p.variant === panel })));
@@ -69,6 +80,7 @@ export function latencyCdfChart(rows: readonly Row[], variants: readonly string[
       height: 150,
       layer: [
         ...levels,
+        ...sloLines,
         { transform: [{ filter: '!datum.self' }], mark: { type: 'line', strokeWidth: 1, color: '#ccc' }, encoding: { x: latency, y: fraction, detail: { field: 'variant', type: 'nominal' } } },
         { transform: [{ filter: 'datum.self' }], mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x: latency, y: fraction, color: { ...color, legend: null } } },
       ],
