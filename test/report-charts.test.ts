@@ -20,6 +20,7 @@ import { podMeans } from '../src/report/charts/pods.js';
 import { parameterTitle, sweepChart, sweepDescription, sweepPoints } from '../src/report/charts/sweep.js';
 import { buckets, timeseriesChart, timeseriesDescription } from '../src/report/charts/timeseries.js';
 import { chartSpecs, readResultFiles, type ChartSpec, type PlanAnswer } from '../src/report/index.js';
+import { glanceSentences } from '../src/report/glance.js';
 import { failureMarks, readManifest } from '../src/report/manifest.js';
 import { parseCsvRecords, parseCsvTable } from '../src/report/readCsv.js';
 
@@ -408,5 +409,37 @@ describe('the charts a capacity review needs', () => {
     const spec = chartSpecs({ summary: [] }, { plan }).find((c) => c.name === 'plan')!;
     expect(spec.description).toContain('Values of workloads.web.replicas tried: 2, 3, 8; the answer is 3.');
     expect(layers(spec.spec).filter((l) => l.mark?.type === 'rule' && l.mark.color === '#c0392b').map((l) => l.encoding?.y?.datum)).toEqual([200, 0.999]);
+  });
+});
+
+describe('the summary at the top', () => {
+  const summary = table(`variant,replicas,scope,metric,n,mean,stddev,ci_low,ci_high,ci_half_width
+    replicas=2,2,all,requests,3,50000,10,49990,50010,10
+    replicas=2,2,all,unfinished,3,8472.33,440,7379,9565,1093.2
+    replicas=2,2,all,failed,3,0,0,0,0,0
+    replicas=2,2,all,latency_p99_ms,3,2713.02,86.6,2497.9,2928.2,215.135
+    replicas=3,3,all,requests,3,50000,10,49990,50010,10
+    replicas=3,3,all,unfinished,3,0,0,0,0,0
+    replicas=3,3,all,failed,3,0,0,0,0,0
+    replicas=3,3,all,latency_p99_ms,3,214.041,0.99,211.58,216.50,2.45823`).rows;
+  const variants = ['replicas=2', 'replicas=3'];
+
+  it('gives the plan’s answer first, with its SLOs and confidence', () => {
+    const plan: PlanAnswer = { path: 'workloads.web.replicas', value: 3, slos: ['latency_p99_ms<250'], confidence: 0.95, evidence: [] };
+    expect(glanceSentences({ manifest: {}, summary, variants, plan })[0]).toBe('Plan: the smallest workloads.web.replicas that meets every SLO (latency_p99_ms<250) at 95% confidence is 3.');
+  });
+
+  it('without SLOs gives the key metrics as the table rounds them, and calls a run with many unfinished requests overloaded', () => {
+    const ts = table(`variant,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms
+      replicas=2,0,5000,5000,0,5000,900,1000
+      replicas=2,8,5000,1600,0,1600,900,2700
+      replicas=3,0,5000,5000,0,5000,90,214
+      replicas=3,8,5000,5000,0,5000,90,214`).rows;
+    const s = glanceSentences({ manifest: {}, summary, variants, timeseries: ts });
+    expect(s).toContain('replicas=2: p99 latency 2713 ± 215 ms (means over replications ± 95% CI half-width, as in the key metrics table).');
+    expect(s).toContain('No request failed in any replication of any variant.');
+    expect(s).toContain(
+      '1 of 2 variants left requests unfinished at the drain limit (8472 ± 1093 per replication in replicas=2, the most, 16.9% of its requests), from the bucket at 8 s on: the load is above capacity, and the late fall of throughput is this, not an outage.',
+    );
   });
 });

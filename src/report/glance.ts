@@ -79,10 +79,16 @@ export function glanceSentences(input: GlanceInput): string[] {
         );
     }
   } else if (own.length > 0 && own.length <= MAX_OVERLAID) {
-    for (const v of own)
-      out.push(
-        `${own.length > 1 ? `${v}: ` : ''}p99 latency ${shown(row(v, 'latency_p99_ms'), 'ms')}, success ratio ${shown(row(v, 'success_ratio'))}, throughput ${shown(row(v, 'throughput_rps'), 'requests/s')} (means over replications ± 95% CI half-width, as in the key metrics table).`,
-      );
+    for (const v of own) {
+      const parts = (
+        [
+          ['p99 latency', 'latency_p99_ms', 'ms'],
+          ['success ratio', 'success_ratio', ''],
+          ['throughput', 'throughput_rps', 'requests/s'],
+        ] as const
+      ).flatMap(([label, metric, unit]) => (row(v, metric) ? [`${label} ${shown(row(v, metric), unit)}`] : []));
+      if (parts.length) out.push(`${own.length > 1 ? `${v}: ` : ''}${parts.join(', ')} (means over replications ± 95% CI half-width, as in the key metrics table).`);
+    }
   } else if (own.length > MAX_OVERLAID) {
     const p99 = own.map((v) => ({ v, r: row(v, 'latency_p99_ms') })).filter((x) => x.r && num(x.r, 'mean') !== undefined);
     if (p99.length) {
