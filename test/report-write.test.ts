@@ -153,6 +153,8 @@ describe('report.html', () => {
       expect(page, name).toMatch(figure);
     }
     expect(page.match(/<svg /g)).toHaveLength(10);
+    // The numbers of each chart in words follow it, folded; the figure's text alternative keeps all of them.
+    expect(page).toMatch(/<\/figure>\n<details class="words"><summary>Latency distribution: the numbers in words<\/summary><p>replicas=2;externalTrafficPolicy=Cluster: pooled median about/);
     expect(page).not.toMatch(/<script|<link\b|<img\b|<iframe|@import|url\(["']?https?:|\s(src|href)=["']?https?:/i);
     expect(page).not.toMatch(/\s(src|href)=/);
   });

@@ -151,7 +151,14 @@ ${breakdownTable(files.breakdown, scope, order)}
 
 function chartFigure(c: ChartOut): string {
   const svg = scopeSvgIds(c.svg.replace(/^<svg /, '<svg aria-hidden="true" focusable="false" '), c.name);
-  return `<figure id="${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(`${c.title}. ${c.description}`)}"><figcaption><strong>${escapeHtml(c.title)}.</strong> ${escapeHtml(c.description)}</figcaption>${svg}</figure>`;
+  // The caption says what is drawn; the numbers in words follow the chart, folded, so the page reads as charts.
+  const cut = c.description.indexOf('. ');
+  const what = cut > 0 ? c.description.slice(0, cut + 1) : c.description;
+  const numbers = cut > 0 ? c.description.slice(cut + 2) : '';
+  return (
+    `<figure id="${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(`${c.title}. ${c.description}`)}"><figcaption><strong>${escapeHtml(c.title)}.</strong> ${escapeHtml(what)}</figcaption>${svg}</figure>` +
+    (numbers ? `\n<details class="words"><summary>${escapeHtml(c.title)}: the numbers in words</summary><p>${escapeHtml(numbers)}</p></details>` : '')
+  );
 }
 
 const CSS = `
@@ -165,7 +172,7 @@ th[scope=row],thead th{text-align:left;background:#f5f5f5}.unit{font-weight:norm
 .ci{display:block;color:#666;font-size:.8rem;white-space:nowrap}.scroll{overflow-x:auto}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:.15rem 1.2rem}dl.facts dt{font-weight:bold}dl.facts dd{margin:0}
 .warnings{color:#8a4b00;font-size:.9rem}
-figure{margin:1.5rem 0}figcaption{font-size:.92rem;color:#333;margin-bottom:.4rem}svg{max-width:100%;height:auto}
+figure{margin:1.5rem 0 .4rem}details.words{font-size:.85rem;color:#444;margin:0 0 1.6rem}details.words summary{cursor:pointer;color:#555}figcaption{font-size:.92rem;color:#333;margin-bottom:.4rem}svg{max-width:100%;height:auto}
 .path{border:1px solid #ddd;border-radius:6px;padding:.6rem .8rem;background:#fcfcfc}
 .lane{display:flex;flex-wrap:wrap;align-items:stretch;gap:.4rem 2rem;list-style:none;padding:0;margin:.4rem 0}
 .stage{position:relative;border:1px solid #7a9cc6;border-radius:6px;padding:.5rem .7rem;background:#f4f8fd;font-size:.85rem;min-width:10rem}
