@@ -25,7 +25,7 @@ export async function mergeCommand(dirs: string[], opts: { out: string; charts?:
   }
   const { manifest, variants, results } = merged;
   const notSaved = await saveResults('merge', opts.out, manifest, variants, results, opts.charts !== false);
-  if (notSaved !== undefined) return notSaved;
+  if (typeof notSaved === 'number') return notSaved;
   process.stderr.write(`svcsim merge: ${results.length} replications from ${dirs.length} folders in ${opts.out}/\n`);
   return 0;
 }

@@ -192,7 +192,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
         plan,
       };
       const notSaved = await saveResults('plan', opts.out, manifest, chosen.prepared.variants, chosen.outcome.results, opts.charts !== false, plan);
-      if (notSaved !== undefined) return notSaved;
+      if (typeof notSaved === 'number') return notSaved;
       process.stderr.write(`svcsim plan: the results of ${path}=${answer} are in ${opts.out}/\n`);
     }
   }

@@ -19,7 +19,7 @@ import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { expandVariants, type Variant } from '../scenario/sweep.js';
 import type { PlanAnswer } from '../report/index.js';
 import { writeResultsFolder, type Manifest as FolderManifest } from '../results/folder.js';
-import { outputProblem } from '../results/write.js';
+import { claimOutput } from '../results/write.js';
 import type { VariantInfo } from '../results/tables.js';
 import type { ReplicationResult } from '../sim/result.js';
 import { resultFacts, type Manifest } from '../results/manifest.js';
@@ -118,7 +118,7 @@ export function buildManifest(
 
 /** Whether a results folder can be made at `out` (its parent exists or can be made, and is writable); the problem otherwise. */
 export function checkOutput(out: string): string | undefined {
-  const refused = outputProblem(out);
+  const refused = claimOutput(out);
   if (refused) return refused;
   const parent = dirname(resolve(out));
   try {
@@ -133,6 +133,9 @@ export function checkOutput(out: string): string | undefined {
 /**
  * Writes a results folder (charts unless `charts` is false); a file-system
  * error is a message and exit code 2, and the folder is left as it was.
+ * Returns the exit code on failure, else the folder written: `out`, or
+ * `<out>.partial` when `out` holds a complete run that these incomplete
+ * results must not replace (undefined: nothing to write).
  */
 export async function saveResults(
   command: string,
@@ -142,10 +145,15 @@ export async function saveResults(
   results: readonly ReplicationResult[],
   charts: boolean,
   plan?: PlanAnswer,
-): Promise<number | undefined> {
+): Promise<number | string | undefined> {
   try {
-    await writeResultsFolder(out, manifest, variants, results, charts ? (tmp) => drawReport(tmp, plan) : undefined);
-    return undefined;
+    const written = await writeResultsFolder(out, manifest, variants, results, charts ? (tmp) => drawReport(tmp, plan) : undefined);
+    if (written !== out)
+      process.stderr.write(
+        `svcsim ${command}: ${out} holds a complete run, which an incomplete one never replaces: ` +
+          (written === undefined ? `no replication finished, so nothing was written\n` : `the replications that finished are in ${written}/ instead\n`),
+      );
+    return written;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === undefined) throw err;
     process.stderr.write(`svcsim ${command}: cannot write the results folder ${out}: ${(err as Error).message}\n`);
@@ -201,8 +209,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   }
   const wallTimeSeconds = (Date.now() - started) / 1000;
   const manifest = buildManifest(prepared, outcome, { seed, replications, workers, shard: opts.shard ?? null, wallTimeSeconds });
-  const notSaved = await saveResults('run', out, manifest, variants, outcome.results, opts.charts !== false);
-  if (notSaved !== undefined) return notSaved;
+  const saved = await saveResults('run', out, manifest, variants, outcome.results, opts.charts !== false);
+  if (typeof saved === 'number') return saved;
   for (const w of manifest.warnings.slice(manifest.scenarioWarnings?.length ?? 0)) warn(w);
 
   if (outcome.failure) {
@@ -218,12 +226,12 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     ].join(' ');
     process.stderr.write(
       `svcsim run: replication ${f.replication} of variant "${f.variant.label}" (seed ${f.seed}) failed: ${f.message}; rerun it alone with: ${rerun}\n` +
-        `svcsim run: the ${outcome.results.length} replications that finished are in ${out}/ (complete: false)\n`,
+        (saved === undefined ? '' : `svcsim run: the ${outcome.results.length} replications that finished are in ${saved}/ (complete: false)\n`),
     );
     return 1;
   }
   if (outcome.interrupted) {
-    process.stderr.write(`svcsim run: interrupted; the ${outcome.results.length} replications that finished are in ${out}/ (complete: false)\n`);
+    process.stderr.write(`svcsim run: interrupted${saved === undefined ? '' : `; the ${outcome.results.length} replications that finished are in ${saved}/ (complete: false)`}\n`);
     return 1;
   }
   if (!quiet) {
