@@ -118,8 +118,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('merge shard folders written by run --shard into one results folder')
     .argument('<dirs...>', 'shard results folders')
     .requiredOption('--out <dir>', 'merged results folder')
+    .option('--allow-partial', 'merge what is there when replications are missing (complete: false)')
     .option('--no-charts', 'skip charts and report.html')
-    .action(async (dirs: string[], opts: { out: string; charts: boolean }) => {
+    .action(async (dirs: string[], opts: { out: string; charts: boolean; allowPartial?: boolean }) => {
       const { mergeCommand } = await import('./merge.js');
       setExitCode(await mergeCommand(dirs, opts));
     });
