@@ -217,12 +217,12 @@ export function mergeFolders(dirs: readonly string[], options: MergeOptions = {}
       pooled.push(r);
     }
   }
-  // The missing ones, found without walking every planned replication when few are there.
+  // The first five missing (the run has at most MAX_PLANNED replications to walk).
   const planned = variants.length * m0.replicationsPerVariant;
   const missingCount = planned - pooled.length;
   const missing: string[] = [];
-  for (let r = 0; r < m0.replicationsPerVariant && missing.length < 5 && missing.length < missingCount; r++)
-    for (const v of variants) if (missing.length < 5 && !from.has(`${v.index}/${r}`)) missing.push(`replication ${r} of "${v.label}"`);
+  if (missingCount > 0)
+    for (const v of variants) for (let r = 0; r < m0.replicationsPerVariant && missing.length < 5; r++) if (!from.has(`${v.index}/${r}`)) missing.push(`replication ${r} of "${v.label}"`);
   const missingText = `${missingCount} replication${missingCount > 1 ? 's are' : ' is'} in none of the folders (${missing.join(', ')}${missingCount > 5 ? ', …' : ''})`;
   if (missingCount > 0 && !options.allowPartial)
     throw new MergeError(`${missingText}: run the missing shards (or rerun one with --variant LABEL --replication R) and merge again, or merge what is there with --allow-partial`);

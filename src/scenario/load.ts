@@ -2,7 +2,7 @@
  * Loading a scenario file, in the order a user's mistakes can be found:
  *
  * 1. the file is read (`web.yaml: cannot read: no such file`, without a
- *    position) and parsed as YAML with the line and column of every node;
+ *    position; only a regular file of at most 4 MiB, files.ts) and parsed as YAML with the line and column of every node;
  *    a syntax error, an unknown tag, a key that is not a plain name or a
  *    duplicate key is a problem (a duplicate is reported with everything else;
  *    the others stop here, since the document is not what the user meant);
@@ -12,7 +12,8 @@
  *    sweep paths are checked against the document and the schema;
  * 4. on a schema-valid document only: the Kubernetes rules (rules.ts), and
  *    the files the scenario refers to (empirical distributions and arrival
- *    traces, relative to the scenario file) are read;
+ *    traces, relative to the scenario file, under its folder, bounded:
+ *    files.ts) are read;
  * 5. the defaults that depend on other fields are filled (resolve.ts).
  *
  * Every problem found up to the first step that fails is thrown at once as
@@ -20,7 +21,7 @@
  * input (a bug inside it becomes a problem that says so).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { FileLimitError, MAX_SCENARIO_BYTES, outsideRoots, readBoundedFile } from './files.js';
 import { dirname, resolve as resolveOnDisk } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
@@ -378,6 +379,8 @@ function loadFiles(s: Scenario, raw: unknown, file: string, place: Place, cache:
     let got = cache.get(full);
     if (got === undefined) {
       try {
+        const outside = outsideRoots(full, base);
+        if (outside) throw new FileLimitError(outside);
         got = loadEmpiricalFile(full);
       } catch (err) {
         got = err instanceof Error ? err : new Error(String(err));
@@ -393,7 +396,7 @@ function loadFiles(s: Scenario, raw: unknown, file: string, place: Place, cache:
           ? 'is a folder'
           : code === 'EACCES'
             ? 'permission denied'
-            : got instanceof UnitError
+            : got instanceof UnitError || got instanceof FileLimitError
               ? got.message
               : `cannot be read: ${got.message}`;
     problems.push(problemAt(file, raw, place, segs, `${rel}: ${why}`, true));
@@ -491,10 +494,19 @@ function sweepText(parsed: Parsed, raw: Record<string, unknown>, text: string): 
 export function loadScenario(file: string, opts: LoadOptions = {}): LoadedScenario {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readBoundedFile(file, MAX_SCENARIO_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a scenario file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const why =
+      err instanceof FileLimitError
+        ? `${err.message}${err.message.includes('larger') ? '; put long lists of values in a CSV file (file:)' : ''}`
+        : code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'is a folder, not a scenario file'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : (err as Error).message;
     throw new ScenarioError([{ file, line: 0, column: 0, path: '', message: `cannot read: ${why}` }]);
   }
   return parseScenarioText(bytes.toString('utf8'), file, opts, createHash('sha256').update(bytes).digest('hex'));

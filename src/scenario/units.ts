@@ -12,8 +12,8 @@
  * yields the JSON Schema of the input for editors. The plain parse functions
  * throw a {@link UnitError} with the same messages.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { MAX_DATA_FILE_BYTES, readBoundedFile } from './files.js';
 
 /** A scalar the user wrote that is not what it should be; the message says what is allowed. */
 export class UnitError extends Error {
@@ -308,6 +308,9 @@ export type Distribution = z.output<typeof distributionSchema>;
 
 // ---------------------------------------------------------- empirical files
 
+/** An empirical distribution or a trace has at most a million values. */
+export const MAX_DATA_VALUES = 1_000_000;
+
 /**
  * The values of an empirical distribution's CSV file: one column of Durations
  * (bare numbers are seconds), one per line. The first line may be a header;
@@ -316,7 +319,7 @@ export type Distribution = z.output<typeof distributionSchema>;
  * (the caller adds the file name).
  */
 export function loadEmpiricalFile(path: string): number[] {
-  const lines = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = readBoundedFile(path, MAX_DATA_FILE_BYTES).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
   const values: number[] = [];
   let firstContentLine = true;
   for (let i = 0; i < lines.length; i++) {
@@ -325,6 +328,7 @@ export function loadEmpiricalFile(path: string): number[] {
     const isHeader = firstContentLine && !/^[-+.\d]/.test(field);
     firstContentLine = false;
     if (isHeader) continue;
+    if (values.length === MAX_DATA_VALUES) throw new UnitError(`more than ${MAX_DATA_VALUES} values (at most ${MAX_DATA_VALUES}; every variant and replication carries them)`);
     try {
       values.push(parseDuration(field));
     } catch (err) {
