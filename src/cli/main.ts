@@ -16,8 +16,8 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 function intOption(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) {
-      throw new CommanderError(2, 'svcsim.badOption', `error: option ${name} takes a whole number, not "${value}"`);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) {
+      throw new CommanderError(2, 'svcsim.badOption', `error: option ${name} takes a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, not "${value}"`);
     }
     return n;
   };

@@ -29,7 +29,8 @@ import { METRIC_NAMES, type MetricName } from '../sim/result.js';
 import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
 import { tQuantile } from '../stats/studentT.js';
-import { buildManifest, checkOutput, prepare, saveResults, type Prepared } from './run.js';
+import { buildManifest, checkOutput, prepare, saveResults, workersProblem, type Prepared } from './run.js';
+import { RUN_LIMITS } from '../scenario/units.js';
 
 export interface PlanOptions {
   vary: string;
@@ -125,6 +126,9 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   if (!(confidence >= 0.5 && confidence < 1)) return bad(`--confidence ${opts.confidence}: a probability in [0.5, 1), e.g. 0.95`);
   if (opts.replications !== undefined && opts.replications < 2) return bad('--replications must be at least 2 (a confidence bound needs two)');
   if (opts.workers !== undefined && opts.workers < 1) return bad('--workers must be at least 1');
+  const tooManyWorkers = workersProblem(opts.workers);
+  if (tooManyWorkers) return bad(tooManyWorkers);
+  if (opts.replications !== undefined && opts.replications > RUN_LIMITS.replications) return bad(`--replications ${opts.replications}: at most ${RUN_LIMITS.replications}`);
   const workers = opts.workers ?? availableParallelism();
   const unwritable = opts.out === undefined ? undefined : checkOutput(opts.out);
   if (unwritable) return bad(unwritable);

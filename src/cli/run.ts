@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { formatProblem, formatWarning, ScenarioError } from '../scenario/errors.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { RUN_LIMITS } from '../scenario/units.js';
 import { expandVariants, type Variant } from '../scenario/sweep.js';
 import type { PlanAnswer } from '../report/index.js';
 import { writeResultsFolder, type Manifest as FolderManifest } from '../results/folder.js';
@@ -116,6 +117,13 @@ export function buildManifest(
   };
 }
 
+/** Why `--workers n` is refused: more than a few per core only costs memory (each worker has a heap of its own). */
+export function workersProblem(workers: number | undefined): string | undefined {
+  const most = RUN_LIMITS.workersPerCore * availableParallelism();
+  if (workers !== undefined && workers > most) return `--workers ${workers}: at most ${most} (${RUN_LIMITS.workersPerCore} × the ${availableParallelism()} cores here)`;
+  return undefined;
+}
+
 /** Whether a results folder can be made at `out` (its parent exists or can be made, and is writable); the problem otherwise. */
 export function checkOutput(out: string): string | undefined {
   const refused = claimOutput(out);
@@ -167,7 +175,10 @@ const shellWord = (s: string): string => (/^[\w./:=@%+-]+$/.test(s) ? s : `'${s.
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const replicationsOption = opts.replications;
   if (replicationsOption !== undefined && replicationsOption < 1) return bad('--replications must be at least 1');
+  if (replicationsOption !== undefined && replicationsOption > RUN_LIMITS.replications) return bad(`--replications ${replicationsOption}: at most ${RUN_LIMITS.replications}`);
   if (opts.workers !== undefined && opts.workers < 1) return bad('--workers must be at least 1');
+  const tooManyWorkers = workersProblem(opts.workers);
+  if (tooManyWorkers) return bad(tooManyWorkers);
   let shard: Shard | undefined;
   if (opts.shard !== undefined) {
     shard = parseShard(opts.shard);
@@ -182,11 +193,14 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const base = loaded.scenario;
   const seed = opts.seed ?? base.simulation.seed;
   const replications = replicationsOption ?? base.simulation.replications;
+  if (variants.length * replications > RUN_LIMITS.totalReplications)
+    return bad(`${variants.length} variants × ${replications} replications: at most ${RUN_LIMITS.totalReplications} replications in one run (split it with --shard)`);
   const workers = opts.workers ?? availableParallelism();
   let only: Job | undefined;
   if (opts.variant !== undefined && opts.replication !== undefined) {
     const v = variants.find((x) => x.label === opts.variant);
     if (!v) return bad(`--variant ${opts.variant}: no such variant (have: ${variants.map((x) => x.label).join(', ')})`);
+    if (opts.replication >= replications) return bad(`--replication ${opts.replication}: the run has replications 0 to ${replications - 1}`);
     only = { variant: v.index, replication: opts.replication };
   }
   const out = opts.out ?? `results/${base.metadata.name}`;
@@ -209,6 +223,11 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   }
   const wallTimeSeconds = (Date.now() - started) / 1000;
   const manifest = buildManifest(prepared, outcome, { seed, replications, workers, shard: opts.shard ?? null, wallTimeSeconds });
+  if (only) {
+    // One replication of the run's plan is not the run: merge it with the run's other folders.
+    manifest.complete = false;
+    manifest.warnings.push(`a rerun of replication ${only.replication} of variant "${variants[only.variant].label}" alone, out of ${replications} per variant: merge it with the run's other folders (svcsim merge)`);
+  }
   const saved = await saveResults('run', out, manifest, variants, outcome.results, opts.charts !== false);
   if (typeof saved === 'number') return saved;
   for (const w of manifest.warnings.slice(manifest.scenarioWarnings?.length ?? 0)) warn(w);

@@ -188,8 +188,7 @@ export function mergeFolders(dirs: readonly string[], options: MergeOptions = {}
         throw new MergeError(`${dir}: not a results folder of svcsim run (no manifest.json or ${REPLICATIONS_FILE})`);
       }
     }
-    const manifest = readManifest(dir);
-    return { dir, manifest, results: readRecords(dir, manifest) };
+    return { dir, manifest: readManifest(dir) };
   });
   const [first] = parts;
   const m0 = first.manifest;
@@ -205,10 +204,12 @@ export function mergeFolders(dirs: readonly string[], options: MergeOptions = {}
       throw new MergeError(`${p.dir}: ${m.replicationsPerVariant} replications per variant against ${m0.replicationsPerVariant} in ${first.dir} (another --replications?)`);
   }
 
+  // Records are read once the folders are known to belong together (their mismatch is the clearer message).
+  const withRecords = parts.map((p) => ({ ...p, results: readRecords(p.dir, p.manifest) }));
   const variants: VariantInfo[] = m0.variants.map(({ index, label, params }) => ({ index, label, params }));
   const from = new Map<string, string>();
   const pooled: ReplicationResult[] = [];
-  for (const p of parts) {
+  for (const p of withRecords) {
     for (const r of p.results) {
       const key = `${r.variant}/${r.replication}`;
       const other = from.get(key);

@@ -23,6 +23,29 @@ export class UnitError extends Error {
   }
 }
 
+// --------------------------------------------------------------------- limits
+
+/**
+ * What a run may ask for at most. Beyond these a run cannot finish (memory,
+ * time, numbers that stop being numbers), so it is refused up front, the
+ * limit in the message, rather than failing hours in (README "What svcsim
+ * refuses").
+ */
+export const RUN_LIMITS = {
+  /** Replications per variant (`simulation.replications`, `--replications`, `precision.maxReplications`). */
+  replications: 1_000_000,
+  /** Variants × replications of one run. */
+  totalReplications: 10_000_000,
+  /** Worker threads per core (`--workers`). */
+  workersPerCore: 4,
+  /** Warm-up plus duration, in simulated seconds (about 116 days). */
+  simulatedSeconds: 1e7,
+  /** Time buckets from t = 0 to the end of the window ((warmup + duration) / timeBucket): each is kept per replication. */
+  timeBuckets: 100_000,
+  /** Gamma's coefficient of variation (its shape is 1/cv²). */
+  gammaCv: 100,
+} as const;
+
 // ------------------------------------------------------------------ Durations
 
 const NUMBER = String.raw`(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?`;
@@ -60,7 +83,11 @@ export function parseDuration(input: string | number): number {
   }
   const text = input.trim();
   if (text.startsWith('-')) throw new UnitError(`"${input}" is not a Duration: it is negative; ${DURATION_HELP}`);
-  if (BARE_NUMBER.test(text)) return Number(text);
+  if (BARE_NUMBER.test(text)) {
+    const seconds = Number(text);
+    if (!Number.isFinite(seconds)) throw new UnitError(`"${input}" is not a Duration: it is not a finite number; ${DURATION_HELP}`);
+    return seconds;
+  }
   let seconds = 0;
   let rank = -1;
   DURATION_PART.lastIndex = 0;
@@ -196,7 +223,11 @@ const distributionForms = {
   lognormalByMoments: z
     .strictObject({ dist: z.literal('lognormal'), mean: positiveDuration, stddev: durationSchema })
     .transform((d): LognormalByMoments => d),
-  gamma: z.strictObject({ dist: z.literal('gamma'), mean: positiveDuration, cv: positiveNumber }),
+  gamma: z.strictObject({
+    dist: z.literal('gamma'),
+    mean: positiveDuration,
+    cv: positiveNumber.max(RUN_LIMITS.gammaCv, { error: `must be at most ${RUN_LIMITS.gammaCv}: a larger cv makes a shape below 1e-4, whose samples are almost all 0` }),
+  }),
   weibull: z.strictObject({ dist: z.literal('weibull'), shape: positiveNumber, scale: positiveDuration }),
   pareto: z.strictObject({ dist: z.literal('pareto'), scale: positiveDuration, shape: positiveNumber }),
   empiricalValues: z
