@@ -124,6 +124,9 @@ interface Parsed {
 }
 
 /** Parses YAML text; throws a ScenarioError for anything that keeps it from being a mapping of plain keys. */
+/** The YAML parser recurses per level: a document nested thousands deep overflows its stack. Said in the user's words. */
+const tooDeep = (message: string) => (/call stack/i.test(message) ? 'nested too deeply (a scenario is at most 200 levels deep)' : message);
+
 function readYaml(text: string, file: string): Parsed {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
@@ -133,7 +136,7 @@ function readYaml(text: string, file: string): Parsed {
     return { line, column: col };
   };
   for (const e of [...doc.errors, ...doc.warnings]) {
-    problems.push({ file, ...at(e.pos[0]), path: '', message: `YAML: ${e.message.split('\n')[0]}` });
+    problems.push({ file, ...at(e.pos[0]), path: '', message: `YAML: ${tooDeep(e.message.split('\n')[0])}` });
   }
   if (problems.length) throw new ScenarioError(problems);
 
@@ -169,7 +172,7 @@ function readYaml(text: string, file: string): Parsed {
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new ScenarioError([{ file, line: 1, column: 1, path: '', message: `YAML: ${(err as Error).message}` }]);
+    throw new ScenarioError([{ file, line: 1, column: 1, path: '', message: `YAML: ${tooDeep((err as Error).message)}` }]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !isMap(doc.contents)) {
     throw new ScenarioError([{ file, line: 1, column: 1, path: '', message: 'a scenario is a YAML mapping that starts with apiVersion: svcsim/v1 and kind: Scenario' }]);

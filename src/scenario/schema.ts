@@ -328,7 +328,24 @@ export const sweepValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 export const sweepSchema = z.strictObject({
   mode: z.enum(['grid', 'zip']).default('grid'),
   parameters: z
-    .array(z.strictObject({ path: z.string().min(1), values: z.array(sweepValueSchema).min(1).max(1000, { error: 'has more than 1000 values: svcsim runs at most 1000 variants' }) }))
+    .array(
+      z.strictObject({
+        path: z.string().min(1),
+        values: z
+          .array(sweepValueSchema)
+          .min(1)
+          .max(1000, { error: 'has more than 1000 values: svcsim runs at most 1000 variants' })
+          // Two equal values would make two variants of one label.
+          .superRefine((values, ctx) => {
+            const seen = new Set<string>();
+            values.forEach((v, i) => {
+              const key = JSON.stringify(v);
+              if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: `${key} is already among the values: every variant needs a label of its own` });
+              seen.add(key);
+            });
+          }),
+      }),
+    )
     .min(1),
 });
 
