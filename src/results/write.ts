@@ -19,7 +19,7 @@
  * - A complete folder is never replaced by an incomplete one (an
  *   interrupted or crashed run): that one goes to `<out>.partial` instead.
  */
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, parse, resolve, sep } from 'node:path';
 
@@ -276,7 +276,7 @@ function guardInterrupts(out: string, tmp: string): () => void {
  * error the temporary folder is removed and `out` is untouched. Takes the
  * lock of `out` (if the caller has not) and releases it.
  */
-export async function writeFolderAtomically(out: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+export async function writeFolderAtomically(out: string, fill: (tmp: string) => Promise<void> | void): Promise<void> {
   const refused = claimOutput(out);
   if (refused) throw new RefusedOutputError(refused);
   const tmp = temporaryFolder(out);

@@ -17,7 +17,7 @@ try {
 }
 process.stdout.write('started\n');
 for (let generation = first; ; generation++) {
-  await writeFolderAtomically(out, async (tmp) => {
+  await writeFolderAtomically(out, (tmp) => {
     for (let i = 0; i < FILES; i++) writeFileSync(join(tmp, `part-${i}.csv`), `${generation}\n`.repeat(2000));
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ svcsim: 'test', scenarioSha256: '0', complete: true, generation, files: FILES }));
   });
