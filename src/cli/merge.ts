@@ -9,7 +9,7 @@
  * `complete: false`).
  */
 import { MergeError, mergeFolders, type Merged } from '../results/merge.js';
-import { checkOutput, saveResults } from './run.js';
+import { checkOutput, saveResults } from './common.js';
 
 export async function mergeCommand(dirs: string[], opts: { out: string; charts?: boolean; allowPartial?: boolean }): Promise<number> {
   const unwritable = checkOutput(opts.out);

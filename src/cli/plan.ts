@@ -29,8 +29,9 @@ import { METRIC_NAMES, type MetricName } from '../sim/result.js';
 import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
 import { tQuantile } from '../stats/studentT.js';
-import { buildManifest, checkOutput, prepare, saveResults, workersProblem, type Prepared } from './run.js';
+import { buildManifest } from '../results/manifest.js';
 import { RUN_LIMITS } from '../scenario/units.js';
+import { checkOutput, prepare, saveResults, workersProblem, type Prepared } from './common.js';
 
 export interface PlanOptions {
   vary: string;

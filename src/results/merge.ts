@@ -22,9 +22,9 @@ import { z } from 'zod';
 import { replicationSeed } from '../engine/random.js';
 import { METRIC_NAMES, ReplicationResultSchema, type ReplicationResult } from '../sim/result.js';
 import { LatencyHistogram } from '../stats/histogram.js';
+import { sortResults } from '../runner/order.js';
 import { REPLICATIONS_FILE } from './folder.js';
-import { resultFacts, type Manifest } from './manifest.js';
-import { sortResults, type VariantInfo } from './tables.js';
+import { manifestSchema, resultFacts, type Manifest, type VariantInfo } from './manifest.js';
 
 export class MergeError extends Error {
   constructor(message: string) {
@@ -51,24 +51,33 @@ export const MAX_PLANNED = 10_000_000;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
-/** What merge relies on in a manifest (other fields pass through as they are). */
-const ManifestSchema = z.looseObject({
-  svcsim: z.string().max(100),
-  scenarioFile: z.string().max(10_000),
-  scenarioSha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
-  resolvedScenario: z.looseObject({}),
-  variants: z
-    .array(z.looseObject({ index: int(0, 999), label: z.string().max(10_000), params: z.array(z.object({ key: z.string().max(1000), value: z.string().max(10_000) })).max(100), replications: int(0, 1_000_000) }))
-    .min(1)
-    .max(1000),
-  seed: int(0, Number.MAX_SAFE_INTEGER),
-  replicationsPerVariant: int(1, 1_000_000),
-  workers: int(0, 100_000),
-  shard: z.string().max(100).nullable(),
-  wallTimeSeconds: z.number().min(0).max(1e12),
-  complete: z.boolean(),
-  scenarioWarnings: z.array(z.string()).optional(),
-});
+/**
+ * The writer's manifest schema, with bounds on what merge relies on (other
+ * fields, of a newer version too, pass through as they are).
+ */
+const ManifestSchema = manifestSchema
+  .extend({
+    svcsim: z.string().max(100),
+    scenarioFile: z.string().max(10_000),
+    scenarioSha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
+    variants: z
+      .array(
+        z.object({
+          index: int(0, 999),
+          label: z.string().max(10_000),
+          params: z.array(z.object({ key: z.string().max(1000), value: z.string().max(10_000) })).max(100),
+          replications: int(0, 1_000_000),
+        }),
+      )
+      .min(1)
+      .max(1000),
+    seed: int(0, Number.MAX_SAFE_INTEGER),
+    replicationsPerVariant: int(1, 1_000_000),
+    workers: int(0, 100_000),
+    shard: z.string().max(100).nullable(),
+    wallTimeSeconds: z.number().min(0).max(1e12),
+  })
+  .loose();
 
 /** `path: message` of the first issue zod found. */
 function firstIssue(error: z.ZodError): string {
@@ -233,7 +242,7 @@ export function mergeFolders(dirs: readonly string[], options: MergeOptions = {}
   const facts = resultFacts(variants, results, typeof warmup === 'number' ? warmup : 0);
   const partial = missingCount > 0 ? [`merged with --allow-partial: ${missingText}`] : [];
   const manifest = {
-    ...(m0 as unknown as Manifest),
+    ...(m0 as Manifest),
     ...facts,
     workers: Math.max(...parts.map((p) => p.manifest.workers)),
     shard: null,
