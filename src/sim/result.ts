@@ -66,7 +66,6 @@ export const PodRowSchema = z.object({
   /** Busy slot-time inside the window / (concurrency × window). */
   utilization: value,
 });
-export type PodRow = z.infer<typeof PodRowSchema>;
 
 export const NodeRowSchema = z.object({
   node: name,
@@ -75,7 +74,6 @@ export const NodeRowSchema = z.object({
   forwardedCrossNode: count,
   dropped: count,
 });
-export type NodeRow = z.infer<typeof NodeRowSchema>;
 
 /** Per time bucket of the measured window (bucket start = index × timeBucket from the window start). */
 export const TimeSeriesSchema = z.object({
@@ -89,7 +87,6 @@ export const TimeSeriesSchema = z.object({
   latencyP50Ms: series,
   latencyP99Ms: series,
 });
-export type TimeSeries = z.infer<typeof TimeSeriesSchema>;
 
 export const ReplicationResultSchema = z.object({
   variant: z.number().int().min(0).max(999_999),

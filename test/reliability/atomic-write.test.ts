@@ -91,7 +91,23 @@ function record(replication: number): ReplicationResult {
     peakInFlight: 0,
   };
 }
-const manifest = (complete: boolean) => ({ svcsim: '0.1.0', scenarioSha256: '0'.repeat(64), seed: 1, complete, warnings: [] }) as unknown as Manifest;
+const manifest = (complete: boolean): Manifest => ({
+  svcsim: '0.1.0',
+  scenarioFile: 'test.yaml',
+  scenarioSha256: '0'.repeat(64),
+  resolvedScenario: {} as Manifest['resolvedScenario'],
+  variants: [{ index: 0, label: 'base', params: [], replications: 2 }],
+  seed: 1,
+  replicationsPerVariant: 2,
+  workers: 1,
+  shard: null,
+  nodeVersion: process.version,
+  wallTimeSeconds: 0,
+  simulatedRequests: 20,
+  suppressedRequests: 0,
+  complete,
+  warnings: [],
+});
 const variants = [{ index: 0, label: 'base', params: [] }];
 
 describe('writing a results folder', () => {
