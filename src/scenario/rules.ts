@@ -14,6 +14,7 @@
 import type { Segment } from './paths.js';
 import { assignNodePorts, expandedNodeCount, expandNodes, hasNodePorts, parsePortRange, placeWorkloads } from './resolve.js';
 import { failureKind, type Scenario, type Service, type ServicePort, type Workload } from './schema.js';
+import { parseSloScope } from './slos.js';
 
 export interface Finding {
   segs: Segment[];
@@ -282,6 +283,17 @@ export function checkRules(s: Scenario): Finding[] {
       if (!w || Number(m![2]) >= w.replicas)
         error(['failures', i, 'pod'], `no pod named ${f.pod}: pods are named <workload>-<i> with i < replicas (${s.workloads.map((x) => (x.replicas > 0 ? `${x.name}-0..${x.name}-${x.replicas - 1}` : `${x.name}: none`)).join(', ')})`);
     }
+  });
+
+  // ------------------------------------------------------------------ slos
+  s.slos.forEach((slo, i) => {
+    const scope = parseSloScope(slo.scope);
+    if (!scope || scope.kind === 'all') return;
+    const at: Segment[] = ['slos', i, 'scope'];
+    const { kind, name } = scope;
+    if (kind === 'traffic' && !s.traffic.some((t) => t.name === name)) error(at, `no traffic entry named ${name}${have(s.traffic.map((t) => t.name))}: summary.csv has one traffic:<name> scope per traffic entry`);
+    if (kind === 'workload' && !workloads.has(name)) error(at, `no workload named ${name}${have(workloads.keys())}: summary.csv has one workload:<name> scope per workload`);
+    if (kind === 'service' && !services.has(name)) error(at, `no Service named ${name}${have(services.keys())}`);
   });
 
   // ------------------------------------------------------ simulation, sweep

@@ -17,7 +17,8 @@
  */
 import { z } from 'zod';
 import { METRICS } from './metrics.js';
-import { distributionSchema, durationSchema, rateSchema } from './units.js';
+import { parseSloExpr, parseSloScope, SLO_SCOPE_HELP } from './slos.js';
+import { distributionSchema, durationSchema, parseDuration, rateSchema } from './units.js';
 
 const dnsLabel = z
   .string()
@@ -34,6 +35,7 @@ const serviceName = z
   })
   .max(63);
 
+const positiveDuration = durationSchema.refine((seconds) => seconds > 0, { error: 'must be a Duration > 0' });
 const positiveInt = z.number().int().min(1);
 const nonNegativeInt = z.number().int().min(0);
 const portNumber = z.number().int().min(1).max(65535);
@@ -47,16 +49,56 @@ export const precisionSchema = z.strictObject({
   maxReplications: positiveInt.default(500),
 });
 
-export const simulationSchema = z.strictObject({
-  duration: durationSchema,
-  warmup: durationSchema.prefault(0),
-  replications: positiveInt.max(1_000_000).default(10),
-  seed: nonNegativeInt.max(4294967295).default(1),
-  timeBucket: durationSchema.prefault(1),
-  maxInFlight: positiveInt.default(1_000_000),
-  drainLimit: durationSchema.prefault(60),
-  precision: precisionSchema.optional(),
-});
+/** The widths `timeBucket: auto` chooses from, in seconds: 1s, 2s, 5s, ... 12h, 1d. */
+export const TIME_BUCKETS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400] as const;
+/** `timeBucket: auto` gives at most this many buckets over warm-up + duration. */
+export const MAX_AUTO_BUCKETS = 1000;
+
+/**
+ * The width `timeBucket: auto` means for `seconds` of simulated time (warm-up
+ * + duration): the smallest of TIME_BUCKETS that gives at most 1000 buckets,
+ * so that the cost of a run follows its requests, not its simulated time.
+ * Beyond 1000 days, 1d (and more buckets).
+ */
+export function autoTimeBucket(seconds: number): number {
+  return TIME_BUCKETS.find((b) => Math.ceil(seconds / b) <= MAX_AUTO_BUCKETS) ?? TIME_BUCKETS[TIME_BUCKETS.length - 1];
+}
+
+/** `auto` or a Duration > 0, with one message that names both. */
+const timeBucketSchema = z
+  .preprocess((input, ctx) => {
+    if (input === 'auto') return input;
+    let seconds = NaN;
+    try {
+      seconds = typeof input === 'string' || typeof input === 'number' ? parseDuration(input) : NaN;
+    } catch {
+      // reported below
+    }
+    if (!(seconds > 0)) ctx.addIssue({ code: 'custom', message: `must be auto (the smallest of 1s, 2s, 5s, ... 1d giving at most ${MAX_AUTO_BUCKETS} buckets) or a Duration > 0 such as 1s, 10s or 1m`, input });
+    return input;
+  }, z.union([z.literal('auto'), positiveDuration]))
+  .default('auto');
+
+/**
+ * `timeBucket` is `auto` or a Duration as written; the parsed simulation has
+ * a number of seconds either way (what the engine needs): `auto` is turned
+ * into its width here, where warm-up and duration are known, so the engine,
+ * the manifest and every variant (a sweep of `duration` re-parses) see the
+ * width in use. `validate --resolved` prints `auto` again where the file
+ * said it (print.ts), so the printed file keeps following its duration.
+ */
+export const simulationSchema = z
+  .strictObject({
+    duration: durationSchema,
+    warmup: durationSchema.prefault(0),
+    replications: positiveInt.max(1_000_000).default(10),
+    seed: nonNegativeInt.max(4294967295).default(1),
+    timeBucket: timeBucketSchema,
+    maxInFlight: positiveInt.default(1_000_000),
+    drainLimit: durationSchema.prefault(60),
+    precision: precisionSchema.optional(),
+  })
+  .transform(({ timeBucket, ...rest }) => ({ ...rest, timeBucket: timeBucket === 'auto' ? autoTimeBucket(rest.warmup + rest.duration) : timeBucket }));
 
 // ------------------------------------------------------------------- cluster
 
@@ -80,10 +122,14 @@ export const clusterLatencySchema = z.strictObject({
 
 export const controlPlaneSchema = z.strictObject({
   nodeMonitorGracePeriod: durationSchema.prefault('50s'),
+  /** The node lifecycle controller checks leases this often (kube-controller-manager --node-monitor-period). */
+  nodeMonitorPeriod: positiveDuration.prefault('5s'),
   nodeLeaseInterval: durationSchema.prefault('10s'),
   endpointPropagation: distributionSchema.prefault('1s'),
   proxyMinSyncPeriod: durationSchema.prefault('1s'),
   podEvictionTimeout: durationSchema.prefault('300s'),
+  /** The window pod metrics are averaged over for the HPA (metrics-server --metric-resolution, 15 s in its Helm chart). */
+  metricsResolution: positiveDuration.prefault('15s'),
 });
 
 export const clusterSchema = z.strictObject({
@@ -117,6 +163,8 @@ export const workloadSchema = z.strictObject({
   queueCapacity: nonNegativeInt.optional(),
   serviceTime: distributionSchema,
   startupTime: durationSchema.prefault('5s'),
+  /** A pod removed by scale-down serves what it holds for at most this long (terminationGracePeriodSeconds). */
+  terminationGracePeriod: durationSchema.prefault('30s'),
 });
 
 // ------------------------------------------------------------------ services
@@ -317,6 +365,24 @@ export const sweepSchema = z.strictObject({
     .min(1),
 });
 
+// ---------------------------------------------------------------------- slos
+
+const sloExprSchema = z.string().superRefine((expr, ctx) => {
+  const parsed = parseSloExpr(expr);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed, input: expr });
+});
+
+const sloScopeSchema = z.string().refine((scope) => parseSloScope(scope) !== undefined, { error: `must be ${SLO_SCOPE_HELP}` });
+
+/**
+ * One SLO: `METRIC OP NUMBER` (scope `all`) or `{expr, scope}`; parsed as
+ * `{expr, scope}` with the expression as written (slos.ts parses it for the
+ * runner; the rules check that the scope names something of the scenario).
+ */
+export const sloSchema = z
+  .union([sloExprSchema, z.strictObject({ expr: sloExprSchema, scope: sloScopeSchema.default('all') })])
+  .transform((slo) => (typeof slo === 'string' ? { expr: slo.trim(), scope: 'all' } : { expr: slo.expr.trim(), scope: slo.scope }));
+
 // ------------------------------------------------------------------ scenario
 
 export const scenarioSchema = z.strictObject({
@@ -331,6 +397,7 @@ export const scenarioSchema = z.strictObject({
   traffic: z.array(trafficSchema).min(1),
   failures: z.array(failureSchema).default([]),
   sweep: sweepSchema.optional(),
+  slos: z.array(sloSchema).default([]),
 });
 
 /** What a user writes. */
@@ -345,3 +412,4 @@ export type Traffic = Scenario['traffic'][number];
 export type Arrival = Traffic['arrival'];
 export type Origin = Traffic['from'];
 export type ClusterNode = Scenario['cluster']['nodes'][number];
+export type ScenarioSlo = Scenario['slos'][number];
