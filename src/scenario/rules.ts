@@ -14,6 +14,7 @@
 import type { Segment } from './paths.js';
 import { assignNodePorts, expandedNodeCount, expandNodes, hasNodePorts, parsePortRange, placeWorkloads } from './resolve.js';
 import { failureKind, type Scenario, type Service, type ServicePort, type Workload } from './schema.js';
+import { calledServices, callSites, servicePortIndex } from './calls.js';
 import { parseSloScope } from './slos.js';
 
 export interface Finding {
@@ -61,7 +62,7 @@ function hasContainerPort(w: Workload, target: number | string): boolean {
 }
 
 function findServicePort(svc: Service, port: number | string): ServicePort | undefined {
-  return svc.spec.ports.find((p) => (typeof port === 'number' ? p.port === port : p.name === port));
+  return svc.spec.ports[servicePortIndex(svc, port)];
 }
 
 export function checkRules(s: Scenario): Finding[] {
@@ -225,6 +226,33 @@ export function checkRules(s: Scenario): Finding[] {
     lbSeen.add(lb.service);
   });
 
+  /** Why `port` is not a port of `svc` (a Service port by number or name), or undefined when it is. */
+  const portProblem = (svc: Service, port: number | string, viaNodePort: boolean): string | undefined => {
+    if (findServicePort(svc, port)) return undefined;
+    const k = s.services.indexOf(svc);
+    const j = typeof port === 'number' ? svc.spec.ports.findIndex((p, jj) => (assigned?.nodePorts[k][jj] ?? p.nodePort) === port) : -1;
+    if (j >= 0) {
+      const sp = svc.spec.ports[j];
+      return `${port} is a nodePort of Service ${svc.metadata.name}, not one of its ports: there is no clusterIP:nodePort; use port: ${sp.name ?? sp.port}${viaNodePort ? ` (with via: nodePort the client then dials <NodeIP>:${port})` : ''}`;
+    }
+    return `Service ${svc.metadata.name} has no port ${typeof port === 'number' ? port : `named ${port}`} (ports: ${servicePorts(svc)})`;
+  };
+
+  // ----------------------------------------------------------------- calls
+  s.workloads.forEach((w, i) => {
+    for (const { call, segs } of callSites(w)) {
+      const at = (...rest: Segment[]): Segment[] => ['workloads', i, ...segs, ...rest];
+      const svc = services.get(call.service);
+      if (!svc) {
+        error(at('service'), `no Service named ${call.service}${have(services.keys())}; a call goes to a Service's clusterIP`);
+        continue;
+      }
+      const wrong = portProblem(svc, call.port, false);
+      if (wrong) error(at('port'), `${wrong}; a call dials clusterIP:port`);
+    }
+  });
+  for (const loop of callLoops(s.workloads, services)) error(['workloads', loop.workload, ...loop.segs, 'service'], loop.message);
+
   // --------------------------------------------------------------- traffic
   s.traffic.forEach((t, i) => {
     const where = (...rest: Segment[]): Segment[] => ['traffic', i, ...rest];
@@ -240,18 +268,8 @@ export function checkRules(s: Scenario): Finding[] {
       else if (t.to.via === 'loadBalancer' && type !== 'LoadBalancer')
         error(where('to', 'via'), `Service ${svc.metadata.name} is of type ${type}: only a LoadBalancer Service gets a cloud load balancer; use ${type === 'NodePort' ? 'via: nodePort' : 'via: clusterIP from inside the cluster'}, or type: LoadBalancer`);
 
-      const port = t.to.port;
-      if (!findServicePort(svc, port)) {
-        const k = s.services.indexOf(svc);
-        const j = typeof port === 'number' ? svc.spec.ports.findIndex((p, jj) => (assigned?.nodePorts[k][jj] ?? p.nodePort) === port) : -1;
-        if (j >= 0) {
-          const sp = svc.spec.ports[j];
-          error(
-            where('to', 'port'),
-            `${port} is a nodePort of Service ${svc.metadata.name}, not one of its ports: there is no clusterIP:nodePort; use port: ${sp.name ?? sp.port}${t.to.via === 'nodePort' ? ` (with via: nodePort the client then dials <NodeIP>:${port})` : ''}`,
-          );
-        } else error(where('to', 'port'), `Service ${svc.metadata.name} has no port ${typeof port === 'number' ? port : `named ${port}`} (ports: ${servicePorts(svc)})`);
-      }
+      const wrong = portProblem(svc, t.to.port, t.to.via === 'nodePort');
+      if (wrong) error(where('to', 'port'), wrong);
     }
     if (typeof t.from === 'object') {
       const f = t.from;
@@ -286,6 +304,7 @@ export function checkRules(s: Scenario): Finding[] {
   });
 
   // ------------------------------------------------------------------ slos
+  const called = calledServices(s);
   s.slos.forEach((slo, i) => {
     const scope = parseSloScope(slo.scope);
     if (!scope || scope.kind === 'all') return;
@@ -293,7 +312,10 @@ export function checkRules(s: Scenario): Finding[] {
     const { kind, name } = scope;
     if (kind === 'traffic' && !s.traffic.some((t) => t.name === name)) error(at, `no traffic entry named ${name}${have(s.traffic.map((t) => t.name))}: summary.csv has one traffic:<name> scope per traffic entry`);
     if (kind === 'workload' && !workloads.has(name)) error(at, `no workload named ${name}${have(workloads.keys())}: summary.csv has one workload:<name> scope per workload`);
-    if (kind === 'service' && !services.has(name)) error(at, `no Service named ${name}${have(services.keys())}`);
+    if (kind === 'service') {
+      if (!services.has(name)) error(at, `no Service named ${name}${have(services.keys())}`);
+      else if (!called.has(name)) error(at, `no workload calls Service ${name}: summary.csv has a service:<name> scope for each Service that pods call (workloads[].calls)${called.size ? ` (called: ${[...called].join(', ')})` : ''}; traffic to it from outside is in its traffic:<name> scope`);
+    }
   });
 
   // ------------------------------------------------------ simulation, sweep
@@ -312,6 +334,61 @@ export function checkRules(s: Scenario): Finding[] {
       if (variants > LIMITS.variants) error(['sweep', 'parameters'], `makes ${variants} variants (${lengths.join(' × ')}); svcsim runs at most ${LIMITS.variants}`);
     }
   }
+  return out;
+}
+
+interface CallLoop {
+  /** The workload whose call closes the loop, and the call's segments below it. */
+  workload: number;
+  segs: Segment[];
+  message: string;
+}
+
+/**
+ * Loops in the call graph: workload → Service it calls → workloads the
+ * Service selects → their calls → ... back to a workload on the way. A
+ * depth-first search from each workload in file order reports each loop once,
+ * at the call that closes it.
+ */
+function callLoops(list: readonly Workload[], services: ReadonlyMap<string, Service>): CallLoop[] {
+  const out: CallLoop[] = [];
+  const state = list.map(() => 0); // 0 unvisited, 1 on the current path, 2 done
+  /** The path so far: each workload, and the Service through which the next one was reached. */
+  const path: { workload: number; via?: string }[] = [];
+  const edges = list.map((w) =>
+    callSites(w).flatMap((site) => {
+      const svc = services.get(site.call.service);
+      if (!svc) return [];
+      return list.flatMap((x, k) => (selectorMatches(svc.spec.selector, labelsOf(x)) ? [{ to: k, site, service: svc.metadata.name }] : []));
+    }),
+  );
+  const visit = (i: number) => {
+    state[i] = 1;
+    path.push({ workload: i });
+    for (const e of edges[i]) {
+      if (state[e.to] === 1) {
+        const from = path.findIndex((p) => p.workload === e.to);
+        const hops = [...path.slice(from).map((p) => ({ ...p })), { workload: e.to }];
+        hops[hops.length - 2].via = e.service;
+        const chain = hops.map((h) => list[h.workload].name).join(' → ');
+        const through = hops.slice(0, -1).map((h, k) => `${list[h.workload].name} calls Service ${h.via ?? '?'}, which selects ${list[hops[k + 1].workload].name}`);
+        const named = hops.slice(0, -1).every((h, k) => h.via === list[hops[k + 1].workload].name);
+        out.push({
+          workload: i,
+          segs: e.site.segs,
+          message: `closes a loop in the call graph: ${chain}${named ? '' : ` (${through.join('; ')})`}; a request would call itself again without end, each caller holding its slot while it waits, so svcsim takes call graphs without loops`,
+        });
+      } else if (state[e.to] === 0) {
+        path[path.length - 1].via = e.service;
+        visit(e.to);
+      }
+    }
+    path.pop();
+    state[i] = 2;
+  };
+  list.forEach((_, i) => {
+    if (state[i] === 0) visit(i);
+  });
   return out;
 }
 

@@ -151,6 +151,38 @@ export const containerPortSchema = z.union([
   z.strictObject({ name: z.string().min(1).optional(), containerPort: portNumber }),
 ]);
 
+/**
+ * One call a pod makes while it serves a request (spec "calls"): an
+ * in-cluster request to `clusterIP:port` of a Service, from the calling
+ * pod's node, `count` times at once, with `probability`; a failed
+ * `required` call fails the caller's request (`failed_dependency`).
+ */
+export const callSchema = z.strictObject({
+  service: z.string().min(1),
+  port: z.union([portNumber, z.string().min(1)]),
+  count: positiveInt.max(1000).default(1),
+  probability: z.number().min(0).max(1).default(1),
+  required: z.boolean().default(true),
+});
+
+/** A step of `calls`: one call, or calls made together (the step ends when all of them end). */
+export const callStepSchema = z.union([callSchema, z.strictObject({ parallel: z.array(callSchema).min(1) })]);
+
+/**
+ * How a workload's pods call others, per call attempt (as a traffic entry's
+ * client settings). `perRequest`: every call opens a new connection
+ * (handshake, kube-proxy's choice); `pooled: {size: N}`: each caller pod
+ * keeps N long-lived connections per Service, chosen by kube-proxy once when
+ * opened and shared by every call (HTTP/2, gRPC), reopened when one fails.
+ */
+export const clientSchema = z.strictObject({
+  timeout: positiveDuration.optional(),
+  retries: nonNegativeInt.max(1000).default(0),
+  retryBackoff: distributionSchema.prefault(0),
+  connectTimeout: positiveDuration.prefault('127s'),
+  connections: z.union([z.literal('perRequest'), z.strictObject({ pooled: z.strictObject({ size: positiveInt.max(10_000).default(1) }) })]).default('perRequest'),
+});
+
 export const workloadSchema = z.strictObject({
   name: dnsLabel,
   labels: z.record(z.string(), z.string()).optional(),
@@ -165,6 +197,9 @@ export const workloadSchema = z.strictObject({
   startupTime: durationSchema.prefault('5s'),
   /** A pod removed by scale-down serves what it holds for at most this long (terminationGracePeriodSeconds). */
   terminationGracePeriod: durationSchema.prefault('30s'),
+  /** Steps done in order after serviceTime (spec "calls"); calls.ts gives the engine's form. */
+  calls: z.array(callStepSchema).default([]),
+  client: clientSchema.prefault({}),
 });
 
 // ------------------------------------------------------------------ services
@@ -413,3 +448,6 @@ export type Arrival = Traffic['arrival'];
 export type Origin = Traffic['from'];
 export type ClusterNode = Scenario['cluster']['nodes'][number];
 export type ScenarioSlo = Scenario['slos'][number];
+export type CallStep = Workload['calls'][number];
+export type Call = z.output<typeof callSchema>;
+export type Client = Workload['client'];
