@@ -89,6 +89,7 @@ export function checkRules(s: Scenario): Finding[] {
     }
   });
   const zones = new Set(nodes.map((n) => n.zone));
+  nodePoolRules(s, error);
 
   const [lo, hi] = parsePortRange(s.cluster.serviceNodePortRange);
   const rangeOk = lo >= 1 && hi <= 65535 && lo <= hi;
@@ -132,6 +133,7 @@ export function checkRules(s: Scenario): Finding[] {
       names.add(cp.name);
     });
   });
+  s.workloads.forEach((w, i) => hpaRules(w, i, error, warn));
   const maxPods = new Map(nodes.map((n) => [n.name, n.maxPods]));
   for (const [node, count] of explicitPerNode) {
     const cap = maxPods.get(node) ?? 0;
@@ -335,6 +337,69 @@ export function checkRules(s: Scenario): Finding[] {
     }
   }
   return out;
+}
+
+type Report = (segs: Segment[], message: string, atKey?: boolean) => void;
+
+/**
+ * Node pools: the entries that share a `pool` are one pool, made from one
+ * template (zone, maxPods, autoscaling), and start within [min, max].
+ */
+function nodePoolRules(s: Scenario, error: Report): void {
+  const first = new Map<string, number>();
+  const size = new Map<string, number>();
+  s.cluster.nodes.forEach((entry, i) => {
+    if (entry.pool === undefined) return;
+    const at = (...rest: Segment[]): Segment[] => ['cluster', 'nodes', i, ...rest];
+    if (entry.autoscaling === undefined) {
+      error(at('pool'), 'names an autoscaled node pool: give the entry autoscaling: {min, max, provisionTime}');
+      return;
+    }
+    size.set(entry.pool, (size.get(entry.pool) ?? 0) + (entry.count ?? 1));
+    const j = first.get(entry.pool);
+    if (j === undefined) {
+      first.set(entry.pool, i);
+      const { min, max } = entry.autoscaling;
+      if (min > max) error(at('autoscaling', 'max'), `is less than min ${min}: a node pool's size is kept within min..max, so max ≥ min`);
+      return;
+    }
+    const other = s.cluster.nodes[j];
+    const differs = (['zone', 'maxPods', 'autoscaling'] as const).filter((k) => JSON.stringify(entry[k]) !== JSON.stringify(other[k]));
+    if (differs.length)
+      error(at(differs[0]), `node pool ${entry.pool} is defined above (entry ${other.name}) with another ${differs.join(' and ')}; the cluster autoscaler adds a pool's nodes from one template, so its entries agree (one pool per zone, as node pools are)`);
+  });
+  for (const [pool, i] of first) {
+    const n = size.get(pool) ?? 0;
+    const { min, max } = s.cluster.nodes[i].autoscaling!;
+    if (min > max) continue;
+    const at: Segment[] = ['cluster', 'nodes', i, s.cluster.nodes[i].count === undefined ? 'name' : 'count'];
+    if (n < min)
+      error(at, `node pool ${pool} starts with ${n} node${n === 1 ? '' : 's'}, below its autoscaling.min ${min}: the cluster autoscaler adds nodes only for Pending pods, not to reach min; start from ${min}..${max} nodes`);
+    else if (n > max)
+      error(at, `node pool ${pool} starts with ${n} nodes, above its autoscaling.max ${max}: the cluster autoscaler never removes nodes to reach max; start from ${min}..${max} nodes`);
+  }
+}
+
+/** A workload's HorizontalPodAutoscaler: bounds as Kubernetes validates them, and a starting count within them. */
+function hpaRules(w: Workload, i: number, error: Report, warn: Report): void {
+  const hpa = w.autoscaling;
+  if (!hpa) return;
+  const at = (...rest: Segment[]): Segment[] => ['workloads', i, 'autoscaling', ...rest];
+  const { minReplicas: min, maxReplicas: max } = hpa;
+  if (max < min) error(at('maxReplicas'), `is less than minReplicas ${min}; Kubernetes rejects such a HorizontalPodAutoscaler (maxReplicas must be ≥ minReplicas)`);
+  else if (w.replicas === 0)
+    error(['workloads', i, 'replicas'], `is 0: Kubernetes' HorizontalPodAutoscaler does not scale a Deployment at 0 replicas (autoscaling is off until it has some); start from ${min}..${max}`);
+  else if (w.replicas < min)
+    error(['workloads', i, 'replicas'], `${w.replicas} is below autoscaling.minReplicas ${min}: the HorizontalPodAutoscaler would raise it to ${min} at its first sync; start from ${min}..${max}`);
+  else if (w.replicas > max)
+    error(['workloads', i, 'replicas'], `${w.replicas} is above autoscaling.maxReplicas ${max}: the HorizontalPodAutoscaler would cut it to ${max} at its first sync; start from ${min}..${max}`);
+  hpa.metrics.forEach((m, k) => {
+    if (m.type === 'Resource' && m.resource.target.averageUtilization > 100)
+      warn(at('metrics', k, 'resource', 'target', 'averageUtilization'), `${m.resource.target.averageUtilization}% can never be reached: a pod's CPU here is its busy slots out of its concurrency, at most 100% of its request, so this metric never scales up`);
+  });
+  const ref = hpa.scaleTargetRef;
+  if (ref && ((ref.name !== undefined && ref.name !== w.name) || (ref.kind !== undefined && ref.kind !== 'Deployment')))
+    warn(at('scaleTargetRef'), `is ignored: the HorizontalPodAutoscaler written on workload ${w.name} scales it (the ref names ${ref.kind ?? '?'} ${ref.name ?? '?'})`);
 }
 
 interface CallLoop {

@@ -16,6 +16,7 @@
  * are ignored, so `kubectl get svc -o yaml` pastes in unchanged.
  */
 import { z } from 'zod';
+import { hpaSpecSchema, nodePoolAutoscalingSchema } from './autoscaling.js';
 import { METRICS } from './metrics.js';
 import { parseSloExpr, parseSloScope, SLO_SCOPE_HELP } from './slos.js';
 import { distributionSchema, durationSchema, parseDuration, rateSchema } from './units.js';
@@ -102,13 +103,23 @@ export const simulationSchema = z
 
 // ------------------------------------------------------------------- cluster
 
-export const nodeSchema = z.strictObject({
-  name: dnsLabel,
-  zone: z.string().min(1).default('zone-a'),
-  count: positiveInt.max(10_000).optional(),
-  /** Pods the node can run, all workloads together (the kubelet's maxPods, 110 by default). */
-  maxPods: positiveInt.max(100_000).default(110),
-});
+/**
+ * A node, or `count` of them. With `autoscaling` the entry is an autoscaled
+ * node pool: its nodes carry `pool` (the entry's name unless given), which
+ * survives the expansion of `count`, so the engine knows which nodes form
+ * the pool (autoscaling.ts `nodePools`).
+ */
+export const nodeSchema = z
+  .strictObject({
+    name: dnsLabel,
+    zone: z.string().min(1).default('zone-a'),
+    count: positiveInt.max(10_000).optional(),
+    /** Pods the node can run, all workloads together (the kubelet's maxPods, 110 by default). */
+    maxPods: positiveInt.max(100_000).default(110),
+    pool: dnsLabel.optional(),
+    autoscaling: nodePoolAutoscalingSchema.optional(),
+  })
+  .transform((node) => (node.autoscaling !== undefined && node.pool === undefined ? { ...node, pool: node.name } : node));
 
 export const proxyModes = ['iptables', 'nftables', 'ipvs'] as const;
 export const ipvsSchedulers = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'sed', 'nq'] as const;
@@ -200,6 +211,8 @@ export const workloadSchema = z.strictObject({
   /** Steps done in order after serviceTime (spec "calls"); calls.ts gives the engine's form. */
   calls: z.array(callStepSchema).default([]),
   client: clientSchema.prefault({}),
+  /** The spec of an autoscaling/v2 HorizontalPodAutoscaler, without scaleTargetRef (autoscaling.ts). */
+  autoscaling: hpaSpecSchema.optional(),
 });
 
 // ------------------------------------------------------------------ services
