@@ -180,8 +180,12 @@ export const hpaSpecSchema = z.strictObject({
   metrics: z
     .array(hpaMetricSchema)
     .default([])
-    .transform((metrics) => (metrics.length > 0 ? metrics : [structuredClone(DEFAULT_HPA_METRIC) as z.output<typeof resourceMetricSchema>])),
-  behavior: hpaBehaviorSchema.optional(),
+    .transform((metrics) => (metrics.length > 0 ? metrics : [structuredClone(DEFAULT_HPA_METRIC) as z.output<typeof resourceMetricSchema>]))
+    .meta({ description: 'Resource cpu (Utilization) and Pods requests_per_second (AverageValue) metrics; absent or empty means cpu at 80% utilization, as in Kubernetes' }),
+  behavior: hpaBehaviorSchema.optional().meta({
+    description:
+      "Scaling rules; when given, scaleUp defaults to window 0 s, Pods 4 and Percent 100 per 15 s, Max, and scaleDown to window 300 s, Percent 100 per 15 s, Max. When absent (as in Kubernetes) none are filled and the controller's older limits apply: at most max(2 × current, 4) per sync up, a 5 min stabilization down",
+  }),
 });
 
 export type HorizontalPodAutoscalerSpec = z.output<typeof hpaSpecSchema>;

@@ -94,7 +94,7 @@ export const simulationSchema = z
     warmup: durationSchema.prefault(0),
     replications: positiveInt.max(1_000_000).default(10),
     seed: nonNegativeInt.max(4294967295).default(1),
-    timeBucket: timeBucketSchema,
+    timeBucket: timeBucketSchema.meta({ description: 'Resolution of timeseries.csv: auto (the smallest of 1s, 2s, 5s, ... 1d giving at most 1000 buckets over warm-up + duration) or a Duration' }),
     maxInFlight: positiveInt.default(1_000_000),
     drainLimit: durationSchema.prefault(60),
     precision: precisionSchema.optional(),
@@ -116,7 +116,7 @@ export const nodeSchema = z
     count: positiveInt.max(10_000).optional(),
     /** Pods the node can run, all workloads together (the kubelet's maxPods, 110 by default). */
     maxPods: positiveInt.max(100_000).default(110),
-    pool: dnsLabel.optional(),
+    pool: dnsLabel.optional().meta({ description: 'The autoscaled node pool of this entry (default: its name when it has autoscaling); entries with the same pool form one pool' }),
     autoscaling: nodePoolAutoscalingSchema.optional(),
   })
   .transform((node) => (node.autoscaling !== undefined && node.pool === undefined ? { ...node, pool: node.name } : node));
@@ -209,10 +209,10 @@ export const workloadSchema = z.strictObject({
   /** A pod removed by scale-down serves what it holds for at most this long (terminationGracePeriodSeconds). */
   terminationGracePeriod: durationSchema.prefault('30s'),
   /** Steps done in order after serviceTime (spec "calls"); calls.ts gives the engine's form. */
-  calls: z.array(callStepSchema).default([]),
-  client: clientSchema.prefault({}),
+  calls: z.array(callStepSchema).default([]).meta({ description: 'Other Services this workload calls while serving, in steps after serviceTime: a call {service, port, count, probability, required} or {parallel: [call, ...]}' }),
+  client: clientSchema.prefault({}).meta({ description: "How this workload's pods call others: timeout, retries, retryBackoff, connectTimeout, connections (perRequest or pooled: {size})" }),
   /** The spec of an autoscaling/v2 HorizontalPodAutoscaler, without scaleTargetRef (autoscaling.ts). */
-  autoscaling: hpaSpecSchema.optional(),
+  autoscaling: hpaSpecSchema.optional().meta({ description: 'The spec of an autoscaling/v2 HorizontalPodAutoscaler (kubectl get hpa NAME -o yaml pastes in; scaleTargetRef is ignored)' }),
 });
 
 // ------------------------------------------------------------------ services
@@ -445,7 +445,7 @@ export const scenarioSchema = z.strictObject({
   traffic: z.array(trafficSchema).min(1),
   failures: z.array(failureSchema).default([]),
   sweep: sweepSchema.optional(),
-  slos: z.array(sloSchema).default([]),
+  slos: z.array(sloSchema).default([]).meta({ description: 'Service-level objectives every run checks: "METRIC (<|<=|>|>=) NUMBER" (scope all) or {expr, scope: traffic:<name> | service:<name> | workload:<name>}' }),
 });
 
 /** What a user writes. */
