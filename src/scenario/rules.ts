@@ -326,17 +326,58 @@ export function checkRules(s: Scenario): Finding[] {
     warn(['simulation', 'warmup'], `is 0: the measured window starts on an empty system (no queues, no open connections)${s.failures.length > 0 ? ' while failures are scheduled' : ' under a changing arrival rate'}; give a warm-up (run reports an MSER-5 suggestion)`);
   const sweep = s.sweep;
   if (sweep) {
-    const lengths = sweep.parameters.map((p) => p.values.length);
-    if (sweep.mode === 'zip') {
-      lengths.forEach((n, k) => {
-        if (n !== lengths[0]) error(['sweep', 'parameters', k, 'values'], `has ${n} value${n === 1 ? '' : 's'} but the first parameter has ${lengths[0]}: zip mode takes the i-th values of every parameter together, so the lists need the same length`);
-      });
-    } else {
-      const variants = lengths.reduce((a, b) => a * b, 1);
-      if (variants > LIMITS.variants) error(['sweep', 'parameters'], `makes ${variants} variants (${lengths.join(' × ')}); svcsim runs at most ${LIMITS.variants}`);
+    const params = sweep.parameters;
+    params.forEach((p, k) => {
+      if (p.labels !== undefined && p.labels.length !== p.values.length)
+        error(['sweep', 'parameters', k, 'labels'], `has ${p.labels.length} label${p.labels.length === 1 ? '' : 's'} for ${p.values.length} value${p.values.length === 1 ? '' : 's'}: one label per value`);
+      if (sweep.mode === 'zip' && p.group !== undefined)
+        error(['sweep', 'parameters', k, 'group'], 'goes with mode: grid, where the parameters of a group vary together; in zip mode every parameter already does');
+    });
+    const dimensions = sweepDimensions(params, sweep.mode);
+    for (const dim of dimensions) {
+      const first = params[dim[0]];
+      for (const k of dim.slice(1)) {
+        const n = params[k].values.length;
+        if (n === first.values.length) continue;
+        error(
+          ['sweep', 'parameters', k, 'values'],
+          sweep.mode === 'zip'
+            ? `has ${n} value${n === 1 ? '' : 's'} but the first parameter has ${first.values.length}: zip mode takes the i-th values of every parameter together, so the lists need the same length`
+            : `has ${n} value${n === 1 ? '' : 's'} but parameter ${dim[0]} of group ${first.group} has ${first.values.length}: a group's parameters take their i-th values together, so the lists need the same length`,
+        );
+      }
     }
+    const lengths = dimensions.map((dim) => Math.min(...dim.map((k) => params[k].values.length)));
+    const variants = lengths.reduce((a, b) => a * b, 1);
+    if (variants > LIMITS.variants) error(['sweep', 'parameters'], `makes ${variants} variants (${lengths.join(' × ')}); svcsim runs at most ${LIMITS.variants}`);
   }
   return out;
+}
+
+/**
+ * The dimensions of a sweep, each a list of parameter indices that vary
+ * together: in zip mode one, of every parameter; in grid mode one per
+ * parameter without a group, and one per group (its parameters in order),
+ * in the order of their first parameter.
+ */
+export function sweepDimensions(params: readonly { group?: string }[], mode: 'grid' | 'zip'): number[][] {
+  if (mode === 'zip') return [params.map((_, k) => k)];
+  const dims: number[][] = [];
+  const byGroup = new Map<string, number[]>();
+  params.forEach((p, k) => {
+    if (p.group === undefined) {
+      dims.push([k]);
+      return;
+    }
+    const dim = byGroup.get(p.group);
+    if (dim) dim.push(k);
+    else {
+      const made = [k];
+      byGroup.set(p.group, made);
+      dims.push(made);
+    }
+  });
+  return dims;
 }
 
 type Report = (segs: Segment[], message: string, atKey?: boolean) => void;

@@ -404,13 +404,25 @@ export function failureKind(f: Failure): FailureKind {
 
 // --------------------------------------------------------------------- sweep
 
-export const sweepValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+/**
+ * A swept value: any YAML value (a scalar, a mapping such as `{zone:
+ * zone-a}`, a list), set at the parameter's path as if written there; `null`
+ * removes the field, so that its default applies (e.g. no `timeout`).
+ */
+export const sweepValueSchema = z.unknown();
+
+export const sweepParameterSchema = z.strictObject({
+  path: z.string().min(1),
+  values: z.array(sweepValueSchema).min(1),
+  /** Labels of the values in variant labels and result columns, instead of the values as written. */
+  labels: z.array(z.string().min(1)).min(1).optional(),
+  /** Grid mode: parameters with the same group vary together (their i-th values together), as one dimension of the grid. */
+  group: z.string().min(1).optional(),
+});
 
 export const sweepSchema = z.strictObject({
   mode: z.enum(['grid', 'zip']).default('grid'),
-  parameters: z
-    .array(z.strictObject({ path: z.string().min(1), values: z.array(sweepValueSchema).min(1) }))
-    .min(1),
+  parameters: z.array(sweepParameterSchema).min(1),
 });
 
 // ---------------------------------------------------------------------- slos
