@@ -484,6 +484,7 @@ function sweepText(parsed: Parsed, raw: Record<string, unknown>, text: string): 
     (p.values ?? []).map((v, j) => {
       const label = Array.isArray(p.labels) ? p.labels[j] : undefined;
       if (typeof label === 'string') return label;
+      if (v === null) return 'null'; // however written (~, null, empty): the printed resolved file says null
       const written = parsed.positions.plainText(['sweep', 'parameters', i, 'values', j], text);
       const asParsed = parsed.doc.getIn(['sweep', 'parameters', i, 'values', j]);
       return written !== undefined && asParsed === v ? written : flowText(v);
