@@ -248,7 +248,7 @@ export function flowText(value: unknown, nested = false): string {
       .map(([k, v]) => `${plainInFlow(k) ? k : JSON.stringify(k)}: ${flowText(v, true)}`)
       .join(', ')}}`;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return JSON.stringify(value) ?? String(value);
+  return JSON.stringify(value) ?? typeof value; // no YAML value reaches here (dates and the like are not scenario values)
 }
 
 /** Do two located places overlap (one is the other or inside it)? */
