@@ -8,6 +8,9 @@
  *   exact same number; otherwise as plain numbers of seconds.
  * - Data read from files (empirical `values`, trace `times`) stays in its
  *   files: the printed `file:` is read again.
+ * - `simulation.timeBucket` is printed `auto` where the file left it to
+ *   `auto` (the parsed scenario holds the width it chose), so the printed
+ *   file keeps following its duration; a header comment gives the width.
  * - With a sweep, the base scenario is printed with the sweep block kept.
  *   A default that differs between variants (placement when replicas are
  *   swept, nodePorts when a type is, health checks when
