@@ -7,7 +7,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { callSteps, calledServices } from '../src/scenario/calls.js';
-import { formatProblem, ScenarioError } from '../src/scenario/errors.js';
+import { formatProblem, formatWarning, ScenarioError } from '../src/scenario/errors.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { resolvedYaml } from '../src/scenario/print.js';
 import { expandVariants } from '../src/scenario/sweep.js';
@@ -153,5 +153,15 @@ describe('calls: what Kubernetes needs', () => {
     expect(problems(withSlo('[{service: catalog, port: 80}]'))).toEqual([
       'shop.yaml:32:40: slos.0.scope: no workload calls Service cart: summary.csv has a service:<name> scope for each Service that pods call (workloads[].calls) (called: catalog); traffic to it from outside is in its traffic:<name> scope',
     ]);
+  });
+});
+
+describe('calls: warnings', () => {
+  it('warns when a called Service with internalTrafficPolicy: Local has no endpoint on a node where the caller runs', () => {
+    const text = shop('[{service: cart, port: 80}]').replace('{selector: {app: cart}', '{internalTrafficPolicy: Local, selector: {app: cart}').replace(/ {2}- name: cart\n {4}replicas: 2/, '  - name: cart\n    replicas: 1');
+    expect(parseScenarioText(text, 'shop.yaml').warnings.map(formatWarning)).toEqual([
+      'shop.yaml:14:23: workloads.frontend.calls.cart.service: warning: Service cart has internalTrafficPolicy: Local and no endpoint on a-1, where frontend runs pods: kube-proxy there drops these calls (they fail as failed_timeout)',
+    ]);
+    expect(parseScenarioText(text.replace('replicas: 1', 'replicas: 2'), 'shop.yaml').warnings).toEqual([]);
   });
 });

@@ -143,8 +143,10 @@ export function checkRules(s: Scenario): Finding[] {
         error(['workloads', i, 'placement', node], `node ${node} runs at most ${cap} pods (its maxPods) but the placements put ${count} there; Kubernetes would leave the rest Pending`, true);
     });
   }
-  if ([...explicitPerNode].every(([node, count]) => count <= (maxPods.get(node) ?? 0))) {
-    placeWorkloads(nodes, s.workloads).forEach((p, i) => {
+  const placementsFit = [...explicitPerNode].every(([node, count]) => count <= (maxPods.get(node) ?? 0));
+  const placements = placementsFit ? placeWorkloads(nodes, s.workloads) : undefined;
+  if (placements) {
+    placements.forEach((p, i) => {
       if (p.unplaced > 0)
         error(['workloads', i, 'replicas'], `${p.unplaced} of ${s.workloads[i].replicas} pods fit on no node: the nodes' maxPods are taken; add nodes or raise maxPods (Kubernetes would leave them Pending)`);
     });
@@ -251,6 +253,13 @@ export function checkRules(s: Scenario): Finding[] {
       }
       const wrong = portProblem(svc, call.port, false);
       if (wrong) error(at('port'), `${wrong}; a call dials clusterIP:port`);
+      if (svc.spec.internalTrafficPolicy === 'Local' && placements) {
+        // kube-proxy on the caller's node only uses endpoints on that node: callers elsewhere get no answer.
+        const served = new Set(s.workloads.flatMap((x, k) => (selectorMatches(svc.spec.selector, labelsOf(x)) ? [...placements[k].placement.keys()] : [])));
+        const stranded = [...placements[i].placement.keys()].filter((node) => !served.has(node));
+        if (stranded.length)
+          warn(at('service'), `Service ${svc.metadata.name} has internalTrafficPolicy: Local and no endpoint on ${stranded.join(', ')}, where ${w.name} runs pods: kube-proxy there drops these calls (they fail as failed_timeout)`);
+      }
     }
   });
   for (const loop of callLoops(s.workloads, services)) error(['workloads', loop.workload, ...loop.segs, 'service'], loop.message);
