@@ -131,8 +131,6 @@ export const scalingPolicySchema = z.strictObject({
   periodSeconds: z.number().int().min(1).max(1800),
 });
 
-export type ScalingPolicy = z.output<typeof scalingPolicySchema>;
-
 /** Kubernetes' scale-up rules (GenerateHPAScaleUpRules): no stabilisation, 4 pods or 100% per 15 s, whichever is more. */
 export const DEFAULT_SCALE_UP = {
   stabilizationWindowSeconds: 0,
@@ -169,8 +167,6 @@ export const hpaBehaviorSchema = z.strictObject({
   scaleDown: scalingRulesSchema(DEFAULT_SCALE_DOWN).prefault({}),
 });
 
-export type ScalingRules = z.output<typeof hpaBehaviorSchema>['scaleUp'];
-
 /** The `spec` of an autoscaling/v2 HorizontalPodAutoscaler, as kubectl prints it. */
 export const hpaSpecSchema = z.strictObject({
   /** Accepted (kubectl prints it) and ignored: the HPA scales the workload it is written on. */
@@ -189,7 +185,6 @@ export const hpaSpecSchema = z.strictObject({
 });
 
 export type HorizontalPodAutoscalerSpec = z.output<typeof hpaSpecSchema>;
-export type HpaMetric = HorizontalPodAutoscalerSpec['metrics'][number];
 
 // ------------------------------------------------------------- node pools
 

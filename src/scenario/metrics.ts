@@ -34,10 +34,6 @@ export const METRICS = [
 
 export type Metric = (typeof METRICS)[number];
 
-export function isMetric(name: string): name is Metric {
-  return (METRICS as readonly string[]).includes(name);
-}
-
 /** Every metric name of the contract: those of METRICS, then those of call graphs and autoscaling. */
 export const CONTRACT_METRICS = [...METRICS, 'failed_dependency', 'calls', 'pod_seconds', 'node_seconds', 'replicas_mean', 'replicas_max', 'scale_events'] as const;
 

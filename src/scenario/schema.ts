@@ -472,7 +472,5 @@ export type Traffic = Scenario['traffic'][number];
 export type Arrival = Traffic['arrival'];
 export type Origin = Traffic['from'];
 export type ClusterNode = Scenario['cluster']['nodes'][number];
-export type ScenarioSlo = Scenario['slos'][number];
 export type CallStep = Workload['calls'][number];
 export type Call = z.output<typeof callSchema>;
-export type Client = Workload['client'];
