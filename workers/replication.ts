@@ -11,15 +11,19 @@ import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
 import { OverloadError } from '../src/sim/result.js';
 
-export default function replication(task: ReplicationTask): Uint8Array {
+export default function replication(task: ReplicationTask): Promise<Uint8Array> {
+  // A promise either way: piscina reports a rejection as this task's failure.
+  try {
+    return Promise.resolve(run(task));
+  } catch (err) {
+    if (err instanceof OverloadError) return Promise.reject(new Error(OVERLOAD_PREFIX + err.message, { cause: err }));
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+function run(task: ReplicationTask): Uint8Array {
   const crash = process.env.SVCSIM_TEST_CRASH;
   if (crash !== undefined && crash === `${task.variantLabel}:${task.replication}`) throw new Error('injected crash (SVCSIM_TEST_CRASH)');
-  let result;
-  try {
-    result = runReplication(resolved(task.scenario), { variant: task.variant, replication: task.replication, rootSeed: task.rootSeed });
-  } catch (err) {
-    if (err instanceof OverloadError) throw new Error(OVERLOAD_PREFIX + err.message, { cause: err });
-    throw err;
-  }
+  const result = runReplication(resolved(task.scenario), { variant: task.variant, replication: task.replication, rootSeed: task.rootSeed });
   return move(new TextEncoder().encode(JSON.stringify(result))) as Uint8Array;
 }
