@@ -440,16 +440,7 @@ export const sweepParameterSchema = z.strictObject({
   values: z
     .array(sweepValueSchema)
     .min(1)
-    .max(1000, { error: 'has more than 1000 values: svcsim runs at most 1000 variants' })
-    // Two equal values would make two variants of one label.
-    .superRefine((values, ctx) => {
-      const seen = new Set<string>();
-      values.forEach((v, i) => {
-        const key = JSON.stringify(v);
-        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: `${key} is already among the values: every variant needs a label of its own` });
-        seen.add(key);
-      });
-    }),
+    .max(1000, { error: 'has more than 1000 values: svcsim runs at most 1000 variants' }),
   /** Labels of the values in variant labels and result columns, instead of the values as written. */
   labels: z.array(z.string().min(1)).min(1).optional(),
   /** Grid mode: parameters with the same group vary together (their i-th values together), as one dimension of the grid. */
@@ -459,7 +450,21 @@ export const sweepParameterSchema = z.strictObject({
 export const sweepSchema = z.strictObject({
   mode: z.enum(['grid', 'zip']).default('grid'),
   parameters: z.array(sweepParameterSchema).min(1),
-});
+})
+  // In a grid, two equal values of one parameter that varies alone would make two variants of one
+  // label; in zip mode and in a group, values repeat on purpose (they pair with other parameters').
+  .superRefine((sweep, ctx) => {
+    if (sweep.mode !== 'grid') return;
+    sweep.parameters.forEach((p, j) => {
+      if (p.group !== undefined) return;
+      const seen = new Set<string>();
+      p.values.forEach((v, i) => {
+        const key = JSON.stringify(v);
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['parameters', j, 'values', i], message: `${key} is already among the values: every variant needs a label of its own` });
+        seen.add(key);
+      });
+    });
+  });
 
 // ---------------------------------------------------------------------- slos
 
