@@ -5,6 +5,8 @@ import {
   formatCaDecision,
   type NodePoolAutoscaling,
 } from '../src/controlplane/clusterAutoscaler.js';
+import { defaultScaleDownRules, defaultScaleUpRules } from '../src/controlplane/hpa.js';
+import { runConstantLoad } from './helpers/hpaHarness.js';
 
 const pool = (name: string, min: number, max: number, maxPods = 4, provisionTime = 90): NodePoolAutoscaling => ({
   name,
@@ -165,5 +167,36 @@ describe('the explanation of a scan', () => {
     expect(line).toBe(
       't=20.000s cluster-autoscaler: 5 pending; scale up pool-a by 2, ready at 110.000s; 5 pending pods: pool-a 2 → 4 nodes, ready at 110',
     );
+  });
+});
+
+describe('the cluster autoscaler with the HPA', () => {
+  it('makes pods that cannot be placed ready provisionTime + startupTime after the first scan that sees them', () => {
+    // 2 nodes of 4 pods; the HPA climbs 2 → 6 → 12 → 16 (1600 requests/s, 100/s per pod); scans at 2, 12, 22, ...
+    const r = runConstantLoad({
+      spec: { minReplicas: 2, maxReplicas: 100, metrics: [{ type: 'Pods', name: 'requests_per_second', target: { type: 'AverageValue', averageValue: 100 } }], behavior: { scaleUp: defaultScaleUpRules(), scaleDown: defaultScaleDownRules() } },
+      replicas: 2,
+      kind: 'rps',
+      load: [
+        [-Infinity, 100],
+        [0, 1600],
+      ],
+      until: 150,
+      cluster: { nodes: 2, pool: pool('pool-a', 2, 10, 4, 60), scanPhase: 2 },
+    });
+    expect(r.replicas.slice(0, 5)).toEqual([2, 6, 12, 16, 16]);
+    // At 30 two of the six new pods fit; four wait. The scan at 32 asks for one node (ready at 92);
+    // at 45 four more wait, and the scan at 52 asks for another (the booting node holds only four).
+    expect(r.scans.map((d) => [d.time, d.scaleUp?.count, d.scaleUp?.readyAt])).toEqual([
+      [32, 1, 92],
+      [52, 1, 112],
+    ]);
+    const readyOf = (createdAt: number) => r.pods.filter((p) => p.createdAt === createdAt).map((p) => p.readyAt);
+    expect(readyOf(30)).toEqual([35, 35, 32 + 60 + 5, 97, 97, 97]);
+    expect(readyOf(45)).toEqual([52 + 60 + 5, 117, 117, 117]);
+    // While they wait, the Pending pods count as unready (0) for the HPA, which still proposes 16.
+    const at45 = r.decisions.find((d) => d.time === 45);
+    expect(at45?.metrics[0].unreadyPods).toBe(4);
+    expect(at45?.proposal).toBe(16);
   });
 });
