@@ -122,6 +122,12 @@ describe('the cluster autoscaler scale-down', () => {
     expect(removedAt).toEqual(new Map([[1, 690]]));
   });
 
+  it("takes a pool's own scaleDownUnneededTime over the controller's", () => {
+    const ca = new ClusterAutoscaler([{ ...pool('pool-a', 1, 5), scaleDownUnneededTime: 120 }]);
+    const removed = scanUntil(ca, 0, 2000, () => nodes(0, [3, 0]));
+    expect(removed).toEqual(new Map([[1, 120]]));
+  });
+
   it('restarts the clock of a node that runs a pod again', () => {
     const ca = new ClusterAutoscaler([pool('pool-a', 1, 5)]);
     const removed = scanUntil(ca, 0, 2000, () => nodes(0, [2, 0]));

@@ -36,6 +36,8 @@ export interface NodePoolAutoscaling {
   provisionTime: number;
   /** Pods one node of the pool holds. */
   maxPods: number;
+  /** The pool's own `scaleDownUnneededTime` (the scenario's per-pool field); the controller's flag when absent. */
+  scaleDownUnneededTime?: number;
 }
 
 /** cluster-autoscaler flags. */
@@ -146,7 +148,8 @@ export class ClusterAutoscaler {
     const candidates = nodes
       .filter((n) => {
         const since = this.unneededSince.get(n.id);
-        return since !== undefined && now - since >= this.options.scaleDownUnneededTime - 1e-6;
+        const unneededTime = this.pools[n.pool].scaleDownUnneededTime ?? this.options.scaleDownUnneededTime;
+        return since !== undefined && now - since >= unneededTime - 1e-6;
       })
       .sort((a, b) => b.id - a.id);
     const left = [...size];
