@@ -148,8 +148,9 @@ export class ClusterAutoscaler {
     const candidates = nodes
       .filter((n) => {
         const since = this.unneededSince.get(n.id);
+        if (since === undefined) return false;
         const unneededTime = this.pools[n.pool].scaleDownUnneededTime ?? this.options.scaleDownUnneededTime;
-        return since !== undefined && now - since >= unneededTime - 1e-6;
+        return now - since >= unneededTime - 1e-6;
       })
       .sort((a, b) => b.id - a.id);
     const left = [...size];
