@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../src/sim/result.js';
+import { resolved } from '../src/scenario/resolved.js';
 import { Simulation } from '../src/sim/simulation.js';
-import { initHistograms } from '../src/stats/histogram.js';
 import { replicate, scenarioFrom, webService } from './helpers/scenario.js';
 
 
@@ -54,9 +54,8 @@ describe('a crashed node and the load balancer', () => {
     }
   });
 
-  it('ejects the dead node at the k-th failed probe after the crash, plus the probe timeout', async () => {
-    await initHistograms();
-    const sim = new Simulation(scenario(), { replication: 0, rootSeed: 1, recordControlPlane: true });
+  it('ejects the dead node at the k-th failed probe after the crash, plus the probe timeout', () => {
+    const sim = new Simulation(resolved(scenario()), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const ejected = sim.controlLog!.find((e) => e.message.includes('n-0 marked unhealthy'));
     expect(ejected).toBeDefined();
@@ -97,9 +96,8 @@ describe('a crashed node and the kube-proxies', () => {
     }
   });
 
-  it('mark the node NotReady within one lease interval before the grace period ends, and replace its pods podEvictionTimeout + startupTime later', async () => {
-    await initHistograms();
-    const sim = new Simulation(scenario(), { replication: 0, rootSeed: 1, recordControlPlane: true });
+  it('mark the node NotReady within one lease interval before the grace period ends, and replace its pods podEvictionTimeout + startupTime later', () => {
+    const sim = new Simulation(resolved(scenario()), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const log = sim.controlLog!;
     const notReady = log.find((e) => e.message.includes('n-2 marked NotReady'))!;
@@ -150,8 +148,7 @@ describe('a crashed pod on a live node', () => {
 });
 
 describe('zone outages and random failures', () => {
-  it('a zone outage takes down every node of the zone; its pods are replaced in the other zone', async () => {
-    await initHistograms();
+  it('a zone outage takes down every node of the zone; its pods are replaced in the other zone', () => {
     const s = scenarioFrom({
       apiVersion: 'svcsim/v1',
       kind: 'Scenario',
@@ -163,7 +160,7 @@ describe('zone outages and random failures', () => {
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { zone: 'zb' }, arrival: { process: 'poisson', rate: 200 }, connectTimeout: '1s' }],
       failures: [{ at: 10, zone: 'za' }],
     });
-    const sim = new Simulation(s, { replication: 0, rootSeed: 1, recordControlPlane: true });
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const log = sim.controlLog!.map((e) => e.message);
     expect(log).toContain('node a-0 crashed');
@@ -173,8 +170,7 @@ describe('zone outages and random failures', () => {
     for (const m of replacements) expect(m).toMatch(/created on b-\d$/);
   });
 
-  it('random node failures (MTBF, MTTR) keep each node down about MTTR/(MTBF + MTTR) of the time', async () => {
-    await initHistograms();
+  it('random node failures (MTBF, MTTR) keep each node down about MTTR/(MTBF + MTTR) of the time', () => {
     const mtbf = 40;
     const mttr = 10;
     const horizon = 4000;
@@ -189,7 +185,7 @@ describe('zone outages and random failures', () => {
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 1 } }],
       failures: [{ random: { mtbf: `${mtbf}s`, mttr: `${mttr}s` }, scope: 'nodes' }],
     });
-    const sim = new Simulation(s, { replication: 0, rootSeed: 3, recordControlPlane: true });
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 3, recordControlPlane: true });
     sim.run();
     let down = 0;
     let cycles = 0;

@@ -4,11 +4,11 @@
  * reason. `--at T` starts following at time T (from the start of the
  * warm-up), e.g. just after a node crash.
  */
-import { initHistograms } from '../stats/histogram.js';
 import { loadScenario } from '../scenario/load.js';
 import { expandVariants } from '../scenario/sweep.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { parseDuration } from '../scenario/units.js';
+import { resolved } from '../scenario/resolved.js';
 import { Simulation } from '../sim/simulation.js';
 import { Tracer } from '../sim/tracer.js';
 
@@ -21,7 +21,7 @@ export interface TraceOptions {
   replication?: number;
 }
 
-export async function traceCommand(file: string, opts: TraceOptions): Promise<number> {
+export function traceCommand(file: string, opts: TraceOptions): number {
   let variants;
   try {
     variants = expandVariants(loadScenario(file, { set: opts.set }));
@@ -46,11 +46,10 @@ export async function traceCommand(file: string, opts: TraceOptions): Promise<nu
       return 2;
     }
   }
-  await initHistograms();
   const tracer = new Tracer(opts.requests, from);
   const scenario = variant.scenario;
   const seed = opts.seed ?? scenario.simulation.seed;
-  const sim = new Simulation(scenario, { replication: opts.replication ?? 0, rootSeed: seed, tracer });
+  const sim = new Simulation(resolved(scenario), { replication: opts.replication ?? 0, rootSeed: seed, tracer });
   sim.run();
   const header = `svcsim trace: ${scenario.metadata.name}, variant ${variant.label}, replication ${opts.replication ?? 0}, seed ${seed}; ${opts.requests} requests from t=${from} s`;
   process.stdout.write(`${header}\n\n${tracer.text()}\n`);

@@ -8,14 +8,31 @@
  * construction. Every method draws from the sampler's own stream only, so the
  * numbers a source gets do not depend on what other sources drew.
  *
- * `distributionMean` and `distributionSecondMoment` give the exact moments of
- * what the samplers draw (the truncated normal included), for the M/G/1 and
- * Pollaczek–Khinchine checks of the simulator.
+ * The exact moments of what the samplers draw are in scenario/moments.ts.
+ * This module imports nothing of the project but the random streams: the
+ * `Distribution` type is defined here, and the scenario schema's output
+ * (scenario/units.ts) is checked against it wherever a sampler is built.
  */
-import type { Distribution } from '../scenario/units.js';
-import { gammaFunction } from '../stats/logGamma.js';
-import { normalCdf, normalPdf } from '../stats/normal.js';
 import type { RandomStream } from './random.js';
+
+/** A distribution of times, in seconds: what a scenario's Distribution parses to. */
+export type Distribution =
+  | { dist: 'constant'; value: number }
+  | { dist: 'exponential'; mean: number }
+  | { dist: 'uniform'; min: number; max: number }
+  | { dist: 'normal'; mean: number; stddev: number }
+  | { dist: 'lognormal'; median: number; p99: number; mean?: undefined; stddev?: undefined }
+  | { dist: 'lognormal'; mean: number; stddev: number; median?: undefined; p99?: undefined }
+  | { dist: 'gamma'; mean: number; cv: number }
+  | { dist: 'weibull'; shape: number; scale: number }
+  | { dist: 'pareto'; scale: number; shape: number }
+  | { dist: 'empirical'; values: number[]; weights?: number[]; file?: undefined }
+  | { dist: 'empirical'; file: string; values?: number[]; weights?: undefined }
+  | { dist: 'histogram'; buckets: HistogramBucket[]; max?: number; file?: undefined; metric?: undefined }
+  | { dist: 'histogram'; file: string; metric?: string; max?: number; buckets?: HistogramBucket[] };
+
+/** One cumulative bucket of a Prometheus histogram: `count` observations ≤ `le` seconds (`le` may be Infinity, the `+Inf` bucket). */
+export type HistogramBucket = { le: number; count: number };
 
 export interface Sampler {
   /** One draw, ≥ 0. */
@@ -228,18 +245,98 @@ class Empirical implements Sampler {
   }
 }
 
-type LognormalDistribution = Extract<Distribution, { dist: 'lognormal' }>;
-type EmpiricalDistribution = Extract<Distribution, { dist: 'empirical' }>;
+/**
+ * A Prometheus histogram turned into a distribution: observations are taken
+ * as uniform within each bucket (lo, le], which is what `histogram_quantile`
+ * assumes, so the sampler's quantiles are the ones Prometheus reports from
+ * the same buckets. One uniform, inverted through the piecewise-linear CDF
+ * (binary search over the cumulative fractions): no allocation per draw.
+ * The first bucket starts at 0 (times are never negative); the open `+Inf`
+ * bucket is uniform up to `max` when given, else all at the last finite
+ * bound (the clamp `validate` reports).
+ */
+class Histogram implements Sampler {
+  /** Lower and upper bound of each bucket with observations, and the cumulative fraction at its top. */
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  private readonly cum: Float64Array;
+  constructor(
+    buckets: readonly HistogramSegment[],
+    private readonly rng: RandomStream,
+  ) {
+    const n = buckets.length;
+    this.lo = Float64Array.from(buckets, (b) => b.lo);
+    this.hi = Float64Array.from(buckets, (b) => b.hi);
+    this.cum = new Float64Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += buckets[i].weight;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      sum += buckets[i].weight;
+      this.cum[i] = sum / total;
+    }
+    this.cum[n - 1] = 1;
+  }
+  sample(): number {
+    const u = this.rng.next();
+    const cum = this.cum;
+    // The first bucket whose cumulative fraction reaches u.
+    let a = 0;
+    let b = cum.length - 1;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (cum[m] < u) a = m + 1;
+      else b = m;
+    }
+    const below = a === 0 ? 0 : cum[a - 1];
+    return this.lo[a] + (this.hi[a] - this.lo[a]) * ((u - below) / (cum[a] - below));
+  }
+}
+
+/** One bucket of a histogram as the sampler uses it: its range and its observations (not cumulative). */
+export interface HistogramSegment {
+  lo: number;
+  hi: number;
+  weight: number;
+}
+
+export type HistogramDistribution = Extract<Distribution, { dist: 'histogram' }>;
+
+/**
+ * The buckets of a histogram as ranges with their own counts, empty ones
+ * left out: (0, le₀], (le₀, le₁], …; the `+Inf` bucket becomes (last, max]
+ * or the point `last` without `max`. Its buckets must have been read by the
+ * scenario loader when they come from a file.
+ */
+export function histogramSegments(d: HistogramDistribution): HistogramSegment[] {
+  const buckets = d.buckets;
+  if (buckets === undefined || buckets.length === 0) {
+    throw new Error(`histogram distribution${d.file === undefined ? '' : ` from ${d.file}`} has no buckets (files are read by the scenario loader)`);
+  }
+  const out: HistogramSegment[] = [];
+  let lo = 0;
+  let below = 0;
+  for (const { le, count } of buckets) {
+    const hi = le === Infinity ? (d.max ?? lo) : le;
+    if (count > below) out.push({ lo, hi, weight: count - below });
+    below = Math.max(below, count);
+    lo = hi;
+  }
+  return out;
+}
+
+export type LognormalDistribution = Extract<Distribution, { dist: 'lognormal' }>;
+export type EmpiricalDistribution = Extract<Distribution, { dist: 'empirical' }>;
 
 /** μ and σ of ln X, from (median, p99): μ = ln median, σ = ln(p99/median)/z₀.₉₉; or from (mean, stddev): σ² = ln(1 + s²/m²), μ = ln m − σ²/2. */
-function lognormalParameters(d: LognormalDistribution): { mu: number; sigma: number } {
+export function lognormalParameters(d: LognormalDistribution): { mu: number; sigma: number } {
   if (d.median !== undefined) return { mu: Math.log(d.median), sigma: Math.log(d.p99 / d.median) / Z99 };
   const sigma2 = Math.log1p((d.stddev * d.stddev) / (d.mean * d.mean));
   return { mu: Math.log(d.mean) - sigma2 / 2, sigma: Math.sqrt(sigma2) };
 }
 
 /** The values of an empirical distribution; its file must have been read by the scenario loader. */
-function empiricalValues(d: EmpiricalDistribution): number[] {
+export function empiricalValues(d: EmpiricalDistribution): number[] {
   if (d.values === undefined || d.values.length === 0) {
     throw new Error(`empirical distribution${d.file === undefined ? '' : ` from ${d.file}`} has no values (files are read by the scenario loader)`);
   }
@@ -291,81 +388,10 @@ export function createSampler(d: Distribution, rng: RandomStream): Sampler {
       check(d.weights === undefined || (d.weights.length === values.length && d.weights.every((w) => w >= 0) && d.weights.some((w) => w > 0)), d, 'needs one weight ≥ 0 per value, not all 0');
       return new Empirical(values, d.weights, rng);
     }
-  }
-}
-
-/** Σ wᵢ·f(vᵢ) / Σ wᵢ over an empirical distribution's values. */
-function empiricalAverage(d: EmpiricalDistribution, f: (v: number) => number): number {
-  const values = empiricalValues(d);
-  let weighted = 0;
-  let total = 0;
-  for (let i = 0; i < values.length; i++) {
-    const w = d.weights === undefined ? 1 : d.weights[i];
-    weighted += w * f(values[i]);
-    total += w;
-  }
-  return weighted / total;
-}
-
-/**
- * For a normal(m, s) truncated below at 0, λ = φ(m/s)/Φ(m/s), the inverse Mills
- * ratio: E[X] = m + sλ and E[X²] = m² + s² + msλ.
- */
-function truncatedNormalLambda(mean: number, stddev: number): number {
-  return normalPdf(mean / stddev) / normalCdf(mean / stddev);
-}
-
-/** The exact mean of what the sampler of `d` draws; Infinity for a Pareto with shape ≤ 1. */
-export function distributionMean(d: Distribution): number {
-  switch (d.dist) {
-    case 'constant':
-      return d.value;
-    case 'exponential':
-      return d.mean;
-    case 'uniform':
-      return (d.min + d.max) / 2;
-    case 'normal':
-      return d.stddev === 0 ? d.mean : d.mean + d.stddev * truncatedNormalLambda(d.mean, d.stddev);
-    case 'lognormal': {
-      const { mu, sigma } = lognormalParameters(d);
-      return Math.exp(mu + (sigma * sigma) / 2);
+    case 'histogram': {
+      const segments = histogramSegments(d);
+      check(segments.length > 0 && segments.every((b) => b.lo >= 0 && b.hi >= b.lo && b.weight > 0), d, 'needs cumulative counts, increasing bounds ≥ 0 and some observations');
+      return new Histogram(segments, rng);
     }
-    case 'gamma':
-      return d.mean;
-    case 'weibull':
-      return d.scale * gammaFunction(1 + 1 / d.shape);
-    case 'pareto':
-      return d.shape > 1 ? (d.shape * d.scale) / (d.shape - 1) : Infinity;
-    case 'empirical':
-      return empiricalAverage(d, (v) => v);
-  }
-}
-
-/** The exact second moment E[S²] of what the sampler of `d` draws (for M/G/1); Infinity for a Pareto with shape ≤ 2. */
-export function distributionSecondMoment(d: Distribution): number {
-  switch (d.dist) {
-    case 'constant':
-      return d.value * d.value;
-    case 'exponential':
-      return 2 * d.mean * d.mean;
-    case 'uniform':
-      return (d.min * d.min + d.min * d.max + d.max * d.max) / 3;
-    case 'normal': {
-      const m = d.mean;
-      const s = d.stddev;
-      return s === 0 ? m * m : m * m + s * s + m * s * truncatedNormalLambda(m, s);
-    }
-    case 'lognormal': {
-      const { mu, sigma } = lognormalParameters(d);
-      return Math.exp(2 * mu + 2 * sigma * sigma);
-    }
-    case 'gamma':
-      return d.mean * d.mean * (1 + d.cv * d.cv);
-    case 'weibull':
-      return d.scale * d.scale * gammaFunction(1 + 2 / d.shape);
-    case 'pareto':
-      return d.shape > 2 ? (d.shape * d.scale * d.scale) / (d.shape - 2) : Infinity;
-    case 'empirical':
-      return empiricalAverage(d, (v) => v * v);
   }
 }
