@@ -7,11 +7,11 @@ import {
   type HpaBehavior,
   type HpaMetricSpec,
   type HpaPod,
-  parseQuantity,
   resolveHpaSpec,
   type ResolvedHpaSpec,
 } from '../src/controlplane/hpa.js';
 import { cpuMilliOf, emptySample } from '../src/controlplane/podMetrics.js';
+import { hpaSpecSchema } from '../src/scenario/autoscaling.js';
 import { runConstantLoad } from './helpers/hpaHarness.js';
 
 const cpu = (averageUtilization: number): HpaMetricSpec => ({
@@ -378,27 +378,24 @@ describe('the HPA bounds', () => {
   });
 });
 
-describe('the HPA spec defaults', () => {
-  it('fills minReplicas 1 and CPU at 80%, and leaves behavior absent when the spec has none', () => {
-    const r = resolveHpaSpec({ maxReplicas: 10 });
+describe('the HPA spec from a scenario', () => {
+  it('is CPU at 80% from minReplicas 1 and keeps behavior absent when the spec has none', () => {
+    const r = resolveHpaSpec(hpaSpecSchema.parse({ maxReplicas: 10 }));
     expect(r).toEqual({ minReplicas: 1, maxReplicas: 10, metrics: [cpu(80)], behavior: null });
   });
 
-  it('fills every missing field of a behavior that is present, keeping those given', () => {
-    const r = resolveHpaSpec({
-      maxReplicas: 30,
-      minReplicas: 3,
-      metrics: [{ type: 'Pods', pods: { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '100' } } }],
-      behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
-    });
+  it('has every field of a behavior that is present, the controller\'s tolerance included, keeping those given', () => {
+    const r = resolveHpaSpec(
+      hpaSpecSchema.parse({
+        maxReplicas: 30,
+        minReplicas: 3,
+        metrics: [{ type: 'Pods', pods: { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '100' } } }],
+        behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
+      }),
+    );
     expect(r.metrics).toEqual([rps(100)]);
     expect(r.behavior?.scaleUp).toEqual(defaultScaleUpRules());
     expect(r.behavior?.scaleDown).toEqual({ ...defaultScaleDownRules(), stabilizationWindowSeconds: 60 });
-  });
-
-  it('reads Kubernetes quantities', () => {
-    expect([parseQuantity('100'), parseQuantity('500m'), parseQuantity('1.5k'), parseQuantity(7)]).toEqual([100, 0.5, 1500, 7]);
-    expect(() => parseQuantity('lots')).toThrow(/not a quantity/);
   });
 });
 

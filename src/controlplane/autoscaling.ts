@@ -31,7 +31,7 @@ import type { EndpointPropagation } from './endpoints.js';
 import type { Failures } from './failures.js';
 import type { HealthChecks } from './healthChecks.js';
 import { ControlEvent, type Host } from './host.js';
-import { formatHpaDecision, HorizontalPodAutoscaler, HPA_CONTROLLER_DEFAULTS, type HpaPod, type HpaSpecInput, resolveHpaSpec } from './hpa.js';
+import { formatHpaDecision, HorizontalPodAutoscaler, HPA_CONTROLLER_DEFAULTS, type HpaPod, resolveHpaSpec } from './hpa.js';
 import { emptySample, MILLI_PER_SLOT, PodMetrics } from './podMetrics.js';
 import { podsToDelete, type ReplicaView } from './replicaSet.js';
 
@@ -68,7 +68,7 @@ export class Autoscaling {
     const resolution = s.cluster.controlPlane.metricsResolution;
     this.metrics = new PodMetrics(resolution, rng.next() * resolution);
     this.syncPhase = rng.next() * HPA_CONTROLLER_DEFAULTS.syncPeriod;
-    this.hpas = s.workloads.map((w) => (w.autoscaling === undefined ? null : new HorizontalPodAutoscaler(resolveHpaSpec(w.autoscaling as HpaSpecInput))));
+    this.hpas = s.workloads.map((w) => (w.autoscaling === undefined ? null : new HorizontalPodAutoscaler(resolveHpaSpec(w.autoscaling))));
     this.desired = Int32Array.from(s.workloads.map((w) => w.replicas));
     this.pending = s.workloads.map(() => []);
     this.scaleEvents = new Int32Array(s.workloads.length);

@@ -43,6 +43,7 @@
  * recent recommendations and scale events) and takes everything else as
  * input, so a test can drive it with the values a given load produces.
  */
+import type { HorizontalPodAutoscalerSpec } from '../scenario/autoscaling.js';
 import type { PodMetricSample } from './podMetrics.js';
 import { customMilliOf } from './podMetrics.js';
 
@@ -103,9 +104,6 @@ export const HPA_CONTROLLER_DEFAULTS: Readonly<HpaControllerOptions> = Object.fr
   initialReadinessDelay: 30,
 });
 
-/** `autoscaling/v2` defaults (`pkg/apis/autoscaling/v2/defaults.go`). */
-export const DEFAULT_CPU_UTILIZATION = 80;
-
 export function defaultScaleUpRules(tolerance = HPA_CONTROLLER_DEFAULTS.tolerance): HpaScalingRules {
   return {
     stabilizationWindowSeconds: 0,
@@ -130,95 +128,31 @@ export function defaultScaleDownRules(
   };
 }
 
-/** The fields of `behavior.scaleUp`/`scaleDown` as written in a manifest. */
-export interface HpaScalingRulesInput {
-  stabilizationWindowSeconds?: number;
-  selectPolicy?: SelectPolicy;
-  policies?: readonly HpaScalingPolicy[];
-  tolerance?: number | string;
-}
-
-/** A `spec` of an `autoscaling/v2` HorizontalPodAutoscaler as written (without `scaleTargetRef`). */
-export interface HpaSpecInput {
-  minReplicas?: number;
-  maxReplicas: number;
-  metrics?: readonly HpaMetricInput[];
-  behavior?: { scaleUp?: HpaScalingRulesInput; scaleDown?: HpaScalingRulesInput } | null;
-}
-
-export type HpaMetricInput =
-  | {
-      type: 'Resource';
-      resource: { name: 'cpu'; target: { type: 'Utilization'; averageUtilization: number } };
-    }
-  | {
-      type: 'Pods';
-      pods: {
-        metric: { name: 'requests_per_second' };
-        target: { type: 'AverageValue'; averageValue: number | string };
-      };
-    };
-
 /**
- * Fill an HPA spec's defaults the way the API server and the controller do:
+ * The controller's form of a workload's `autoscaling` as the scenario schema
+ * parsed it (scenario/autoscaling.ts fills what the API server fills:
  * `minReplicas` 1, CPU at 80% when no metric is given, and, only when
- * `behavior` is present, every missing field of its two directions.
+ * `behavior` is present, every missing field of its two directions); here
+ * the scale-down window the controller fills, and the tolerance, complete it.
  */
 export function resolveHpaSpec(
-  input: HpaSpecInput,
+  input: HorizontalPodAutoscalerSpec,
   options: Readonly<HpaControllerOptions> = HPA_CONTROLLER_DEFAULTS,
 ): ResolvedHpaSpec {
-  const metrics: HpaMetricSpec[] = (input.metrics ?? []).map((m) =>
+  const metrics: HpaMetricSpec[] = input.metrics.map((m) =>
     m.type === 'Resource'
-      ? {
-          type: 'Resource',
-          name: 'cpu',
-          target: { type: 'Utilization', averageUtilization: m.resource.target.averageUtilization },
-        }
-      : {
-          type: 'Pods',
-          name: 'requests_per_second',
-          target: { type: 'AverageValue', averageValue: parseQuantity(m.pods.target.averageValue) },
-        },
+      ? { type: 'Resource', name: 'cpu', target: { type: 'Utilization', averageUtilization: m.resource.target.averageUtilization } }
+      : { type: 'Pods', name: 'requests_per_second', target: { type: 'AverageValue', averageValue: m.pods.target.averageValue } },
   );
-  if (metrics.length === 0) {
-    metrics.push({
-      type: 'Resource',
-      name: 'cpu',
-      target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION },
-    });
-  }
   const b = input.behavior;
-  const behavior =
-    b == null
-      ? null
-      : {
-          scaleUp: fillRules(b.scaleUp, defaultScaleUpRules(options.tolerance)),
-          scaleDown: fillRules(
-            b.scaleDown,
-            defaultScaleDownRules(options.downscaleStabilizationWindow, options.tolerance),
-          ),
-        };
-  return { minReplicas: input.minReplicas ?? 1, maxReplicas: input.maxReplicas, metrics, behavior };
-}
-
-function fillRules(from: HpaScalingRulesInput | undefined, to: HpaScalingRules): HpaScalingRules {
-  if (from === undefined) return to;
-  return {
-    stabilizationWindowSeconds: from.stabilizationWindowSeconds ?? to.stabilizationWindowSeconds,
-    selectPolicy: from.selectPolicy ?? to.selectPolicy,
-    policies: from.policies ?? to.policies,
-    tolerance: from.tolerance === undefined ? to.tolerance : parseQuantity(from.tolerance),
-  };
-}
-
-/** A Kubernetes quantity as a number: `100`, `"100"`, `"500m"`, `"1.5k"`. */
-export function parseQuantity(q: number | string): number {
-  if (typeof q === 'number') return q;
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(m|k|M|G)?\s*$/.exec(q);
-  if (m === null) throw new RangeError(`not a quantity: "${q}"`);
-  const scale = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9 }[m[2] ?? ''] ?? 1;
-  return Number(m[1]) * scale;
+  const rules = (r: NonNullable<typeof b>['scaleUp']): HpaScalingRules => ({
+    stabilizationWindowSeconds: r.stabilizationWindowSeconds,
+    selectPolicy: r.selectPolicy,
+    policies: r.policies,
+    tolerance: r.tolerance ?? options.tolerance,
+  });
+  const behavior = b === undefined ? null : { scaleUp: rules(b.scaleUp), scaleDown: rules(b.scaleDown) };
+  return { minReplicas: input.minReplicas, maxReplicas: input.maxReplicas, metrics, behavior };
 }
 
 /** What the HPA knows of one pod of its workload at a sync. */
