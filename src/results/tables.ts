@@ -157,8 +157,8 @@ function autoscalingSummary(rs: readonly ReplicationResult[], confidence: number
   scopes.forEach((scope, si) => {
     for (const m of AUTOSCALING_METRICS) {
       const values = rs.map((r) => {
-        const x = r.autoscaling === undefined ? NaN : pick[m](r.autoscaling.scopes[si]);
-        return Number.isNaN(x) ? undefined : x;
+        const x = r.autoscaling === undefined ? null : pick[m](r.autoscaling.scopes[si]);
+        return x === null || Number.isNaN(x) ? undefined : x;
       });
       if (values.every((x) => x === undefined)) continue;
       const s = summarize(values, confidence);
