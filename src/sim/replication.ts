@@ -94,6 +94,7 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
   }
   const warmupSeries = Array.from(rec.warmupSum, (sum, i) => (rec.warmupCount[i] > 0 ? (sum / rec.warmupCount[i]) * 1000 : NaN));
 
+  const autoscaling = sim.controlPlane.autoscaling?.summary(rec.bucketSeconds);
   return {
     variant: opts.variant,
     replication: opts.replication,
@@ -108,6 +109,7 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
     suppressedRequests: sim.suppressedRequests,
     events: sim.events,
     peakInFlight: sim.peakInFlight,
+    ...(autoscaling === undefined ? {} : { autoscaling }),
   };
 }
 

@@ -8,6 +8,7 @@
  * field.
  */
 import { z } from 'zod';
+import { AutoscalingResultSchema } from '../controlplane/autoscalingResult.js';
 import { METRICS, type Metric as MetricName } from '../scenario/metrics.js';
 
 /** The metric names of spec/cli-and-outputs.md, in column order of replications.csv (one list: scenario/metrics.ts). */
@@ -113,6 +114,8 @@ export const ReplicationResultSchema = z.object({
   events: count,
   /** Largest number of requests in flight at once. */
   peakInFlight: count,
+  /** Only when a workload has `autoscaling`. */
+  autoscaling: AutoscalingResultSchema.optional(),
 });
 export type ReplicationResult = z.infer<typeof ReplicationResultSchema>;
 

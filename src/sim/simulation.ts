@@ -357,6 +357,7 @@ export class Simulation implements Host {
     this.connections.hopLog = traced ? this.traceLog : null;
     const pods = this.pods;
     pods.changeBusy(p, -1, now);
+    pods.metrics?.served(p, now);
     att.where[a] = Where.Free;
     att.event[a] = -1;
     if (!att.resolved[a]) {
@@ -372,6 +373,8 @@ export class Simulation implements Host {
     }
     this.freeAttempt(a);
     for (let next = pods.nextWaiting(p); next >= 0; next = pods.nextWaiting(p)) this.startService(next, p);
+    // A pod terminating after a scale-down stops once it holds nothing.
+    if (pods.busy[p] === 0) this.controlPlane.autoscaling?.slotFreed(p);
   }
 
   private timeout(a: number): void {
