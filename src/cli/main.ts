@@ -11,7 +11,8 @@ import type { RunOptions } from './run.js';
 import type { TraceOptions } from './trace.js';
 
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+// No default value ([]) on repeatable options: commander would print "(default: [])" in the help.
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function intOption(name: string) {
   return (value: string): number => {
@@ -40,7 +41,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--replications <n>', 'replications per variant', intOption('--replications'))
     .option('--seed <s>', 'root seed', intOption('--seed'))
     .option('--workers <n>', 'worker threads', intOption('--workers'), availableParallelism())
-    .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
     .option('--shard <i/n>', 'run only replications r with r mod n = i')
     .option('--variant <label>', 'rerun one variant (with --replication)')
     .option('--replication <r>', 'rerun one replication (with --variant)', intOption('--replication'))
@@ -56,7 +57,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('check scenario files; --resolved prints them with every default filled in')
     .argument('<scenario...>', 'scenario YAML files')
     .option('--resolved', 'print the resolved scenario (YAML)')
-    .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
     .action(async (files: string[], opts: { resolved?: boolean; set: string[] }) => {
       const { validateCommand } = await import('./validate.js');
       setExitCode(await validateCommand(files, opts));
@@ -68,7 +69,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<scenario>', 'scenario YAML file')
     .option('--requests <n>', 'how many requests to follow', intOption('--requests'), 5)
     .option('--seed <s>', 'root seed', intOption('--seed'))
-    .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
     .option('--variant <label>', 'which sweep variant (default: the first)')
     .option('--replication <r>', 'which replication (default 0)', intOption('--replication'))
     .option('--at <time>', 'follow requests that start at or after this time (from the start of the warm-up), e.g. 5m31s')
@@ -99,12 +100,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('find the smallest value of PATH in [LO, HI] for which every SLO holds with the given confidence')
     .argument('<scenario>', 'scenario YAML file')
     .requiredOption('--vary <PATH=LO..HI>', 'integer parameter to search, e.g. workloads.web.replicas=2..40')
-    .requiredOption('--slo <expr>', "service level objective, e.g. 'latency_p99_ms<200' (repeatable)", collect, [])
+    .requiredOption('--slo <expr>', "service level objective, e.g. 'latency_p99_ms<200' (repeatable)", collect)
     .option('--confidence <c>', 'confidence that each SLO holds', '0.95')
     .option('--replications <n>', 'replications per candidate value', intOption('--replications'))
     .option('--workers <n>', 'worker threads', intOption('--workers'), availableParallelism())
     .option('--seed <s>', 'root seed', intOption('--seed'))
-    .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
     .option('--out <dir>', 'write the results folder of the answer here')
     .option('--no-charts', 'skip charts and report.html (with --out)')
     .option('--quiet', 'no progress output')
