@@ -1,7 +1,7 @@
 /**
  * The `svcsim` command: one subcommand per file in this folder. This file
  * only parses the command line; each command returns its exit code
- * (0 success, 1 the run failed, 2 bad input — spec/cli-and-outputs.md).
+ * (0 success, 1 the run failed, 2 bad input — docs/outputs.md).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * The metric names of spec/cli-and-outputs.md, in the column order of
+ * The metric names of docs/outputs.md, in the column order of
  * `replications.csv`. A scenario names one in `simulation.precision.metric`;
  * `plan --slo` and the result tables use the same names.
  */

@@ -1,7 +1,7 @@
 /**
  * The scenario format, v1: one zod schema that is the single source of the
  * scenario's TypeScript type, of its validation and of the JSON Schema that
- * `svcsim schema` prints for editors (see ../shared/spec/scenario.md).
+ * `svcsim schema` prints for editors (docs/scenario-reference.md is generated from it).
  *
  * The schema parses what a user writes (Durations with units, Rates, short
  * forms) into plain numbers in seconds and per-second rates. Defaults that do
