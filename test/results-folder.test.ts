@@ -40,7 +40,7 @@ function record(replication: number): ReplicationResult {
   };
 }
 
-const manifest = (complete: boolean) => ({ seed: 1, complete, warnings: [] }) as unknown as Manifest;
+const manifest = (complete: boolean) => ({ svcsim: '0.1.0', scenarioSha256: '0'.repeat(64), seed: 1, complete, warnings: [] }) as unknown as Manifest;
 const variants = [{ index: 0, label: 'base', params: [] }];
 const siblings = () => readdirSync(dir).filter((f) => f.includes('.tmp-') || f.includes('.old-'));
 
@@ -48,6 +48,7 @@ describe('writing a results folder', () => {
   it('replaces an existing folder whole, leaving nothing of the old one and no temporary folder', async () => {
     const out = join(dir, 'replace');
     mkdirSync(out);
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest(true)));
     writeFileSync(join(out, 'stale.txt'), 'from an older run');
     await writeResultsFolder(out, manifest(true), variants, [record(1), record(0)]);
     expect(existsSync(join(out, 'stale.txt'))).toBe(false);

@@ -7,9 +7,14 @@
  * folders.
  */
 import { MergeError, mergeFolders, type Merged } from '../results/merge.js';
-import { saveResults } from './run.js';
+import { checkOutput, saveResults } from './run.js';
 
 export async function mergeCommand(dirs: string[], opts: { out: string; charts?: boolean }): Promise<number> {
+  const unwritable = checkOutput(opts.out);
+  if (unwritable) {
+    process.stderr.write(`svcsim merge: ${unwritable}\n`);
+    return 2;
+  }
   let merged: Merged;
   try {
     merged = mergeFolders(dirs);

@@ -19,6 +19,7 @@ import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { expandVariants, type Variant } from '../scenario/sweep.js';
 import type { PlanAnswer } from '../report/index.js';
 import { writeResultsFolder, type Manifest as FolderManifest } from '../results/folder.js';
+import { outputProblem } from '../results/write.js';
 import type { VariantInfo } from '../results/tables.js';
 import type { ReplicationResult } from '../sim/result.js';
 import { resultFacts, type Manifest } from '../results/manifest.js';
@@ -117,6 +118,8 @@ export function buildManifest(
 
 /** Whether a results folder can be made at `out` (its parent exists or can be made, and is writable); the problem otherwise. */
 export function checkOutput(out: string): string | undefined {
+  const refused = outputProblem(out);
+  if (refused) return refused;
   const parent = dirname(resolve(out));
   try {
     mkdirSync(parent, { recursive: true });
