@@ -95,7 +95,8 @@ function rows(root, node, path, out, required = false) {
   }
 }
 
-const cell = (s) => String(s).replaceAll('|', '\\|').replaceAll('\n', ' ');
+// Markdown table cells: no bare | or line break, and <name> shown as text rather than taken for an HTML tag.
+const cell = (s) => String(s).replaceAll('|', '\\|').replaceAll('\n', ' ').replaceAll('<', '&lt;');
 
 export function generate() {
   const root = scenarioJsonSchema();
@@ -127,7 +128,7 @@ export function generate() {
     rows(root, node, key, out, req.has(key));
     const [head, ...fields] = out;
     lines.push(`## \`${key}\``, '');
-    lines.push(`${head[3] ? '**Required.** ' : ''}${head[1]}${head[2] !== undefined ? `, default ${code(head[2])}` : ''}.${head[4] ? ` ${head[4]}` : ''}`, '');
+    lines.push(`${head[3] ? '**Required.** ' : ''}${head[1]}${head[2] !== undefined ? `, default ${code(head[2])}` : ''}.${head[4] ? ` ${cell(head[4])}` : ''}`, '');
     if (fields.length) {
       lines.push('| field | type | default | meaning |', '|---|---|---|---|');
       for (const [path, type, def, required, description] of fields) {
