@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { runReplication } from '../src/sim/replication.js';
-import { initHistograms } from '../src/stats/histogram.js';
 import { referenceScenario } from './reference.js';
 
 function mm4(requests: number) {
@@ -42,8 +41,7 @@ function timeRun(obj: object): { seconds: number; requests: number; events: numb
   return { seconds, requests: r.simulatedRequests, events: r.events };
 }
 
-async function main(): Promise<void> {
-  await initHistograms();
+function main(): void {
   const mode = process.argv[2];
   if (mode === '--memory') {
     // Child process: one replication of 10^7 requests, then report peak RSS.
@@ -69,4 +67,4 @@ async function main(): Promise<void> {
   execFileSync(process.execPath, [fileURLToPath(new URL('./scaling.js', import.meta.url))], { stdio: 'inherit' });
 }
 
-await main();
+main();

@@ -40,7 +40,23 @@ function record(replication: number): ReplicationResult {
   };
 }
 
-const manifest = (complete: boolean) => ({ svcsim: '0.1.0', scenarioSha256: '0'.repeat(64), seed: 1, complete, warnings: [] }) as unknown as Manifest;
+const manifest = (complete: boolean): Manifest => ({
+  svcsim: '0.1.0',
+  scenarioFile: 'test.yaml',
+  scenarioSha256: '0'.repeat(64),
+  resolvedScenario: {} as Manifest['resolvedScenario'],
+  variants: [{ index: 0, label: 'base', params: [], replications: 2 }],
+  seed: 1,
+  replicationsPerVariant: 2,
+  workers: 1,
+  shard: null,
+  nodeVersion: process.version,
+  wallTimeSeconds: 0,
+  simulatedRequests: 20,
+  suppressedRequests: 0,
+  complete,
+  warnings: [],
+});
 const variants = [{ index: 0, label: 'base', params: [] }];
 const siblings = () => readdirSync(dir).filter((f) => f.includes('.tmp-') || f.includes('.old-'));
 
@@ -54,6 +70,15 @@ describe('writing a results folder', () => {
     expect(existsSync(join(out, 'stale.txt'))).toBe(false);
     expect(readResultsFolder(out).results.map((r) => r.replication)).toEqual([0, 1]);
     expect(siblings()).toEqual([]);
+  });
+
+  it('reads back a manifest only if it has the shape the writer gives it, naming the field that is wrong', async () => {
+    const out = join(dir, 'checked');
+    await writeResultsFolder(out, manifest(true), variants, [record(0)]);
+    expect(readResultsFolder(out).manifest).toEqual(manifest(true));
+    const { seed: _seed, ...withoutSeed } = manifest(true);
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...withoutSeed, workers: 'two' }));
+    expect(() => readResultsFolder(out)).toThrow(/manifest\.json: .*seed.*workers|manifest\.json: .*workers.*seed/);
   });
 
   it('leaves the existing folder as it was when writing fails, and removes the temporary one', async () => {

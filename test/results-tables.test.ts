@@ -6,7 +6,8 @@
  * RFC 4180 quoting) and its order (never the order replications finished in).
  */
 import { describe, expect, it } from 'vitest';
-import { buildTables, CDF_POINTS, type VariantInfo } from '../src/results/tables.js';
+import type { VariantInfo } from '../src/results/manifest.js';
+import { buildTables, CDF_POINTS } from '../src/results/tables.js';
 import { METRIC_NAMES, type MetricName, type ReplicationResult } from '../src/sim/result.js';
 import { LatencyHistogram } from '../src/stats/histogram.js';
 
@@ -157,7 +158,7 @@ describe('every table', () => {
     expect(header(t['summary.csv'])).toBe('variant,rate,tier,scope,metric,n,mean,stddev,ci_low,ci_high,ci_half_width,min,max');
     expect(t['summary.csv'].split('\n')[1]).toBe('"rate=1,000/s;tier=""gold""","1,000/s","""gold""",all,requests,0,,,,,,,');
     expect(t['diffs.csv']!.split('\n')[1]).toBe('rate=2/s;tier=x,2/s,x,all,"rate=1,000/s;tier=""gold""",requests,0,,,');
-    for (const text of Object.values(t)) expect(text.endsWith('\n') && !text.includes('\r')).toBe(true);
+    for (const text of Object.values(t) as string[]) expect(text.endsWith('\n') && !text.includes('\r')).toBe(true);
   });
 });
 

@@ -79,7 +79,7 @@ describe('keys and values', () => {
 
   it('a missing key is an error at the mapping that lacks it', () => {
     expect(problems(base.replace('    serviceTime: 1ms\n', ''))).toEqual([
-      'web.yaml:10:5: workloads.web.serviceTime: required: a Duration (a constant, e.g. 12ms) or an object with dist: (use one of constant, exponential, uniform, normal, lognormal, gamma, weibull, pareto, empirical)',
+      'web.yaml:10:5: workloads.web.serviceTime: required: a Duration (a constant, e.g. 12ms) or an object with dist: (use one of constant, exponential, uniform, normal, lognormal, gamma, weibull, pareto, empirical, histogram)',
     ]);
     expect(problems(base.replace('{process: poisson, rate: 10}', '{rate: 10}'))).toEqual(['web.yaml:26:14: traffic.users.arrival.process: required: one of poisson, constant, schedule, trace']);
   });

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../src/sim/result.js';
 import { Simulation } from '../src/sim/simulation.js';
-import { initHistograms } from '../src/stats/histogram.js';
 import { replicate, scenarioFrom, webService } from './helpers/scenario.js';
 
 
@@ -54,8 +53,7 @@ describe('a crashed node and the load balancer', () => {
     }
   });
 
-  it('ejects the dead node at the k-th failed probe after the crash, plus the probe timeout', async () => {
-    await initHistograms();
+  it('ejects the dead node at the k-th failed probe after the crash, plus the probe timeout', () => {
     const sim = new Simulation(scenario(), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const ejected = sim.controlLog!.find((e) => e.message.includes('n-0 marked unhealthy'));
@@ -97,8 +95,7 @@ describe('a crashed node and the kube-proxies', () => {
     }
   });
 
-  it('mark the node NotReady within one lease interval before the grace period ends, and replace its pods podEvictionTimeout + startupTime later', async () => {
-    await initHistograms();
+  it('mark the node NotReady within one lease interval before the grace period ends, and replace its pods podEvictionTimeout + startupTime later', () => {
     const sim = new Simulation(scenario(), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const log = sim.controlLog!;
@@ -150,8 +147,7 @@ describe('a crashed pod on a live node', () => {
 });
 
 describe('zone outages and random failures', () => {
-  it('a zone outage takes down every node of the zone; its pods are replaced in the other zone', async () => {
-    await initHistograms();
+  it('a zone outage takes down every node of the zone; its pods are replaced in the other zone', () => {
     const s = scenarioFrom({
       apiVersion: 'svcsim/v1',
       kind: 'Scenario',
@@ -173,8 +169,7 @@ describe('zone outages and random failures', () => {
     for (const m of replacements) expect(m).toMatch(/created on b-\d$/);
   });
 
-  it('random node failures (MTBF, MTTR) keep each node down about MTTR/(MTBF + MTTR) of the time', async () => {
-    await initHistograms();
+  it('random node failures (MTBF, MTTR) keep each node down about MTTR/(MTBF + MTTR) of the time', () => {
     const mtbf = 40;
     const mttr = 10;
     const horizon = 4000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveStream } from '../src/engine/random.js';
 import * as hdr from 'hdr-histogram-js';
-import { hdrIndex, initHistograms, LatencyHistogram, valueAtIndex } from '../src/stats/histogram.js';
+import { hdrIndex, LatencyHistogram, valueAtIndex } from '../src/stats/histogram.js';
 
 /** n exponential latencies (mean in seconds) from a fixed stream. */
 function exponentialSample(n: number, mean: number, source = 'latencies'): number[] {
@@ -24,10 +24,6 @@ function histogramOf(values: readonly number[]): LatencyHistogram {
 const PERCENTILES = [0, 1, 25, 50, 90, 99, 99.9, 99.99, 100];
 
 describe('latency histograms', () => {
-  it('can be prepared ahead of use in a thread', async () => {
-    await expect(initHistograms()).resolves.toBeUndefined();
-  });
-
   it.each([
     ['exponential, mean 10 ms', exponentialSample(100_000, 0.01)],
     ['uniform on [50 µs, 5 s]', ((rng) => Array.from({ length: 100_000 }, () => 50e-6 + rng.next() * (5 - 50e-6)))(deriveStream(99, 'uniform', 0))],

@@ -94,10 +94,10 @@ describe('Durations', () => {
   it('as a schema, report a zod issue instead of throwing', () => {
     expect(durationSchema.parse('6m30s')).toBe(390);
     expect(issuesOf(durationSchema, '2 minutes')).toEqual([
-      { path: '', code: 'custom', message: expect.stringContaining('"2 minutes" is not a Duration') },
+      { path: '', code: 'custom', message: expect.stringContaining('"2 minutes" is not a Duration') as unknown },
     ]);
     expect(issuesOf(durationSchema, true)[0].message).toMatch(/^must be a Duration: 250ms/);
-    expect(issuesOf(z.object({ duration: durationSchema }), {})).toEqual([{ path: 'duration', code: 'custom', message: expect.stringMatching(/^required: a Duration/) }]);
+    expect(issuesOf(z.object({ duration: durationSchema }), {})).toEqual([{ path: 'duration', code: 'custom', message: expect.stringMatching(/^required: a Duration/) as unknown }]);
   });
 });
 
@@ -174,14 +174,14 @@ describe('Distributions', () => {
 
   it('reject unknown parameters as unknown keys, located at the distribution', () => {
     expect(issuesOf(distributionSchema, { dist: 'exponential', mean: '1s', median: '1s' })).toEqual([
-      { path: '', code: 'unrecognized_keys', message: expect.stringContaining('median') },
+      { path: '', code: 'unrecognized_keys', message: expect.stringContaining('median') as unknown },
     ]);
   });
 
   it('report issues with their full path when nested in a scenario', () => {
     const workload = z.strictObject({ serviceTime: distributionSchema });
     expect(issuesOf(workload, { serviceTime: { dist: 'gamma', mean: '12 ms', cv: 1 } })).toEqual([
-      { path: 'serviceTime.mean', code: 'custom', message: expect.stringContaining('"12 ms" is not a Duration') },
+      { path: 'serviceTime.mean', code: 'custom', message: expect.stringContaining('"12 ms" is not a Duration') as unknown },
     ]);
   });
 

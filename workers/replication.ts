@@ -9,13 +9,8 @@ import { move } from 'piscina';
 import { OVERLOAD_PREFIX, type ReplicationTask } from '../src/runner/protocol.js';
 import { runReplication } from '../src/sim/replication.js';
 import { OverloadError } from '../src/sim/result.js';
-import { initHistograms } from '../src/stats/histogram.js';
 
-let ready: Promise<void> | undefined;
-
-export default async function replication(task: ReplicationTask): Promise<Uint8Array> {
-  ready ??= initHistograms();
-  await ready;
+export default function replication(task: ReplicationTask): Uint8Array {
   const crash = process.env.SVCSIM_TEST_CRASH;
   if (crash !== undefined && crash === `${task.variantLabel}:${task.replication}`) throw new Error('injected crash (SVCSIM_TEST_CRASH)');
   let result;

@@ -6,6 +6,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { SVCSIM_VERSION } from '../version.js';
+import type { ImportCommandOptions } from './import.js';
+import type { JobCommandOptions } from './job.js';
 import type { PlanOptions } from './plan.js';
 import type { RunOptions } from './run.js';
 import type { TraceOptions } from './trace.js';
@@ -75,7 +77,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--at <time>', 'follow requests that start at or after this time (from the start of the warm-up), e.g. 5m31s')
     .action(async (file: string, opts: TraceOptions) => {
       const { traceCommand } = await import('./trace.js');
-      setExitCode(await traceCommand(file, opts));
+      setExitCode(traceCommand(file, opts));
     });
 
   program
@@ -123,6 +125,41 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (dirs: string[], opts: { out: string; charts: boolean }) => {
       const { mergeCommand } = await import('./merge.js');
       setExitCode(await mergeCommand(dirs, opts));
+    });
+
+  program
+    .command('job')
+    .description('print a ConfigMap and an Indexed Job (batch/v1) that run the scenario as N shards on a Kubernetes cluster')
+    .argument('<scenario>', 'scenario YAML file')
+    .requiredOption('--shards <n>', 'pods, each running run --shard i/n', intOption('--shards'))
+    .option('--parallelism <n>', 'pods running at once (default: all)', intOption('--parallelism'))
+    .option('--image <img>', 'the svcsim image (deploy/Dockerfile), e.g. registry.example.com/svcsim:0.1.0')
+    .option('--out-volume <claim>', 'an existing PersistentVolumeClaim for the results (default: the manifest creates <job>-results)')
+    .option('--storage <size>', 'size of the created results claim', '1Gi')
+    .option('--storage-class <class>', 'storage class of the created results claim (ReadWriteMany)')
+    .option('--name <name>', 'name of the Job (default svcsim-<metadata.name>)')
+    .option('--namespace <ns>', 'namespace of every object')
+    .option('--retries <n>', 'retries of a failed shard (backoffLimitPerIndex)', intOption('--retries'), 2)
+    .option('--cpus <n>', 'at most this many CPUs (worker threads) per pod', intOption('--cpus'), 4)
+    .option('--replications <n>', 'replications per variant (passed to run)', intOption('--replications'))
+    .option('--seed <s>', 'root seed (passed to run)', intOption('--seed'))
+    .option('--set <path=value>', 'override a scenario field (repeatable, passed to run)', collect, [])
+    .action(async (file: string, opts: JobCommandOptions) => {
+      const { jobCommand } = await import('./job.js');
+      setExitCode(await jobCommand(file, opts));
+    });
+
+  program
+    .command('import')
+    .description('a starting scenario from kubectl get nodes,deployments,services,hpa -A -o yaml (a List, or files and folders of manifests)')
+    .argument('<kubectl-yaml...>', 'files or folders')
+    .option('--out <file>', 'write the scenario here (default: stdout)')
+    .option('--namespace <ns>', 'import this namespace only (repeatable; default all)', collect, [])
+    .option('-l, --selector <selector>', 'import Deployments and Services whose labels match, e.g. app=web,tier!=cache')
+    .option('--name <name>', 'metadata.name of the scenario (default: from --out)')
+    .action(async (files: string[], opts: ImportCommandOptions) => {
+      const { importCommand } = await import('./import.js');
+      setExitCode(await importCommand(files, opts));
     });
 
   program.addOption(new Option('--no-color').hideHelp());

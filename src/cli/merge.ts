@@ -7,7 +7,7 @@
  * folders.
  */
 import { MergeError, mergeFolders, type Merged } from '../results/merge.js';
-import { checkOutput, saveResults } from './run.js';
+import { checkOutput, saveResults } from './common.js';
 
 export async function mergeCommand(dirs: string[], opts: { out: string; charts?: boolean }): Promise<number> {
   const unwritable = checkOutput(opts.out);

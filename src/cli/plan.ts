@@ -29,7 +29,8 @@ import { METRIC_NAMES, type MetricName } from '../sim/result.js';
 import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
 import { tQuantile } from '../stats/studentT.js';
-import { buildManifest, checkOutput, prepare, saveResults, type Prepared } from './run.js';
+import { buildManifest } from '../results/manifest.js';
+import { checkOutput, prepare, saveResults, type Prepared } from './common.js';
 
 export interface PlanOptions {
   vary: string;

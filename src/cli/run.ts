@@ -11,24 +11,15 @@
  * Ctrl-C kills the process at once (the results folder is then left as it
  * was: it is only ever replaced whole).
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { formatProblem, formatWarning, ScenarioError } from '../scenario/errors.js';
-import { loadScenario, type LoadedScenario } from '../scenario/load.js';
-import { expandVariants, type Variant } from '../scenario/sweep.js';
-import type { PlanAnswer } from '../report/index.js';
-import { writeResultsFolder, type Manifest as FolderManifest } from '../results/folder.js';
-import { outputProblem } from '../results/write.js';
-import type { VariantInfo } from '../results/tables.js';
-import type { ReplicationResult } from '../sim/result.js';
-import { resultFacts, type Manifest } from '../results/manifest.js';
+import type { Variant } from '../scenario/sweep.js';
+import { buildManifest } from '../results/manifest.js';
 import { parseShard, type Job, type Shard } from '../runner/plan.js';
 import { execute, type ExecuteResult } from '../runner/run.js';
 import { METRIC_NAMES } from '../sim/result.js';
 import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
-import { SVCSIM_VERSION } from '../version.js';
+import { checkOutput, prepare, saveResults, warn } from './common.js';
 
 export interface RunOptions {
   out?: string;
@@ -46,111 +37,6 @@ export interface RunOptions {
 function bad(message: string): number {
   process.stderr.write(`svcsim run: ${message}\n`);
   return 2;
-}
-
-function warn(message: string): void {
-  process.stderr.write(`svcsim: warning: ${message}\n`);
-}
-
-/** Draws charts and report.html into a results folder; a failure is a warning, never lost results. */
-export async function drawReport(dir: string, plan?: PlanAnswer): Promise<void> {
-  try {
-    // Loaded only when drawing: vega and resvg take a while to load.
-    const { writeReport } = await import('../report/index.js');
-    await writeReport(dir, plan ? { plan } : undefined);
-  } catch (err) {
-    warn(`charts and report.html were not drawn (the results are complete without them; \`svcsim report\` draws them later): ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-export interface Prepared {
-  loaded: LoadedScenario;
-  variants: Variant[];
-}
-
-/** Loads the scenario and its variants; an invalid scenario prints its problems and gives exit code 2. */
-export function prepare(file: string, set: string[] | undefined, printWarnings = true): Prepared | number {
-  try {
-    const loaded = loadScenario(file, { set });
-    const variants = expandVariants(loaded);
-    if (printWarnings) for (const w of loaded.warnings) process.stderr.write(`${formatWarning(w)}\n`);
-    return { loaded, variants };
-  } catch (err) {
-    if (err instanceof ScenarioError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-}
-
-export function buildManifest(
-  p: Prepared,
-  outcome: ExecuteResult,
-  run: { seed: number; replications: number; workers: number; shard: string | null; wallTimeSeconds: number },
-): Manifest {
-  const scenarioWarnings = p.loaded.warnings.map(formatProblem);
-  const facts = resultFacts(p.variants, outcome.results, p.loaded.scenario.simulation.warmup);
-  const f = outcome.failure;
-  return {
-    svcsim: SVCSIM_VERSION,
-    scenarioFile: p.loaded.file,
-    scenarioSha256: p.loaded.sha256,
-    resolvedScenario: p.loaded.scenario,
-    variants: facts.variants,
-    seed: run.seed,
-    replicationsPerVariant: outcome.precision?.replications ?? run.replications,
-    workers: run.workers,
-    shard: run.shard,
-    nodeVersion: process.version,
-    wallTimeSeconds: run.wallTimeSeconds,
-    simulatedRequests: facts.simulatedRequests,
-    suppressedRequests: facts.suppressedRequests,
-    complete: outcome.complete,
-    mser5: facts.mser5,
-    precision: outcome.precision,
-    ...(outcome.precisionSkipped ? { precisionSkipped: outcome.precisionSkipped } : {}),
-    warnings: [...scenarioWarnings, ...(outcome.precisionSkipped ? [`simulation.precision not applied: ${outcome.precisionSkipped}`] : []), ...facts.warnings],
-    scenarioWarnings,
-    ...(f ? { failure: `replication ${f.replication} of variant "${f.variant.label}" (seed ${f.seed}) failed: ${f.message}` } : outcome.interrupted ? { failure: 'interrupted (SIGINT)' } : {}),
-  };
-}
-
-/** Whether a results folder can be made at `out` (its parent exists or can be made, and is writable); the problem otherwise. */
-export function checkOutput(out: string): string | undefined {
-  const refused = outputProblem(out);
-  if (refused) return refused;
-  const parent = dirname(resolve(out));
-  try {
-    mkdirSync(parent, { recursive: true });
-    accessSync(parent, constants.W_OK);
-    return undefined;
-  } catch (err) {
-    return `cannot write the results folder ${out}: ${(err as Error).message}`;
-  }
-}
-
-/**
- * Writes a results folder (charts unless `charts` is false); a file-system
- * error is a message and exit code 2, and the folder is left as it was.
- */
-export async function saveResults(
-  command: string,
-  out: string,
-  manifest: FolderManifest,
-  variants: readonly VariantInfo[],
-  results: readonly ReplicationResult[],
-  charts: boolean,
-  plan?: PlanAnswer,
-): Promise<number | undefined> {
-  try {
-    await writeResultsFolder(out, manifest, variants, results, charts ? (tmp) => drawReport(tmp, plan) : undefined);
-    return undefined;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === undefined) throw err;
-    process.stderr.write(`svcsim ${command}: cannot write the results folder ${out}: ${(err as Error).message}\n`);
-    return 2;
-  }
 }
 
 /** A shell word: quoted unless plainly safe. */

@@ -4,7 +4,6 @@
  * reason. `--at T` starts following at time T (from the start of the
  * warm-up), e.g. just after a node crash.
  */
-import { initHistograms } from '../stats/histogram.js';
 import { loadScenario } from '../scenario/load.js';
 import { expandVariants } from '../scenario/sweep.js';
 import { ScenarioError } from '../scenario/errors.js';
@@ -21,7 +20,7 @@ export interface TraceOptions {
   replication?: number;
 }
 
-export async function traceCommand(file: string, opts: TraceOptions): Promise<number> {
+export function traceCommand(file: string, opts: TraceOptions): number {
   let variants;
   try {
     variants = expandVariants(loadScenario(file, { set: opts.set }));
@@ -46,7 +45,6 @@ export async function traceCommand(file: string, opts: TraceOptions): Promise<nu
       return 2;
     }
   }
-  await initHistograms();
   const tracer = new Tracer(opts.requests, from);
   const scenario = variant.scenario;
   const seed = opts.seed ?? scenario.simulation.seed;

@@ -26,7 +26,7 @@ export class ArrivalProcess {
     this.meanGap = (arrival.process === 'poisson' || arrival.process === 'constant') && arrival.rate > 0 ? 1 / arrival.rate : Infinity;
     this.steps =
       arrival.process === 'schedule'
-        ? [...arrival.steps].sort((a, b) => a.at - b.at).map((s) => ({ at: s.at, rate: s.rate, poisson: s.process === 'poisson' }))
+        ? [...(arrival.steps ?? missingSteps(arrival.file))].sort((a, b) => a.at - b.at).map((s) => ({ at: s.at, rate: s.rate, poisson: s.process === 'poisson' }))
         : [];
   }
 
@@ -88,4 +88,9 @@ export class ArrivalProcess {
       }
     }
   }
+}
+
+/** A schedule given by `file` has its steps filled by the scenario loader; reaching here without them is a bug. */
+function missingSteps(file: string | undefined): never {
+  throw new Error(`arrival schedule${file === undefined ? '' : ` from ${file}`} has no steps (files are read by the scenario loader)`);
 }

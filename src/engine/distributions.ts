@@ -228,6 +228,86 @@ class Empirical implements Sampler {
   }
 }
 
+/**
+ * A Prometheus histogram turned into a distribution: observations are taken
+ * as uniform within each bucket (lo, le], which is what `histogram_quantile`
+ * assumes, so the sampler's quantiles are the ones Prometheus reports from
+ * the same buckets. One uniform, inverted through the piecewise-linear CDF
+ * (binary search over the cumulative fractions): no allocation per draw.
+ * The first bucket starts at 0 (times are never negative); the open `+Inf`
+ * bucket is uniform up to `max` when given, else all at the last finite
+ * bound (the clamp `validate` reports).
+ */
+class Histogram implements Sampler {
+  /** Lower and upper bound of each bucket with observations, and the cumulative fraction at its top. */
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  private readonly cum: Float64Array;
+  constructor(
+    buckets: readonly HistogramSegment[],
+    private readonly rng: RandomStream,
+  ) {
+    const n = buckets.length;
+    this.lo = Float64Array.from(buckets, (b) => b.lo);
+    this.hi = Float64Array.from(buckets, (b) => b.hi);
+    this.cum = new Float64Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += buckets[i].weight;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      sum += buckets[i].weight;
+      this.cum[i] = sum / total;
+    }
+    this.cum[n - 1] = 1;
+  }
+  sample(): number {
+    const u = this.rng.next();
+    const cum = this.cum;
+    // The first bucket whose cumulative fraction reaches u.
+    let a = 0;
+    let b = cum.length - 1;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (cum[m] < u) a = m + 1;
+      else b = m;
+    }
+    const below = a === 0 ? 0 : cum[a - 1];
+    return this.lo[a] + (this.hi[a] - this.lo[a]) * ((u - below) / (cum[a] - below));
+  }
+}
+
+/** One bucket of a histogram as the sampler uses it: its range and its observations (not cumulative). */
+export interface HistogramSegment {
+  lo: number;
+  hi: number;
+  weight: number;
+}
+
+type HistogramDistribution = Extract<Distribution, { dist: 'histogram' }>;
+
+/**
+ * The buckets of a histogram as ranges with their own counts, empty ones
+ * left out: (0, le₀], (le₀, le₁], …; the `+Inf` bucket becomes (last, max]
+ * or the point `last` without `max`. Its buckets must have been read by the
+ * scenario loader when they come from a file.
+ */
+export function histogramSegments(d: HistogramDistribution): HistogramSegment[] {
+  const buckets = d.buckets;
+  if (buckets === undefined || buckets.length === 0) {
+    throw new Error(`histogram distribution${d.file === undefined ? '' : ` from ${d.file}`} has no buckets (files are read by the scenario loader)`);
+  }
+  const out: HistogramSegment[] = [];
+  let lo = 0;
+  let below = 0;
+  for (const { le, count } of buckets) {
+    const hi = le === Infinity ? (d.max ?? lo) : le;
+    if (count > below) out.push({ lo, hi, weight: count - below });
+    below = Math.max(below, count);
+    lo = hi;
+  }
+  return out;
+}
+
 type LognormalDistribution = Extract<Distribution, { dist: 'lognormal' }>;
 type EmpiricalDistribution = Extract<Distribution, { dist: 'empirical' }>;
 
@@ -291,7 +371,23 @@ export function createSampler(d: Distribution, rng: RandomStream): Sampler {
       check(d.weights === undefined || (d.weights.length === values.length && d.weights.every((w) => w >= 0) && d.weights.some((w) => w > 0)), d, 'needs one weight ≥ 0 per value, not all 0');
       return new Empirical(values, d.weights, rng);
     }
+    case 'histogram': {
+      const segments = histogramSegments(d);
+      check(segments.length > 0 && segments.every((b) => b.lo >= 0 && b.hi >= b.lo && b.weight > 0), d, 'needs cumulative counts, increasing bounds ≥ 0 and some observations');
+      return new Histogram(segments, rng);
+    }
   }
+}
+
+/** Σ wᵢ·∫f over bucket i / Σ wᵢ, with ∫ the mean of f over the uniform range of each bucket (given in closed form by `f`). */
+function histogramAverage(d: HistogramDistribution, f: (lo: number, hi: number) => number): number {
+  let weighted = 0;
+  let total = 0;
+  for (const b of histogramSegments(d)) {
+    weighted += b.weight * f(b.lo, b.hi);
+    total += b.weight;
+  }
+  return weighted / total;
 }
 
 /** Σ wᵢ·f(vᵢ) / Σ wᵢ over an empirical distribution's values. */
@@ -338,6 +434,8 @@ export function distributionMean(d: Distribution): number {
       return d.shape > 1 ? (d.shape * d.scale) / (d.shape - 1) : Infinity;
     case 'empirical':
       return empiricalAverage(d, (v) => v);
+    case 'histogram':
+      return histogramAverage(d, (lo, hi) => (lo + hi) / 2);
   }
 }
 
@@ -367,5 +465,7 @@ export function distributionSecondMoment(d: Distribution): number {
       return d.shape > 2 ? (d.shape * d.scale * d.scale) / (d.shape - 2) : Infinity;
     case 'empirical':
       return empiricalAverage(d, (v) => v * v);
+    case 'histogram':
+      return histogramAverage(d, (lo, hi) => (lo * lo + lo * hi + hi * hi) / 3);
   }
 }

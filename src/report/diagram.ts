@@ -72,7 +72,7 @@ function describeOrigin(t: Traffic): string {
 function describeArrival(t: Traffic): string | undefined {
   const a = t.arrival;
   if (!a) return undefined;
-  return typeof a.rate === 'number' ? `${a.rate} requests/s (${a.process ?? 'poisson'})` : `${a.process ?? 'arrivals'}`;
+  return 'rate' in a && typeof a.rate === 'number' ? `${a.rate} requests/s (${a.process ?? 'poisson'})` : `${a.process ?? 'arrivals'}`;
 }
 
 const facts = (items: readonly Fact[]) => {

@@ -10,7 +10,6 @@ import type { Manifest, PlanAnswer } from './manifest.js';
 import { metricsTable } from './metricsTable.js';
 import type { Row } from './readCsv.js';
 
-export { escapeHtml } from './escape.js';
 export type { PlanAnswer } from './manifest.js';
 
 export interface ChartOut {

@@ -6,72 +6,24 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Manifest as WrittenManifest } from '../results/manifest.js';
+import type { Scenario, Service } from '../scenario/schema.js';
 
-export interface PlanAnswer {
-  /** The scenario path that was varied, e.g. `workloads.web.replicas`. */
-  path: string;
-  /** The smallest value meeting every SLO, or null when none in the range does. */
-  value: number | null;
-  slos: string[];
-  confidence: number;
-  evidence: { value: number; holds: boolean; detail: string }[];
-  range?: [number, number];
-}
+export type { PlanAnswer } from '../results/manifest.js';
 
-export interface FailureSpec {
-  at?: number;
-  node?: string;
-  pod?: string;
-  zone?: string;
-  recoverAfter?: number;
-  restartAfter?: number;
-  random?: unknown;
-}
+/** T with every field, at every depth, optional (maps such as labels stay as they are): what a hand-made or older file may hold of it. */
+type DeepPartial<T> = T extends readonly (infer E)[] ? DeepPartial<E>[] : T extends object ? (string extends keyof T ? T : { [K in keyof T]?: DeepPartial<T[K]> }) : T;
 
-export interface ServiceSpec {
-  metadata?: { name?: string };
-  spec?: {
-    type?: string;
-    selector?: Record<string, string>;
-    externalTrafficPolicy?: string;
-    internalTrafficPolicy?: string;
-    sessionAffinity?: string;
-    trafficDistribution?: string;
-    ports?: { name?: string; port?: number; targetPort?: number | string; nodePort?: number }[];
-  };
-}
+/** The resolved scenario as the report reads it: the scenario's own type, with any part possibly missing. */
+export type ResolvedScenario = DeepPartial<Scenario>;
+export type ServiceSpec = DeepPartial<Service>;
 
-export interface ResolvedScenario {
-  metadata?: { name?: string; description?: string };
-  simulation?: { duration?: number; warmup?: number; timeBucket?: number };
-  cluster?: { proxyMode?: string; ipvsScheduler?: string; nodes?: { name?: string; zone?: string }[] };
-  workloads?: { name?: string; replicas?: number; concurrency?: number; labels?: Record<string, string>; placement?: unknown }[];
-  services?: ServiceSpec[];
-  loadBalancers?: { service?: string; preset?: string; algorithm?: string; targets?: string; crossZone?: boolean; failOpen?: boolean }[];
-  traffic?: { name?: string; from?: unknown; entryNode?: string; clients?: number; arrival?: { process?: string; rate?: number }; to?: { service?: string; port?: number | string; via?: string } }[];
-  failures?: FailureSpec[];
-  sweep?: { mode?: string; parameters?: { path?: string; values?: unknown[] }[] };
-}
-
-export interface Manifest {
-  svcsim?: string;
-  scenarioFile?: string;
-  seed?: number;
-  replicationsPerVariant?: number;
-  workers?: number;
-  shard?: string | null;
-  wallTimeSeconds?: number;
-  simulatedRequests?: number;
-  suppressedRequests?: number;
-  complete?: boolean;
-  variants?: { label?: string; replications?: number }[];
-  mser5?: { suggestedWarmupSeconds?: number };
-  precision?: { metric?: string; relative?: number; replications?: number; perVariant?: { label?: string; met?: boolean }[] };
-  warnings?: string[];
-  failure?: string;
-  resolvedScenario?: ResolvedScenario;
-  plan?: PlanAnswer;
-}
+/**
+ * manifest.json as the report reads it: the one manifest type of
+ * results/manifest.ts, any field possibly missing, and the resolved
+ * scenario possibly incomplete at any depth.
+ */
+export type Manifest = Partial<Omit<WrittenManifest, 'resolvedScenario'>> & { resolvedScenario?: ResolvedScenario };
 
 /** The folder's manifest, or an empty one when there is none; a manifest that is not JSON is an error. */
 export function readManifest(dir: string): Manifest {

@@ -1,11 +1,13 @@
 /**
- * A small RFC 4180 reader for the results folder's own CSV files: quoted
- * fields may hold commas, quotes ("" inside quotes) and line breaks; records
- * end in \n or \r\n. Rows come back as objects keyed by the header, and the
- * header itself is kept, because the sweep parameter columns are known only
- * by their place in it (between `variant` and the table's own columns).
+ * The reader of the results folder's own CSV files: csv-parse, the sibling
+ * of the csv-stringify that writes them (RFC 4180: quoted fields may hold
+ * commas, quotes and line breaks; records end in \n or \r\n; a BOM is
+ * skipped). Rows come back as objects keyed by the header, and the header
+ * itself is kept, because the sweep parameter columns are known only by
+ * their place in it (between `variant` and the table's own columns).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 
 export type Row = Record<string, string>;
 
@@ -14,51 +16,14 @@ export interface Table {
   rows: Row[];
 }
 
-/** The records of a CSV text as arrays of fields; blank lines are skipped. */
+/** The records of a CSV text as arrays of fields; blank lines are skipped, short records kept as they are. */
 export function parseCsvRecords(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  let fieldStarted = false;
-  const endRecord = () => {
-    record.push(field);
-    if (record.length > 1 || record[0] !== '' || fieldStarted) records.push(record);
-    record = [];
-    field = '';
-    fieldStarted = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"') {
-      quoted = true;
-      fieldStarted = true;
-    } else if (ch === ',') {
-      record.push(field);
-      field = '';
-      fieldStarted = true;
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-    } else field += ch;
-  }
-  if (field !== '' || record.length > 0 || fieldStarted) endRecord();
-  return records;
+  return parse(text, { bom: true, record_delimiter: ['\r\n', '\n'], skip_empty_lines: true, relax_column_count: true });
 }
 
 export function parseCsvTable(text: string): Table {
-  const [header = [], ...records] = parseCsvRecords(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  const [header = [], ...records] = parseCsvRecords(text);
   return { header, rows: records.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? '']))) };
-}
-
-export function parseCsv(text: string): Row[] {
-  return parseCsvTable(text).rows;
 }
 
 /** A CSV file as a table, or undefined when the file is not there. */

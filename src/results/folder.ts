@@ -11,12 +11,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { ReplicationResult } from '../sim/result.js';
-import type { Manifest } from './manifest.js';
-import { buildTables, sortResults, type VariantInfo } from './tables.js';
+import { sortResults } from '../runner/order.js';
+import { manifestSchema, type Manifest, type VariantInfo } from './manifest.js';
+import { buildTables } from './tables.js';
 import { writeFiles, writeFolderAtomically } from './write.js';
-
-export type { Manifest } from './manifest.js';
 
 export const REPLICATIONS_FILE = 'replications.jsonl';
 
@@ -49,7 +49,11 @@ export async function writeResultsFolder(
 }
 
 export function readResultsFolder(dir: string): { manifest: Manifest; results: ReplicationResult[] } {
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const raw: unknown = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  // Checked against the schema, but kept as read: a field of a newer version survives a merge, in its place.
+  const checked = manifestSchema.safeParse(raw);
+  if (!checked.success) throw new Error(`manifest.json: ${z.prettifyError(checked.error).replace(/\n/g, '; ')}`);
+  const manifest = raw as Manifest;
   const text = readFileSync(join(dir, REPLICATIONS_FILE), 'utf8');
   const results = text
     .split('\n')

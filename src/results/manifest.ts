@@ -6,47 +6,83 @@
  * (MSER-5 warm-up suggestion, sequential stopping, warnings). Everything in
  * it that is not a CSV table; wall time and the like live only here, so the
  * CSV files stay byte-identical between runs.
+ *
+ * One zod schema is its only shape: run, plan and merge write it, merge
+ * checks it when reading, and the report reads the same type with every
+ * field optional (report/manifest.ts).
  */
-import type { PrecisionOutcome } from '../runner/precision.js';
-import { warmupSuggestion, type WarmupSuggestion } from './warmup.js';
+import { z } from 'zod';
+import { formatProblem } from '../scenario/errors.js';
+import type { LoadedScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { Variant } from '../scenario/sweep.js';
+import { precisionOutcomeSchema } from '../runner/precision.js';
+import type { ExecuteResult } from '../runner/run.js';
 import { METRIC_NAMES, type ReplicationResult } from '../sim/result.js';
-import type { VariantInfo } from './tables.js';
+import { SVCSIM_VERSION } from '../version.js';
+import { warmupSuggestion, warmupSuggestionSchema, type WarmupSuggestion } from './warmup.js';
 
-export interface Manifest {
-  svcsim: string;
-  scenarioFile: string;
-  scenarioSha256: string;
-  /** The base scenario with every default filled in, sweep block included. */
-  resolvedScenario: unknown;
+/** A variant as the tables name it: its label and its sweep parameter values (column name = key). */
+const variantInfoSchema = z.object({
+  index: z.number(),
+  label: z.string(),
+  params: z.array(z.object({ key: z.string(), value: z.string() })),
+});
+
+export type VariantInfo = z.infer<typeof variantInfoSchema>;
+
+/** `svcsim plan`: the search and its answer. */
+const planAnswerSchema = z.object({
+  /** The scenario path that was varied, e.g. `workloads.web.replicas`. */
+  path: z.string(),
+  range: z.tuple([z.number(), z.number()]),
+  slos: z.array(z.string()),
+  confidence: z.number(),
+  /** The smallest value meeting every SLO, or null when none in the range does. */
+  value: z.number().nullable(),
+  evidence: z.array(z.object({ value: z.number(), holds: z.boolean(), detail: z.string() })),
+});
+
+export type PlanAnswer = z.infer<typeof planAnswerSchema>;
+
+/** The one shape of manifest.json: written here and by merge.ts, read by merge.ts and report/manifest.ts. */
+export const manifestSchema = z.object({
+  svcsim: z.string(),
+  scenarioFile: z.string(),
+  scenarioSha256: z.string(),
+  /** The base scenario with every default filled in, sweep block included (the loader validated it). */
+  resolvedScenario: z.custom<Scenario>((x) => typeof x === 'object' && x !== null, 'the resolved scenario must be an object'),
   /** Each variant, its sweep parameters and how many replications of it are in this folder. */
-  variants: (VariantInfo & { replications: number })[];
-  seed: number;
+  variants: z.array(variantInfoSchema.extend({ replications: z.number() })),
+  seed: z.number(),
   /** Replications per variant the run planned (after sequential stopping). */
-  replicationsPerVariant: number;
-  workers: number;
+  replicationsPerVariant: z.number(),
+  workers: z.number(),
   /** `I/N` for a shard folder, null otherwise. */
-  shard: string | null;
+  shard: z.string().nullable(),
   /** The shard folders a merged folder was made from. */
-  mergedFrom?: { dir: string; shard: string | null }[];
-  nodeVersion: string;
-  wallTimeSeconds: number;
-  simulatedRequests: number;
-  suppressedRequests: number;
+  mergedFrom: z.array(z.object({ dir: z.string(), shard: z.string().nullable() })).optional(),
+  nodeVersion: z.string(),
+  wallTimeSeconds: z.number(),
+  simulatedRequests: z.number(),
+  suppressedRequests: z.number(),
   /** False when a replication crashed or the run was interrupted: the tables rest on the replications that finished. */
-  complete: boolean;
-  mser5?: WarmupSuggestion;
-  precision?: PrecisionOutcome;
+  complete: z.boolean(),
+  mser5: warmupSuggestionSchema.optional(),
+  precision: precisionOutcomeSchema.optional(),
   /** Why sequential stopping was not applied although the scenario asks for it. */
-  precisionSkipped?: string;
+  precisionSkipped: z.string().optional(),
   /** `svcsim plan`: the search and its answer (this folder holds the answer's results). */
-  plan?: unknown;
+  plan: planAnswerSchema.optional(),
   /** Every warning: the scenario's (below), then the results' (warm-up, heavy tails). */
-  warnings: string[];
+  warnings: z.array(z.string()),
   /** The scenario loader's warnings alone (merge recomputes the rest). */
-  scenarioWarnings?: string[];
+  scenarioWarnings: z.array(z.string()).optional(),
   /** The crash that stopped the run, as printed. */
-  failure?: string;
-}
+  failure: z.string().optional(),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
 
 export function manifestVariants(variants: readonly VariantInfo[], results: readonly ReplicationResult[]): Manifest['variants'] {
   return variants.map((v) => ({ index: v.index, label: v.label, params: v.params, replications: results.filter((r) => r.variant === v.index).length }));
@@ -95,5 +131,38 @@ export function resultFacts(variants: readonly VariantInfo[], results: readonly 
     suppressedRequests: results.reduce((s, r) => s + r.suppressedRequests, 0),
     mser5,
     warnings: [...(warn ? [warn] : []), ...tailWarnings(variants, results)],
+  };
+}
+
+/** The manifest of a run: what it was computed from, the run's facts, and what the results say (resultFacts). */
+export function buildManifest(
+  scenario: { loaded: LoadedScenario; variants: readonly Variant[] },
+  outcome: ExecuteResult,
+  run: { seed: number; replications: number; workers: number; shard: string | null; wallTimeSeconds: number },
+): Manifest {
+  const scenarioWarnings = scenario.loaded.warnings.map(formatProblem);
+  const facts = resultFacts(scenario.variants, outcome.results, scenario.loaded.scenario.simulation.warmup);
+  const f = outcome.failure;
+  return {
+    svcsim: SVCSIM_VERSION,
+    scenarioFile: scenario.loaded.file,
+    scenarioSha256: scenario.loaded.sha256,
+    resolvedScenario: scenario.loaded.scenario,
+    variants: facts.variants,
+    seed: run.seed,
+    replicationsPerVariant: outcome.precision?.replications ?? run.replications,
+    workers: run.workers,
+    shard: run.shard,
+    nodeVersion: process.version,
+    wallTimeSeconds: run.wallTimeSeconds,
+    simulatedRequests: facts.simulatedRequests,
+    suppressedRequests: facts.suppressedRequests,
+    complete: outcome.complete,
+    mser5: facts.mser5,
+    precision: outcome.precision,
+    ...(outcome.precisionSkipped ? { precisionSkipped: outcome.precisionSkipped } : {}),
+    warnings: [...scenarioWarnings, ...(outcome.precisionSkipped ? [`simulation.precision not applied: ${outcome.precisionSkipped}`] : []), ...facts.warnings],
+    scenarioWarnings,
+    ...(f ? { failure: `replication ${f.replication} of variant "${f.variant.label}" (seed ${f.seed}) failed: ${f.message}` } : outcome.interrupted ? { failure: 'interrupted (SIGINT)' } : {}),
   };
 }

@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReplicationResult } from '../sim/result.js';
 import { readResultsFolder, REPLICATIONS_FILE } from './folder.js';
-import { resultFacts, type Manifest } from './manifest.js';
-import { sortResults, type VariantInfo } from './tables.js';
+import { resultFacts, type Manifest, type VariantInfo } from './manifest.js';
+import { sortResults } from '../runner/order.js';
 
 export class MergeError extends Error {
   constructor(message: string) {

@@ -5,19 +5,14 @@
  * runs in replication order and the bytes depend neither on which worker
  * finished first nor on how the replications were split into shards.
  */
+import { sortResults } from '../runner/order.js';
 import { COUNT_METRICS, METRIC_NAMES, type MetricName, type ReplicationResult } from '../sim/result.js';
 import { toCsv } from '../stats/csv.js';
 import { formatCount, formatNumber } from '../stats/format.js';
 import { LatencyHistogram } from '../stats/histogram.js';
 import { pairedDiff } from '../stats/pairedDiff.js';
 import { summarize } from '../stats/summarize.js';
-
-/** A variant as the tables name it: its label and its sweep parameter values (column name = key). */
-export interface VariantInfo {
-  index: number;
-  label: string;
-  params: { key: string; value: string }[];
-}
+import type { VariantInfo } from './manifest.js';
 
 export interface Tables {
   'summary.csv': string;
@@ -32,10 +27,6 @@ export interface Tables {
 
 /** Points of latency_cdf.csv per variant (the contract asks for at least 200). */
 export const CDF_POINTS = 240;
-
-export function sortResults(results: readonly ReplicationResult[]): ReplicationResult[] {
-  return [...results].sort((a, b) => a.variant - b.variant || a.replication - b.replication);
-}
 
 const isCount = (metric: MetricName): boolean => COUNT_METRICS.has(metric);
 

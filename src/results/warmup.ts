@@ -5,15 +5,19 @@
  * averaged over replications, and warns when the configured warm-up is
  * shorter.
  */
+import { z } from 'zod';
 import type { ReplicationResult } from '../sim/result.js';
 import { mser5 } from '../stats/mser5.js';
 import { summarize } from '../stats/summarize.js';
 
-export interface WarmupSuggestion {
+/** As manifest.json says it (manifest.ts). */
+export const warmupSuggestionSchema = z.object({
   /** The largest suggestion over the variants, in seconds from the start of the run. */
-  suggestedWarmupSeconds: number;
-  perVariant: { label: string; suggestedWarmupSeconds: number; buckets: number }[];
-}
+  suggestedWarmupSeconds: z.number(),
+  perVariant: z.array(z.object({ label: z.string(), suggestedWarmupSeconds: z.number(), buckets: z.number() })),
+});
+
+export type WarmupSuggestion = z.infer<typeof warmupSuggestionSchema>;
 
 /**
  * The mean of the replications' warm-up series bucket by bucket, over the

@@ -9,34 +9,40 @@
  * on the replications so far, never on the worker count, so the number of
  * replications (and so every result file) is the same on any machine.
  */
+import { z } from 'zod';
 import type { Scenario } from '../scenario/schema.js';
 import { METRIC_NAMES, type ReplicationResult } from '../sim/result.js';
 import { summarize } from '../stats/summarize.js';
 
 export type PrecisionTarget = NonNullable<Scenario['simulation']['precision']>;
 
-export interface VariantPrecision {
-  label: string;
-  met: boolean;
+const variantPrecisionSchema = z.object({
+  label: z.string(),
+  met: z.boolean(),
   /** Replications of this variant the decision rests on. */
-  replications: number;
-  mean: number | null;
-  halfWidth: number | null;
+  replications: z.number(),
+  mean: z.number().nullable(),
+  halfWidth: z.number().nullable(),
   /** halfWidth / |mean|; null when not defined (n < 2, or a mean of 0 with a spread). */
-  relativeHalfWidth: number | null;
-}
+  relativeHalfWidth: z.number().nullable(),
+});
 
-export interface PrecisionOutcome {
-  metric: string;
-  relative: number;
-  confidence: number;
-  maxReplications: number;
+export type VariantPrecision = z.infer<typeof variantPrecisionSchema>;
+
+/** What sequential stopping did, as manifest.json says it (results/manifest.ts). */
+export const precisionOutcomeSchema = z.object({
+  metric: z.string(),
+  relative: z.number(),
+  confidence: z.number(),
+  maxReplications: z.number(),
   /** Replications per variant when the run stopped. */
-  replications: number;
+  replications: z.number(),
   /** Whether the target was met in every variant. */
-  met: boolean;
-  perVariant: VariantPrecision[];
-}
+  met: z.boolean(),
+  perVariant: z.array(variantPrecisionSchema),
+});
+
+export type PrecisionOutcome = z.infer<typeof precisionOutcomeSchema>;
 
 /** Whether one variant's replications (in replication order) meet the target. */
 export function variantPrecision(label: string, results: readonly ReplicationResult[], target: PrecisionTarget): VariantPrecision {

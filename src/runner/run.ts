@@ -17,13 +17,11 @@ import { setMaxListeners } from 'node:events';
 import { replicationSeed as defaultReplicationSeed } from '../engine/random.js';
 import type { Variant } from '../scenario/sweep.js';
 import { OverloadError, type ReplicationResult } from '../sim/result.js';
-import { sortResults } from '../results/tables.js';
+import { sortResults } from './order.js';
 import { planJobs, type Job, type Shard } from './plan.js';
 import { ReplicationPool } from './pool.js';
 import { nextBatchEnd, variantPrecision, type PrecisionOutcome } from './precision.js';
 import { Progress } from './progress.js';
-
-export type { PrecisionOutcome } from './precision.js';
 
 export interface ExecuteOptions {
   variants: Variant[];

@@ -24,12 +24,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolveOnDisk } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { ScenarioError, type Problem, type Warning } from './errors.js';
+import { ScenarioError, sortProblems, type Problem, type Warning } from './errors.js';
 import { assign, closest, displayPath, getAt, locate, overlaps, PathError, type Located, type Segment } from './paths.js';
 import { resolveScenario } from './resolve.js';
 import { checkRules, type Finding } from './rules.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { allowedKeys, discriminator, literalValues, schemaAt, unionOptions, kindOf } from './shape.js';
+import { placeholderFindings } from './placeholders.js';
+import { openBucketFindings, parseHistogramFile, parseScheduleFile } from './promFiles.js';
 import { loadEmpiricalFile, UnitError } from './units.js';
 
 export interface LoadedScenario {
@@ -363,26 +365,28 @@ function zodProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, file: st
 // ------------------------------------------------------------------ files
 
 /** Files read once per load (and per sweep: every variant shares them). */
-export type FileCache = Map<string, number[] | Error>;
+export type FileCache = Map<string, unknown>;
 
 /**
  * Reads what the scenario refers to, relative to the scenario file: the
- * values of every empirical distribution given by `file`, and the arrival
- * times of every trace (sorted ascending). Problems point at the `file` key.
+ * values of every empirical distribution given by `file`, the arrival
+ * times of every trace (sorted ascending), the buckets of a histogram and
+ * the steps of a schedule from Prometheus (promFiles.ts). Problems point at
+ * the `file` key.
  */
 function loadFiles(s: Scenario, raw: unknown, file: string, place: Place, cache: FileCache): Problem[] {
   const problems: Problem[] = [];
   const base = dirname(file);
-  const read = (rel: string, segs: Segment[]): number[] | undefined => {
+  const read = <T>(rel: string, segs: Segment[], parse: (full: string) => T = loadEmpiricalFile as (full: string) => T, kind = ''): T | undefined => {
     const full = resolveOnDisk(base, rel);
-    let got = cache.get(full);
+    let got = cache.get(`${kind}${full}`) as T | Error | undefined;
     if (got === undefined) {
       try {
-        got = loadEmpiricalFile(full);
+        got = parse(full);
       } catch (err) {
         got = err instanceof Error ? err : new Error(String(err));
       }
-      cache.set(full, got);
+      cache.set(`${kind}${full}`, got);
     }
     if (!(got instanceof Error)) return got;
     const code = (got as NodeJS.ErrnoException).code;
@@ -407,13 +411,20 @@ function loadFiles(s: Scenario, raw: unknown, file: string, place: Place, cache:
     }
     const o = node as Record<string, unknown>;
     if (o.dist === 'empirical' && typeof o.file === 'string' && o.values === undefined) {
-      const values = read(o.file, [...segs, 'file']);
+      const values = read<number[]>(o.file, [...segs, 'file']);
       if (values) o.values = values;
     } else if (o.process === 'trace' && typeof o.file === 'string' && o.times === undefined) {
-      const times = read(o.file, [...segs, 'file']);
+      const times = read<number[]>(o.file, [...segs, 'file']);
       if (times) o.times = [...times].sort((a, b) => a - b);
+    } else if (o.dist === 'histogram' && typeof o.file === 'string' && o.buckets === undefined) {
+      const metric = typeof o.metric === 'string' ? o.metric : undefined;
+      const buckets = read(o.file, [...segs, 'file'], (full) => parseHistogramFile(readFileSync(full, 'utf8'), metric), `histogram ${metric ?? ''}:`);
+      if (buckets) o.buckets = buckets;
+    } else if (o.process === 'schedule' && typeof o.file === 'string' && o.steps === undefined) {
+      const steps = read(o.file, [...segs, 'file'], (full) => parseScheduleFile(readFileSync(full, 'utf8')), 'schedule:');
+      if (steps) o.steps = steps.map((step) => ({ ...step, process: 'poisson' }));
     }
-    for (const [k, v] of Object.entries(o)) if (k !== 'values' && k !== 'times') visit(v, [...segs, k], depth + 1);
+    for (const [k, v] of Object.entries(o)) if (k !== 'values' && k !== 'times' && k !== 'buckets' && k !== 'steps') visit(v, [...segs, k], depth + 1);
   };
   visit(s, [], 0);
   return problems;
@@ -444,6 +455,7 @@ export function checkDocument(raw: unknown, file: string, place: Place, cache: F
   const fileProblems = loadFiles(withFiles, raw, file, place, cache);
   const problems = [...extra, ...errors, ...fileProblems];
   if (problems.length) throw new ScenarioError(problems);
+  warnings.push(...sortProblems(findingProblems([...openBucketFindings(withFiles), ...placeholderFindings(raw)], raw, file, place).warnings));
   return { parsed, scenario: resolveScenario(withFiles), warnings };
 }
 

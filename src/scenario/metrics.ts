@@ -27,7 +27,3 @@ export const METRICS = [
 ] as const;
 
 export type Metric = (typeof METRICS)[number];
-
-export function isMetric(name: string): name is Metric {
-  return (METRICS as readonly string[]).includes(name);
-}

@@ -237,8 +237,9 @@ export function valueAt(scenario: unknown, path: string): unknown {
   let cur: unknown = scenario;
   for (const part of path.split('.')) {
     if (Array.isArray(cur)) {
-      const byName = cur.find((x) => elementName(x) === part);
-      cur = byName ?? (/^(0|[1-9]\d*)$/.test(part) ? cur[Number(part)] : undefined);
+      const list: readonly unknown[] = cur;
+      const byName = list.find((x) => elementName(x) === part);
+      cur = byName ?? (/^(0|[1-9]\d*)$/.test(part) ? list[Number(part)] : undefined);
     } else if (isPlainObject(cur) && Object.hasOwn(cur, part)) cur = cur[part];
     else return undefined;
   }

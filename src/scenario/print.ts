@@ -6,8 +6,9 @@
  * - Times are written as Durations (`250ms`, `2m`), rates as `2000/s` and a
  *   constant distribution as its Duration, wherever that reads back to the
  *   exact same number; otherwise as plain numbers of seconds.
- * - Data read from files (empirical `values`, trace `times`) stays in its
- *   files: the printed `file:` is read again.
+ * - Data read from files (empirical `values`, trace `times`, histogram
+ *   `buckets`, schedule `steps`) stays in its files: the printed `file:` is
+ *   read again.
  * - With a sweep, the base scenario is printed with the sweep block kept.
  *   A default that differs between variants (placement when replicas are
  *   swept, nodePorts when a type is, health checks when
@@ -61,6 +62,8 @@ function withoutFileData(node: unknown): unknown {
   for (const [k, v] of Object.entries(node)) {
     if (k === 'values' && node.dist === 'empirical' && typeof node.file === 'string') continue;
     if (k === 'times' && node.process === 'trace' && typeof node.file === 'string') continue;
+    if (k === 'buckets' && node.dist === 'histogram' && typeof node.file === 'string') continue;
+    if (k === 'steps' && node.process === 'schedule' && typeof node.file === 'string') continue;
     out[k] = withoutFileData(v);
   }
   return out;

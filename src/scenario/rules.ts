@@ -264,7 +264,7 @@ export function checkRules(s: Scenario): Finding[] {
       else if (!nodeNames.has(t.entryNode)) error(where('entryNode'), `no node named ${t.entryNode}${have(nodeNames)}`);
     }
     if (t.arrival.process === 'schedule') {
-      const steps = t.arrival.steps;
+      const steps = t.arrival.steps ?? []; // steps read from a file are in order by construction
       steps.forEach((step, k) => {
         if (k > 0 && step.at <= steps[k - 1].at) error(where('arrival', 'steps', k, 'at'), 'must be later than the step before: steps are in increasing order of at');
       });

@@ -217,7 +217,17 @@ export const arrivalStepSchema = z.strictObject({
 export const arrivalSchema = z.discriminatedUnion('process', [
   z.strictObject({ process: z.literal('poisson'), rate: rateSchema }),
   z.strictObject({ process: z.literal('constant'), rate: rateSchema }),
-  z.strictObject({ process: z.literal('schedule'), steps: z.array(arrivalStepSchema).min(1) }),
+  z
+    .strictObject({
+      process: z.literal('schedule'),
+      steps: z.array(arrivalStepSchema).min(1).optional(),
+      /** The JSON of a Prometheus range query (promFiles.ts); `steps` is filled from it by the loader. */
+      file: z.string().min(1).optional(),
+    })
+    .superRefine((a, ctx) => {
+      if ((a.steps === undefined) !== (a.file === undefined)) return;
+      ctx.addIssue({ code: 'custom', message: a.file === undefined ? 'a schedule needs steps: [{at, rate}, ...] or file: (the JSON of a Prometheus range query)' : 'a schedule takes either steps or file, not both' });
+    }),
   z.strictObject({
     process: z.literal('trace'),
     file: z.string().min(1),
@@ -322,7 +332,12 @@ export const sweepSchema = z.strictObject({
 export const scenarioSchema = z.strictObject({
   apiVersion: z.literal('svcsim/v1', { message: 'must be svcsim/v1' }),
   kind: z.literal('Scenario', { message: 'must be Scenario' }),
-  metadata: z.strictObject({ name: dnsLabel, description: z.string().optional() }),
+  metadata: z.strictObject({
+    name: dnsLabel,
+    description: z.string().optional(),
+    /** Free key-value notes, as in Kubernetes; `svcsim/placeholders` lists the values `svcsim import` guessed (placeholders.ts). */
+    annotations: z.record(z.string(), z.string()).optional(),
+  }),
   simulation: simulationSchema,
   cluster: clusterSchema,
   workloads: z.array(workloadSchema).min(1),
@@ -333,8 +348,6 @@ export const scenarioSchema = z.strictObject({
   sweep: sweepSchema.optional(),
 });
 
-/** What a user writes. */
-export type ScenarioInput = z.input<typeof scenarioSchema>;
 /** A parsed scenario: units converted, local defaults filled. */
 export type Scenario = z.output<typeof scenarioSchema>;
 export type Workload = Scenario['workloads'][number];
@@ -343,5 +356,4 @@ export type ServicePort = Service['spec']['ports'][number];
 export type LoadBalancer = Scenario['loadBalancers'][number];
 export type Traffic = Scenario['traffic'][number];
 export type Arrival = Traffic['arrival'];
-export type Origin = Traffic['from'];
 export type ClusterNode = Scenario['cluster']['nodes'][number];

@@ -177,6 +177,49 @@ type LognormalByQuantiles = { dist: 'lognormal'; median: number; p99: number; me
 type LognormalByMoments = { dist: 'lognormal'; mean: number; stddev: number; median?: undefined; p99?: undefined };
 type EmpiricalValues = { dist: 'empirical'; values: number[]; weights?: number[]; file?: undefined };
 type EmpiricalFile = { dist: 'empirical'; file: string; values?: number[]; weights?: undefined };
+/** One cumulative bucket of a Prometheus histogram: `count` observations ≤ `le` seconds (`le` may be Infinity, the `+Inf` bucket). */
+export type HistogramBucket = { le: number; count: number };
+type HistogramBuckets = { dist: 'histogram'; buckets: HistogramBucket[]; max?: number; file?: undefined; metric?: undefined };
+type HistogramFile = { dist: 'histogram'; file: string; metric?: string; max?: number; buckets?: HistogramBucket[] };
+
+/**
+ * What is wrong with a histogram's cumulative buckets, or undefined: bounds
+ * strictly increasing with `+Inf` only last, counts never decreasing (they
+ * are cumulative, as Prometheus writes them), some observations, and `max`
+ * above the last finite bound. Used for buckets written in the scenario and
+ * for those read from a file.
+ */
+export function histogramProblem(buckets: readonly HistogramBucket[], max: number | undefined): { index?: number; field?: 'le' | 'count' | 'max'; message: string } | undefined {
+  if (buckets.length === 0) return { message: 'needs at least one bucket' };
+  for (let i = 0; i < buckets.length; i++) {
+    const { le, count } = buckets[i];
+    if (!(count >= 0) || !Number.isFinite(count)) return { index: i, field: 'count', message: 'must be a number ≥ 0' };
+    if (i === 0) continue;
+    const prev = buckets[i - 1];
+    if (!(le > prev.le)) return { index: i, field: 'le', message: `must be greater than the bucket before (${prev.le === Infinity ? '+Inf' : `${prev.le}s`}): buckets are in increasing order of le${prev.le === Infinity ? ', +Inf last' : ''}` };
+    if (count < prev.count) return { index: i, field: 'count', message: `is ${count}, less than the bucket before (${prev.count}): Prometheus buckets are cumulative (observations ≤ le), so counts never decrease` };
+  }
+  if (!(buckets[buckets.length - 1].count > 0)) return { message: 'has no observations: the last bucket counts 0' };
+  const finite = buckets.filter((b) => b.le !== Infinity);
+  if (finite.length === 0) return { message: 'needs a bucket with a finite le: a +Inf bucket alone says nothing about the times' };
+  if (max !== undefined) {
+    const top = finite[finite.length - 1].le;
+    if (!(max > top)) return { field: 'max', message: `must be greater than the last finite le (${top}s): it bounds the open +Inf bucket` };
+  }
+  return undefined;
+}
+
+/** `le` of a bucket: a Duration, or `+Inf` (also `Inf`, `inf`, YAML's `.inf`) for the open top bucket. */
+const bucketBound = z.union([
+  z.literal(['+Inf', 'Inf', '+inf', 'inf']).transform(() => Infinity),
+  z.literal(Infinity).meta({ description: 'YAML .inf' }),
+  durationSchema,
+]);
+
+const histogramBucket = z.strictObject({
+  le: bucketBound.meta({ description: 'upper bound of the bucket (a Duration, or +Inf)' }),
+  count: nonNegativeNumber.meta({ description: 'observations ≤ le (cumulative)' }),
+});
 
 /**
  * One schema per form of a Distribution. Their outputs, all in seconds, make
@@ -218,9 +261,31 @@ const distributionForms = {
   empiricalFile: z
     .strictObject({ dist: z.literal('empirical'), file: z.string().min(1, { error: 'must name a CSV file' }) })
     .transform((d): EmpiricalFile => d),
+  histogramBuckets: z
+    .strictObject({
+      dist: z.literal('histogram'),
+      buckets: z.array(histogramBucket).min(1, { error: 'needs at least one bucket' }),
+      max: positiveDuration.optional(),
+    })
+    .superRefine((d, ctx) => {
+      const problem = histogramProblem(d.buckets, d.max);
+      if (problem === undefined) return;
+      const path = problem.field === 'max' ? ['max'] : problem.index === undefined ? ['buckets'] : ['buckets', problem.index, problem.field ?? 'le'];
+      ctx.addIssue({ code: 'custom', path, message: problem.message });
+    })
+    .transform((d): HistogramBuckets => d),
+  /** `buckets` is filled in later by the scenario loader, from the Prometheus file (promFiles.ts). */
+  histogramFile: z
+    .strictObject({
+      dist: z.literal('histogram'),
+      file: z.string().min(1, { error: 'must name a file of Prometheus histogram buckets' }),
+      metric: z.string().min(1).optional().meta({ description: 'which histogram of the file (its name, with or without _bucket), when it holds several' }),
+      max: positiveDuration.optional(),
+    })
+    .transform((d): HistogramFile => d),
 };
 
-const DIST_NAMES = ['constant', 'exponential', 'uniform', 'normal', 'lognormal', 'gamma', 'weibull', 'pareto', 'empirical'] as const;
+const DIST_NAMES = ['constant', 'exponential', 'uniform', 'normal', 'lognormal', 'gamma', 'weibull', 'pareto', 'empirical', 'histogram'] as const;
 const DIST_HELP = `use one of ${DIST_NAMES.join(', ')}`;
 
 /** A Duration as a distribution: a constant. */
@@ -243,6 +308,8 @@ const anyDistributionForm = z.union([
   distributionForms.pareto,
   distributionForms.empiricalValues,
   distributionForms.empiricalFile,
+  distributionForms.histogramBuckets,
+  distributionForms.histogramFile,
 ]);
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
@@ -267,6 +334,9 @@ function intendedForm(input: unknown): z.ZodType | { path: string[]; message: st
     case 'empirical':
       if (has('file') && (has('values') || has('weights'))) return { path: [], message: 'empirical takes either values (with optional weights) or file, not both' };
       return has('file') ? distributionForms.empiricalFile : distributionForms.empiricalValues;
+    case 'histogram':
+      if (has('file') && has('buckets')) return { path: [], message: 'histogram takes either buckets or file, not both' };
+      return has('file') ? distributionForms.histogramFile : distributionForms.histogramBuckets;
     case 'constant':
     case 'exponential':
     case 'uniform':

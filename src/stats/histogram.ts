@@ -12,7 +12,7 @@
  * (recording into it directly costs ~25 ns a value, into the JavaScript
  * build ~125 ns, measured here on Node 20). Its module
  * is compiled on first use in each thread (~12 ms, synchronously), so nothing
- * has to be awaited; `initHistograms()` does it ahead of time. A WASM
+ * has to be awaited. A WASM
  * histogram's memory is not garbage collected: `destroy()` frees it, and a
  * finalizer frees it anyway once the wrapper is collected.
  *
@@ -43,12 +43,6 @@ function ensureWebAssembly(): void {
   if (webAssemblyReady) return;
   hdr.initWebAssemblySync();
   webAssemblyReady = true;
-}
-
-/** Prepares histograms in this thread ahead of their first use (optional: they prepare themselves). */
-export function initHistograms(): Promise<void> {
-  ensureWebAssembly();
-  return Promise.resolve();
 }
 
 /** Frees the WASM memory of histograms whose wrapper was collected without `destroy()`. */

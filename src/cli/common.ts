@@ -1,0 +1,88 @@
+/**
+ * What the commands share: loading a scenario with its variants, checking
+ * and writing a results folder, and drawing its report. Commands import this
+ * file, never each other, so each command file stays one command.
+ */
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { formatWarning, ScenarioError } from '../scenario/errors.js';
+import { loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { expandVariants, type Variant } from '../scenario/sweep.js';
+import type { ReplicationResult } from '../sim/result.js';
+import { writeResultsFolder } from '../results/folder.js';
+import { outputProblem } from '../results/write.js';
+import type { Manifest, PlanAnswer, VariantInfo } from '../results/manifest.js';
+
+/** A loaded scenario and its sweep variants, ready to run. */
+export interface Prepared {
+  loaded: LoadedScenario;
+  variants: Variant[];
+}
+
+export function warn(message: string): void {
+  process.stderr.write(`svcsim: warning: ${message}\n`);
+}
+
+/** Draws charts and report.html into a results folder; a failure is a warning, never lost results. */
+export async function drawReport(dir: string, plan?: PlanAnswer): Promise<void> {
+  try {
+    // Loaded only when drawing: vega and resvg take a while to load.
+    const { writeReport } = await import('../report/index.js');
+    await writeReport(dir, plan ? { plan } : undefined);
+  } catch (err) {
+    warn(`charts and report.html were not drawn (the results are complete without them; \`svcsim report\` draws them later): ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Loads the scenario and its variants; an invalid scenario prints its problems and gives exit code 2. */
+export function prepare(file: string, set: string[] | undefined, printWarnings = true): Prepared | number {
+  try {
+    const loaded = loadScenario(file, { set });
+    const variants = expandVariants(loaded);
+    if (printWarnings) for (const w of loaded.warnings) process.stderr.write(`${formatWarning(w)}\n`);
+    return { loaded, variants };
+  } catch (err) {
+    if (err instanceof ScenarioError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+/** Whether a results folder can be made at `out` (its parent exists or can be made, and is writable); the problem otherwise. */
+export function checkOutput(out: string): string | undefined {
+  const refused = outputProblem(out);
+  if (refused) return refused;
+  const parent = dirname(resolve(out));
+  try {
+    mkdirSync(parent, { recursive: true });
+    accessSync(parent, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    return `cannot write the results folder ${out}: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * Writes a results folder (charts unless `charts` is false); a file-system
+ * error is a message and exit code 2, and the folder is left as it was.
+ */
+export async function saveResults(
+  command: string,
+  out: string,
+  manifest: Manifest,
+  variants: readonly VariantInfo[],
+  results: readonly ReplicationResult[],
+  charts: boolean,
+  plan?: PlanAnswer,
+): Promise<number | undefined> {
+  try {
+    await writeResultsFolder(out, manifest, variants, results, charts ? (tmp) => drawReport(tmp, plan) : undefined);
+    return undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === undefined) throw err;
+    process.stderr.write(`svcsim ${command}: cannot write the results folder ${out}: ${(err as Error).message}\n`);
+    return 2;
+  }
+}
