@@ -40,7 +40,7 @@ describe('svcsim --help', () => {
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      for (const cmd of ['run', 'validate', 'trace', 'plan']) expect(await main([cmd, '--help'])).toBe(0);
+      for (const cmd of ['run', 'validate', 'trace', 'plan', 'merge', 'report', 'schema', 'job', 'import']) expect(await main([cmd, '--help'])).toBe(0);
       expect(out).toContain('--set <path=value>');
       expect(out).not.toContain('(default: [])');
       expect(await main(['plan', 'scenarios/loadbalancer.yaml', '--vary', 'workloads.web.replicas=1..4'])).toBe(2);

@@ -30,6 +30,7 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'svcsim-readme-'));
   cpSync(join(repo, 'scenarios'), join(dir, 'scenarios'), { recursive: true });
+  cpSync(join(repo, 'examples'), join(dir, 'examples'), { recursive: true });
   // Worker threads load tsx by name, from the current folder.
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
 });
@@ -38,8 +39,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the README commands', () => {
   const commands = readmeCommands();
 
-  it('are the ten of the Commands section', () => {
-    expect(commands).toHaveLength(10);
+  it('are the twelve of the Commands section', () => {
+    expect(commands).toHaveLength(12);
     for (const c of commands) expect(c).toMatch(/^npx svcsim /);
   });
 
@@ -55,5 +56,7 @@ describe('the README commands', () => {
     if (command.includes(' schema > ')) expect(JSON.parse(readFileSync(join(dir, 'svcsim.schema.json'), 'utf8'))).toHaveProperty('$schema');
     if (command.includes(' merge ')) expect(existsSync(join(dir, 'results/all/summary.csv'))).toBe(true);
     if (command.includes(' plan ')) expect(r.stdout).toMatch(/^answer: workloads\.web\.replicas=\d+/m);
+    if (command.includes(' job ')) expect(readFileSync(join(dir, 'results/job.yaml'), 'utf8')).toContain('kind: Job');
+    if (command.includes(' import ')) expect(readFileSync(join(dir, 'results/imported.yaml'), 'utf8')).toContain('kind: Scenario');
   }, 300_000);
 });

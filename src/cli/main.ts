@@ -143,10 +143,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--cpus <n>', 'at most this many CPUs (worker threads) per pod', intOption('--cpus'), 4)
     .option('--replications <n>', 'replications per variant (passed to run)', intOption('--replications'))
     .option('--seed <s>', 'root seed (passed to run)', intOption('--seed'))
-    .option('--set <path=value>', 'override a scenario field (repeatable, passed to run)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable, passed to run)', collect)
     .action(async (file: string, opts: JobCommandOptions) => {
       const { jobCommand } = await import('./job.js');
-      setExitCode(await jobCommand(file, opts));
+      setExitCode(await jobCommand(file, { ...opts, set: opts.set ?? [] }));
     });
 
   program
@@ -154,12 +154,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('a starting scenario from kubectl get nodes,deployments,services,hpa -A -o yaml (a List, or files and folders of manifests)')
     .argument('<kubectl-yaml...>', 'files or folders')
     .option('--out <file>', 'write the scenario here (default: stdout)')
-    .option('--namespace <ns>', 'import this namespace only (repeatable; default all)', collect, [])
+    .option('--namespace <ns>', 'import this namespace only (repeatable; default all)', collect)
     .option('-l, --selector <selector>', 'import Deployments and Services whose labels match, e.g. app=web,tier!=cache')
     .option('--name <name>', 'metadata.name of the scenario (default: from --out)')
     .action(async (files: string[], opts: ImportCommandOptions) => {
       const { importCommand } = await import('./import.js');
-      setExitCode(await importCommand(files, opts));
+      setExitCode(await importCommand(files, { ...opts, namespace: opts.namespace ?? [] }));
     });
 
   program.addOption(new Option('--no-color').hideHelp());
