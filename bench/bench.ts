@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseScenarioText } from '../src/scenario/load.js';
+import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
 import { referenceScenario } from './reference.js';
 
@@ -30,7 +31,7 @@ function mm4(requests: number) {
 }
 
 function load(obj: object) {
-  return parseScenarioText(stringify(obj), 'bench.yaml').scenario;
+  return resolved(parseScenarioText(stringify(obj), 'bench.yaml').scenario);
 }
 
 function timeRun(obj: object): { seconds: number; requests: number; events: number } {

@@ -7,6 +7,7 @@
  */
 import { move } from 'piscina';
 import { OVERLOAD_PREFIX, type ReplicationTask } from '../src/runner/protocol.js';
+import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
 import { OverloadError } from '../src/sim/result.js';
 
@@ -15,7 +16,7 @@ export default function replication(task: ReplicationTask): Uint8Array {
   if (crash !== undefined && crash === `${task.variantLabel}:${task.replication}`) throw new Error('injected crash (SVCSIM_TEST_CRASH)');
   let result;
   try {
-    result = runReplication(task.scenario, { variant: task.variant, replication: task.replication, rootSeed: task.rootSeed });
+    result = runReplication(resolved(task.scenario), { variant: task.variant, replication: task.replication, rootSeed: task.rootSeed });
   } catch (err) {
     if (err instanceof OverloadError) throw new Error(OVERLOAD_PREFIX + err.message, { cause: err });
     throw err;

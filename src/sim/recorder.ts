@@ -5,18 +5,15 @@
  * bucket the series of `timeseries.csv`; per bucket from t = 0 the mean
  * latency that the MSER-5 warm-up suggestion is computed from.
  *
+ * Per node: the new connections it received, forwarded to another node,
+ * and dropped (nodes.csv).
+ *
  * Counters are plain typed arrays; latencies go into an HDR histogram per
  * scope (0.1% relative error) and a small log histogram per time bucket.
  */
+import { Outcome } from '../dataplane/client.js';
 import { LatencyHistogram } from '../stats/histogram.js';
 import { TimeHistogram } from '../stats/timeHistogram.js';
-
-export const enum Outcome {
-  Ok = 0,
-  Timeout = 1,
-  Refused = 2,
-  Rejected = 3,
-}
 
 // Field offsets of the per-scope counters.
 const REQUESTS = 0;
@@ -46,14 +43,22 @@ export class Recorder {
   readonly warmupBuckets: number;
   readonly warmupSum: Float64Array;
   readonly warmupCount: Float64Array;
+  /** Per node: new connections of counted requests it received, of which forwarded to another node, and dropped. */
+  readonly nodeReceived: Float64Array;
+  readonly nodeCrossNode: Float64Array;
+  readonly nodeDropped: Float64Array;
 
   constructor(
     readonly scopes: number,
+    nodes: number,
     readonly windowStart: number,
     readonly windowEnd: number,
     readonly bucketSeconds: number,
   ) {
     this.counters = new Float64Array(scopes * FIELDS);
+    this.nodeReceived = new Float64Array(nodes);
+    this.nodeCrossNode = new Float64Array(nodes);
+    this.nodeDropped = new Float64Array(nodes);
     // With one traffic entry its scope is `all`: one histogram serves both.
     const all = new LatencyHistogram();
     this.histograms = Array.from({ length: scopes }, (_, i) => (i === 0 || scopes === 2 ? all : new LatencyHistogram()));
@@ -84,7 +89,11 @@ export class Recorder {
     this.counters[scope * FIELDS + RETRIES] += 1;
   }
 
-  forwarded(scope: number, crossNode: boolean, crossZone: boolean): void {
+  /** A request's new connection was DNATed by `node` (-1: none, IP-mode LB), to a pod on another node when crossNode; counted when bucket ≥ 0. */
+  forwarded(scope: number, bucket: number, node: number, crossNode: boolean, crossZone: boolean): void {
+    if (bucket < 0 || node < 0) return;
+    this.nodeReceived[node]++;
+    if (crossNode) this.nodeCrossNode[node]++;
     const c = this.counters;
     const o = scope * FIELDS;
     c[FORWARDED] += 1;
@@ -97,6 +106,11 @@ export class Recorder {
       c[CROSS_ZONE] += 1;
       c[o + CROSS_ZONE] += 1;
     }
+  }
+
+  /** A counted request's new connection was dropped at `node` (node down, or no local endpoint). */
+  dropped(node: number): void {
+    this.nodeDropped[node]++;
   }
 
   ok(scope: number, bucket: number, latency: number): void {
@@ -119,6 +133,18 @@ export class Recorder {
     this.counters[field] += 1;
     this.counters[scope * FIELDS + field] += 1;
     this.bucketFailed[bucket] += 1;
+  }
+
+  /**
+   * A request of scope `scope` ended at `at` (bucket -1: not counted). Every
+   * ok request feeds the warm-up series; a counted one that ends after the
+   * drain limit is `unfinished`: neither ok nor failed.
+   */
+  ended(scope: number, bucket: number, start: number, at: number, outcome: Outcome, drainEnd: number): void {
+    if (outcome === Outcome.Ok) this.warmupSample(start, at - start);
+    if (bucket < 0 || !(at <= drainEnd)) return;
+    if (outcome === Outcome.Ok) this.ok(scope, bucket, at - start);
+    else this.failed(scope, bucket, outcome);
   }
 
   /** Any ok request, counted or not, by the bucket from t = 0 of its first attempt (MSER-5 series). */
