@@ -425,7 +425,7 @@ describe('the summary at the top', () => {
   const variants = ['replicas=2', 'replicas=3'];
 
   it('gives the plan’s answer first, with its SLOs and confidence', () => {
-    const plan: PlanAnswer = { path: 'workloads.web.replicas', value: 3, slos: ['latency_p99_ms<250'], confidence: 0.95, evidence: [] };
+    const plan: PlanAnswer = { path: 'workloads.web.replicas', range: [2, 3], value: 3, slos: ['latency_p99_ms<250'], confidence: 0.95, evidence: [] };
     expect(glanceSentences({ manifest: {}, summary, variants, plan })[0]).toBe('Plan: the smallest workloads.web.replicas that meets every SLO (latency_p99_ms<250) at 95% confidence is 3.');
   });
 

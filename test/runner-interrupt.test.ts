@@ -45,11 +45,12 @@ it('a run killed outright leaves the previous results folder exactly as it was',
   const dir = mkdtempSync(join(tmpdir(), 'svcsim-sigkill-'));
   const out = join(dir, 'results');
   mkdirSync(out);
-  writeFileSync(join(out, 'manifest.json'), '{"complete": true, "from": "the previous run"}\n');
+  const previous = '{"svcsim": "0.1.0", "scenarioSha256": "0", "complete": true, "from": "the previous run"}\n';
+  writeFileSync(join(out, 'manifest.json'), previous);
   const { signal } = await runAndSignal(['scenarios/default.yaml', '--replications', '200', '--workers', '2', '--out', out, '--no-charts', '--quiet'], 'SIGKILL', 4000);
   expect(signal).toBe('SIGKILL');
   expect(readdirSync(out)).toEqual(['manifest.json']);
-  expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe('{"complete": true, "from": "the previous run"}\n');
+  expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(previous);
   expect(readdirSync(dir).filter((f) => f.includes('.old-'))).toEqual([]);
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);

@@ -142,6 +142,8 @@ export interface Located {
 export function locate(raw: unknown, path: string, schema: unknown): Located {
   if (path === '' || path.split('.').some((p) => p === '')) throw new PathError(`"${path}" is not a path: write dotted names, e.g. workloads.web.replicas`, []);
   const parts = path.split('.');
+  const special = parts.find((p) => p === '__proto__' || p === 'constructor' || p === 'prototype');
+  if (special !== undefined) throw new PathError(`"${special}" is not a field of a scenario (it names JavaScript internals, which --set never changes)`, []);
   const segs: Segment[] = [];
   const create: Located['create'] = [];
   let cur: unknown = raw;

@@ -17,7 +17,7 @@
  */
 import { z } from 'zod';
 import { METRICS } from './metrics.js';
-import { distributionSchema, durationSchema, rateSchema } from './units.js';
+import { distributionSchema, durationSchema, rateSchema, RUN_LIMITS } from './units.js';
 
 const dnsLabel = z
   .string()
@@ -44,19 +44,34 @@ export const precisionSchema = z.strictObject({
   metric: z.enum(METRICS).default('latency_p99_ms'),
   relative: z.number().positive(),
   confidence: z.number().gt(0).lt(1).default(0.95),
-  maxReplications: positiveInt.default(500),
+  maxReplications: positiveInt.max(RUN_LIMITS.replications).default(500),
 });
 
-export const simulationSchema = z.strictObject({
-  duration: durationSchema,
-  warmup: durationSchema.prefault(0),
-  replications: positiveInt.max(1_000_000).default(10),
-  seed: nonNegativeInt.max(4294967295).default(1),
-  timeBucket: durationSchema.prefault(1),
-  maxInFlight: positiveInt.default(1_000_000),
-  drainLimit: durationSchema.prefault(60),
-  precision: precisionSchema.optional(),
-});
+export const simulationSchema = z
+  .strictObject({
+    duration: durationSchema,
+    warmup: durationSchema.prefault(0),
+    replications: positiveInt.max(RUN_LIMITS.replications).default(10),
+    seed: nonNegativeInt.max(4294967295).default(1),
+    timeBucket: durationSchema.prefault(1),
+    maxInFlight: positiveInt.default(1_000_000),
+    drainLimit: durationSchema.prefault(60),
+    precision: precisionSchema.optional(),
+  })
+  // What cannot run is refused here rather than at run time (units.ts RUN_LIMITS).
+  .superRefine((sim, ctx) => {
+    const total = sim.warmup + sim.duration;
+    if (!(sim.duration > 0)) ctx.addIssue({ code: 'custom', path: ['duration'], message: 'must be a Duration > 0: there is nothing to measure in an empty window' });
+    else if (total > RUN_LIMITS.simulatedSeconds)
+      ctx.addIssue({ code: 'custom', path: ['duration'], message: `warmup + duration is ${total} s; svcsim simulates at most ${RUN_LIMITS.simulatedSeconds} s (about 116 days)` });
+    if (!(sim.timeBucket > 0)) ctx.addIssue({ code: 'custom', path: ['timeBucket'], message: 'must be a Duration > 0' });
+    else if (total / sim.timeBucket > RUN_LIMITS.timeBuckets)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeBucket'],
+        message: `makes ${Math.ceil(total / sim.timeBucket)} time buckets over warmup + duration; at most ${RUN_LIMITS.timeBuckets} (every replication keeps each): use timeBucket ≥ ${+(total / RUN_LIMITS.timeBuckets).toPrecision(3)}s`,
+      });
+  });
 
 // ------------------------------------------------------------------- cluster
 
@@ -323,7 +338,24 @@ export const sweepValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 export const sweepSchema = z.strictObject({
   mode: z.enum(['grid', 'zip']).default('grid'),
   parameters: z
-    .array(z.strictObject({ path: z.string().min(1), values: z.array(sweepValueSchema).min(1) }))
+    .array(
+      z.strictObject({
+        path: z.string().min(1),
+        values: z
+          .array(sweepValueSchema)
+          .min(1)
+          .max(1000, { error: 'has more than 1000 values: svcsim runs at most 1000 variants' })
+          // Two equal values would make two variants of one label.
+          .superRefine((values, ctx) => {
+            const seen = new Set<string>();
+            values.forEach((v, i) => {
+              const key = JSON.stringify(v);
+              if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: `${key} is already among the values: every variant needs a label of its own` });
+              seen.add(key);
+            });
+          }),
+      }),
+    )
     .min(1),
 });
 
