@@ -26,7 +26,7 @@ import { dirname, resolve as resolveOnDisk } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ScenarioError, sortProblems, type Problem, type Warning } from './errors.js';
-import { assign, closest, displayPath, getAt, locate, overlaps, PathError, type Located, type Segment } from './paths.js';
+import { assign, closest, displayPath, flowText, getAt, locate, overlaps, PathError, type Located, type Segment } from './paths.js';
 import { resolveScenario } from './resolve.js';
 import { checkRules, type Finding } from './rules.js';
 import { scenarioSchema, type Scenario } from './schema.js';
@@ -491,14 +491,21 @@ function checkSweepPaths(raw: Record<string, unknown>, sets: { expr: string; seg
   return { targets, problems };
 }
 
-/** Sweep values as written in the file, for labels: numbers and plain strings exactly as typed. */
+/**
+ * Sweep values as labels show them: the parameter's `labels` where given;
+ * otherwise numbers and plain strings exactly as typed, other strings as
+ * they are, and mappings and lists in compact flow form (`{zone: zone-a}`).
+ */
 function sweepText(parsed: Parsed, raw: Record<string, unknown>, text: string): string[][] {
-  const sweep = raw.sweep as { parameters?: { values?: unknown[] }[] } | undefined;
+  const sweep = raw.sweep as { parameters?: { values?: unknown[]; labels?: unknown[] }[] } | undefined;
   return (sweep?.parameters ?? []).map((p, i) =>
     (p.values ?? []).map((v, j) => {
+      const label = Array.isArray(p.labels) ? p.labels[j] : undefined;
+      if (typeof label === 'string') return label;
+      if (v === null) return 'null'; // however written (~, null, empty): the printed resolved file says null
       const written = parsed.positions.plainText(['sweep', 'parameters', i, 'values', j], text);
       const asParsed = parsed.doc.getIn(['sweep', 'parameters', i, 'values', j]);
-      return written !== undefined && asParsed === v ? written : typeof v === 'string' ? v : JSON.stringify(v);
+      return written !== undefined && asParsed === v ? written : flowText(v);
     }),
   );
 }
