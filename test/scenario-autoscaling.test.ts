@@ -151,13 +151,15 @@ describe('HorizontalPodAutoscaler spec', () => {
     ]);
   });
 
-  it('replicas starts within minReplicas..maxReplicas, saying what the HPA would do otherwise', () => {
-    expect(problems(scenario('{minReplicas: 4, maxReplicas: 10}'))).toEqual([
-      'hpa.yaml:11:15: workloads.web.replicas: 3 is below autoscaling.minReplicas 4: the HorizontalPodAutoscaler would raise it to 4 at its first sync; start from 4..10',
+  it('replicas outside minReplicas..maxReplicas is a warning that says what the HPA does at its first sync; 0 is an error', () => {
+    const warningsOf = (text: string) => parseScenarioText(text, 'hpa.yaml').warnings.map(formatWarning);
+    expect(warningsOf(scenario('{minReplicas: 4, maxReplicas: 10}'))).toEqual([
+      'hpa.yaml:11:15: workloads.web.replicas: warning: 3 is below autoscaling.minReplicas 4: the HorizontalPodAutoscaler raises it to 4 at its first sync, as in Kubernetes; start from 4..10 to measure from a settled count',
     ]);
-    expect(problems(scenario('{maxReplicas: 2}'))).toEqual([
-      'hpa.yaml:11:15: workloads.web.replicas: 3 is above autoscaling.maxReplicas 2: the HorizontalPodAutoscaler would cut it to 2 at its first sync; start from 1..2',
+    expect(warningsOf(scenario('{maxReplicas: 2}'))).toEqual([
+      'hpa.yaml:11:15: workloads.web.replicas: warning: 3 is above autoscaling.maxReplicas 2: the HorizontalPodAutoscaler cuts it to 2 at its first sync, as in Kubernetes; start from 1..2 to measure from a settled count',
     ]);
+    expect(warningsOf(scenario('{maxReplicas: 3}'))).toEqual([]);
     expect(problems(scenario('{maxReplicas: 2}', undefined, 0))).toEqual([
       "hpa.yaml:11:15: workloads.web.replicas: is 0: Kubernetes' HorizontalPodAutoscaler does not scale a Deployment at 0 replicas (autoscaling is off until it has some); start from 1..2",
     ]);
@@ -201,13 +203,14 @@ describe('node pools', () => {
     expect(parseScenarioText(resolvedYaml(loaded), 'hpa.yaml').scenario).toEqual(loaded.scenario);
   });
 
-  it('a pool starts within min..max, saying what the cluster autoscaler would do otherwise; max ≥ min', () => {
+  it('a pool starting outside min..max is a warning that says what the cluster autoscaler does; max < min is an error', () => {
     const pool = (count: number, min: number, max: number) => `{name: pool-a, zone: za, count: ${count}, autoscaling: {min: ${min}, max: ${max}, provisionTime: 90s}}`;
-    expect(problems(scenario('{maxReplicas: 10}', pool(2, 3, 10)))).toEqual([
-      'hpa.yaml:7:39: cluster.nodes.pool-a.count: node pool pool-a starts with 2 nodes, below its autoscaling.min 3: the cluster autoscaler adds nodes only for Pending pods, not to reach min; start from 3..10 nodes',
+    const warningsOf = (text: string) => parseScenarioText(text, 'hpa.yaml').warnings.map(formatWarning);
+    expect(warningsOf(scenario('{maxReplicas: 10}', pool(2, 3, 10)))).toEqual([
+      'hpa.yaml:7:39: cluster.nodes.pool-a.count: warning: node pool pool-a starts with 2 nodes, below its autoscaling.min 3: the cluster autoscaler adds nodes only for Pending pods, not to reach min, so the pool stays below it until pods wait; start from 3..10 nodes',
     ]);
-    expect(problems(scenario('{maxReplicas: 10}', pool(4, 1, 3)))).toEqual([
-      'hpa.yaml:7:39: cluster.nodes.pool-a.count: node pool pool-a starts with 4 nodes, above its autoscaling.max 3: the cluster autoscaler never removes nodes to reach max; start from 1..3 nodes',
+    expect(warningsOf(scenario('{maxReplicas: 10}', pool(4, 1, 3)))).toEqual([
+      'hpa.yaml:7:39: cluster.nodes.pool-a.count: warning: node pool pool-a starts with 4 nodes, above its autoscaling.max 3: the cluster autoscaler removes only unneeded nodes, never to reach max, and adds none while above it; start from 1..3 nodes',
     ]);
     expect(problems(scenario('{maxReplicas: 10}', pool(3, 3, 2)))).toEqual([
       "hpa.yaml:7:69: cluster.nodes.pool-a.autoscaling.max: is less than min 3: a node pool's size is kept within min..max, so max ≥ min",

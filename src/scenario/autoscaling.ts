@@ -30,7 +30,6 @@
  * after `count` expands it, and `nodePools` gathers them for the engine.
  */
 import { z } from 'zod';
-import type { Scenario } from './schema.js';
 import { durationSchema } from './units.js';
 
 // ------------------------------------------------------------ quantities
@@ -184,8 +183,6 @@ export const hpaSpecSchema = z.strictObject({
   }),
 });
 
-export type HorizontalPodAutoscalerSpec = z.output<typeof hpaSpecSchema>;
-
 // ------------------------------------------------------------- node pools
 
 /** A node entry's `autoscaling`: the cluster autoscaler adds nodes to it for Pending pods and removes empty ones. */
@@ -210,7 +207,7 @@ export interface NodePool extends NodePoolAutoscaling {
 }
 
 /** The autoscaled node pools of a resolved scenario, in order of their first node. The rules make every node of a pool agree on zone, maxPods and autoscaling. */
-export function nodePools(s: Pick<Scenario, 'cluster'>): NodePool[] {
+export function nodePools(s: { cluster: { nodes: readonly { name: string; zone: string; maxPods: number; pool?: string; autoscaling?: NodePoolAutoscaling }[] } }): NodePool[] {
   const pools = new Map<string, NodePool>();
   for (const n of s.cluster.nodes) {
     if (n.pool === undefined || n.autoscaling === undefined) continue;

@@ -29,6 +29,9 @@ export class FileLimitError extends Error {
   }
 }
 
+/** A file outside the folders a scenario may read (its message reads after the file's name). */
+export class OutsideRootsError extends FileLimitError {}
+
 /**
  * The bytes of the regular file at `path`, at most `limit` of them; throws a
  * FileLimitError otherwise (and the file system's own errors: ENOENT…).
@@ -88,7 +91,7 @@ export function outsideRoots(full: string, base: string): string | undefined {
   const roots = [base, ...allowedRoots()].map(real);
   if (roots.some((r) => inside(target, r))) return undefined;
   return (
-    `outside the scenario's folder${base === '.' ? '' : ` (${base})`}: a scenario reads only files under its own folder, ` +
+    `is outside the scenario's folder${base === '.' ? '' : ` (${base})`}: a scenario reads only files under its own folder, ` +
     `so that one received from elsewhere cannot read anything else on this machine; move the file there, or allow its folder with SVCSIM_FILES_ROOT=<folder>`
   );
 }

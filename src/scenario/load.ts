@@ -21,7 +21,7 @@
  * input (a bug inside it becomes a problem that says so).
  */
 import { createHash } from 'node:crypto';
-import { FileLimitError, MAX_DATA_FILE_BYTES, MAX_SCENARIO_BYTES, outsideRoots, readBoundedFile } from './files.js';
+import { FileLimitError, MAX_DATA_FILE_BYTES, MAX_SCENARIO_BYTES, OutsideRootsError, outsideRoots, readBoundedFile } from './files.js';
 import { dirname, resolve as resolveOnDisk } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
@@ -387,7 +387,7 @@ function loadFiles(s: Scenario, raw: unknown, file: string, place: Place, cache:
     if (got === undefined) {
       try {
         const outside = outsideRoots(full, base);
-        if (outside) throw new FileLimitError(outside);
+        if (outside) throw new OutsideRootsError(outside);
         got = parse(full);
       } catch (err) {
         got = err instanceof Error ? err : new Error(String(err));
@@ -406,7 +406,7 @@ function loadFiles(s: Scenario, raw: unknown, file: string, place: Place, cache:
             : got instanceof UnitError || got instanceof FileLimitError
               ? got.message
               : `cannot be read: ${got.message}`;
-    problems.push(problemAt(file, raw, place, segs, `${rel}: ${why}`, true));
+    problems.push(problemAt(file, raw, place, segs, got instanceof OutsideRootsError ? `${rel} ${got.message}` : `${rel}: ${why}`, true));
     return undefined;
   };
   const visit = (node: unknown, segs: Segment[], depth: number) => {

@@ -81,7 +81,7 @@ export function checkRules(s: Scenario): Finding[] {
     }
   });
   const zones = new Set(nodes.map((n) => n.zone));
-  nodePoolRules(s, error);
+  nodePoolRules(s, error, warn);
 
   const [lo, hi] = parsePortRange(s.cluster.serviceNodePortRange);
   const rangeOk = lo >= 1 && hi <= 65535 && lo <= hi;
@@ -387,7 +387,7 @@ type Report = (segs: Segment[], message: string, atKey?: boolean) => void;
  * Node pools: the entries that share a `pool` are one pool, made from one
  * template (zone, maxPods, autoscaling), and start within [min, max].
  */
-function nodePoolRules(s: Scenario, error: Report): void {
+function nodePoolRules(s: Scenario, error: Report, warn: Report): void {
   const first = new Map<string, number>();
   const size = new Map<string, number>();
   s.cluster.nodes.forEach((entry, i) => {
@@ -415,10 +415,11 @@ function nodePoolRules(s: Scenario, error: Report): void {
     const { min, max } = s.cluster.nodes[i].autoscaling!;
     if (min > max) continue;
     const at: Segment[] = ['cluster', 'nodes', i, s.cluster.nodes[i].count === undefined ? 'name' : 'count'];
+    // The cluster autoscaler leaves a node group outside its bounds as it is (it only stops scaling past them).
     if (n < min)
-      error(at, `node pool ${pool} starts with ${n} node${n === 1 ? '' : 's'}, below its autoscaling.min ${min}: the cluster autoscaler adds nodes only for Pending pods, not to reach min; start from ${min}..${max} nodes`);
+      warn(at, `node pool ${pool} starts with ${n} node${n === 1 ? '' : 's'}, below its autoscaling.min ${min}: the cluster autoscaler adds nodes only for Pending pods, not to reach min, so the pool stays below it until pods wait; start from ${min}..${max} nodes`);
     else if (n > max)
-      error(at, `node pool ${pool} starts with ${n} nodes, above its autoscaling.max ${max}: the cluster autoscaler never removes nodes to reach max; start from ${min}..${max} nodes`);
+      warn(at, `node pool ${pool} starts with ${n} nodes, above its autoscaling.max ${max}: the cluster autoscaler removes only unneeded nodes, never to reach max, and adds none while above it; start from ${min}..${max} nodes`);
   }
 }
 
@@ -431,10 +432,11 @@ function hpaRules(w: Workload, i: number, error: Report, warn: Report): void {
   if (max < min) error(at('maxReplicas'), `is less than minReplicas ${min}; Kubernetes rejects such a HorizontalPodAutoscaler (maxReplicas must be ≥ minReplicas)`);
   else if (w.replicas === 0)
     error(['workloads', i, 'replicas'], `is 0: Kubernetes' HorizontalPodAutoscaler does not scale a Deployment at 0 replicas (autoscaling is off until it has some); start from ${min}..${max}`);
+  // Kubernetes accepts a Deployment outside its HPA's bounds (a manifest without replicas has 1); the HPA corrects it at its first sync.
   else if (w.replicas < min)
-    error(['workloads', i, 'replicas'], `${w.replicas} is below autoscaling.minReplicas ${min}: the HorizontalPodAutoscaler would raise it to ${min} at its first sync; start from ${min}..${max}`);
+    warn(['workloads', i, 'replicas'], `${w.replicas} is below autoscaling.minReplicas ${min}: the HorizontalPodAutoscaler raises it to ${min} at its first sync, as in Kubernetes; start from ${min}..${max} to measure from a settled count`);
   else if (w.replicas > max)
-    error(['workloads', i, 'replicas'], `${w.replicas} is above autoscaling.maxReplicas ${max}: the HorizontalPodAutoscaler would cut it to ${max} at its first sync; start from ${min}..${max}`);
+    warn(['workloads', i, 'replicas'], `${w.replicas} is above autoscaling.maxReplicas ${max}: the HorizontalPodAutoscaler cuts it to ${max} at its first sync, as in Kubernetes; start from ${min}..${max} to measure from a settled count`);
   hpa.metrics.forEach((m, k) => {
     if (m.type === 'Resource' && m.resource.target.averageUtilization > 100)
       warn(at('metrics', k, 'resource', 'target', 'averageUtilization'), `${m.resource.target.averageUtilization}% can never be reached: a pod's CPU here is its busy slots out of its concurrency, at most 100% of its request, so this metric never scales up`);
