@@ -1,5 +1,5 @@
 /**
- * The CSV tables of a results folder (spec/cli-and-outputs.md), computed
+ * The CSV tables of a results folder (docs/outputs.md), computed
  * from the replications' result records alone: pure functions from data to
  * text. Records are first put in (variant, replication) order, so every sum
  * runs in replication order and the bytes depend neither on which worker

@@ -1,7 +1,7 @@
 /**
  * One replication, from a resolved scenario to its small result record:
  * build the simulation with the replication's own random streams, run it,
- * and turn its counters into the metrics of spec/cli-and-outputs.md.
+ * and turn its counters into the metrics of docs/outputs.md.
  */
 import { replicationSeed } from '../engine/random.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';

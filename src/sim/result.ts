@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { AutoscalingResultSchema } from '../controlplane/autoscalingResult.js';
 import { METRICS, type Metric as MetricName } from '../scenario/metrics.js';
 
-/** The metric names of spec/cli-and-outputs.md, in column order of replications.csv (one list: scenario/metrics.ts). */
+/** The metric names of docs/outputs.md, in column order of replications.csv (one list: scenario/metrics.ts). */
 export { METRICS as METRIC_NAMES, type Metric as MetricName } from '../scenario/metrics.js';
 
 /** Metrics that are exact integer counts (written without toPrecision). */
