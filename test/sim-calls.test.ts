@@ -1,0 +1,199 @@
+/**
+ * Service call graphs (spec "calls") against exact queueing results: a pod
+ * that calls other Services holds its slot while it waits, a parallel step
+ * ends with its slowest call, fan-out and probability multiply the calls, and
+ * pooled connections pin each caller pod to one backend. Fixed seeds; the
+ * tolerances are the runs' own 99% confidence intervals.
+ */
+import { describe, expect, it } from 'vitest';
+import { resolved } from '../src/scenario/resolved.js';
+import type { Scenario } from '../src/scenario/schema.js';
+import { runReplication } from '../src/sim/replication.js';
+import type { ReplicationResult } from '../src/sim/result.js';
+import { Simulation } from '../src/sim/simulation.js';
+import { interval, metric, scenarioFrom } from './helpers/scenario.js';
+
+interface Tier {
+  name: string;
+  replicas?: number;
+  concurrency?: number;
+  serviceTime: unknown;
+  calls?: unknown[];
+  client?: Record<string, unknown>;
+}
+
+/**
+ * One node, zero latencies, a ClusterIP Service per tier (`<name>`, port 80),
+ * Poisson traffic at `rate` to the first tier from the node. Calls and
+ * client are set on the parsed scenario, as the schema gives them.
+ */
+function graph(tiers: Tier[], rate: number, opts: { duration?: number; warmup?: number; proxyMode?: string } = {}): Scenario {
+  const s = scenarioFrom({
+    apiVersion: 'svcsim/v1',
+    kind: 'Scenario',
+    metadata: { name: 'calls' },
+    simulation: { duration: opts.duration ?? 60, warmup: opts.warmup ?? 5, replications: 10, seed: 1, drainLimit: 1000 },
+    cluster: { nodes: [{ name: 'n0' }], proxyMode: opts.proxyMode ?? 'iptables', latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
+    workloads: tiers.map((t) => ({ name: t.name, replicas: t.replicas ?? 1, ports: [8080], concurrency: t.concurrency ?? 1, serviceTime: t.serviceTime, labels: { app: t.name } })),
+    services: tiers.map((t) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: t.name }, spec: { selector: { app: t.name }, ports: [{ port: 80, targetPort: 8080 }] } })),
+    traffic: [{ name: 'load', to: { service: tiers[0].name, port: 80, via: 'clusterIP' }, from: { node: 'n0' }, arrival: { process: 'poisson', rate }, handshake: false }],
+  });
+  s.workloads.forEach((w, i) => Object.assign(w, { calls: (tiers[i].calls ?? []).map(withDefaults), client: tiers[i].client ?? {} }));
+  return s;
+}
+
+function withDefaults(step: unknown): unknown {
+  const call = (c: Record<string, unknown>) => ({ count: 1, probability: 1, required: true, ...c });
+  const st = step as Record<string, unknown>;
+  return 'parallel' in st ? { parallel: (st.parallel as Record<string, unknown>[]).map(call) } : call(st);
+}
+
+function replicate(s: Scenario, n: number): ReplicationResult[] {
+  return Array.from({ length: n }, (_, r) => runReplication(resolved(s), { variant: 0, replication: r, rootSeed: 7 }));
+}
+
+function scopeIndex(results: ReplicationResult[], scope: string): number {
+  return results[0].scopes.findIndex((x) => x.scope === scope);
+}
+
+function expectWithin(values: number[], exact: number): void {
+  const { mean, halfWidth } = interval(values);
+  expect(Number.isFinite(halfWidth)).toBe(true);
+  expect(Math.abs(mean - exact), `mean ${mean} vs exact ${exact} (±${halfWidth})`).toBeLessThanOrEqual(halfWidth);
+}
+
+const exp = (mean: string) => ({ dist: 'exponential', mean });
+
+describe('a pod that calls another Service waits for it', () => {
+  it('M/M/∞ frontend calling an M/M/1 backend: mean edge latency is E[S_front] + 1/(μ − λ)', () => {
+    // E[S_front] = 2 ms; backend μ = 1000/s, λ = 600/s: 2.5 ms.
+    const s = graph([{ name: 'front', concurrency: 100_000, serviceTime: exp('2ms'), calls: [{ service: 'back', port: 80 }] }, { name: 'back', serviceTime: exp('1ms') }], 600);
+    const results = replicate(s, 10);
+    expect(results[0].scopes.map((x) => x.scope)).toEqual(['all', 'traffic:load', 'service:back']);
+    expectWithin(metric(results, 'latency_mean_ms'), 4.5);
+    // The backend's own scope sees the call as its caller does: M/M/1 time in system.
+    expectWithin(metric(results, 'latency_mean_ms', scopeIndex(results, 'service:back')), 2.5);
+  });
+
+  it('fork-join to 2 M/M/1 backends: the step takes (12 − ρ)/8 · 1/(μ − λ) on average (Flatto–Hahn, Nelson–Tantawi)', () => {
+    // ρ = 0.5, μ = 1000/s: (11.5/8) · 2 ms = 2.875 ms.
+    const s = graph(
+      [
+        { name: 'front', concurrency: 100_000, serviceTime: 0, calls: [{ parallel: [{ service: 'b1', port: 80 }, { service: 'b2', port: 80 }] }] },
+        { name: 'b1', serviceTime: exp('1ms') },
+        { name: 'b2', serviceTime: exp('1ms') },
+      ],
+      500,
+    );
+    const results = replicate(s, 12);
+    expectWithin(metric(results, 'latency_mean_ms'), ((12 - 0.5) / 8) * 2);
+  });
+
+  it('a finite caller obeys Little’s law: busy slots = λ × (own work + time waiting for its calls)', () => {
+    // front: 4 slots, own work 1 ms; back M/M/1 at ρ = 0.6 (2.5 ms): 600/s × 3.5 ms = 2.1 busy slots.
+    const s = graph([{ name: 'front', concurrency: 4, serviceTime: exp('1ms'), calls: [{ service: 'back', port: 80 }] }, { name: 'back', serviceTime: exp('1ms') }], 600);
+    const results = replicate(s, 10);
+    const busy = (workload: string, slots: number) => results.map((r) => r.pods.filter((p) => p.workload === workload).reduce((sum, p) => sum + p.utilization * slots, 0));
+    expectWithin(busy('front', 4), 600 * 0.0035);
+    expectWithin(busy('back', 1), 0.6);
+  });
+});
+
+describe('fan-out and probability', () => {
+  it('calls per request are probability × count in expectation, and per-Service counts add up', () => {
+    const s = graph(
+      [
+        { name: 'front', concurrency: 100_000, serviceTime: exp('1ms'), calls: [{ service: 'b1', port: 80, count: 3, probability: 0.3 }, { parallel: [{ service: 'b2', port: 80, count: 2 }] }] },
+        { name: 'b1', concurrency: 100_000, serviceTime: exp('1ms') },
+        { name: 'b2', concurrency: 100_000, serviceTime: exp('1ms') },
+      ],
+      200,
+      { duration: 30 },
+    );
+    const results = replicate(s, 10);
+    const edge = metric(results, 'requests');
+    const b1 = metric(results, 'requests', scopeIndex(results, 'service:b1'));
+    const b2 = metric(results, 'requests', scopeIndex(results, 'service:b2'));
+    expectWithin(
+      b1.map((x, i) => x / edge[i]),
+      0.9,
+    );
+    expect(b2.every((x, i) => x === 2 * edge[i])).toBe(true);
+    // Pods count every call they receive: b1's and b2's pods together hold exactly the calls made.
+    const received = (w: string) => results.map((r) => r.pods.filter((p) => p.workload === w).reduce((sum, p) => sum + p.requests, 0));
+    expect(received('b2')).toEqual(b2);
+    expect(received('b1')).toEqual(b1);
+  });
+});
+
+describe('connections between Services', () => {
+  /** Open connections per backend pod at the end of one replication, from every node's kube-proxy table. */
+  function connectionsPerBackend(s: Scenario, replication: number, backends: number): number[] {
+    const sim = new Simulation(resolved(s), { replication, rootSeed: 11 });
+    sim.run();
+    const tables = (sim.proxies as unknown as { activeConns: Int32Array[] }).activeConns;
+    const first = sim.pods.names.indexOf('back-0');
+    return Array.from({ length: backends }, (_, b) => tables.reduce((sum, table) => sum + table[first + b], 0));
+  }
+
+  it('pooled: {size: 1} gives each caller pod one backend: connections per backend are Binomial(C, 1/B) under iptables (χ²)', () => {
+    const C = 12;
+    const B = 3;
+    const s = graph(
+      [
+        { name: 'front', replicas: C, concurrency: 100_000, serviceTime: 0, calls: [{ service: 'back', port: 80 }], client: { connections: { pooled: { size: 1 } } } },
+        { name: 'back', replicas: B, concurrency: 100_000, serviceTime: exp('1ms') },
+      ],
+      200,
+      { duration: 2, warmup: 0 },
+    );
+    // Counts of backends with k connections, over many replications, against Binomial(C, 1/B).
+    const runs = 150;
+    const observed = new Array<number>(C + 1).fill(0);
+    for (let r = 0; r < runs; r++) {
+      const conns = connectionsPerBackend(s, r, B);
+      expect(conns.reduce((a, b) => a + b, 0)).toBe(C);
+      for (const k of conns) observed[k]++;
+    }
+    const n = runs * B;
+    const pmf = (k: number) => binomial(C, k) * (1 / B) ** k * (1 - 1 / B) ** (C - k);
+    // Pool the tails so every expected count is ≥ 5: k ≤ 2, 3, 4, 5, 6, ≥ 7.
+    const bins = [
+      [0, 1, 2],
+      [3],
+      [4],
+      [5],
+      [6],
+      [7, 8, 9, 10, 11, 12],
+    ];
+    let chi2 = 0;
+    for (const bin of bins) {
+      const expected = n * bin.reduce((sum, k) => sum + pmf(k), 0);
+      const seen = bin.reduce((sum, k) => sum + observed[k], 0);
+      chi2 += (seen - expected) ** 2 / expected;
+    }
+    // χ² with 5 degrees of freedom: 99.9th percentile 20.52.
+    expect(chi2).toBeLessThan(20.52);
+  });
+
+  it('perRequest spreads calls evenly: every backend’s share is within 0.01 of 1/B', () => {
+    const B = 4;
+    const s = graph(
+      [
+        { name: 'front', replicas: 4, concurrency: 100_000, serviceTime: 0, calls: [{ service: 'back', port: 80 }] },
+        { name: 'back', replicas: B, concurrency: 100_000, serviceTime: exp('1ms') },
+      ],
+      2000,
+      { duration: 20, warmup: 1 },
+    );
+    const [r] = replicate(s, 1);
+    const shares = r.pods.filter((p) => p.workload === 'back').map((p) => p.share);
+    for (const share of shares) expect(Math.abs(share - 1 / B)).toBeLessThan(0.01);
+  });
+});
+
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return c;
+}
