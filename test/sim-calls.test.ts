@@ -108,6 +108,64 @@ describe('a pod that calls another Service waits for it', () => {
   });
 });
 
+describe('fork-join of k M/M/1 backends sharing their arrivals', () => {
+  /**
+   * An independent fork-join: k FCFS M/M/1 queues fed by the same Poisson
+   * arrivals (Lindley's recursion per queue); the step takes the largest
+   * sojourn. Mean over `n` arrivals after `n / 10` dropped.
+   */
+  function lindleyForkJoin(k: number, lambda: number, mu: number, n: number, seed: number): number {
+    let x = seed >>> 0 || 1;
+    const u = () => {
+      // xorshift32: enough for a reference mean.
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      return (x + 0.5) / 4294967296;
+    };
+    const w = new Float64Array(k);
+    let sum = 0;
+    let counted = 0;
+    for (let i = 0; i < n; i++) {
+      const gap = -Math.log(u()) / lambda;
+      let max = 0;
+      for (let j = 0; j < k; j++) {
+        w[j] = Math.max(w[j] - gap, 0) - Math.log(u()) / mu;
+        if (w[j] > max) max = w[j];
+      }
+      if (i >= n / 10) {
+        sum += max;
+        counted++;
+      }
+    }
+    return sum / counted;
+  }
+
+  it('k = 4: the mean step time matches an independent Lindley fork-join and the Nelson–Tantawi approximation (±5%)', () => {
+    const k = 4;
+    const names = Array.from({ length: k }, (_, i) => `b${i}`);
+    const s = graph(
+      [{ name: 'front', concurrency: 100_000, serviceTime: 0, calls: [{ parallel: names.map((service) => ({ service, port: 80 })) }] }, ...names.map((name) => ({ name, serviceTime: exp('1ms') }))],
+      500,
+      { duration: 40 },
+    );
+    const results = replicate(s, 10);
+    const sim = metric(results, 'latency_mean_ms');
+    const reference = Array.from({ length: 6 }, (_, i) => lindleyForkJoin(k, 500, 1000, 400_000, 1 + i) * 1000);
+    const a = interval(sim);
+    const b = interval(reference);
+    expect(Math.abs(a.mean - b.mean), `simulated ${a.mean} vs Lindley ${b.mean}`).toBeLessThanOrEqual(a.halfWidth + b.halfWidth);
+    // Nelson–Tantawi (1988): T_k ≈ [H_k/H_2 + (4/11)(1 − H_k/H_2)ρ] · (12 − ρ)/8 · 1/(μ − λ).
+    const rho = 0.5;
+    const h = (n: number) => Array.from({ length: n }, (_, i) => 1 / (i + 1)).reduce((x, y) => x + y, 0);
+    const ratio = h(k) / h(2);
+    const approx = (ratio + (4 / 11) * (1 - ratio) * rho) * ((12 - rho) / 8) * 2;
+    expect(Math.abs(a.mean / approx - 1)).toBeLessThan(0.05);
+  });
+});
+
 describe('fan-out and probability', () => {
   it('calls per request are probability × count in expectation, and per-Service counts add up', () => {
     const s = graph(
