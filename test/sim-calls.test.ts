@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { resolved } from '../src/scenario/resolved.js';
 import type { Scenario } from '../src/scenario/schema.js';
 import { runReplication } from '../src/sim/replication.js';
-import type { ReplicationResult } from '../src/sim/result.js';
+import { METRIC_NAMES, type MetricName, type ReplicationResult } from '../src/sim/result.js';
 import { Simulation } from '../src/sim/simulation.js';
 import { interval, metric, scenarioFrom } from './helpers/scenario.js';
 
@@ -18,6 +18,7 @@ interface Tier {
   replicas?: number;
   concurrency?: number;
   serviceTime: unknown;
+  placement?: Record<string, number>;
   calls?: unknown[];
   client?: Record<string, unknown>;
 }
@@ -27,15 +28,16 @@ interface Tier {
  * Poisson traffic at `rate` to the first tier from the node. Calls and
  * client are set on the parsed scenario, as the schema gives them.
  */
-function graph(tiers: Tier[], rate: number, opts: { duration?: number; warmup?: number; proxyMode?: string } = {}): Scenario {
+function graph(tiers: Tier[], rate: number, opts: { duration?: number; warmup?: number; proxyMode?: string; nodes?: string[]; failures?: unknown[] } = {}): Scenario {
   const s = scenarioFrom({
     apiVersion: 'svcsim/v1',
     kind: 'Scenario',
     metadata: { name: 'calls' },
     simulation: { duration: opts.duration ?? 60, warmup: opts.warmup ?? 5, replications: 10, seed: 1, drainLimit: 1000 },
-    cluster: { nodes: [{ name: 'n0' }], proxyMode: opts.proxyMode ?? 'iptables', latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
-    workloads: tiers.map((t) => ({ name: t.name, replicas: t.replicas ?? 1, ports: [8080], concurrency: t.concurrency ?? 1, serviceTime: t.serviceTime, labels: { app: t.name } })),
+    cluster: { nodes: (opts.nodes ?? ['n0']).map((name) => ({ name })), proxyMode: opts.proxyMode ?? 'iptables', latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
+    workloads: tiers.map((t) => ({ name: t.name, replicas: t.replicas ?? 1, ports: [8080], concurrency: t.concurrency ?? 1, serviceTime: t.serviceTime, labels: { app: t.name }, ...(t.placement ? { placement: t.placement } : {}) })),
     services: tiers.map((t) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: t.name }, spec: { selector: { app: t.name }, ports: [{ port: 80, targetPort: 8080 }] } })),
+    ...(opts.failures ? { failures: opts.failures } : {}),
     traffic: [{ name: 'load', to: { service: tiers[0].name, port: 80, via: 'clusterIP' }, from: { node: 'n0' }, arrival: { process: 'poisson', rate }, handshake: false }],
   });
   s.workloads.forEach((w, i) => Object.assign(w, { calls: (tiers[i].calls ?? []).map(withDefaults), client: tiers[i].client ?? {} }));
@@ -190,6 +192,32 @@ describe('fan-out and probability', () => {
     const received = (w: string) => results.map((r) => r.pods.filter((p) => p.workload === w).reduce((sum, p) => sum + p.requests, 0));
     expect(received('b2')).toEqual(b2);
     expect(received('b1')).toEqual(b1);
+  });
+});
+
+describe('failures spread upstream', () => {
+  it('a crashed backend node fails the edge as failed_dependency, and each hop’s retries add load downstream', () => {
+    const s = graph(
+      [
+        { name: 'front', concurrency: 1000, serviceTime: exp('1ms'), placement: { n0: 1 }, calls: [{ service: 'back', port: 80 }], client: { timeout: 0.1, retries: 1 } },
+        { name: 'back', concurrency: 1000, serviceTime: exp('1ms'), placement: { n1: 1 } },
+      ],
+      100,
+      { nodes: ['n0', 'n1'], duration: 30, failures: [{ at: 15, node: 'n1' }] },
+    );
+    const results = replicate(s, 3);
+    const back = scopeIndex(results, 'service:back');
+    for (const r of results) {
+      const edge = (m: string) => r.scopes[0].metrics[METRIC_NAMES.indexOf(m as MetricName)];
+      const call = (m: string) => r.scopes[back].metrics[METRIC_NAMES.indexOf(m as MetricName)];
+      // The edge's client sees errors from front, never a timeout or a reset of its own.
+      expect(edge('failed')).toBeGreaterThan(100);
+      expect(edge('failed_timeout') + edge('failed_refused') + edge('failed_rejected')).toBe(0);
+      // Every call after the crash times out, is retried once, and fails its caller.
+      expect(call('failed_timeout')).toBe(edge('failed'));
+      expect(call('retries')).toBeGreaterThanOrEqual(call('failed_timeout'));
+      expect(call('requests')).toBe(edge('requests'));
+    }
   });
 });
 
