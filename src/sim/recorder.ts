@@ -63,9 +63,9 @@ export class Recorder {
     this.nodeReceived = new Float64Array(nodes);
     this.nodeCrossNode = new Float64Array(nodes);
     this.nodeDropped = new Float64Array(nodes);
-    // With one traffic entry its scope is `all`: one histogram serves both.
+    // With one traffic entry its scope is `all`: one histogram serves both (calls to Services have their own).
     const all = new LatencyHistogram();
-    this.histograms = Array.from({ length: scopes }, (_, i) => (i === 0 || scopes === 2 ? all : new LatencyHistogram()));
+    this.histograms = Array.from({ length: scopes }, (_, i) => (i === 0 || (i === 1 && edgeScopes === 2) ? all : new LatencyHistogram()));
     this.buckets = Math.max(1, Math.ceil((windowEnd - windowStart) / bucketSeconds - 1e-9));
     this.bucketRequests = new Float64Array(this.buckets);
     this.bucketOk = new Float64Array(this.buckets);
@@ -129,12 +129,15 @@ export class Recorder {
     c[o + OK] += 1;
     c[o + LATENCY_SUM] += latency;
     if (latency > c[o + LATENCY_MAX]) c[o + LATENCY_MAX] = latency;
-    if (this.scopes > 2) this.histograms[scope].record(latency);
-    if (scope >= this.edgeScopes) return;
+    if (scope >= this.edgeScopes) {
+      this.histograms[scope].record(latency);
+      return;
+    }
     c[OK] += 1;
     c[LATENCY_SUM] += latency;
     if (latency > c[LATENCY_MAX]) c[LATENCY_MAX] = latency;
     this.histograms[0].record(latency);
+    if (this.edgeScopes > 2) this.histograms[scope].record(latency);
     this.bucketOk[bucket] += 1;
     this.bucketLatency[bucket].record(latency);
   }
