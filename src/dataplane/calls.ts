@@ -223,5 +223,5 @@ function callTrafficSpec(caller: string, service: string, port: number, client: 
     connectTimeout: client.connectTimeout ?? 127,
     retries: client.retries ?? 0,
     retryBackoff: client.retryBackoff ?? zero,
-  } as ResolvedTraffic;
+  };
 }
