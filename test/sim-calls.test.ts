@@ -11,6 +11,7 @@ import type { Scenario } from '../src/scenario/schema.js';
 import { runReplication } from '../src/sim/replication.js';
 import { METRIC_NAMES, type MetricName, type ReplicationResult } from '../src/sim/result.js';
 import { Simulation } from '../src/sim/simulation.js';
+import { Tracer } from '../src/sim/tracer.js';
 import { interval, metric, scenarioFrom } from './helpers/scenario.js';
 
 interface Tier {
@@ -292,3 +293,23 @@ function binomial(n: number, k: number): number {
   for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
   return c;
 }
+
+describe('trace', () => {
+  it('indents each call under the request that made it, with its own hops and pod', () => {
+    const s = graph([{ name: 'front', concurrency: 10, serviceTime: '1ms', calls: [{ parallel: [{ service: 'b1', port: 80 }, { service: 'b2', port: 80, count: 2 }] }] }, { name: 'b1', serviceTime: '2ms' }, { name: 'b2', serviceTime: '1ms', concurrency: 4 }], 50);
+    const tracer = new Tracer(2, 6);
+    new Simulation(resolved(s), { replication: 0, rootSeed: 1, tracer }).run();
+    const text = tracer.text();
+    const requests = text.split('\n\n').filter((block) => block.startsWith('request'));
+    expect(requests).toHaveLength(2);
+    for (const block of requests) {
+      const calls = block.split('\n').filter((line) => line.startsWith('    call from pod front-0'));
+      expect(calls).toHaveLength(3);
+      expect(block).toContain('→ b1:80 via clusterIP');
+      expect(block).toMatch(/^ {8}kube-proxy on n0: DNAT .* → pod b2-0/m);
+      expect(block).toMatch(/^ {8}pod b1-0: service starts/m);
+      // The caller answers after its slowest call: 1 ms of its own work, then b1's 2 ms.
+      expect(block).toMatch(/outcome: ok, latency 3\.000 ms$/m);
+    }
+  });
+});

@@ -418,7 +418,7 @@ export class Simulation implements Host {
     req.retriesLeft[r] = this.clients.retries[t];
     req.demand[r] = this.clients.drawDemand(t);
     const bucket = (req.bucket[r] = req.bucket[caller]);
-    req.traced[r] = 0;
+    const traced = (req.traced[r] = req.traced[caller]);
     req.parent[r] = a;
     req.parentGen[r] = att.gen[a];
     req.required[r] = this.calls.required[k];
@@ -429,6 +429,7 @@ export class Simulation implements Host {
       this.countedOpen++;
     }
     if (++this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+    if (traced) this.tracer?.call(r, caller, this.topo.traffic[t], pod, this.now);
     this.startAttempt(r);
   }
 
