@@ -19,13 +19,11 @@ function chain(tiers: number, requests: number) {
     metadata: { name: `bench-chain-${tiers}` },
     simulation: { duration: requests / rate, warmup: 0, replications: 1, seed: 1, drainLimit: 1e6 },
     cluster: { nodes: [{ name: 'n0' }, { name: 'n1' }, { name: 'n2' }], latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
-    workloads: names.map((name) => ({ name, replicas: 3, ports: [8080], concurrency: 100_000, serviceTime: { dist: 'exponential', mean: '1ms' } })),
+    workloads: names.map((name, i) => ({ name, replicas: 3, ports: [8080], concurrency: 100_000, serviceTime: { dist: 'exponential', mean: '1ms' }, calls: i + 1 < tiers ? [{ service: names[i + 1], port: 80 }] : [] })),
     services: names.map((name) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } })),
     traffic: [{ name: 'load', to: { service: 'tier0', port: 80, via: 'clusterIP' }, from: { node: 'n0' }, arrival: { process: 'poisson', rate }, handshake: false }],
   };
-  const s = resolved(parseScenarioText(stringify(obj), 'bench.yaml').scenario);
-  s.workloads.forEach((w, i) => Object.assign(w, { calls: i + 1 < tiers ? [{ service: names[i + 1], port: 80, count: 1, probability: 1, required: true }] : [], client: {} }));
-  return s;
+  return resolved(parseScenarioText(stringify(obj), 'bench.yaml').scenario);
 }
 
 function perEdgeRequest(tiers: number, requests: number): { microseconds: number; peakInFlight: number } {

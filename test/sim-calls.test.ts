@@ -26,8 +26,8 @@ interface Tier {
 
 /**
  * One node, zero latencies, a ClusterIP Service per tier (`<name>`, port 80),
- * Poisson traffic at `rate` to the first tier from the node. Calls and
- * client are set on the parsed scenario, as the schema gives them.
+ * Poisson traffic at `rate` to the first tier from the node; each tier's
+ * `calls` and `client` go through the loader like a user's.
  */
 function graph(tiers: Tier[], rate: number, opts: { duration?: number; warmup?: number; proxyMode?: string; nodes?: string[]; failures?: unknown[] } = {}): Scenario {
   const s = scenarioFrom({
@@ -36,19 +36,12 @@ function graph(tiers: Tier[], rate: number, opts: { duration?: number; warmup?: 
     metadata: { name: 'calls' },
     simulation: { duration: opts.duration ?? 60, warmup: opts.warmup ?? 5, replications: 10, seed: 1, drainLimit: 1000 },
     cluster: { nodes: (opts.nodes ?? ['n0']).map((name) => ({ name })), proxyMode: opts.proxyMode ?? 'iptables', latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
-    workloads: tiers.map((t) => ({ name: t.name, replicas: t.replicas ?? 1, ports: [8080], concurrency: t.concurrency ?? 1, serviceTime: t.serviceTime, labels: { app: t.name }, ...(t.placement ? { placement: t.placement } : {}) })),
+    workloads: tiers.map((t) => ({ name: t.name, replicas: t.replicas ?? 1, ports: [8080], concurrency: t.concurrency ?? 1, serviceTime: t.serviceTime, labels: { app: t.name }, ...(t.placement ? { placement: t.placement } : {}), calls: t.calls ?? [], client: t.client ?? {} })),
     services: tiers.map((t) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: t.name }, spec: { selector: { app: t.name }, ports: [{ port: 80, targetPort: 8080 }] } })),
     ...(opts.failures ? { failures: opts.failures } : {}),
     traffic: [{ name: 'load', to: { service: tiers[0].name, port: 80, via: 'clusterIP' }, from: { node: 'n0' }, arrival: { process: 'poisson', rate }, handshake: false }],
   });
-  s.workloads.forEach((w, i) => Object.assign(w, { calls: (tiers[i].calls ?? []).map(withDefaults), client: tiers[i].client ?? {} }));
   return s;
-}
-
-function withDefaults(step: unknown): unknown {
-  const call = (c: Record<string, unknown>) => ({ count: 1, probability: 1, required: true, ...c });
-  const st = step as Record<string, unknown>;
-  return 'parallel' in st ? { parallel: (st.parallel as Record<string, unknown>[]).map(call) } : call(st);
 }
 
 function replicate(s: Scenario, n: number): ReplicationResult[] {
