@@ -25,33 +25,7 @@ import type { RandomStream } from '../engine/random.js';
 import type { ResolvedArrival, ResolvedTraffic, ResolvedWorkload } from '../scenario/resolved.js';
 import type { Topology, TrafficInfo } from './topology.js';
 
-/** One call as the scenario writes it (defaults filled by the scenario layer). */
-export interface CallSpec {
-  service: string;
-  port: number | string;
-  count?: number;
-  probability?: number;
-  required?: boolean;
-}
-
-export type CallStepSpec = CallSpec | { parallel: CallSpec[] };
-
-/** How a workload's pods call others (spec `client`). */
-export interface CallClientSpec {
-  timeout?: number;
-  retries?: number;
-  retryBackoff?: Distribution;
-  connectTimeout?: number;
-  connections?: 'perRequest' | { pooled: { size?: number } };
-}
-
-/** A workload with the fields of the calls schema (scenario/schema.ts). */
-type WithCalls = ResolvedWorkload & { calls?: CallStepSpec[]; client?: CallClientSpec };
-
-/** A workload's call steps as written, [] without any. */
-export function callStepsOf(w: ResolvedWorkload): CallStepSpec[] {
-  return (w as WithCalls).calls ?? [];
-}
+type CallClient = ResolvedWorkload['client'];
 
 /** Caller pods told apart per call entry: pod index modulo this names its client slot (affinity, pooled connections). */
 const CALLER_SLOTS_MIN = 64;
@@ -101,10 +75,10 @@ export class CallGraph {
     const callerSlots = Math.max(CALLER_SLOTS_MIN, 4 * topo.initialPods.length);
     for (const w of topo.workloads) {
       this.stepStart[w.index] = steps.length;
-      const client = (w.spec as WithCalls).client ?? {};
-      const conn = client.connections ?? 'perRequest';
-      const size = conn === 'perRequest' ? 0 : (conn.pooled.size ?? 1);
-      for (const step of callStepsOf(w.spec)) {
+      const client = w.spec.client;
+      const conn = client.connections;
+      const size = conn === 'perRequest' ? 0 : conn.pooled.size;
+      for (const step of w.spec.calls) {
         const group = 'parallel' in step ? step.parallel : [step];
         const ids: number[] = [];
         for (const call of group) {
@@ -138,7 +112,7 @@ export class CallGraph {
             slots.push(callerSlots);
           }
           ids.push(calls.length);
-          calls.push({ entry: t, count: call.count ?? 1, probability: call.probability ?? 1, required: call.required ?? true });
+          calls.push({ entry: t, count: call.count, probability: call.probability, required: call.required });
         }
         steps.push(ids);
       }
@@ -206,7 +180,7 @@ export class CallGraph {
 }
 
 /** The traffic entry of one edge of the call graph: in-cluster, via clusterIP, with the caller's client settings. */
-function callTrafficSpec(caller: string, service: string, port: number, client: CallClientSpec, pooled: number, callerSlots: number): ResolvedTraffic {
+function callTrafficSpec(caller: string, service: string, port: number, client: CallClient, pooled: number, callerSlots: number): ResolvedTraffic {
   const zero: Distribution = { dist: 'constant', value: 0 };
   const arrival = { process: 'poisson', rate: 0 } as ResolvedArrival;
   return {
@@ -220,8 +194,8 @@ function callTrafficSpec(caller: string, service: string, port: number, client: 
     requestsPerConnection: pooled > 0 ? POOLED_REQUESTS : 1,
     handshake: true,
     timeout: client.timeout ?? Infinity,
-    connectTimeout: client.connectTimeout ?? 127,
-    retries: client.retries ?? 0,
-    retryBackoff: client.retryBackoff ?? zero,
+    connectTimeout: client.connectTimeout,
+    retries: client.retries,
+    retryBackoff: client.retryBackoff,
   };
 }
