@@ -20,6 +20,8 @@ export const enum Where {
   Queued = 2,
   /** Being served (holding a slot). */
   Service = 3,
+  /** Its own work done, waiting for the calls of a step (still holding its slot, calls.ts). */
+  Calls = 4,
 }
 
 export class Requests {
@@ -36,6 +38,16 @@ export class Requests {
   demand = new Float64Array(0);
   /** 1 when `trace` follows it. */
   traced = new Uint8Array(0);
+  /** A call (calls.ts): the caller's attempt and its generation, whether the call is required; -1 for a client's request. */
+  parent = new Int32Array(0);
+  parentGen = new Int32Array(0);
+  required = new Uint8Array(0);
+  /** The recorder scope of the edge request it was made for (its own for a client's request). */
+  edge = new Int32Array(0);
+  /** How its last attempt ended, kept until its caller learns it. */
+  outcome = new Uint8Array(0);
+  /** A call's caller pod (its origin node and client). */
+  callerPod = new Int32Array(0);
 
   alloc(): number {
     if (this.free.length === 0) this.grow();
@@ -55,6 +67,12 @@ export class Requests {
     this.retriesLeft = grown(this.retriesLeft, cap);
     this.demand = grown(this.demand, cap);
     this.traced = grown(this.traced, cap);
+    this.parent = grown(this.parent, cap);
+    this.parentGen = grown(this.parentGen, cap);
+    this.required = grown(this.required, cap);
+    this.edge = grown(this.edge, cap);
+    this.outcome = grown(this.outcome, cap);
+    this.callerPod = grown(this.callerPod, cap);
     for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);
     this.cap = cap;
   }
@@ -77,6 +95,11 @@ export class Attempts {
   /** Its pending arrival or service-end event, and its timeout event, or -1. */
   event = new Int32Array(0);
   timeoutEvent = new Int32Array(0);
+  /** Bumped at every alloc, so that a call ending late does not reach a recycled record. */
+  gen = new Int32Array(0);
+  /** Its pod's call step (calls.ts) and the calls of that step not ended yet. */
+  step = new Int32Array(0);
+  pending = new Int32Array(0);
 
   /** A fresh attempt of request r starting at `now`, with its client's deadline. */
   alloc(r: number, now: number, deadline: number): number {
@@ -91,6 +114,7 @@ export class Attempts {
     this.deadline[a] = deadline;
     this.event[a] = -1;
     this.timeoutEvent[a] = -1;
+    this.gen[a] = (this.gen[a] + 1) | 0;
     return a;
   }
 
@@ -109,6 +133,9 @@ export class Attempts {
     this.deadline = grown(this.deadline, cap);
     this.event = grown(this.event, cap);
     this.timeoutEvent = grown(this.timeoutEvent, cap);
+    this.gen = grown(this.gen, cap);
+    this.step = grown(this.step, cap);
+    this.pending = grown(this.pending, cap);
     for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);
     this.cap = cap;
   }

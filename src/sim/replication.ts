@@ -43,7 +43,7 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
   const utilMean = utilN > 0 ? utilSum / utilN : NaN;
 
   const scopes: ScopeResult[] = [];
-  const scopeNames = ['all', ...sim.topo.traffic.map((t) => `traffic:${t.name}`)];
+  const scopeNames = ['all', ...sim.topo.traffic.slice(0, sim.calls.firstCallEntry).map((t) => `traffic:${t.name}`), ...sim.calls.serviceScopes];
   for (let scope = 0; scope < scopeNames.length; scope++) {
     const values = scopeMetrics(rec, scope, window);
     values.pod_utilization_mean = utilMean;
@@ -119,7 +119,7 @@ function scopeMetrics(rec: Recorder, scope: number, window: number): Record<Metr
   const timeout = rec.get(scope, 'timeout');
   const refused = rec.get(scope, 'refused');
   const rejected = rec.get(scope, 'rejected');
-  const failed = timeout + refused + rejected;
+  const failed = timeout + refused + rejected + rec.get(scope, 'dependency');
   const forwarded = rec.get(scope, 'forwarded');
   const h = rec.histograms[scope];
   const pct = (p: number) => (ok > 0 ? h.percentile(p) * 1000 : NaN);
