@@ -45,6 +45,13 @@ export function traceCommand(file: string, opts: TraceOptions): number {
       process.stderr.write(`svcsim trace: --at: ${(err as Error).message}\n`);
       return 2;
     }
+    const { warmup, duration } = variant.scenario.simulation;
+    if (from >= warmup + duration) {
+      process.stderr.write(
+        `svcsim trace: --at ${opts.at} is past the end of the run: it lasts ${warmup + duration} s (warm-up ${warmup} s + duration ${duration} s), and --at counts from the start of the warm-up, like failures[].at\n`,
+      );
+      return 2;
+    }
   }
   const tracer = new Tracer(opts.requests, from);
   const scenario = variant.scenario;
