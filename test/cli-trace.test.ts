@@ -42,6 +42,24 @@ describe('svcsim trace', () => {
     expect((await trace('scenarios/etp-local-vs-cluster.yaml', '--variant', 'nope')).code).toBe(2);
   });
 
+  it('prints only failed requests with --only failed, e.g. those sent to the crashed node before kube-proxy learns', async () => {
+    // node-failure.yaml: node-1 crashes at 40 s (warm-up clock); its own hint traces from there.
+    const { code, out } = await trace('scenarios/node-failure.yaml', '--at', '40s', '--only', 'failed', '--requests', '3');
+    expect(code).toBe(0);
+    expect(out).toContain('3 failed requests from t=40 s');
+    expect(out.match(/^request \d+/gm)).toHaveLength(3);
+    expect(out.match(/^ {2}outcome: failed_\w+ after/gm)).toHaveLength(3);
+    expect(out).not.toMatch(/^ {2}outcome: ok/m);
+  });
+
+  it('prints only requests that open a new connection with --only new-connections, so the clusterIP DNAT shows', async () => {
+    const { code, out } = await trace('scenarios/clusterip-internal.yaml', '--only', 'new-connections', '--requests', '2');
+    expect(code).toBe(0);
+    expect(out.match(/^request \d+/gm)).toHaveLength(2);
+    expect(out.match(/DNAT/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect((await trace('scenarios/clusterip-internal.yaml', '--only', 'slow')).code).toBe(2);
+  });
+
   it('rejects an --at past the end of the run with exit code 2, saying how long the run lasts', async () => {
     // node-failure.yaml: warm-up 10 s + duration 2m = 130 s, on the clock of failures[].at.
     const r = await trace('scenarios/node-failure.yaml', '--at', '131s', '--requests', '1');
