@@ -2,12 +2,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 
-async function trace(...args: string[]): Promise<{ code: number; out: string }> {
+async function trace(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
+  let err = '';
   const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
   try {
-    return { code: await main(['trace', ...args]), out };
+    return { code: await main(['trace', ...args]), out, err };
   } finally {
     o.mockRestore();
     e.mockRestore();
@@ -39,5 +40,31 @@ describe('svcsim trace', () => {
 
   it('rejects an unknown variant with exit code 2', async () => {
     expect((await trace('scenarios/etp-local-vs-cluster.yaml', '--variant', 'nope')).code).toBe(2);
+  });
+
+  it('prints only failed requests with --only failed, e.g. those sent to the crashed node before kube-proxy learns', async () => {
+    // node-failure.yaml: node-1 crashes at 40 s (warm-up clock); its own hint traces from there.
+    const { code, out } = await trace('scenarios/node-failure.yaml', '--at', '40s', '--only', 'failed', '--requests', '3');
+    expect(code).toBe(0);
+    expect(out).toContain('3 failed requests from t=40 s');
+    expect(out.match(/^request \d+/gm)).toHaveLength(3);
+    expect(out.match(/^ {2}outcome: failed_\w+ after/gm)).toHaveLength(3);
+    expect(out).not.toMatch(/^ {2}outcome: ok/m);
+  });
+
+  it('prints only requests that open a new connection with --only new-connections, so the clusterIP DNAT shows', async () => {
+    const { code, out } = await trace('scenarios/clusterip-internal.yaml', '--only', 'new-connections', '--requests', '2');
+    expect(code).toBe(0);
+    expect(out.match(/^request \d+/gm)).toHaveLength(2);
+    expect(out.match(/DNAT/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect((await trace('scenarios/clusterip-internal.yaml', '--only', 'slow')).code).toBe(2);
+  });
+
+  it('rejects an --at past the end of the run with exit code 2, saying how long the run lasts', async () => {
+    // node-failure.yaml: warm-up 10 s + duration 2m = 130 s, on the clock of failures[].at.
+    const r = await trace('scenarios/node-failure.yaml', '--at', '131s', '--requests', '1');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('svcsim trace: --at 131s is past the end of the run: it lasts 130 s (warm-up 10 s + duration 120 s)');
   });
 });

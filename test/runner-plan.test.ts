@@ -116,11 +116,39 @@ describe('svcsim plan', () => {
     expect(manifest.complete).toBe(true);
   });
 
-  it('says so, with exit code 0, when no value in the range meets the SLOs', async () => {
-    const r = await svcsim('plan', scenario, '--vary', 'workloads.app.replicas=4..5', '--slo', 'latency_mean_ms<1', '--workers', '2', '--quiet');
+  it('says so, with exit code 0, when no value in the range meets the SLOs, explains how each SLO moves, and writes the results folder', async () => {
+    const out = join(dir, 'no-answer');
+    const r = await svcsim('plan', scenario, '--vary', 'workloads.app.replicas=4..6', '--slo', 'latency_mean_ms<1', '--slo', 'success_ratio>1', '--workers', '2', '--quiet', '--out', out, '--no-charts');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('no value of workloads.app.replicas in [4, 5] meets every SLO (not even 5)');
-    expect(r.stdout).not.toContain('replicas=4:');
+    expect(r.stdout).toContain('no value of workloads.app.replicas in [4, 6] meets every SLO (not even 6)');
+    // M/M/1 per pod at 2500/s: mean latency 1/(1000 − 2500/k) s, 2.67 ms at 4 replicas, 1.67 ms at 6: it improves, but not to 1 ms.
+    expect(r.stdout).toMatch(/latency_mean_ms<1 fails \(95% bound [\d.]+ at 6\); mean 2\.[\d]+ at 4, [\d.]+ at 5, 1\.[\d]+ at 6; it improves as workloads\.app\.replicas grows/);
+    // No request fails at any value: success_ratio stays 1, which the number of replicas cannot change.
+    expect(r.stdout).toMatch(/success_ratio>1 fails .*mean 1\.00000 at 4, 1\.00000 at 5, 1\.00000 at 6; workloads\.app\.replicas does not move it .*cannot fix it/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.plan?.value).toBeNull();
+    expect(manifest.plan?.explanation).toHaveLength(2);
+    expect(manifest.plan?.evidence.map((e) => e.value)).toEqual([4, 5, 6]);
+    expect(manifest.plan?.evidence[2].slos?.map((x) => [x.slo, x.n, x.holds])).toEqual([
+      ['latency_mean_ms<1', 4, false],
+      ['success_ratio>1', 4, false],
+    ]);
+    expect((manifest.resolvedScenario as { workloads: { replicas: number }[] }).workloads[0].replicas).toBe(6);
+    expect(readFileSync(join(out, 'slos.csv'), 'utf8').split('\n')[0]).toBe('variant,scope,slo,mean,ci_low,ci_high,verdict');
+  });
+
+  it("uses the scenario's slos: when no --slo is given, each in its scope", async () => {
+    const withSlos = join(dir, 'with-slos.yaml');
+    writeFileSync(withSlos, `${readFileSync(scenario, 'utf8')}slos:\n  - latency_mean_ms < 4\n  - {expr: success_ratio >= 0.99, scope: "traffic:load"}\n`);
+    const out = join(dir, 'scenario-slos');
+    const r = await svcsim('plan', withSlos, '--vary', 'workloads.app.replicas=3..4', '--workers', '2', '--out', out, '--no-charts');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('svcsim plan: latency_mean_ms < 4 and success_ratio >= 0.99 at 95% confidence');
+    expect(r.stdout).toMatch(/workloads\.app\.replicas=4: holds — latency_mean_ms < 4: mean 2\.[\d]+, 95% bound [\d.]+ \(n 4\); traffic:load success_ratio >= 0\.99: mean 1\.00000,/);
+    expect(r.stdout).toContain('answer: workloads.app.replicas=4 (3 fails)');
+    const rows = readFileSync(join(out, 'slos.csv'), 'utf8').trim().split('\n');
+    expect(rows.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['base,all,latency_mean_ms < 4', 'base,traffic:load,success_ratio >= 0.99']);
+    expect(rows[2].endsWith(',met')).toBe(true);
   });
 
   it('rejects bad input with exit code 2', async () => {

@@ -11,6 +11,7 @@ import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { expandVariants, type Variant } from '../scenario/sweep.js';
 import type { ReplicationResult } from '../sim/result.js';
 import { writeResultsFolder } from '../results/folder.js';
+import type { Slo } from '../scenario/slos.js';
 import { claimOutput } from '../results/write.js';
 import { RUN_LIMITS } from '../scenario/units.js';
 import type { Manifest, PlanAnswer, VariantInfo } from '../results/manifest.js';
@@ -93,9 +94,10 @@ export async function saveResults(
   results: readonly ReplicationResult[],
   charts: boolean,
   plan?: PlanAnswer,
+  slos?: readonly Slo[],
 ): Promise<number | string | undefined> {
   try {
-    const written = await writeResultsFolder(out, manifest, variants, results, charts ? (tmp) => drawReport(tmp, plan) : undefined);
+    const written = await writeResultsFolder(out, manifest, variants, results, charts ? (tmp) => drawReport(tmp, plan) : undefined, slos);
     if (written !== out)
       process.stderr.write(
         `svcsim ${command}: ${out} holds a complete run, which an incomplete one never replaces: ` +

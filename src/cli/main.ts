@@ -75,6 +75,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--variant <label>', 'which sweep variant (default: the first)')
     .option('--replication <r>', 'which replication (default 0)', intOption('--replication'))
     .option('--at <time>', 'follow requests that start at or after this time (from the start of the warm-up), e.g. 5m31s')
+    .option('--only <which>', 'print only the requests that failed (failed) or that opened a new connection (new-connections); every request is still simulated')
     .action(async (file: string, opts: TraceOptions) => {
       const { traceCommand } = await import('./trace.js');
       setExitCode(traceCommand(file, opts));

@@ -19,16 +19,31 @@
  * the scenario asks for it) on the same seeds: common random numbers, so
  * neighbouring values are compared on the same traffic.
  *
+ * The SLOs are the `--slo` options (scope `all`), else the scenario's own
+ * `slos:` (each in its scope); both are judged by runner/slos.ts, like
+ * `run` judges them.
+ *
+ * When no value in range meets them, plan also tries LO and the middle, and
+ * says for each failing SLO how its mean moves across the values tried and
+ * whether the parameter moves it at all (paired difference HI − LO), with
+ * the causes of failed requests: more replicas do not cure timeouts from
+ * the detection delay after a crash. The results folder is written either
+ * way: the answer's results, or HI's when there is none.
+ *
  * Exit codes: 0 when the search ran, whether or not a value in range meets
  * the SLOs (the answer says which: "no value in range" is an answer, not a
  * failure of the run); 1 when a replication crashed; 2 bad input.
  */
 import { availableParallelism } from 'node:os';
 import { execute, type ExecuteResult } from '../runner/run.js';
-import { METRIC_NAMES, type MetricName } from '../sim/result.js';
+import { sortResults } from '../runner/order.js';
+import { judgeSlo, sloValues } from '../runner/slos.js';
+import { METRIC_NAMES } from '../sim/result.js';
+import type { ContractMetric } from '../scenario/metrics.js';
+import { slosOf, type Slo as ScenarioSlo } from '../scenario/slos.js';
 import { formatNumber } from '../stats/format.js';
+import { pairedDiff } from '../stats/pairedDiff.js';
 import { summarize } from '../stats/summarize.js';
-import { tQuantile } from '../stats/studentT.js';
 import { buildManifest } from '../results/manifest.js';
 import { RUN_LIMITS } from '../scenario/units.js';
 import { checkOutput, prepare, saveResults, workersProblem, type Prepared } from './common.js';
@@ -48,9 +63,11 @@ export interface PlanOptions {
 
 export interface Slo {
   text: string;
-  metric: MetricName;
+  metric: ContractMetric;
   op: '<' | '<=' | '>' | '>=';
   value: number;
+  /** A scope of summary.csv; `all` when absent (`--slo` is always scope all). */
+  scope?: string;
 }
 
 /** `latency_p99_ms<200` → an Slo, or the message saying what is wrong. */
@@ -73,6 +90,8 @@ export function parseVary(text: string): { path: string; lo: number; hi: number 
 
 export interface SloEvidence {
   slo: string;
+  /** A scope other than `all`. */
+  scope?: string;
   n: number;
   mean: number | undefined;
   /** The one-sided bound at the confidence level: upper for < and <=, lower for > and >=. */
@@ -80,17 +99,15 @@ export interface SloEvidence {
   holds: boolean;
 }
 
-/** Whether each SLO holds with confidence c, from the per-replication values of its metric (scope all), in replication order. */
+/** The scenario's form of an SLO (src/scenario/slos.ts), which the runner judges. */
+const asScenarioSlo = (slo: Slo): ScenarioSlo => ({ text: slo.text, metric: slo.metric, op: slo.op, threshold: slo.value, scope: slo.scope ?? 'all' });
+
+/** Whether each SLO holds with confidence c (runner/slos.ts), from the per-replication values of its metric in its scope, in replication order. */
 export function judge(slos: readonly Slo[], results: ExecuteResult['results'], confidence: number): SloEvidence[] {
+  const ordered = sortResults(results);
   return slos.map((slo) => {
-    const mi = METRIC_NAMES.indexOf(slo.metric);
-    const s = summarize(results.map((r) => r.scopes[0].metrics[mi]));
-    if (s.mean === undefined || s.stddev === undefined) return { slo: slo.text, n: s.n, mean: s.mean, bound: undefined, holds: false };
-    const half = (tQuantile(confidence, s.n - 1) * s.stddev) / Math.sqrt(s.n);
-    const upper = slo.op === '<' || slo.op === '<=';
-    const bound = upper ? s.mean + half : s.mean - half;
-    const holds = slo.op === '<' ? bound < slo.value : slo.op === '<=' ? bound <= slo.value : slo.op === '>' ? bound > slo.value : bound >= slo.value;
-    return { slo: slo.text, n: s.n, mean: s.mean, bound, holds };
+    const j = judgeSlo(asScenarioSlo(slo), ordered, confidence);
+    return { slo: slo.text, ...(j.scope === 'all' ? {} : { scope: j.scope }), n: j.n, mean: j.mean, bound: j.bound, holds: j.holds };
   });
 }
 
@@ -106,7 +123,7 @@ interface Candidate {
 const describe = (c: Candidate, confidence: number): string =>
   c.overloaded !== undefined
     ? `overloaded (${c.overloaded})`
-    : c.evidence.map((e) => `${e.slo}: mean ${formatNumber(e.mean) || '—'}, ${confidence * 100}% bound ${formatNumber(e.bound) || '—'} (n ${e.n})`).join('; ');
+    : c.evidence.map((e) => `${e.scope ? `${e.scope} ` : ''}${e.slo}: mean ${formatNumber(e.mean) || '—'}, ${confidence * 100}% bound ${formatNumber(e.bound) || '—'} (n ${e.n})`).join('; ');
 
 export async function planCommand(file: string, opts: PlanOptions): Promise<number> {
   const bad = (m: string) => {
@@ -122,7 +139,14 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
     if (typeof s === 'string') return bad(s);
     slos.push(s);
   }
-  if (slos.length === 0) return bad("at least one --slo, e.g. --slo 'latency_p99_ms<200'");
+  if (slos.length === 0) {
+    // Without --slo, the scenario's own `slos:` (spec/scenario.md).
+    const scenario = prepare(file, opts.set, false);
+    if (typeof scenario === 'number') return scenario;
+    for (const x of slosOf(scenario.loaded.scenario))
+      slos.push({ text: x.text, metric: x.metric, op: x.op, value: x.threshold, scope: x.scope });
+  }
+  if (slos.length === 0) return bad("no SLO: give at least one --slo, e.g. --slo 'latency_p99_ms<200', or add an slos: section to the scenario");
   const confidence = Number(opts.confidence ?? '0.95');
   if (!(confidence >= 0.5 && confidence < 1)) return bad(`--confidence ${opts.confidence}: a probability in [0.5, 1), e.g. 0.95`);
   if (opts.replications !== undefined && opts.replications < 2) return bad('--replications must be at least 2 (a confidence bound needs two)');
@@ -174,32 +198,97 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
       else failing = mid;
     }
     answer = holding;
+  } else {
+    // No answer: try the low end and the middle too, to say how each failing SLO moves with the parameter.
+    for (const v of [lo, Math.floor((lo + hi) / 2)]) {
+      const c = await attempt(v);
+      if (typeof c === 'number') return c;
+    }
   }
 
-  const evidence = [...tried.entries()].sort((x, y) => x[0] - y[0]).map(([value, c]) => ({ value, holds: c.holds, detail: describe(c, confidence) }));
-  const plan = { path, range: [lo, hi] as [number, number], slos: slos.map((s) => s.text), confidence, value: answer, evidence };
+  const sorted = [...tried.entries()].sort((x, y) => x[0] - y[0]);
+  const evidence = sorted.map(([value, c]) => ({
+    value,
+    holds: c.holds,
+    detail: describe(c, confidence),
+    slos: c.evidence.map((e) => ({ slo: e.slo, n: e.n, mean: e.mean ?? null, bound: e.bound ?? null, holds: e.holds })),
+  }));
+  const explanation = answer === null ? explainNoAnswer(path, slos, sorted, confidence) : [];
+  const plan = { path, range: [lo, hi] as [number, number], slos: slos.map((s) => s.text), confidence, value: answer, evidence, ...(answer === null ? { explanation } : {}) };
   const lines = [`svcsim plan: ${slos.map((s) => s.text).join(' and ')} at ${confidence * 100}% confidence (one-sided bounds of the mean over replications); evidence:`];
   for (const e of evidence) lines.push(`  ${path}=${e.value}: ${e.holds ? 'holds' : 'fails'} — ${e.detail}`);
   lines.push(
     answer === null
-      ? `no value of ${path} in [${lo}, ${hi}] meets every SLO (not even ${hi})`
+      ? `no value of ${path} in [${lo}, ${hi}] meets every SLO (not even ${hi}):`
       : `answer: ${path}=${answer}${answer > lo ? ` (${answer - 1} fails)` : ' (the lowest value of the range)'}`,
   );
+  for (const x of explanation) lines.push(`  ${x}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
   if (opts.out) {
-    if (answer === null) process.stderr.write(`svcsim plan: no answer, so no results folder written to ${opts.out}\n`);
-    else {
-      const chosen = tried.get(answer)!;
-      const s = chosen.prepared.loaded.scenario.simulation;
-      const manifest = {
-        ...buildManifest(chosen.prepared, chosen.outcome, { seed: opts.seed ?? s.seed, replications: opts.replications ?? s.replications, workers, shard: null, wallTimeSeconds: chosen.seconds }),
-        plan,
-      };
-      const notSaved = await saveResults('plan', opts.out, manifest, chosen.prepared.variants, chosen.outcome.results, opts.charts !== false, plan);
-      if (typeof notSaved === 'number') return notSaved;
-      process.stderr.write(`svcsim plan: the results of ${path}=${answer} are in ${opts.out}/\n`);
-    }
+    // The answer's results, or with no answer those of HI (the best the range offers), so the report shows why.
+    const shown = answer ?? hi;
+    const chosen = tried.get(shown)!;
+    const s = chosen.prepared.loaded.scenario.simulation;
+    const manifest = {
+      ...buildManifest(chosen.prepared, chosen.outcome, { seed: opts.seed ?? s.seed, replications: opts.replications ?? s.replications, workers, shard: null, wallTimeSeconds: chosen.seconds }),
+      plan,
+    };
+    const notSaved = await saveResults('plan', opts.out, manifest, chosen.prepared.variants, chosen.outcome.results, opts.charts !== false, plan, slos.map(asScenarioSlo));
+    if (typeof notSaved === 'number') return notSaved;
+    process.stderr.write(
+      answer === null ? `svcsim plan: no answer; the results of ${path}=${hi} (the end of the range) are in ${opts.out}/\n` : `svcsim plan: the results of ${path}=${answer} are in ${opts.out}/\n`,
+    );
   }
   return 0;
+}
+
+/**
+ * Why no value in range meets the SLOs: for each SLO that fails at HI, its
+ * mean at every value tried, and whether the varied parameter moves it —
+ * the paired difference between HI and the lowest value tried (same seeds:
+ * common random numbers), at 95%. An SLO the parameter does not move cannot
+ * be fixed by it; for failures, the causes of the failed requests at HI say
+ * where to look instead (e.g. timeouts in the detection delay after a node
+ * crash: retries and faster health checks help, more replicas do not).
+ */
+export function explainNoAnswer(path: string, slos: readonly Slo[], tried: readonly (readonly [number, Candidate])[], confidence: number): string[] {
+  const out: string[] = [];
+  const [loValue, low] = tried[0];
+  const [hiValue, high] = tried[tried.length - 1];
+  slos.forEach((slo, i) => {
+    if (high.evidence[i].holds) return;
+    const means = tried.map(([v, c]) => `${formatNumber(c.evidence[i].mean) || '—'} at ${v}`).join(', ');
+    const scoped = asScenarioSlo(slo);
+    let moves: string;
+    if (tried.length < 2) moves = `only ${path}=${hiValue} was tried`;
+    else {
+      const d = pairedDiff(sloValues(scoped, sortResults(high.outcome.results)), sloValues(scoped, sortResults(low.outcome.results)), 0.95);
+      const better = slo.op === '<' || slo.op === '<=' ? -1 : 1;
+      if (d.ciLow === undefined || d.ciHigh === undefined) moves = `too few values to say whether ${path} moves it`;
+      else if (d.ciLow <= 0 && d.ciHigh >= 0) moves = `${path} does not move it (from ${loValue} to ${hiValue}: change ${formatNumber(d.mean)}, 95% CI [${formatNumber(d.ciLow)}, ${formatNumber(d.ciHigh)}] includes 0): ${path} cannot fix it`;
+      else if (Math.sign(d.mean ?? 0) === better) moves = `it improves as ${path} grows (by ${formatNumber(Math.abs(d.mean ?? 0))} from ${loValue} to ${hiValue}) but not enough within the range: a wider range may help, unless it levels off`;
+      else moves = `it gets worse as ${path} grows (by ${formatNumber(Math.abs(d.mean ?? 0))} from ${loValue} to ${hiValue})`;
+    }
+    out.push(`${slo.text} fails (${confidence * 100}% bound ${formatNumber(high.evidence[i].bound) || '—'} at ${hiValue}); mean ${means}; ${moves}`);
+  });
+  // What the failed requests at HI died of (scope all), when any failed.
+  const mean = (metric: (typeof METRIC_NAMES)[number]) => {
+    const mi = METRIC_NAMES.indexOf(metric);
+    return summarize(high.outcome.results.map((r) => r.scopes[0].metrics[mi] ?? undefined)).mean ?? 0;
+  };
+  const failed = mean('failed');
+  if (failed > 0) {
+    const causes = (['failed_timeout', 'failed_refused', 'failed_rejected'] as const).map((m) => [m, mean(m)] as const);
+    const [worst, count] = [...causes].sort((a, b) => b[1] - a[1])[0];
+    out.push(
+      `at ${path}=${hiValue}, ${formatNumber(failed)} requests fail per replication (${causes.map(([m, x]) => `${m} ${formatNumber(x)}`).join(', ')})` +
+        (worst === 'failed_timeout' && count > failed / 2
+          ? ': mostly timeouts, typically the detection delay after a node or pod crash (requests sent to a dead endpoint until kube-proxy removes it): retries (traffic client.retries) and faster health checks (readinessProbe) help, more capacity does not'
+          : worst === 'failed_rejected' && count > failed / 2
+            ? ': mostly rejected by full pod queues (overload): more capacity or a longer queue helps'
+            : ''),
+    );
+  }
+  return out;
 }

@@ -16,6 +16,9 @@ import type { Variant } from '../scenario/sweep.js';
 import { buildManifest } from '../results/manifest.js';
 import { parseShard, type Job, type Shard } from '../runner/plan.js';
 import { execute, type ExecuteResult } from '../runner/run.js';
+import { sortResults } from '../runner/order.js';
+import { judgeSlo } from '../runner/slos.js';
+import { slosOf, type Slo } from '../scenario/slos.js';
 import { METRIC_NAMES } from '../sim/result.js';
 import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
@@ -125,13 +128,13 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     return 1;
   }
   if (!quiet) {
-    printSummary(variants, outcome, wallTimeSeconds);
+    printSummary(variants, outcome, wallTimeSeconds, slosOf(base));
     process.stderr.write(`svcsim: results in ${out}/\n`);
   }
   return 0;
 }
 
-function printSummary(variants: Variant[], outcome: ExecuteResult, wall: number): void {
+function printSummary(variants: Variant[], outcome: ExecuteResult, wall: number, slos: readonly Slo[]): void {
   const show = ['requests', 'success_ratio', 'latency_mean_ms', 'latency_p99_ms', 'failed'] as const;
   const lines = [`svcsim: ${outcome.results.length} replications, ${outcome.simulatedRequests} simulated requests in ${wall.toFixed(1)} s (mean ± 95% half-width over replications)`];
   for (const v of variants) {
@@ -141,6 +144,17 @@ function printSummary(variants: Variant[], outcome: ExecuteResult, wall: number)
       return `${m} ${formatNumber(s.mean) || '—'}${s.ciHalfWidth !== undefined ? ` ±${formatNumber(s.ciHalfWidth)}` : ''}`;
     });
     lines.push(`  ${v.label}: ${cells.join(', ')}`);
+  }
+  if (slos.length > 0) {
+    lines.push('svcsim: SLOs (one-sided 95%: met, not met, or undecided when more replications would decide):');
+    for (const v of variants) {
+      const rs = sortResults(outcome.results.filter((r) => r.variant === v.index));
+      const verdicts = slos.map((slo) => {
+        const j = judgeSlo(slo, rs);
+        return `${j.scope === 'all' ? '' : `${j.scope} `}${j.slo}: ${j.verdict} (mean ${formatNumber(j.mean) || '—'})`;
+      });
+      lines.push(`  ${v.label}: ${verdicts.join('; ')}`);
+    }
   }
   const p = outcome.precision;
   if (p) {

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { ReplicationResult } from '../sim/result.js';
 import { sortResults } from '../runner/order.js';
 import { manifestSchema, type Manifest, type VariantInfo } from './manifest.js';
+import { slosOf, type Slo } from '../scenario/slos.js';
 import { buildTables } from './tables.js';
 import { isCompleteFolder, unlockOutput, writeFiles, writeFolderAtomically } from './write.js';
 
@@ -39,6 +40,7 @@ export async function writeResultsFolder(
   variants: readonly VariantInfo[],
   results: readonly ReplicationResult[],
   beforeCommit?: (tmp: string) => Promise<void>,
+  slos: readonly Slo[] = slosOf({ slos: manifest.resolvedScenario.slos ?? [] }),
 ): Promise<string | undefined> {
   let dest = out;
   if (!manifest.complete && isCompleteFolder(out)) {
@@ -48,7 +50,7 @@ export async function writeResultsFolder(
   }
   await writeFolderAtomically(dest, async (tmp) => {
     writeFiles(tmp, {
-      ...buildTables(variants, results),
+      ...buildTables(variants, results, 0.95, slos),
       'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
       [REPLICATIONS_FILE]: replicationsJsonl(results),
     });

@@ -40,7 +40,17 @@ const planAnswerSchema = z.object({
   confidence: z.number(),
   /** The smallest value meeting every SLO, or null when none in the range does. */
   value: z.number().nullable(),
-  evidence: z.array(z.object({ value: z.number(), holds: z.boolean(), detail: z.string() })),
+  evidence: z.array(
+    z.object({
+      value: z.number(),
+      holds: z.boolean(),
+      detail: z.string(),
+      /** Per SLO: replications with a value, mean, one-sided bound at `confidence` (null without one), whether it holds. */
+      slos: z.array(z.object({ slo: z.string(), n: z.number(), mean: z.number().nullable(), bound: z.number().nullable(), holds: z.boolean() })).optional(),
+    }),
+  ),
+  /** With no answer: for each failing SLO, how it moves across the values tried and whether the parameter can fix it. */
+  explanation: z.array(z.string()).optional(),
 });
 
 export type PlanAnswer = z.infer<typeof planAnswerSchema>;

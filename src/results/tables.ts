@@ -13,6 +13,8 @@ import { LatencyHistogram } from '../stats/histogram.js';
 import { pairedDiff } from '../stats/pairedDiff.js';
 import { summarize } from '../stats/summarize.js';
 import type { VariantInfo } from './manifest.js';
+import { judgeSlo } from '../runner/slos.js';
+import type { Slo } from '../scenario/slos.js';
 
 export interface Tables {
   'summary.csv': string;
@@ -23,6 +25,8 @@ export interface Tables {
   'nodes.csv': string;
   'timeseries.csv': string;
   'latency_cdf.csv': string;
+  /** Only when there are SLOs (the scenario's `slos:`, or plan's `--slo`). */
+  'slos.csv'?: string;
 }
 
 /** Points of latency_cdf.csv per variant (the contract asks for at least 200). */
@@ -41,7 +45,7 @@ function column(rs: readonly ReplicationResult[], scope: string, mi: number): (n
   return rs.map((r) => r.scopes.find((s) => s.scope === scope)?.metrics[mi] ?? undefined);
 }
 
-export function buildTables(variants: readonly VariantInfo[], unsorted: readonly ReplicationResult[], confidence = 0.95): Tables {
+export function buildTables(variants: readonly VariantInfo[], unsorted: readonly ReplicationResult[], confidence = 0.95, slos: readonly Slo[] = []): Tables {
   const results = sortResults(unsorted);
   const keys = variants[0]?.params.map((p) => p.key) ?? [];
   const lead = (v: VariantInfo) => [v.label, ...v.params.map((p) => p.value)];
@@ -55,6 +59,7 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
   const nodes: string[][] = [];
   const timeseries: string[][] = [];
   const cdf: string[][] = [];
+  const sloRows: string[][] = [];
 
   for (const v of variants) {
     const rs = results.filter((r) => r.variant === v.index);
@@ -99,6 +104,10 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
     for (const row of timeseriesRows(rs)) timeseries.push([...lead(v), ...row]);
     summary.push(...autoscalingSummary(rs, confidence).map((row) => [...lead(v), ...row]));
     for (const [x, f] of latencyCdf(rs)) cdf.push([...lead(v), formatNumber(x), formatNumber(f)]);
+    for (const slo of slos) {
+      const j = judgeSlo(slo, rs, confidence);
+      sloRows.push([...lead(v), j.scope, j.slo, formatNumber(j.mean), formatNumber(j.ciLow), formatNumber(j.ciHigh), j.verdict]);
+    }
   }
 
   const tables: Tables = {
@@ -109,6 +118,7 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
     'timeseries.csv': toCsv(['variant', ...keys, 't_s', 'requests', 'ok', 'failed', 'throughput_rps', 'latency_p50_ms', 'latency_p99_ms', ...autoscalingColumns(results)], timeseries),
     'latency_cdf.csv': toCsv(['variant', ...keys, 'latency_ms', 'fraction'], cdf),
   };
+  if (slos.length > 0) tables['slos.csv'] = toCsv(['variant', ...keys, 'scope', 'slo', 'mean', 'ci_low', 'ci_high', 'verdict'], sloRows);
   if (variants.length > 1) tables['diffs.csv'] = toCsv(['variant', ...keys, 'scope', 'baseline', 'metric', 'n', 'mean_diff', 'ci_low', 'ci_high'], diffs);
   return tables;
 }

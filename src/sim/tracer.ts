@@ -37,6 +37,10 @@ export interface TraceView {
   readonly proxies: KubeProxies;
 }
 
+/** Which finished requests `trace --only` prints. */
+export const TRACE_FILTERS = ['failed', 'new-connections'] as const;
+export type TraceFilter = (typeof TRACE_FILTERS)[number];
+
 const OUTCOME_NAMES = ['ok', 'failed_timeout', 'failed_refused', 'failed_rejected', 'failed_dependency'];
 
 function ms(seconds: number): string {
@@ -58,10 +62,19 @@ export class Tracer {
   /** Per call a traced request's pod made: the request it was made for; its story is indented under it when it ends. */
   private readonly callerOf = new Map<number, number>();
 
+  /** Requests that opened a new connection (a SYN through kube-proxy's DNAT), while followed. */
+  private readonly opened = new Set<number>();
+
   constructor(
     readonly requests: number,
     readonly from: number,
+    readonly only?: TraceFilter,
   ) {}
+
+  /** Requests printed so far (with a filter, those that matched it). */
+  get kept(): number {
+    return this.finished;
+  }
 
   attach(sim: TraceView): void {
     this.sim = sim;
@@ -69,7 +82,8 @@ export class Tracer {
 
   /** True while more requests are to be followed (those starting at or after `from`). */
   wants(now: number): boolean {
-    return now >= this.from && this.started < this.requests;
+    // With a filter every request is followed until enough have matched it.
+    return now >= this.from && (this.only === undefined ? this.started < this.requests : this.finished < this.requests);
   }
 
   get complete(): boolean {
@@ -79,7 +93,7 @@ export class Tracer {
   /** Everything traced, requests in the order they started. */
   text(): string {
     const out = [...this.entries].sort((a, b) => a.t - b.t).flatMap((e) => e.lines);
-    for (const r of this.order) {
+    for (const r of this.only === undefined ? this.order : []) {
       const l = this.lines.get(r);
       if (l) out.push(...l, '  outcome: unfinished at the end of the run', '');
     }
@@ -192,6 +206,7 @@ export class Tracer {
 
   handshake(a: number): void {
     const r = this.reqOf(a);
+    this.opened.add(r);
     const log = this.sim.traceLog;
     // The log holds the SYN's hops (with kube-proxy's cost) then the SYN-ACK's.
     const all = log.splice(0, log.length);
@@ -237,6 +252,7 @@ export class Tracer {
     const pods = this.sim.pods;
     const nodeDown = outcome === Outcome.Timeout;
     let why: string;
+    if (isNew) this.opened.add(this.reqOf(a));
     if (isNew) why = nodeDown ? `pod ${pods.names[pod]} is on ${this.sim.topo.nodes[pods.node[pod]].name}, which is down: the SYN is not answered` : `pod ${pods.names[pod]} is not running: its node answers with a reset`;
     else why = nodeDown ? 'the kept-alive connection runs through a node that is down: no answer' : `pod ${pods.names[pod]} is gone: the connection is reset`;
     this.failed(a, at, outcome, why);
@@ -265,6 +281,16 @@ export class Tracer {
       const into = this.lines.get(caller);
       if (into) into.push(...l.map((line) => `    ${line}`));
       else this.entries.push({ t: this.startOf.get(r) ?? 0, lines: [...l, ''] });
+      return;
+    }
+    // `--only` filters the requests the user asked for; calls are shown under theirs.
+    const opened = this.opened.delete(r);
+    if ((this.only === 'failed' && outcome === Outcome.Ok) || (this.only === 'new-connections' && !opened)) {
+      this.lines.delete(r);
+      this.startOf.delete(r);
+      this.attemptNo.delete(r);
+      this.headed.delete(r);
+      this.order.splice(this.order.indexOf(r), 1);
       return;
     }
     l.push(outcome === Outcome.Ok ? `  outcome: ok, latency ${ms(latency)}` : `  outcome: ${OUTCOME_NAMES[outcome]} after ${ms(latency)}`, '');
