@@ -45,7 +45,7 @@ const shellWord = (s: string): string => (/^[\w./:=@%+-]+$/.test(s) ? s : `'${s.
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const replicationsOption = opts.replications;
   if (replicationsOption !== undefined && replicationsOption < 1) return bad('--replications must be at least 1');
-  if (opts.workers !== undefined && opts.workers < 1) return bad('--workers must be at least 1');
+  if (opts.workers !== undefined && opts.workers < 0) return bad('--workers must be 0 (everything in this thread) or more');
   let shard: Shard | undefined;
   if (opts.shard !== undefined) {
     shard = parseShard(opts.shard);

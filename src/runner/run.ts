@@ -1,5 +1,6 @@
 /**
- * A Monte Carlo run: every variant × replication on the worker pool, then
+ * A Monte Carlo run: every variant × replication (on the worker pool, or in
+ * the main thread: executor.ts), then
  * (with `simulation.precision`) more replications until the confidence
  * interval is as tight as asked.
  *
@@ -19,7 +20,7 @@ import type { Variant } from '../scenario/sweep.js';
 import { OverloadError, type ReplicationResult } from '../sim/result.js';
 import { sortResults } from './order.js';
 import { planJobs, type Job, type Shard } from './plan.js';
-import { ReplicationPool } from './pool.js';
+import { Executor } from './executor.js';
 import { nextBatchEnd, variantPrecision, type PrecisionOutcome } from './precision.js';
 import { Progress } from './progress.js';
 
@@ -27,6 +28,7 @@ export interface ExecuteOptions {
   variants: Variant[];
   rootSeed: number;
   replications: number;
+  /** Worker threads at most; 0 runs every replication in the main thread (one replication always does). */
   workers: number;
   shard?: Shard;
   /** Run exactly this job (a rerun of one replication). */
@@ -61,7 +63,7 @@ export interface ExecuteResult {
 export async function execute(opts: ExecuteOptions, replicationSeed: (r: number) => number = (r) => defaultReplicationSeed(opts.rootSeed, r)): Promise<ExecuteResult> {
   const { variants } = opts;
   const results: ReplicationResult[] = [];
-  const pool = new ReplicationPool(Math.max(1, opts.workers));
+  const executor = new Executor(Math.max(0, opts.workers));
   let failure: ReplicationFailure | undefined;
   const abort = new AbortController();
   // Every queued replication listens to the same signal.
@@ -71,12 +73,13 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
   if (opts.signal?.aborted) abort.abort();
 
   const runJobs = async (jobs: Job[], progress: Progress): Promise<void> => {
+    await executor.prepare(jobs.length);
     await Promise.all(
       jobs.map(async (job) => {
         const variant = variants[job.variant];
         try {
           if (abort.signal.aborted) return;
-          const result = await pool.run(
+          const result = await executor.run(
             { scenario: variant.scenario, variant: job.variant, variantLabel: variant.label, replication: job.replication, rootSeed: opts.rootSeed },
             abort.signal,
           );
@@ -137,7 +140,7 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
   } finally {
     progress.stop();
     opts.signal?.removeEventListener('abort', onOuterAbort);
-    await pool.close();
+    await executor.close();
   }
   const interrupted = !failure && abort.signal.aborted;
   const sorted = sortResults(results);
