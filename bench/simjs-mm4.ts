@@ -30,7 +30,7 @@ const random = new Random(1);
 class Arrivals extends Entity {
   start(): void {
     this.useFacility(server, random.exponential(1));
-    this.setTimer(random.exponential(3.6)).done(this.start);
+    this.setTimer(random.exponential(3.6)).done(() => this.start());
   }
 }
 sim.addEntity(Arrivals, 'arrivals');
