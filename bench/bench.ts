@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseScenarioText } from '../src/scenario/load.js';
+import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
 import { clusterScenario, microsPerRequest, podsTable } from './cluster.js';
 import { fmtProcess, paired } from './processes.js';
@@ -49,7 +50,7 @@ function mm4(requests: number, rate = 3.6) {
 }
 
 function load(obj: object) {
-  return parseScenarioText(stringify(obj), 'bench.yaml').scenario;
+  return resolved(parseScenarioText(stringify(obj), 'bench.yaml').scenario);
 }
 
 function timeRun(obj: object): { seconds: number; requests: number; events: number } {

@@ -10,6 +10,7 @@
  */
 import { stringify } from 'yaml';
 import { parseScenarioText } from '../src/scenario/load.js';
+import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
 import { median } from './processes.js';
 
@@ -53,7 +54,7 @@ export function clusterScenario(c: ClusterCase): object {
 
 /** Microseconds per simulated request of one replication (set-up included). */
 export function microsPerRequest(c: ClusterCase): number {
-  const scenario = parseScenarioText(stringify(clusterScenario(c)), 'bench-cluster.yaml').scenario;
+  const scenario = resolved(parseScenarioText(stringify(clusterScenario(c)), 'bench-cluster.yaml').scenario);
   const t0 = process.hrtime.bigint();
   const r = runReplication(scenario, { variant: 0, replication: 0, rootSeed: 1 });
   return Number(process.hrtime.bigint() - t0) / 1e3 / r.simulatedRequests;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSampler, distributionMean, distributionSecondMoment } from '../src/engine/distributions.js';
+import { createSampler } from '../src/engine/distributions.js';
+import { distributionMean, distributionSecondMoment } from '../src/scenario/moments.js';
 import { deriveStream } from '../src/engine/random.js';
 import type { Distribution } from '../src/scenario/units.js';
 

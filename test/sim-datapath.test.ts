@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseScenarioText } from '../src/scenario/load.js';
+import { resolved } from '../src/scenario/resolved.js';
 import { Simulation } from '../src/sim/simulation.js';
 import { interval, metric, replicate, scenarioFrom, webService } from './helpers/scenario.js';
 
@@ -243,7 +244,7 @@ describe('arrival processes and load balancer algorithms', () => {
 
   it('leastConnections sends long connections to the node with the fewest', async () => {
     await replicate(base({}), 0); // histograms ready
-    const sim = new Simulation(base({ clients: 8, requestsPerConnection: 1_000_000 }, { algorithm: 'leastConnections' }), { replication: 0, rootSeed: 1 });
+    const sim = new Simulation(resolved(base({ clients: 8, requestsPerConnection: 1_000_000 }, { algorithm: 'leastConnections' })), { replication: 0, rootSeed: 1 });
     sim.run();
     // 8 clients keep 8 connections open: two on each of the 4 nodes (a flow hash would rarely be this even).
     expect(sim.topo.nodes.map((n) => sim.lbs[0].open[n.index])).toEqual([2, 2, 2, 2]);

@@ -4,6 +4,7 @@
  * does not change what is drawn, and replications differ from each other.
  */
 import { describe, expect, it } from 'vitest';
+import { resolved } from '../src/scenario/resolved.js';
 import { Simulation } from '../src/sim/simulation.js';
 import { Tracer } from '../src/sim/tracer.js';
 import { collect } from '../src/sim/replication.js';
@@ -40,7 +41,7 @@ describe('determinism', () => {
     const [plain] = await replicate(scenario(), 1, 42);
     const s = scenario();
     const tracer = new Tracer(1e9, 0);
-    const sim = new Simulation(s, { replication: 0, rootSeed: 42, tracer });
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 42, tracer });
     sim.run();
     const traced = collect(sim, { variant: 0, replication: 0, rootSeed: 42 });
     expect({ ...traced, events: 0 }).toEqual({ ...plain, events: 0 });

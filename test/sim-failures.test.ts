@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../src/sim/result.js';
+import { resolved } from '../src/scenario/resolved.js';
 import { Simulation } from '../src/sim/simulation.js';
 import { replicate, scenarioFrom, webService } from './helpers/scenario.js';
 
@@ -54,7 +55,7 @@ describe('a crashed node and the load balancer', () => {
   });
 
   it('ejects the dead node at the k-th failed probe after the crash, plus the probe timeout', () => {
-    const sim = new Simulation(scenario(), { replication: 0, rootSeed: 1, recordControlPlane: true });
+    const sim = new Simulation(resolved(scenario()), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const ejected = sim.controlLog!.find((e) => e.message.includes('n-0 marked unhealthy'));
     expect(ejected).toBeDefined();
@@ -96,7 +97,7 @@ describe('a crashed node and the kube-proxies', () => {
   });
 
   it('mark the node NotReady within one lease interval before the grace period ends, and replace its pods podEvictionTimeout + startupTime later', () => {
-    const sim = new Simulation(scenario(), { replication: 0, rootSeed: 1, recordControlPlane: true });
+    const sim = new Simulation(resolved(scenario()), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const log = sim.controlLog!;
     const notReady = log.find((e) => e.message.includes('n-2 marked NotReady'))!;
@@ -159,7 +160,7 @@ describe('zone outages and random failures', () => {
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { zone: 'zb' }, arrival: { process: 'poisson', rate: 200 }, connectTimeout: '1s' }],
       failures: [{ at: 10, zone: 'za' }],
     });
-    const sim = new Simulation(s, { replication: 0, rootSeed: 1, recordControlPlane: true });
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const log = sim.controlLog!.map((e) => e.message);
     expect(log).toContain('node a-0 crashed');
@@ -184,7 +185,7 @@ describe('zone outages and random failures', () => {
       traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 1 } }],
       failures: [{ random: { mtbf: `${mtbf}s`, mttr: `${mttr}s` }, scope: 'nodes' }],
     });
-    const sim = new Simulation(s, { replication: 0, rootSeed: 3, recordControlPlane: true });
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 3, recordControlPlane: true });
     sim.run();
     let down = 0;
     let cycles = 0;

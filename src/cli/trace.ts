@@ -8,6 +8,7 @@ import { loadScenario } from '../scenario/load.js';
 import { expandVariants } from '../scenario/sweep.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { parseDuration } from '../scenario/units.js';
+import { resolved } from '../scenario/resolved.js';
 import { Simulation } from '../sim/simulation.js';
 import { Tracer } from '../sim/tracer.js';
 
@@ -48,7 +49,7 @@ export function traceCommand(file: string, opts: TraceOptions): number {
   const tracer = new Tracer(opts.requests, from);
   const scenario = variant.scenario;
   const seed = opts.seed ?? scenario.simulation.seed;
-  const sim = new Simulation(scenario, { replication: opts.replication ?? 0, rootSeed: seed, tracer });
+  const sim = new Simulation(resolved(scenario), { replication: opts.replication ?? 0, rootSeed: seed, tracer });
   sim.run();
   const header = `svcsim trace: ${scenario.metadata.name}, variant ${variant.label}, replication ${opts.replication ?? 0}, seed ${seed}; ${opts.requests} requests from t=${from} s`;
   process.stdout.write(`${header}\n\n${tracer.text()}\n`);

@@ -6,12 +6,12 @@
  * `proxyMinSyncPeriod` after its previous one (changes are batched, reference
  * §2 "Rule sync"). Until then that node keeps DNATing new connections with
  * its old view. A kube-proxy on a dead node does nothing; when the node comes
- * back, it resyncs the whole state at once.
+ * back, it resyncs the whole state at once. At t = 0 every kube-proxy knows
+ * every pod ready.
  */
 import { createSampler, type Sampler } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
-import type { Simulation } from '../sim/simulation.js';
-import { Ev } from '../sim/simulation.js';
+import { ControlEvent, type Host } from './host.js';
 
 export class EndpointPropagation {
   /** What the API server says: the ready condition of every pod's endpoint. */
@@ -24,10 +24,10 @@ export class EndpointPropagation {
   private readonly nextSync: Float64Array;
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: Host,
     rng: RandomStream,
   ) {
-    const cp = sim.s.cluster.controlPlane;
+    const cp = sim.scenario.cluster.controlPlane;
     this.propagation = createSampler(cp.endpointPropagation, rng);
     this.minSync = cp.proxyMinSyncPeriod;
     const n = sim.topo.nodes.length;
@@ -36,6 +36,10 @@ export class EndpointPropagation {
     this.nextSync = new Float64Array(n).fill(-1);
     this.ensureCapacity(sim.pods.count);
     for (let p = 0; p < sim.pods.count; p++) this.apiReady[p] = 1;
+    for (let k = 0; k < n; k++) {
+      for (let p = 0; p < sim.pods.count; p++) sim.proxies.ready[k][p] = 1;
+      sim.proxies.rebuild(k);
+    }
   }
 
   private ensureCapacity(pods: number): void {
@@ -58,12 +62,12 @@ export class EndpointPropagation {
       if (!this.sim.nodeAlive[k]) continue;
       const at = now + this.propagation.sample();
       this.pending[k].push(at, p, value);
-      this.sim.queue.schedule(at, Ev.EndpointsArrive, k);
+      this.sim.schedule(at, ControlEvent.EndpointsArrive, k);
     }
   }
 
-  handle(kind: Ev, k: number): void {
-    if (kind === Ev.EndpointsArrive) this.arrive(k);
+  handle(kind: ControlEvent, k: number): void {
+    if (kind === ControlEvent.EndpointsArrive) this.arrive(k);
     else this.sync(k);
   }
 
@@ -74,7 +78,7 @@ export class EndpointPropagation {
     if (this.nextSync[k] >= now) return;
     const at = Math.max(now, this.lastSync[k] + this.minSync);
     this.nextSync[k] = at;
-    this.sim.queue.schedule(at, Ev.ProxySync, k);
+    this.sim.schedule(at, ControlEvent.ProxySync, k);
   }
 
   /** Node k's kube-proxy applies every change it has received and rewrites its rules. */
@@ -95,7 +99,7 @@ export class EndpointPropagation {
     }
     this.pending[k] = rest;
     this.sim.proxies.rebuild(k);
-    if (this.sim.tracer !== undefined || this.sim.controlLog !== null) this.sim.log(`kube-proxy on ${this.sim.topo.nodes[k].name} synced: ${applied.join(', ')}`);
+    if (this.sim.logging) this.sim.log(`kube-proxy on ${this.sim.topo.nodes[k].name} synced: ${applied.join(', ')}`);
   }
 
   /** Node k came back: its kube-proxy starts with the API's current state. */

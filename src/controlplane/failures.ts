@@ -20,9 +20,9 @@ import { createSampler } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
 import { PodState } from '../dataplane/pod.js';
 import { spreadPlacement } from '../scenario/resolve.js';
-import { failureKind } from '../scenario/schema.js';
-import type { Simulation } from '../sim/simulation.js';
-import { Ev } from '../sim/simulation.js';
+import type { EndpointPropagation } from './endpoints.js';
+import type { HealthChecks } from './healthChecks.js';
+import { ControlEvent, type Host } from './host.js';
 
 export class Failures {
   /** Bumped at every crash and recovery of a node: stale scheduled events are ignored. */
@@ -37,7 +37,9 @@ export class Failures {
   private readonly restartDelay = new Map<number, number>();
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: Host,
+    private readonly endpoints: EndpointPropagation,
+    private readonly healthChecks: HealthChecks,
     stream: (source: string) => RandomStream,
   ) {
     const n = sim.topo.nodes.length;
@@ -47,12 +49,12 @@ export class Failures {
     this.heartbeat = stream('heartbeats');
     this.podReadyEpoch = new Int32Array(Math.max(16, sim.pods.count * 2)).fill(-1);
     this.randomOf = new Int32Array(n).fill(-1);
-    sim.s.failures.forEach((f, i) => {
-      if (failureKind(f) !== 'random' || !f.random) return;
+    sim.scenario.failures.forEach((f, i) => {
+      if (f.kind !== 'random') return;
       for (const node of sim.topo.nodes) {
         const rng = stream(`random-${i}/${node.name}`);
-        const mtbf = createSampler({ dist: 'exponential', mean: f.random.mtbf }, rng);
-        const mttr = createSampler({ dist: 'exponential', mean: f.random.mttr }, rng);
+        const mtbf = createSampler({ dist: 'exponential', mean: f.mtbf }, rng);
+        const mttr = createSampler({ dist: 'exponential', mean: f.mttr }, rng);
         this.randomOf[node.index] = this.randomNodes.length;
         this.randomNodes.push({ node: node.index, mtbf: () => mtbf.sample(), mttr: () => mttr.sample() });
       }
@@ -64,26 +66,24 @@ export class Failures {
     const sim = this.sim;
     const nodeIndex = new Map(sim.topo.nodes.map((n) => [n.name, n.index]));
     const podIndex = new Map(sim.pods.names.map((name, p) => [name, p]));
-    for (const f of sim.s.failures) {
-      const kind = failureKind(f);
-      const at = f.at ?? 0;
-      if (kind === 'node') this.scheduleNodeCrash(nodeIndex.get(f.node!)!, at, f.recoverAfter);
-      else if (kind === 'zone') {
-        const zone = sim.topo.zones.indexOf(f.zone!);
-        for (const n of sim.topo.zoneNodes[zone] ?? []) this.scheduleNodeCrash(n, at, f.recoverAfter);
-      } else if (kind === 'pod') {
-        const p = podIndex.get(f.pod!)!;
-        const restart = f.restartAfter ?? sim.topo.workloads[sim.pods.workload[p]].spec.startupTime;
-        sim.queue.schedule(at, Ev.PodCrash, p);
-        this.restartDelay.set(p, restart);
+    for (const f of sim.scenario.failures) {
+      if (f.kind === 'node') this.scheduleNodeCrash(known(nodeIndex.get(f.node), f.node), f.at, f.recoverAfter);
+      else if (f.kind === 'zone') {
+        const zone = sim.topo.zones.indexOf(f.zone);
+        for (const n of sim.topo.zoneNodes[zone] ?? []) this.scheduleNodeCrash(n, f.at, f.recoverAfter);
+      } else if (f.kind === 'pod') {
+        const p = known(podIndex.get(f.pod), f.pod);
+        sim.schedule(f.at, ControlEvent.PodCrash, p);
+        this.restartDelay.set(p, f.restartAfter);
       }
     }
-    for (const r of this.randomNodes) sim.queue.schedule(r.mtbf(), Ev.RandomFailure, r.node);
+    for (const r of this.randomNodes) sim.schedule(r.mtbf(), ControlEvent.RandomFailure, r.node);
   }
 
-  private scheduleNodeCrash(node: number, at: number, recoverAfter: number | undefined): void {
-    this.sim.queue.schedule(at, Ev.NodeCrash, node);
-    if (recoverAfter !== undefined) this.recoverAfter[node] = recoverAfter;
+  /** A node crash at `at`; `recoverAfter`: Infinity when it stays down (a later entry for the same node with a finite one wins). */
+  private scheduleNodeCrash(node: number, at: number, recoverAfter: number): void {
+    this.sim.schedule(at, ControlEvent.NodeCrash, node);
+    if (recoverAfter !== Infinity) this.recoverAfter[node] = recoverAfter;
   }
 
   private encode(node: number): number {
@@ -96,40 +96,40 @@ export class Failures {
     return { node, current: Math.floor(payload / n) === this.nodeEpoch[node] };
   }
 
-  handle(kind: Ev, payload: number): void {
+  handle(kind: ControlEvent, payload: number): void {
     switch (kind) {
-      case Ev.NodeCrash:
+      case ControlEvent.NodeCrash:
         this.nodeCrash(payload, this.recoverAfter[payload]);
         break;
-      case Ev.NodeRecover: {
+      case ControlEvent.NodeRecover: {
         const { node, current } = this.decode(payload);
         if (current) this.nodeRecover(node);
         break;
       }
-      case Ev.NodeNotReady: {
+      case ControlEvent.NodeNotReady: {
         const { node, current } = this.decode(payload);
         if (current) this.nodeNotReady(node);
         break;
       }
-      case Ev.Evict: {
+      case ControlEvent.Evict: {
         const { node, current } = this.decode(payload);
         if (current) this.evict(node);
         break;
       }
-      case Ev.PodCrash:
+      case ControlEvent.PodCrash:
         this.podCrash(payload);
         break;
-      case Ev.PodReady:
+      case ControlEvent.PodReady:
         this.podReady(payload);
         break;
-      case Ev.RandomFailure: {
+      case ControlEvent.RandomFailure: {
         const r = this.randomNodes[this.randomOf[payload]];
         if (this.sim.nodeAlive[payload]) {
           this.nodeCrash(payload, Infinity);
-          this.sim.queue.schedule(this.sim.now + r.mttr(), Ev.RandomFailure, payload);
+          this.sim.schedule(this.sim.now + r.mttr(), ControlEvent.RandomFailure, payload);
         } else {
           this.nodeRecover(payload);
-          this.sim.queue.schedule(this.sim.now + r.mtbf(), Ev.RandomFailure, payload);
+          this.sim.schedule(this.sim.now + r.mtbf(), ControlEvent.RandomFailure, payload);
         }
         break;
       }
@@ -145,14 +145,14 @@ export class Failures {
     sim.log(`node ${sim.topo.nodes[node].name} crashed`);
     for (let p = 0; p < sim.pods.count; p++) {
       if (sim.pods.node[p] !== node || sim.pods.state[p] === PodState.Deleted) continue;
-      if (sim.pods.state[p] === PodState.Running) sim.loseAttemptsAt(p, true);
-      sim.setPodState(p, PodState.Crashed);
+      if (sim.pods.state[p] === PodState.Running) sim.loseAttempts(p, true);
+      sim.pods.setState(p, PodState.Crashed, now);
     }
-    const cp = sim.s.cluster.controlPlane;
+    const cp = sim.scenario.cluster.controlPlane;
     const lastHeartbeat = now - this.heartbeat.next() * cp.nodeLeaseInterval;
     const notReadyAt = Math.max(now, lastHeartbeat + cp.nodeMonitorGracePeriod);
-    sim.queue.schedule(notReadyAt, Ev.NodeNotReady, this.encode(node));
-    if (Number.isFinite(recoverAfter)) sim.queue.schedule(now + recoverAfter, Ev.NodeRecover, this.encode(node));
+    sim.schedule(notReadyAt, ControlEvent.NodeNotReady, this.encode(node));
+    if (Number.isFinite(recoverAfter)) sim.schedule(now + recoverAfter, ControlEvent.NodeRecover, this.encode(node));
   }
 
   private nodeNotReady(node: number): void {
@@ -160,9 +160,9 @@ export class Failures {
     this.markedNotReady[node] = 1;
     sim.log(`node ${sim.topo.nodes[node].name} marked NotReady (nodeMonitorGracePeriod since its last heartbeat)`);
     for (let p = 0; p < sim.pods.count; p++) {
-      if (sim.pods.node[p] === node && sim.pods.state[p] !== PodState.Deleted) sim.endpoints.publish(p, false);
+      if (sim.pods.node[p] === node && sim.pods.state[p] !== PodState.Deleted) this.endpoints.publish(p, false);
     }
-    sim.queue.schedule(sim.now + sim.s.cluster.controlPlane.podEvictionTimeout, Ev.Evict, this.encode(node));
+    sim.schedule(sim.now + sim.scenario.cluster.controlPlane.podEvictionTimeout, ControlEvent.Evict, this.encode(node));
   }
 
   private evict(node: number): void {
@@ -171,15 +171,15 @@ export class Failures {
     const count = sim.pods.count;
     for (let p = 0; p < count; p++) {
       if (sim.pods.node[p] !== node || sim.pods.state[p] === PodState.Deleted) continue;
-      sim.setPodState(p, PodState.Deleted);
-      sim.endpoints.publish(p, false);
+      sim.pods.setState(p, PodState.Deleted, sim.now);
+      this.endpoints.publish(p, false);
       const w = sim.pods.workload[p];
       const target = this.spreadTarget(w);
       if (target < 0) continue; // no live node to go to
-      const q = sim.addPod(w, target, PodState.Starting);
+      const q = sim.pods.create(w, target, PodState.Starting, sim.now);
       sim.log(`pod ${sim.pods.names[p]} deleted; replacement ${sim.pods.names[q]} created on ${sim.topo.nodes[target].name}`);
       this.scheduleReady(q, sim.topo.workloads[w].spec.startupTime);
-      sim.healthChecks.podCreated(q);
+      this.healthChecks.podCreated(q);
     }
   }
 
@@ -195,13 +195,13 @@ export class Failures {
     if (live.length === 0) return -1;
     const existing = new Map<string, number>(live.map((n) => [n.name, 0]));
     // A node takes no more pods than its maxPods (the kubelet's limit), counting every workload.
-    const free = new Map<string, number>(live.map((n) => [n.name, sim.s.cluster.nodes[n.index].maxPods]));
+    const free = new Map<string, number>(live.map((n) => [n.name, sim.scenario.cluster.nodes[n.index].maxPods]));
     for (let p = 0; p < sim.pods.count; p++) {
       if (sim.pods.state[p] === PodState.Deleted) continue;
       const node = sim.topo.nodes[sim.pods.node[p]];
       if (!existing.has(node.name)) continue;
-      free.set(node.name, free.get(node.name)! - 1);
-      if (sim.pods.workload[p] === workload) existing.set(node.name, existing.get(node.name)! + 1);
+      free.set(node.name, (free.get(node.name) ?? 0) - 1);
+      if (sim.pods.workload[p] === workload) existing.set(node.name, (existing.get(node.name) ?? 0) + 1);
     }
     const placed = spreadPlacement(
       live.map((n) => ({ name: n.name, zone: sim.topo.zones[n.zone] })),
@@ -219,7 +219,7 @@ export class Failures {
     sim.nodeAlive[node] = 1;
     this.nodeEpoch[node]++;
     sim.log(`node ${sim.topo.nodes[node].name} recovered`);
-    sim.endpoints.resync(node);
+    this.endpoints.resync(node);
     const wasMarked = this.markedNotReady[node] === 1;
     this.markedNotReady[node] = 0;
     for (let p = 0; p < sim.pods.count; p++) {
@@ -227,8 +227,8 @@ export class Failures {
       // The kubelet restarts the pods that were not evicted; until they are
       // ready it reports them not ready (the API may still think them ready
       // when the node came back within the grace period).
-      sim.setPodState(p, PodState.Starting);
-      if (!wasMarked) sim.endpoints.publish(p, false);
+      sim.pods.setState(p, PodState.Starting, sim.now);
+      if (!wasMarked) this.endpoints.publish(p, false);
       this.scheduleReady(p, sim.topo.workloads[sim.pods.workload[p]].spec.startupTime);
     }
   }
@@ -237,9 +237,9 @@ export class Failures {
     const sim = this.sim;
     if (sim.pods.state[p] !== PodState.Running || !sim.nodeAlive[sim.pods.node[p]]) return;
     sim.log(`pod ${sim.pods.names[p]} crashed`);
-    sim.loseAttemptsAt(p, false);
-    sim.setPodState(p, PodState.Starting);
-    sim.endpoints.publish(p, false);
+    sim.loseAttempts(p, false);
+    sim.pods.setState(p, PodState.Starting, sim.now);
+    this.endpoints.publish(p, false);
     this.scheduleReady(p, this.restartDelay.get(p) ?? sim.topo.workloads[sim.pods.workload[p]].spec.startupTime);
   }
 
@@ -250,14 +250,20 @@ export class Failures {
       this.podReadyEpoch = a;
     }
     this.podReadyEpoch[p] = this.sim.pods.epoch[p];
-    this.sim.queue.schedule(this.sim.now + delay, Ev.PodReady, p);
+    this.sim.schedule(this.sim.now + delay, ControlEvent.PodReady, p);
   }
 
   private podReady(p: number): void {
     const sim = this.sim;
     if (this.podReadyEpoch[p] !== sim.pods.epoch[p] || sim.pods.state[p] !== PodState.Starting || !sim.nodeAlive[sim.pods.node[p]]) return;
-    sim.setPodState(p, PodState.Running);
+    sim.pods.setState(p, PodState.Running, sim.now);
     sim.log(`pod ${sim.pods.names[p]} ready on ${sim.topo.nodes[sim.pods.node[p]].name}`);
-    sim.endpoints.publish(p, true);
+    this.endpoints.publish(p, true);
   }
+}
+
+/** A name the scenario rules guarantee exists (resolve.ts checks every name used). */
+function known(index: number | undefined, name: string): number {
+  if (index === undefined) throw new Error(`failures: unknown ${name}`);
+  return index;
 }

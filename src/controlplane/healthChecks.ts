@@ -16,8 +16,7 @@
 import type { RandomStream } from '../engine/random.js';
 import type { LoadBalancerState } from '../dataplane/loadBalancer.js';
 import { PodState } from '../dataplane/pod.js';
-import type { Simulation } from '../sim/simulation.js';
-import { Ev } from '../sim/simulation.js';
+import { ControlEvent, type Host } from './host.js';
 
 export class HealthChecks {
   private subjectLb: number[] = [];
@@ -31,16 +30,16 @@ export class HealthChecks {
   private readonly unhealthyThreshold: number[];
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: Host,
     private readonly rng: RandomStream,
   ) {
     const lbs = sim.lbs;
     this.local = lbs.map((lb) => sim.topo.services[lb.info.service].spec.externalTrafficPolicy === 'Local');
-    const hc = lbs.map((lb) => lb.info.spec.healthCheck ?? {});
-    this.interval = hc.map((h) => h.interval ?? 10);
-    this.timeout = hc.map((h) => h.timeout ?? 6);
-    this.healthyThreshold = hc.map((h) => h.healthyThreshold ?? 3);
-    this.unhealthyThreshold = hc.map((h) => h.unhealthyThreshold ?? 3);
+    const hc = lbs.map((lb) => lb.info.spec.healthCheck);
+    this.interval = hc.map((h) => h.interval);
+    this.timeout = hc.map((h) => h.timeout);
+    this.healthyThreshold = hc.map((h) => h.healthyThreshold);
+    this.unhealthyThreshold = hc.map((h) => h.unhealthyThreshold);
   }
 
   /** Registers every target in its converged state and schedules the first probes. */
@@ -70,7 +69,7 @@ export class HealthChecks {
     this.passes.push(0);
     this.failures.push(0);
     const interval = this.interval[lbIndex];
-    this.sim.queue.schedule(this.sim.now + this.rng.next() * interval, Ev.ProbeSend, id);
+    this.sim.schedule(this.sim.now + this.rng.next() * interval, ControlEvent.ProbeSend, id);
   }
 
   /** A pod created after the start becomes a target of IP-mode LBs (unhealthy until it passes). */
@@ -97,11 +96,11 @@ export class HealthChecks {
     return sim.lbs[i].targetsArePods ? sim.nodeAlive[sim.pods.node[target]] === 0 || sim.pods.state[target] === PodState.Deleted : sim.nodeAlive[target] === 0;
   }
 
-  handle(kind: Ev, id: number): void {
+  handle(kind: ControlEvent, id: number): void {
     const i = this.subjectLb[id];
     const target = this.subjectTarget[id];
     const now = this.sim.now;
-    if (kind === Ev.ProbeTimeout) {
+    if (kind === ControlEvent.ProbeTimeout) {
       this.result(id, false);
       return;
     }
@@ -110,8 +109,8 @@ export class HealthChecks {
       this.sim.lbs[i].rebuild();
       return; // a deleted pod is deregistered: no more probes
     }
-    this.sim.queue.schedule(now + this.interval[i], Ev.ProbeSend, id);
-    if (this.targetDown(i, target)) this.sim.queue.schedule(now + this.timeout[i], Ev.ProbeTimeout, id);
+    this.sim.schedule(now + this.interval[i], ControlEvent.ProbeSend, id);
+    if (this.targetDown(i, target)) this.sim.schedule(now + this.timeout[i], ControlEvent.ProbeTimeout, id);
     else this.result(id, this.passesNow(i, target));
   }
 

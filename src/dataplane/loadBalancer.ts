@@ -56,8 +56,8 @@ export class LoadBalancerState {
   ) {
     const spec = info.spec;
     this.targetsArePods = spec.targets === 'pods';
-    this.failOpen = spec.failOpen ?? true;
-    this.crossZone = spec.crossZone ?? true;
+    this.failOpen = spec.failOpen;
+    this.crossZone = spec.crossZone;
     this.algorithm = spec.algorithm === 'roundRobin' ? Algorithm.RoundRobin : spec.algorithm === 'leastConnections' ? Algorithm.LeastConnections : Algorithm.FlowHash;
     this.healthy = new Uint8Array(capacity);
     this.open = new Int32Array(capacity);

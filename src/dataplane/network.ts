@@ -10,14 +10,12 @@
  */
 import { createSampler, type Sampler } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
 
 export const HOP_SAME_NODE = 0;
 export const HOP_SAME_ZONE = 1;
 export const HOP_CROSS_ZONE = 2;
 export const HOP_PROXY = 3;
-
-export const HOP_NAMES = ['sameNode', 'sameZone', 'crossZone', 'proxy'];
 
 export class Network {
   readonly samplers: Sampler[];
@@ -26,7 +24,7 @@ export class Network {
   /** Per hop: its delay when constant (the defaults are), else NaN — saves a call per traversal. */
   readonly constant: Float64Array;
 
-  constructor(s: Scenario, rng: RandomStream) {
+  constructor(s: Pick<ResolvedScenario, 'cluster' | 'traffic' | 'loadBalancers'>, rng: RandomStream) {
     const l = s.cluster.latency;
     this.samplers = [createSampler(l.sameNode, rng), createSampler(l.sameZone, rng), createSampler(l.crossZone, rng), createSampler(l.proxy, rng)];
     this.trafficHop0 = this.samplers.length;

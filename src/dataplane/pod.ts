@@ -5,6 +5,9 @@
  * rejected with HTTP 503. A slot is held for the attempt's service time even
  * when its client has given up (the response is then discarded).
  *
+ * The pod decides (`admit`: start, queue or reject; `nextWaiting`: who takes
+ * a freed slot); the event loop (sim/simulation.ts) acts on the decision.
+ *
  * A pod's life: Starting (after creation or a restart, until `startupTime`
  * has passed) → Running (serves) → Crashed (its node died, or the pod
  * failed) → Running again, or Deleted (evicted from a dead node). Only a
@@ -14,12 +17,23 @@
  */
 import { RingBuffer } from '../engine/ringBuffer.js';
 import { grown, type Growable } from '../engine/typedArrays.js';
+import { podIp, type WorkloadInfo } from './topology.js';
 
 export const enum PodState {
   Starting = 0,
   Running = 1,
   Crashed = 2,
   Deleted = 3,
+}
+
+/** What a pod does with an attempt that reaches it. */
+export const enum Admission {
+  /** A slot is free: service starts now. */
+  Start = 0,
+  /** Every slot is busy: the attempt waits in the queue. */
+  Queue = 1,
+  /** The queue is full: HTTP 503. */
+  Reject = 2,
 }
 
 export class Pods {
@@ -31,8 +45,8 @@ export class Pods {
   /** Bumped at every state change, so that stale scheduled events can be recognised. */
   epoch: Int32Array;
   concurrency: Int32Array;
-  /** Waiting attempts beyond which the pod rejects; -1 = unlimited. */
-  queueCapacity: Int32Array;
+  /** Waiting attempts beyond which the pod rejects; Infinity = unlimited. */
+  queueCapacity: Float64Array;
   busy: Int32Array;
   queues: RingBuffer[] = [];
   /** Attempts of counted requests that reached the pod (served or rejected). */
@@ -44,8 +58,13 @@ export class Pods {
   busySince: Float64Array;
   runningSince: Float64Array;
   ips: string[] = [];
+  /** Bumped when a pod is added or changes state: the running lists are rebuilt after it. */
+  private version = 0;
+  private runningVersion = -1;
+  private runningLists: Int32Array[] = [];
 
   constructor(
+    private readonly workloads: readonly WorkloadInfo[],
     capacity: number,
     private readonly windowStart: number,
     private readonly windowEnd: number,
@@ -55,7 +74,7 @@ export class Pods {
     this.state = new Uint8Array(capacity);
     this.epoch = new Int32Array(capacity);
     this.concurrency = new Int32Array(capacity);
-    this.queueCapacity = new Int32Array(capacity);
+    this.queueCapacity = new Float64Array(capacity);
     this.busy = new Int32Array(capacity);
     this.counted = new Float64Array(capacity);
     this.busyArea = new Float64Array(capacity);
@@ -81,20 +100,48 @@ export class Pods {
     this.runningSince = g(this.runningSince);
   }
 
-  add(name: string, ip: string, workload: number, node: number, concurrency: number, queueCapacity: number, state: PodState, now: number): number {
+  /**
+   * Creates a pod of a workload on a node (initial, or a replacement named
+   * `<workload>-<next ordinal>`); returns its index.
+   */
+  create(workload: number, node: number, state: PodState, now: number, name?: string): number {
+    const w = this.workloads[workload];
     if (this.count === this.workload.length) this.grow();
     const p = this.count++;
-    this.names.push(name);
-    this.ips.push(ip);
+    this.names.push(name ?? `${w.name}-${w.nextOrdinal++}`);
+    this.ips.push(podIp(node, p));
     this.workload[p] = workload;
     this.node[p] = node;
     this.state[p] = state;
-    this.concurrency[p] = concurrency;
-    this.queueCapacity[p] = queueCapacity;
+    this.concurrency[p] = w.spec.concurrency;
+    this.queueCapacity[p] = w.spec.queueCapacity;
     this.busySince[p] = now;
     this.runningSince[p] = now;
     this.queues.push(new RingBuffer(16));
+    this.version++;
     return p;
+  }
+
+  /** Start, queue or reject an attempt that reaches Running pod p. */
+  admit(p: number): Admission {
+    if (this.busy[p] < this.concurrency[p]) return Admission.Start;
+    return this.queues[p].length < this.queueCapacity[p] ? Admission.Queue : Admission.Reject;
+  }
+
+  /** The waiting attempt that takes a free slot of pod p now, or -1 (none waiting, or no slot free). */
+  nextWaiting(p: number): number {
+    return this.queues[p].length > 0 && this.busy[p] < this.concurrency[p] ? this.queues[p].shift() : -1;
+  }
+
+  /** Running pods of a workload (cached until a pod is added or changes state). */
+  running(workload: number): Int32Array {
+    if (this.runningVersion !== this.version) {
+      const lists: number[][] = this.workloads.map(() => []);
+      for (let p = 0; p < this.count; p++) if (this.state[p] === PodState.Running) lists[this.workload[p]].push(p);
+      this.runningLists = lists.map((l) => Int32Array.from(l));
+      this.runningVersion = this.version;
+    }
+    return this.runningLists[workload];
   }
 
   /** Overlap of [a, b) with the measured window. */
@@ -113,6 +160,7 @@ export class Pods {
   }
 
   setState(p: number, state: PodState, now: number): void {
+    this.version++;
     const was = this.state[p];
     if (was === state) return;
     if (was === PodState.Running) this.runningTime[p] += this.inWindow(this.runningSince[p], now);

@@ -3,13 +3,13 @@
  * pods of every workload on their nodes, the Services with the workloads
  * their selectors match, and each traffic entry bound to its Service port.
  *
- * Built once per replication from a resolved scenario (scenario/resolve.ts
- * has expanded node counts, turned placement into `{node: count}` maps,
- * allocated nodePorts and filled one `loadBalancers` entry per LoadBalancer
- * Service). Everything is indexed by small integers so the hot path works on
+ * Built once per replication from a resolved scenario (scenario/resolved.ts:
+ * node counts expanded, placement as `{node: count}` maps, nodePorts
+ * allocated, one `loadBalancers` entry per LoadBalancer Service). Everything is indexed by small integers so the hot path works on
  * typed arrays; names and addresses are kept only for output and `trace`.
  */
-import type { LoadBalancer, Scenario, Service, Traffic, Workload } from '../scenario/schema.js';
+import { selectorMatches } from '../scenario/labels.js';
+import type { ResolvedLoadBalancer, ResolvedScenario, ResolvedService, ResolvedTraffic, ResolvedWorkload } from '../scenario/resolved.js';
 
 export interface NodeInfo {
   index: number;
@@ -21,7 +21,7 @@ export interface NodeInfo {
 export interface WorkloadInfo {
   index: number;
   name: string;
-  spec: Workload;
+  spec: ResolvedWorkload;
   labels: Record<string, string>;
   /** Container ports by name, for named targetPorts. */
   namedPorts: Map<string, number>;
@@ -32,7 +32,7 @@ export interface WorkloadInfo {
 export interface ServiceInfo {
   index: number;
   name: string;
-  spec: Service['spec'];
+  spec: ResolvedService['spec'];
   /** Workloads whose labels match the selector. */
   workloads: number[];
   /** The load balancer in front of it (LoadBalancer Services only). */
@@ -44,7 +44,7 @@ export interface ServiceInfo {
 export interface LoadBalancerInfo {
   index: number;
   service: number;
-  spec: LoadBalancer;
+  spec: ResolvedLoadBalancer;
   /** A made-up external IP (TEST-NET-3), for trace output. */
   ip: string;
 }
@@ -52,7 +52,7 @@ export interface LoadBalancerInfo {
 export interface TrafficInfo {
   index: number;
   name: string;
-  spec: Traffic;
+  spec: ResolvedTraffic;
   service: number;
   /** The Service port (`port`), its nodePort, and the targetPort (number or name). */
   port: number;
@@ -83,12 +83,7 @@ export interface Topology {
   totalClients: number;
 }
 
-export function selectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  const keys = Object.keys(selector);
-  return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
-}
-
-export function nodeIp(index: number): string {
+function nodeIp(index: number): string {
   return `10.0.${Math.floor(index / 250)}.${10 + (index % 250)}`;
 }
 
@@ -97,11 +92,11 @@ export function podIp(node: number, slot: number): string {
 }
 
 /** Resolves a traffic entry's `to.port` (number or name) to the Service port. */
-function findServicePort(svc: Service, port: number | string) {
+function findServicePort(svc: ResolvedService, port: number | string) {
   return svc.spec.ports.find((p) => (typeof port === 'number' ? p.port === port : p.name === port));
 }
 
-export function buildTopology(s: Scenario): Topology {
+export function buildTopology(s: ResolvedScenario): Topology {
   const zones: string[] = [];
   const nodes: NodeInfo[] = s.cluster.nodes.map((n, index) => {
     let zone = zones.indexOf(n.zone);
@@ -114,18 +109,14 @@ export function buildTopology(s: Scenario): Topology {
   const workloads: WorkloadInfo[] = s.workloads.map((w, index) => {
     const namedPorts = new Map<string, number>();
     for (const p of w.ports) if (typeof p !== 'number' && p.name) namedPorts.set(p.name, p.containerPort);
-    return { index, name: w.name, spec: w, labels: w.labels ?? { app: w.name }, namedPorts, nextOrdinal: w.replicas };
+    return { index, name: w.name, spec: w, labels: w.labels, namedPorts, nextOrdinal: w.replicas };
   });
   const workloadIndex = new Map(workloads.map((w) => [w.name, w.index]));
 
   const initialPods: Topology['initialPods'] = [];
   for (const w of workloads) {
-    const placement = w.spec.placement;
-    if (typeof placement === 'string') {
-      throw new Error(`workload ${w.name}: placement must be resolved to a {node: count} map before simulation`);
-    }
     let ordinal = 0;
-    for (const [nodeName, count] of Object.entries(placement)) {
+    for (const [nodeName, count] of Object.entries(w.spec.placement)) {
       const node = nodeIndex.get(nodeName);
       if (node === undefined) throw new Error(`workload ${w.name}: placement names unknown node ${nodeName}`);
       for (let i = 0; i < count; i++) initialPods.push({ workload: w.index, node, name: `${w.name}-${ordinal++}` });
@@ -163,8 +154,8 @@ export function buildTopology(s: Scenario): Topology {
       spec: t,
       service,
       port: sp.port,
-      nodePort: sp.nodePort ?? 0,
-      targetPort: sp.targetPort ?? sp.port,
+      nodePort: sp.nodePort,
+      targetPort: sp.targetPort,
       originNode: from !== 'external' && 'node' in from ? (nodeIndex.get(from.node) ?? -1) : -1,
       originZone: from !== 'external' && 'zone' in from ? zones.indexOf(from.zone) : -1,
       originWorkload: from !== 'external' && 'workload' in from ? (workloadIndex.get(from.workload) ?? -1) : -1,
@@ -177,10 +168,4 @@ export function buildTopology(s: Scenario): Topology {
   });
 
   return { nodes, zones, zoneNodes, workloads, services, loadBalancers, traffic, initialPods, totalClients: clientOffset };
-}
-
-/** The container port a Service's targetPort reaches on a pod of this workload. */
-export function resolveTargetPort(w: WorkloadInfo, targetPort: number | string): number {
-  if (typeof targetPort === 'number') return targetPort;
-  return w.namedPorts.get(targetPort) ?? 0;
 }

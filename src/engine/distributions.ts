@@ -8,14 +8,31 @@
  * construction. Every method draws from the sampler's own stream only, so the
  * numbers a source gets do not depend on what other sources drew.
  *
- * `distributionMean` and `distributionSecondMoment` give the exact moments of
- * what the samplers draw (the truncated normal included), for the M/G/1 and
- * Pollaczek–Khinchine checks of the simulator.
+ * The exact moments of what the samplers draw are in scenario/moments.ts.
+ * This module imports nothing of the project but the random streams: the
+ * `Distribution` type is defined here, and the scenario schema's output
+ * (scenario/units.ts) is checked against it wherever a sampler is built.
  */
-import type { Distribution } from '../scenario/units.js';
-import { gammaFunction } from '../stats/logGamma.js';
-import { normalCdf, normalPdf } from '../stats/normal.js';
 import type { RandomStream } from './random.js';
+
+/** A distribution of times, in seconds: what a scenario's Distribution parses to. */
+export type Distribution =
+  | { dist: 'constant'; value: number }
+  | { dist: 'exponential'; mean: number }
+  | { dist: 'uniform'; min: number; max: number }
+  | { dist: 'normal'; mean: number; stddev: number }
+  | { dist: 'lognormal'; median: number; p99: number; mean?: undefined; stddev?: undefined }
+  | { dist: 'lognormal'; mean: number; stddev: number; median?: undefined; p99?: undefined }
+  | { dist: 'gamma'; mean: number; cv: number }
+  | { dist: 'weibull'; shape: number; scale: number }
+  | { dist: 'pareto'; scale: number; shape: number }
+  | { dist: 'empirical'; values: number[]; weights?: number[]; file?: undefined }
+  | { dist: 'empirical'; file: string; values?: number[]; weights?: undefined }
+  | { dist: 'histogram'; buckets: HistogramBucket[]; max?: number; file?: undefined; metric?: undefined }
+  | { dist: 'histogram'; file: string; metric?: string; max?: number; buckets?: HistogramBucket[] };
+
+/** One cumulative bucket of a Prometheus histogram: `count` observations ≤ `le` seconds (`le` may be Infinity, the `+Inf` bucket). */
+export type HistogramBucket = { le: number; count: number };
 
 export interface Sampler {
   /** One draw, ≥ 0. */
@@ -283,7 +300,7 @@ export interface HistogramSegment {
   weight: number;
 }
 
-type HistogramDistribution = Extract<Distribution, { dist: 'histogram' }>;
+export type HistogramDistribution = Extract<Distribution, { dist: 'histogram' }>;
 
 /**
  * The buckets of a histogram as ranges with their own counts, empty ones
@@ -308,18 +325,18 @@ export function histogramSegments(d: HistogramDistribution): HistogramSegment[] 
   return out;
 }
 
-type LognormalDistribution = Extract<Distribution, { dist: 'lognormal' }>;
-type EmpiricalDistribution = Extract<Distribution, { dist: 'empirical' }>;
+export type LognormalDistribution = Extract<Distribution, { dist: 'lognormal' }>;
+export type EmpiricalDistribution = Extract<Distribution, { dist: 'empirical' }>;
 
 /** μ and σ of ln X, from (median, p99): μ = ln median, σ = ln(p99/median)/z₀.₉₉; or from (mean, stddev): σ² = ln(1 + s²/m²), μ = ln m − σ²/2. */
-function lognormalParameters(d: LognormalDistribution): { mu: number; sigma: number } {
+export function lognormalParameters(d: LognormalDistribution): { mu: number; sigma: number } {
   if (d.median !== undefined) return { mu: Math.log(d.median), sigma: Math.log(d.p99 / d.median) / Z99 };
   const sigma2 = Math.log1p((d.stddev * d.stddev) / (d.mean * d.mean));
   return { mu: Math.log(d.mean) - sigma2 / 2, sigma: Math.sqrt(sigma2) };
 }
 
 /** The values of an empirical distribution; its file must have been read by the scenario loader. */
-function empiricalValues(d: EmpiricalDistribution): number[] {
+export function empiricalValues(d: EmpiricalDistribution): number[] {
   if (d.values === undefined || d.values.length === 0) {
     throw new Error(`empirical distribution${d.file === undefined ? '' : ` from ${d.file}`} has no values (files are read by the scenario loader)`);
   }
@@ -376,96 +393,5 @@ export function createSampler(d: Distribution, rng: RandomStream): Sampler {
       check(segments.length > 0 && segments.every((b) => b.lo >= 0 && b.hi >= b.lo && b.weight > 0), d, 'needs cumulative counts, increasing bounds ≥ 0 and some observations');
       return new Histogram(segments, rng);
     }
-  }
-}
-
-/** Σ wᵢ·∫f over bucket i / Σ wᵢ, with ∫ the mean of f over the uniform range of each bucket (given in closed form by `f`). */
-function histogramAverage(d: HistogramDistribution, f: (lo: number, hi: number) => number): number {
-  let weighted = 0;
-  let total = 0;
-  for (const b of histogramSegments(d)) {
-    weighted += b.weight * f(b.lo, b.hi);
-    total += b.weight;
-  }
-  return weighted / total;
-}
-
-/** Σ wᵢ·f(vᵢ) / Σ wᵢ over an empirical distribution's values. */
-function empiricalAverage(d: EmpiricalDistribution, f: (v: number) => number): number {
-  const values = empiricalValues(d);
-  let weighted = 0;
-  let total = 0;
-  for (let i = 0; i < values.length; i++) {
-    const w = d.weights === undefined ? 1 : d.weights[i];
-    weighted += w * f(values[i]);
-    total += w;
-  }
-  return weighted / total;
-}
-
-/**
- * For a normal(m, s) truncated below at 0, λ = φ(m/s)/Φ(m/s), the inverse Mills
- * ratio: E[X] = m + sλ and E[X²] = m² + s² + msλ.
- */
-function truncatedNormalLambda(mean: number, stddev: number): number {
-  return normalPdf(mean / stddev) / normalCdf(mean / stddev);
-}
-
-/** The exact mean of what the sampler of `d` draws; Infinity for a Pareto with shape ≤ 1. */
-export function distributionMean(d: Distribution): number {
-  switch (d.dist) {
-    case 'constant':
-      return d.value;
-    case 'exponential':
-      return d.mean;
-    case 'uniform':
-      return (d.min + d.max) / 2;
-    case 'normal':
-      return d.stddev === 0 ? d.mean : d.mean + d.stddev * truncatedNormalLambda(d.mean, d.stddev);
-    case 'lognormal': {
-      const { mu, sigma } = lognormalParameters(d);
-      return Math.exp(mu + (sigma * sigma) / 2);
-    }
-    case 'gamma':
-      return d.mean;
-    case 'weibull':
-      return d.scale * gammaFunction(1 + 1 / d.shape);
-    case 'pareto':
-      return d.shape > 1 ? (d.shape * d.scale) / (d.shape - 1) : Infinity;
-    case 'empirical':
-      return empiricalAverage(d, (v) => v);
-    case 'histogram':
-      return histogramAverage(d, (lo, hi) => (lo + hi) / 2);
-  }
-}
-
-/** The exact second moment E[S²] of what the sampler of `d` draws (for M/G/1); Infinity for a Pareto with shape ≤ 2. */
-export function distributionSecondMoment(d: Distribution): number {
-  switch (d.dist) {
-    case 'constant':
-      return d.value * d.value;
-    case 'exponential':
-      return 2 * d.mean * d.mean;
-    case 'uniform':
-      return (d.min * d.min + d.min * d.max + d.max * d.max) / 3;
-    case 'normal': {
-      const m = d.mean;
-      const s = d.stddev;
-      return s === 0 ? m * m : m * m + s * s + m * s * truncatedNormalLambda(m, s);
-    }
-    case 'lognormal': {
-      const { mu, sigma } = lognormalParameters(d);
-      return Math.exp(2 * mu + 2 * sigma * sigma);
-    }
-    case 'gamma':
-      return d.mean * d.mean * (1 + d.cv * d.cv);
-    case 'weibull':
-      return d.scale * d.scale * gammaFunction(1 + 2 / d.shape);
-    case 'pareto':
-      return d.shape > 2 ? (d.shape * d.scale * d.scale) / (d.shape - 2) : Infinity;
-    case 'empirical':
-      return empiricalAverage(d, (v) => v * v);
-    case 'histogram':
-      return histogramAverage(d, (lo, hi) => (lo * lo + lo * hi + hi * hi) / 3);
   }
 }

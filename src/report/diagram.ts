@@ -5,6 +5,7 @@
  * settings that shape it. A swept setting shows all its values. Everything
  * is optional: a field the manifest lacks is left out, not guessed.
  */
+import { labelsOf, selectorMatches } from '../scenario/labels.js';
 import { escapeHtml } from './escape.js';
 import type { Manifest, ResolvedScenario, ServiceSpec } from './manifest.js';
 import { naturalCompare } from './charts/common.js';
@@ -51,10 +52,7 @@ function selectedWorkloads(s: ResolvedScenario, svc: ServiceSpec | undefined): S
   const selector = svc?.spec?.selector;
   if (!selector) return undefined;
   const names = (s.workloads ?? [])
-    .filter((w) => {
-      const labels: Record<string, string> = w.labels ?? { app: w.name ?? '' };
-      return Object.entries(selector).every(([k, v]) => labels[k] === v);
-    })
+    .filter((w) => selectorMatches(selector, labelsOf({ name: w.name ?? '', labels: w.labels })))
     .map((w) => w.name ?? '');
   return names.length ? new Set(names) : undefined;
 }

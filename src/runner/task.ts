@@ -8,6 +8,7 @@
  * Test hook (test-only, not a feature): `SVCSIM_TEST_CRASH="<variant label>:<replication>"`
  * makes that replication throw, so tests can check what a crash does to a run.
  */
+import { resolved } from '../scenario/resolved.js';
 import { runReplication } from '../sim/replication.js';
 import type { ReplicationResult } from '../sim/result.js';
 import type { ReplicationTask } from './protocol.js';
@@ -16,7 +17,7 @@ import type { ReplicationTask } from './protocol.js';
 export function runTask(task: ReplicationTask): Uint8Array {
   const crash = process.env.SVCSIM_TEST_CRASH;
   if (crash !== undefined && crash === `${task.variantLabel}:${task.replication}`) throw new Error('injected crash (SVCSIM_TEST_CRASH)');
-  const result = runReplication(task.scenario, { variant: task.variant, replication: task.replication, rootSeed: task.rootSeed });
+  const result = runReplication(resolved(task.scenario), { variant: task.variant, replication: task.replication, rootSeed: task.rootSeed });
   return new TextEncoder().encode(JSON.stringify(result));
 }
 

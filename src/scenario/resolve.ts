@@ -30,6 +30,7 @@
  *   failures, loadBalancers) exists; `entryNode` other than `random` only
  *   with `via: nodePort`.
  */
+import { labelsOf } from './labels.js';
 import type { ClusterNode, LoadBalancer, Scenario, Service, Workload } from './schema.js';
 import { loadBalancerSchema } from './schema.js';
 
@@ -347,7 +348,7 @@ export function resolveScenario(input: Scenario): Scenario {
 
   const placements = placeWorkloads(s.cluster.nodes, s.workloads);
   s.workloads.forEach((w, i) => {
-    w.labels ??= { app: w.name };
+    w.labels = labelsOf(w);
     w.placement = Object.fromEntries(placements[i].placement);
   });
 

@@ -11,6 +11,7 @@
  * Sweep and `--set` paths are checked by the loader, which has the document
  * as written (see paths.ts).
  */
+import { labelsOf, selectorMatches } from './labels.js';
 import type { Segment } from './paths.js';
 import { assignNodePorts, expandedNodeCount, expandNodes, hasNodePorts, parsePortRange, placeWorkloads } from './resolve.js';
 import { failureKind, type Scenario, type Service, type ServicePort, type Workload } from './schema.js';
@@ -25,15 +26,6 @@ export interface Finding {
 
 /** Bounds that keep every scenario quick to load (and to simulate at all). */
 export const LIMITS = { nodes: 10_000, variants: 1_000 } as const;
-
-export function selectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  const keys = Object.keys(selector);
-  return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
-}
-
-export function labelsOf(w: Workload): Record<string, string> {
-  return w.labels ?? { app: w.name };
-}
 
 function have(names: Iterable<string>): string {
   const a = [...new Set(names)];

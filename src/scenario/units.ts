@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { HistogramBucket } from '../engine/distributions.js';
 
 /** A scalar the user wrote that is not what it should be; the message says what is allowed. */
 export class UnitError extends Error {
@@ -177,8 +178,7 @@ type LognormalByQuantiles = { dist: 'lognormal'; median: number; p99: number; me
 type LognormalByMoments = { dist: 'lognormal'; mean: number; stddev: number; median?: undefined; p99?: undefined };
 type EmpiricalValues = { dist: 'empirical'; values: number[]; weights?: number[]; file?: undefined };
 type EmpiricalFile = { dist: 'empirical'; file: string; values?: number[]; weights?: undefined };
-/** One cumulative bucket of a Prometheus histogram: `count` observations ≤ `le` seconds (`le` may be Infinity, the `+Inf` bucket). */
-export type HistogramBucket = { le: number; count: number };
+export type { HistogramBucket } from '../engine/distributions.js';
 type HistogramBuckets = { dist: 'histogram'; buckets: HistogramBucket[]; max?: number; file?: undefined; metric?: undefined };
 type HistogramFile = { dist: 'histogram'; file: string; metric?: string; max?: number; buckets?: HistogramBucket[] };
 
@@ -373,8 +373,13 @@ export const distributionSchema = z
   // Named, so that the scenario's JSON Schema defines it once and refers to it.
   .meta({ id: 'Distribution', description: `Distribution: a Duration (a constant), or an object with dist: (${DIST_NAMES.join(', ')}) and its parameters` });
 
-/** A Distribution as the simulator uses it: a union on `dist`, every time in seconds. */
-export type Distribution = z.output<typeof distributionSchema>;
+/**
+ * A Distribution as the simulator uses it: a union on `dist`, every time in
+ * seconds. Defined once, in engine/distributions.ts (engine/ imports nothing
+ * of the project); every sampler built from a parsed Distribution checks that
+ * this schema's output is one.
+ */
+export type { Distribution } from '../engine/distributions.js';
 
 // ---------------------------------------------------------- empirical files
 

@@ -10,13 +10,32 @@
  * Tracing only observes: a traced replication draws the same random numbers
  * as an untraced one.
  */
+import { Outcome } from '../dataplane/client.js';
+import type { Connections } from '../dataplane/connections.js';
 import type { KubeProxies } from '../dataplane/kubeProxy.js';
 import { NO_ENDPOINTS, NO_LOCAL_ENDPOINT } from '../dataplane/kubeProxy.js';
 import type { LoadBalancerState } from '../dataplane/loadBalancer.js';
-import { HOP_CROSS_ZONE, HOP_PROXY, HOP_SAME_NODE, HOP_SAME_ZONE } from '../dataplane/network.js';
-import type { TrafficInfo } from '../dataplane/topology.js';
-import { Outcome } from './recorder.js';
-import type { Simulation } from './simulation.js';
+import { HOP_CROSS_ZONE, HOP_PROXY, HOP_SAME_NODE, HOP_SAME_ZONE, type Network } from '../dataplane/network.js';
+import type { Pods } from '../dataplane/pod.js';
+import { RouteFailure, type Router } from '../dataplane/route.js';
+import type { Topology, TrafficInfo } from '../dataplane/topology.js';
+import type { Attempts, Requests } from './pools.js';
+
+/** What the tracer reads of the replication it follows (the Simulation is one). */
+export interface TraceView {
+  readonly topo: Topology;
+  readonly pods: Pods;
+  readonly network: Network;
+  readonly lbs: readonly LoadBalancerState[];
+  readonly windowStart: number;
+  /** Hop samples of the traced request's packets, as [hop, seconds] pairs, since they were last printed. */
+  readonly traceLog: number[];
+  readonly requests: Requests;
+  readonly attempts: Attempts;
+  readonly connections: Connections;
+  readonly router: Router;
+  readonly proxies: KubeProxies;
+}
 
 const OUTCOME_NAMES = ['ok', 'failed_timeout', 'failed_refused', 'failed_rejected'];
 
@@ -25,7 +44,7 @@ function ms(seconds: number): string {
 }
 
 export class Tracer {
-  private sim!: Simulation;
+  private sim!: TraceView;
   private started = 0;
   private readonly lines = new Map<number, string[]>();
   private readonly order: number[] = [];
@@ -42,7 +61,7 @@ export class Tracer {
     readonly from: number,
   ) {}
 
-  attach(sim: Simulation): void {
+  attach(sim: TraceView): void {
     this.sim = sim;
   }
 
@@ -70,7 +89,7 @@ export class Tracer {
   }
 
   private reqOf(a: number): number {
-    return this.sim.attReq[a];
+    return this.sim.attempts.req[a];
   }
 
   request(r: number, info: TrafficInfo, client: number, now: number): void {
@@ -88,14 +107,21 @@ export class Tracer {
     const n = (this.attemptNo.get(r) ?? 0) + 1;
     this.attemptNo.set(r, n);
     this.headed.set(r, a);
-    this.add(r, `  attempt ${n} at t=${this.sim.attStart[a].toFixed(6)} s: ${kind}`);
+    this.add(r, `  attempt ${n} at t=${this.sim.attempts.start[a].toFixed(6)} s: ${kind}`);
   }
 
-  loadBalancer(a: number, lb: LoadBalancerState, target: number): void {
+  /** The route of a new connection: the LB's pick and the DNAT, as far as it got (`pod`: route()'s answer). */
+  route(a: number, t: number, pod: number): void {
+    const router = this.sim.router;
+    if (router.viaLoadBalancer(t)) this.loadBalancer(a, this.sim.lbs[router.lbOf[t]], router.lbTarget);
+    if (router.entry >= 0 && pod !== RouteFailure.NodeDown) this.dnat(a, router.entry, this.sim.proxies, router.selected, router.localPolicyOf[t] === 1);
+  }
+
+  private loadBalancer(a: number, lb: LoadBalancerState, target: number): void {
     const sim = this.sim;
     this.attemptHeader(a, 'new connection');
     const svc = sim.topo.services[lb.info.service];
-    const t = sim.topo.traffic[sim.reqTraffic[this.reqOf(a)]];
+    const t = sim.topo.traffic[sim.requests.traffic[this.reqOf(a)]];
     const health = `${lb.info.spec.algorithm}, ${lb.lastUsable} ${lb.lastFailOpen ? 'targets (none healthy: failing open)' : 'healthy targets'}${lb.crossZone ? '' : ', no cross-zone'}`;
     if (target < 0) {
       this.add(this.reqOf(a), `    client → LB ${lb.info.ip}:${t.port} (${svc.name}): no healthy target (${health})`);
@@ -107,10 +133,10 @@ export class Tracer {
     this.add(this.reqOf(a), `    client → LB ${lb.info.ip}:${t.port} → ${to} (${health})`);
   }
 
-  dnat(a: number, entry: number, proxies: KubeProxies, pod: number, localPolicy: boolean): void {
+  private dnat(a: number, entry: number, proxies: KubeProxies, pod: number, localPolicy: boolean): void {
     const sim = this.sim;
     const r = this.reqOf(a);
-    const t = sim.topo.traffic[sim.reqTraffic[r]];
+    const t = sim.topo.traffic[sim.requests.traffic[r]];
     if (t.spec.to.via !== 'loadBalancer' || !t.external) {
       this.attemptHeader(a, 'new connection');
       const dest = t.spec.to.via === 'nodePort' ? `node ${sim.topo.nodes[entry].name} ${sim.topo.nodes[entry].ip}:${t.nodePort}` : `clusterIP ${sim.topo.services[t.service].clusterIP}:${t.port} (kube-proxy on ${sim.topo.nodes[entry].name})`;
@@ -133,7 +159,7 @@ export class Tracer {
   private hops(r: number, label: string, back = false): void {
     const log = this.sim.traceLog;
     if (log.length === 0) return;
-    const t = this.sim.topo.traffic[this.sim.reqTraffic[r]];
+    const t = this.sim.topo.traffic[this.sim.requests.traffic[r]];
     let names = log.map((_, i) => i).filter((i) => i % 2 === 0).map((i) => `${this.hopName(log[i], t, back)} ${ms(log[i + 1])}`);
     if (back) names = names.reverse();
     let sum = 0;
@@ -154,7 +180,7 @@ export class Tracer {
     return arrow('client', via === 'loadBalancer' && t.external ? 'LB' : via === 'nodePort' ? 'node' : 'kube-proxy');
   }
 
-  handshake(a: number, _syn: number, _synAck: number): void {
+  handshake(a: number): void {
     const r = this.reqOf(a);
     const log = this.sim.traceLog;
     // The log holds the SYN's hops (with kube-proxy's cost) then the SYN-ACK's.
@@ -169,11 +195,11 @@ export class Tracer {
 
   reuse(a: number, c: number): void {
     const sim = this.sim;
-    const p = sim.connPod[c];
+    const p = sim.connections.pod[c];
     this.attemptHeader(a, `kept-alive connection to pod ${sim.pods.names[p]} on ${sim.topo.nodes[sim.pods.node[p]].name} (no handshake, no kube-proxy)`);
   }
 
-  sent(a: number, _c: number, arriveAt: number): void {
+  sent(a: number, arriveAt: number): void {
     this.hops(this.reqOf(a), 'request');
     this.add(this.reqOf(a), `    reaches the pod at t=${arriveAt.toFixed(6)} s`);
   }
@@ -183,17 +209,32 @@ export class Tracer {
     this.add(r, `    pod ${this.sim.pods.names[p]}: service starts at t=${now.toFixed(6)} s, takes ${ms(service)} (${this.sim.pods.busy[p]} of ${this.sim.pods.concurrency[p]} slots busy, ${this.sim.pods.queues[p].length} waiting)`);
   }
 
-  response(a: number, _back: number, at: number): void {
+  response(a: number, at: number): void {
     const r = this.reqOf(a);
     this.hops(r, 'response', true);
     this.add(r, `    response at the client at t=${at.toFixed(6)} s`);
   }
 
-  failed(a: number, at: number, outcome: Outcome, why: string, _entry = -1): void {
+  failed(a: number, at: number, outcome: Outcome, why: string): void {
     const r = this.reqOf(a);
     if (this.headed.get(r) !== a) this.attemptHeader(a, 'new connection');
     this.sim.traceLog.length = 0;
     this.add(r, `    ${OUTCOME_NAMES[outcome]} at t=${at.toFixed(6)} s: ${why}`);
+  }
+
+  /** The SYN of a new connection (`isNew`) or a request on a kept-alive one reached no answering pod: node down (timeout) or pod gone (refused). */
+  unanswered(a: number, at: number, outcome: Outcome, pod: number, isNew: boolean): void {
+    const pods = this.sim.pods;
+    const nodeDown = outcome === Outcome.Timeout;
+    let why: string;
+    if (isNew) why = nodeDown ? `pod ${pods.names[pod]} is on ${this.sim.topo.nodes[pods.node[pod]].name}, which is down: the SYN is not answered` : `pod ${pods.names[pod]} is not running: its node answers with a reset`;
+    else why = nodeDown ? 'the kept-alive connection runs through a node that is down: no answer' : `pod ${pods.names[pod]} is gone: the connection is reset`;
+    this.failed(a, at, outcome, why);
+  }
+
+  /** Pod p's queue was full: HTTP 503. */
+  rejected(a: number, at: number, p: number): void {
+    this.failed(a, at, Outcome.Rejected, `pod ${this.sim.pods.names[p]} queue is full (${this.sim.pods.queueCapacity[p]} waiting): HTTP 503`);
   }
 
   retry(r: number, at: number): void {

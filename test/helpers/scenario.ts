@@ -4,6 +4,7 @@
  */
 import { stringify } from 'yaml';
 import { parseScenarioText } from '../../src/scenario/load.js';
+import { resolved } from '../../src/scenario/resolved.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 import { runReplication } from '../../src/sim/replication.js';
 import { METRIC_NAMES, type MetricName, type ReplicationResult } from '../../src/sim/result.js';
@@ -60,7 +61,7 @@ export function singleQueue(opts: {
 
 export function replicate(s: Scenario, replications = s.simulation.replications, seed = s.simulation.seed): Promise<ReplicationResult[]> {
   const out: ReplicationResult[] = [];
-  for (let r = 0; r < replications; r++) out.push(runReplication(s, { variant: 0, replication: r, rootSeed: seed }));
+  for (let r = 0; r < replications; r++) out.push(runReplication(resolved(s), { variant: 0, replication: r, rootSeed: seed }));
   return Promise.resolve(out);
 }
 

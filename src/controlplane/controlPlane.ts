@@ -1,0 +1,45 @@
+/**
+ * The control plane of one replication: failures (failures.ts), how the LB
+ * learns of them (healthChecks.ts) and how every kube-proxy does
+ * (endpoints.ts). Built on a Host (host.ts); the event loop hands it every
+ * event of a `ControlEvent` kind and it routes the event to its module.
+ */
+import type { RandomStream } from '../engine/random.js';
+import { EndpointPropagation } from './endpoints.js';
+import { Failures } from './failures.js';
+import { HealthChecks } from './healthChecks.js';
+import { ControlEvent, type Host } from './host.js';
+
+export class ControlPlane {
+  readonly endpoints: EndpointPropagation;
+  readonly healthChecks: HealthChecks;
+  readonly failures: Failures;
+
+  /** `stream(source)`: the replication's random stream of that name. */
+  constructor(host: Host, stream: (source: string) => RandomStream) {
+    this.endpoints = new EndpointPropagation(host, stream('control-plane/endpoints'));
+    this.healthChecks = new HealthChecks(host, stream('control-plane/health-checks'));
+    this.failures = new Failures(host, this.endpoints, this.healthChecks, (source) => stream(`failures/${source}`));
+  }
+
+  /** Registers the LB targets and schedules the first probes and every failure. */
+  start(): void {
+    this.healthChecks.start();
+    this.failures.start();
+  }
+
+  handle(kind: ControlEvent, payload: number): void {
+    switch (kind) {
+      case ControlEvent.EndpointsArrive:
+      case ControlEvent.ProxySync:
+        this.endpoints.handle(kind, payload);
+        break;
+      case ControlEvent.ProbeSend:
+      case ControlEvent.ProbeTimeout:
+        this.healthChecks.handle(kind, payload);
+        break;
+      default:
+        this.failures.handle(kind, payload);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * What can happen in a replication: the event kinds of the data plane, each
+ * with the record its integer payload names. The control plane owns its own
+ * kinds (controlplane/host.ts `ControlEvent`, numbered from
+ * FIRST_CONTROL_EVENT on); the loop hands those to it unread.
+ */
+export const enum Ev {
+  /** Traffic entry `payload` generates its next request. */
+  Arrival = 0,
+  /** Request `payload` starts its next attempt, on a new connection. */
+  Retry = 1,
+  /** Attempt `payload` reaches its pod. */
+  PodArrival = 2,
+  /** Attempt `payload` has been served: its slot frees and the response leaves. */
+  ServiceEnd = 3,
+  /** Attempt `payload` reaches its client's timeout. */
+  Timeout = 4,
+}

@@ -1,0 +1,115 @@
+/**
+ * The records of requests and attempts in flight: pools of typed arrays
+ * (structure of arrays, one array per field, indexed by record id) with free
+ * lists, grown by doubling. Ids are recycled as requests end, so memory is
+ * bounded by what is in flight, not by how many requests ran, and nothing is
+ * allocated per event once the pools are large enough. (Connections have
+ * their own pool, dataplane/connections.ts.)
+ *
+ * A request is what a client wants done; an attempt is one try of it over
+ * one connection (the first, then each retry).
+ */
+import { grown } from '../engine/typedArrays.js';
+
+/** Where an attempt is, for the pod that holds it. */
+export const enum Where {
+  Free = 0,
+  /** On its way to its pod. */
+  Transit = 1,
+  /** Waiting in its pod's queue. */
+  Queued = 2,
+  /** Being served (holding a slot). */
+  Service = 3,
+}
+
+export class Requests {
+  private cap = 0;
+  private readonly free: number[] = [];
+  traffic = new Int32Array(0);
+  client = new Int32Array(0);
+  /** When its first attempt started. */
+  start = new Float64Array(0);
+  /** Its time bucket when counted (first attempt inside the measured window), else -1. */
+  bucket = new Int32Array(0);
+  retriesLeft = new Int32Array(0);
+  /** The service demand drawn when it was generated. */
+  demand = new Float64Array(0);
+  /** 1 when `trace` follows it. */
+  traced = new Uint8Array(0);
+
+  alloc(): number {
+    if (this.free.length === 0) this.grow();
+    return this.free.pop() as number;
+  }
+
+  release(r: number): void {
+    this.free.push(r);
+  }
+
+  private grow(): void {
+    const cap = Math.max(64, this.cap * 2);
+    this.traffic = grown(this.traffic, cap);
+    this.client = grown(this.client, cap);
+    this.start = grown(this.start, cap);
+    this.bucket = grown(this.bucket, cap);
+    this.retriesLeft = grown(this.retriesLeft, cap);
+    this.demand = grown(this.demand, cap);
+    this.traced = grown(this.traced, cap);
+    for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);
+    this.cap = cap;
+  }
+}
+
+export class Attempts {
+  /** Records ever allocated (ids are below it). */
+  cap = 0;
+  private readonly free: number[] = [];
+  req = new Int32Array(0);
+  /** Its connection until it ends, else -1. */
+  conn = new Int32Array(0);
+  pod = new Int32Array(0);
+  where = new Uint8Array(0);
+  /** 1 once its outcome is known to the client (the pod may still hold it). */
+  resolved = new Uint8Array(0);
+  start = new Float64Array(0);
+  /** start + the client's timeout. */
+  deadline = new Float64Array(0);
+  /** Its pending arrival or service-end event, and its timeout event, or -1. */
+  event = new Int32Array(0);
+  timeoutEvent = new Int32Array(0);
+
+  /** A fresh attempt of request r starting at `now`, with its client's deadline. */
+  alloc(r: number, now: number, deadline: number): number {
+    if (this.free.length === 0) this.grow();
+    const a = this.free.pop() as number;
+    this.req[a] = r;
+    this.conn[a] = -1;
+    this.pod[a] = -1;
+    this.where[a] = Where.Free;
+    this.resolved[a] = 0;
+    this.start[a] = now;
+    this.deadline[a] = deadline;
+    this.event[a] = -1;
+    this.timeoutEvent[a] = -1;
+    return a;
+  }
+
+  release(a: number): void {
+    this.free.push(a);
+  }
+
+  private grow(): void {
+    const cap = Math.max(64, this.cap * 2);
+    this.req = grown(this.req, cap);
+    this.conn = grown(this.conn, cap);
+    this.pod = grown(this.pod, cap);
+    this.where = grown(this.where, cap);
+    this.resolved = grown(this.resolved, cap);
+    this.start = grown(this.start, cap);
+    this.deadline = grown(this.deadline, cap);
+    this.event = grown(this.event, cap);
+    this.timeoutEvent = grown(this.timeoutEvent, cap);
+    for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);
+    this.cap = cap;
+  }
+}
