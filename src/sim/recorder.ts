@@ -5,18 +5,17 @@
  * bucket the series of `timeseries.csv`; per bucket from t = 0 the mean
  * latency that the MSER-5 warm-up suggestion is computed from.
  *
+ * Per node: the new connections it received, forwarded to another node,
+ * and dropped (nodes.csv).
+ *
  * Counters are plain typed arrays; latencies go into an HDR histogram per
- * scope (0.1% relative error) and a small log histogram per time bucket.
+ * scope (0.1% relative error) and a small log histogram per time bucket,
+ * made when the bucket's first ok request ends: a bucket that sees no work
+ * costs its three counters only.
  */
+import { Outcome } from '../dataplane/client.js';
 import { LatencyHistogram } from '../stats/histogram.js';
 import { TimeHistogram } from '../stats/timeHistogram.js';
-
-export const enum Outcome {
-  Ok = 0,
-  Timeout = 1,
-  Refused = 2,
-  Rejected = 3,
-}
 
 // Field offsets of the per-scope counters.
 const REQUESTS = 0;
@@ -42,18 +41,27 @@ export class Recorder {
   readonly bucketRequests: Float64Array;
   readonly bucketOk: Float64Array;
   readonly bucketFailed: Float64Array;
-  readonly bucketLatency: TimeHistogram[];
+  /** Per bucket, made at its first ok request (undefined until then). */
+  readonly bucketLatency: (TimeHistogram | undefined)[];
   readonly warmupBuckets: number;
   readonly warmupSum: Float64Array;
   readonly warmupCount: Float64Array;
+  /** Per node: new connections of counted requests it received, of which forwarded to another node, and dropped. */
+  readonly nodeReceived: Float64Array;
+  readonly nodeCrossNode: Float64Array;
+  readonly nodeDropped: Float64Array;
 
   constructor(
     readonly scopes: number,
+    nodes: number,
     readonly windowStart: number,
     readonly windowEnd: number,
     readonly bucketSeconds: number,
   ) {
     this.counters = new Float64Array(scopes * FIELDS);
+    this.nodeReceived = new Float64Array(nodes);
+    this.nodeCrossNode = new Float64Array(nodes);
+    this.nodeDropped = new Float64Array(nodes);
     // With one traffic entry its scope is `all`: one histogram serves both.
     const all = new LatencyHistogram();
     this.histograms = Array.from({ length: scopes }, (_, i) => (i === 0 || scopes === 2 ? all : new LatencyHistogram()));
@@ -61,7 +69,7 @@ export class Recorder {
     this.bucketRequests = new Float64Array(this.buckets);
     this.bucketOk = new Float64Array(this.buckets);
     this.bucketFailed = new Float64Array(this.buckets);
-    this.bucketLatency = Array.from({ length: this.buckets }, () => new TimeHistogram());
+    this.bucketLatency = new Array<TimeHistogram | undefined>(this.buckets).fill(undefined);
     this.warmupBuckets = Math.max(1, Math.ceil(windowEnd / bucketSeconds - 1e-9));
     this.warmupSum = new Float64Array(this.warmupBuckets);
     this.warmupCount = new Float64Array(this.warmupBuckets);
@@ -84,7 +92,11 @@ export class Recorder {
     this.counters[scope * FIELDS + RETRIES] += 1;
   }
 
-  forwarded(scope: number, crossNode: boolean, crossZone: boolean): void {
+  /** A request's new connection was DNATed by `node` (-1: none, IP-mode LB), to a pod on another node when crossNode; counted when bucket ≥ 0. */
+  forwarded(scope: number, bucket: number, node: number, crossNode: boolean, crossZone: boolean): void {
+    if (bucket < 0 || node < 0) return;
+    this.nodeReceived[node]++;
+    if (crossNode) this.nodeCrossNode[node]++;
     const c = this.counters;
     const o = scope * FIELDS;
     c[FORWARDED] += 1;
@@ -99,6 +111,11 @@ export class Recorder {
     }
   }
 
+  /** A counted request's new connection was dropped at `node` (node down, or no local endpoint). */
+  dropped(node: number): void {
+    this.nodeDropped[node]++;
+  }
+
   ok(scope: number, bucket: number, latency: number): void {
     const c = this.counters;
     const o = scope * FIELDS;
@@ -111,7 +128,7 @@ export class Recorder {
     this.histograms[0].record(latency);
     if (this.scopes > 2) this.histograms[scope].record(latency);
     this.bucketOk[bucket] += 1;
-    this.bucketLatency[bucket].record(latency);
+    (this.bucketLatency[bucket] ??= new TimeHistogram()).record(latency);
   }
 
   failed(scope: number, bucket: number, outcome: Outcome): void {
@@ -119,6 +136,18 @@ export class Recorder {
     this.counters[field] += 1;
     this.counters[scope * FIELDS + field] += 1;
     this.bucketFailed[bucket] += 1;
+  }
+
+  /**
+   * A request of scope `scope` ended at `at` (bucket -1: not counted). Every
+   * ok request feeds the warm-up series; a counted one that ends after the
+   * drain limit is `unfinished`: neither ok nor failed.
+   */
+  ended(scope: number, bucket: number, start: number, at: number, outcome: Outcome, drainEnd: number): void {
+    if (outcome === Outcome.Ok) this.warmupSample(start, at - start);
+    if (bucket < 0 || !(at <= drainEnd)) return;
+    if (outcome === Outcome.Ok) this.ok(scope, bucket, at - start);
+    else this.failed(scope, bucket, outcome);
   }
 
   /** Any ok request, counted or not, by the bucket from t = 0 of its first attempt (MSER-5 series). */

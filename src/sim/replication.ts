@@ -4,7 +4,7 @@
  * and turn its counters into the metrics of spec/cli-and-outputs.md.
  */
 import { replicationSeed } from '../engine/random.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { Recorder } from './recorder.js';
 import { METRIC_NAMES, type MetricName, type ReplicationResult, type ScopeResult } from './result.js';
 import { Simulation } from './simulation.js';
@@ -17,7 +17,7 @@ export interface ReplicationOptions {
   tracer?: Tracer;
 }
 
-export function runReplication(scenario: Scenario, opts: ReplicationOptions): ReplicationResult {
+export function runReplication(scenario: ResolvedScenario, opts: ReplicationOptions): ReplicationResult {
   const sim = new Simulation(scenario, { replication: opts.replication, rootSeed: opts.rootSeed, tracer: opts.tracer });
   sim.run();
   return collect(sim, opts);
@@ -26,7 +26,7 @@ export function runReplication(scenario: Scenario, opts: ReplicationOptions): Re
 /** Turns a finished simulation into its result record. */
 export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationResult {
   const rec = sim.recorder;
-  const window = sim.s.simulation.duration;
+  const window = sim.scenario.simulation.duration;
   const pods = sim.pods;
 
   // Pod utilisation for the metrics: busy slot-time / (concurrency × the pod's running time in the window).
@@ -70,9 +70,9 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
   const nodeRows = sim.topo.nodes.map((n) => ({
     node: n.name,
     zone: sim.topo.zones[n.zone],
-    received: sim.nodeReceived[n.index],
-    forwardedCrossNode: sim.nodeCrossNode[n.index],
-    dropped: sim.nodeDropped[n.index],
+    received: rec.nodeReceived[n.index],
+    forwardedCrossNode: rec.nodeCrossNode[n.index],
+    dropped: rec.nodeDropped[n.index],
   }));
 
   const b = rec.buckets;
@@ -89,8 +89,8 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
     const width = Math.min(rec.bucketSeconds, window - i * rec.bucketSeconds);
     ts.throughputRps.push(width > 0 ? rec.bucketOk[i] / width : NaN);
     const h = rec.bucketLatency[i];
-    ts.latencyP50Ms.push(h.count > 0 ? h.quantile(0.5) * 1000 : NaN);
-    ts.latencyP99Ms.push(h.count > 0 ? h.quantile(0.99) * 1000 : NaN);
+    ts.latencyP50Ms.push(h !== undefined && h.count > 0 ? h.quantile(0.5) * 1000 : NaN);
+    ts.latencyP99Ms.push(h !== undefined && h.count > 0 ? h.quantile(0.99) * 1000 : NaN);
   }
   const warmupSeries = Array.from(rec.warmupSum, (sum, i) => (rec.warmupCount[i] > 0 ? (sum / rec.warmupCount[i]) * 1000 : NaN));
 
