@@ -52,12 +52,26 @@ export function clusterScenario(c: ClusterCase): object {
   };
 }
 
-/** Microseconds per simulated request of one replication (set-up included). */
-export function microsPerRequest(c: ClusterCase): number {
+/** One replication: its seconds and simulated requests. */
+export function timeCase(c: ClusterCase): { seconds: number; requests: number } {
   const scenario = resolved(parseScenarioText(stringify(clusterScenario(c)), 'bench-cluster.yaml').scenario);
   const t0 = process.hrtime.bigint();
   const r = runReplication(scenario, { variant: 0, replication: 0, rootSeed: 1 });
-  return Number(process.hrtime.bigint() - t0) / 1e3 / r.simulatedRequests;
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, requests: r.simulatedRequests };
+}
+
+/** Microseconds per simulated request of one replication (set-up included). */
+export function microsPerRequest(c: ClusterCase): number {
+  const r = timeCase(c);
+  return (r.seconds * 1e6) / r.requests;
+}
+
+/** Microseconds per simulated request once set up: the difference between a run of 2s and one of s seconds. */
+export function marginalMicros(c: ClusterCase, seconds: number): { micros: number; setupSeconds: number } {
+  const short = timeCase({ ...c, seconds });
+  const long = timeCase({ ...c, seconds: 2 * seconds });
+  const micros = ((long.seconds - short.seconds) * 1e6) / (long.requests - short.requests);
+  return { micros, setupSeconds: Math.max(0, short.seconds - (micros * short.requests) / 1e6) };
 }
 
 const ROWS: { label: string; c: Omit<ClusterCase, 'nodes' | 'pods'> }[] = [

@@ -26,7 +26,10 @@
  * Cost: `lc` keeps a leftmost-minimum tree per candidate list (O(log n) per
  * connection, the same choice as a scan in pod order); the affinity table
  * holds only the (node, service, client) entries seen and not yet expired,
- * as the kernel's tables do, never a row per node × client.
+ * as the kernel's tables do, never a row per node × client. Nodes that
+ * agree on the endpoints share their `all` and zone lists, and connection
+ * counts per node × pod exist only under `lc`. (Each node's ready flags and
+ * its sync still take O(pods): set-up stays O(nodes × pods).)
  */
 import { indexOfSorted, MinTree } from '../engine/minTree.js';
 import type { RandomStream } from '../engine/random.js';
@@ -79,6 +82,8 @@ export class KubeProxies {
   /** The table size at which expired entries are swept next (amortised O(1) per connection). */
   private sweepAt = 1024;
   private readonly affinityTimeout: Float64Array;
+  /** The candidate lists last built, by service (all) or zone × service: shared by the nodes that agree. */
+  private readonly lastLists = new Map<number, Int32Array>();
   private readonly preference: Uint8Array;
   private readonly servicesOfWorkload: number[][];
   private readonly nodeZone: Int32Array;
@@ -102,7 +107,8 @@ export class KubeProxies {
     else this.mode = Mode.LeastConnections;
     this.modeName = proxyMode === 'ipvs' ? `ipvs ${ipvsScheduler}` : proxyMode;
     this.ready = topo.nodes.map(() => new Uint8Array(Math.max(16, pods.workload.length)));
-    this.activeConns = topo.nodes.map(() => new Int32Array(Math.max(16, pods.workload.length)));
+    // Only lc reads connection counts: other modes keep no table per node × pod.
+    this.activeConns = topo.nodes.map(() => (this.mode === Mode.LeastConnections ? new Int32Array(Math.max(16, pods.workload.length)) : EMPTY));
     const cells = nNodes * this.nServices;
     this.all = new Array<Int32Array>(cells).fill(EMPTY);
     this.local = new Array<Int32Array>(cells).fill(EMPTY);
@@ -136,6 +142,7 @@ export class KubeProxies {
       const r = new Uint8Array(cap);
       r.set(this.ready[k]);
       this.ready[k] = r;
+      if (this.mode !== Mode.LeastConnections) continue;
       const a = new Int32Array(cap);
       a.set(this.activeConns[k]);
       this.activeConns[k] = a;
@@ -164,11 +171,24 @@ export class KubeProxies {
     }
     for (let s = 0; s < this.nServices; s++) {
       const cell = k * this.nServices + s;
-      this.all[cell] = Int32Array.from(lists[0][s]);
+      this.all[cell] = this.shared(s, lists[0][s]);
       this.local[cell] = Int32Array.from(lists[1][s]);
-      this.zone[cell] = Int32Array.from(lists[2][s]);
+      this.zone[cell] = this.shared(this.nServices * (1 + zone) + s, lists[2][s]);
     }
     if (this.mode === Mode.LeastConnections) this.rebuildTrees(k);
+  }
+
+  /**
+   * The list last built under `key` when it holds the same pods (nodes that
+   * agree on the endpoints share one array: memory follows the views, not
+   * nodes × pods), else a new one. Lists are never written after they are built.
+   */
+  private shared(key: number, pods: number[]): Int32Array {
+    const last = this.lastLists.get(key);
+    if (last !== undefined && last.length === pods.length && pods.every((p, i) => last[i] === p)) return last;
+    const list = Int32Array.from(pods);
+    this.lastLists.set(key, list);
+    return list;
   }
 
   private rebuildTrees(k: number): void {
@@ -302,14 +322,14 @@ export class KubeProxies {
 
   /** Counts a connection in node k's table (IPVS lc). */
   private opened(k: number, pod: number): void {
-    const n = ++this.activeConns[k][pod];
-    if (this.mode === Mode.LeastConnections) this.updateTrees(k, pod, n);
+    if (this.mode !== Mode.LeastConnections) return;
+    this.updateTrees(k, pod, ++this.activeConns[k][pod]);
   }
 
   /** A connection DNATed by node k to pod has closed. */
   closed(k: number, pod: number): void {
-    const n = --this.activeConns[k][pod];
-    if (this.mode === Mode.LeastConnections) this.updateTrees(k, pod, n);
+    if (this.mode !== Mode.LeastConnections) return;
+    this.updateTrees(k, pod, --this.activeConns[k][pod]);
   }
 
   /** The pod's count in every candidate list of node k that holds it. */
@@ -327,8 +347,9 @@ export class KubeProxies {
 
   /** Forgets node k's connection table (its kube-proxy restarted with the node). */
   resetConnections(k: number): void {
+    if (this.mode !== Mode.LeastConnections) return;
     this.activeConns[k].fill(0);
-    if (this.mode === Mode.LeastConnections) this.rebuildTrees(k);
+    this.rebuildTrees(k);
   }
 }
 
