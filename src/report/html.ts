@@ -10,7 +10,7 @@ import { sloPoints } from './charts/slos.js';
 import { pathDiagrams } from './diagram.js';
 import { escapeHtml } from './escape.js';
 import { glanceSentences } from './glance.js';
-import type { ResultFiles } from './index.js';
+import type { ResultFiles } from './files.js';
 import type { Manifest, PlanAnswer } from './manifest.js';
 import { metricsTable } from './metricsTable.js';
 import type { Row } from './readCsv.js';

@@ -21,46 +21,15 @@ import { sweepChart, sweepDescription } from './charts/sweep.js';
 import { timeseriesChart, timeseriesDescription } from './charts/timeseries.js';
 import { reportHtml, type ChartOut } from './html.js';
 import { failureMarks, readManifest, type Manifest, type PlanAnswer } from './manifest.js';
-import { readCsvTable, type Row } from './readCsv.js';
+import { readResultFiles, type ResultFiles } from './files.js';
 import { toPng, toSvg, withTextAlternative } from './render.js';
 
 export type { ChartSpec } from './charts/common.js';
 export type { Manifest, PlanAnswer } from './manifest.js';
+export { readResultFiles, type ResultFiles } from './files.js';
 
 /** Every chart the report can draw, by file name (without extension). */
 export const CHART_NAMES = ['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'pods', 'nodes', 'slos', 'sweep', 'diffs', 'plan'] as const;
-
-export interface ResultFiles {
-  summary?: Row[];
-  /** summary.csv's header: the sweep parameters are the columns between `variant` and `scope`. */
-  summaryHeader?: string[];
-  diffs?: Row[];
-  pods?: Row[];
-  nodes?: Row[];
-  timeseries?: Row[];
-  cdf?: Row[];
-  /** latency_breakdown.csv: `variant, [sweep parameters], scope, segment, mean_ms, share`. */
-  breakdown?: Row[];
-  /** slos.csv: `variant, [sweep parameters], scope, slo, mean, ci_low, ci_high, verdict`. */
-  slos?: Row[];
-}
-
-/** The results folder's tables; a missing file is undefined. */
-export function readResultFiles(dir: string): ResultFiles {
-  const read = (file: string) => readCsvTable(join(dir, file));
-  const summary = read('summary.csv');
-  return {
-    summary: summary?.rows,
-    summaryHeader: summary?.header,
-    diffs: read('diffs.csv')?.rows,
-    pods: read('pods.csv')?.rows,
-    nodes: read('nodes.csv')?.rows,
-    timeseries: read('timeseries.csv')?.rows,
-    cdf: read('latency_cdf.csv')?.rows,
-    breakdown: read('latency_breakdown.csv')?.rows,
-    slos: read('slos.csv')?.rows,
-  };
-}
 
 /**
  * Variants in reading order: summary.csv's, numerically by sweep values

@@ -6,7 +6,8 @@
  * worker would have sent: the CSV files cannot depend on where it ran.
  *
  * Test hook (test-only, not a feature): `SVCSIM_TEST_CRASH="<variant label>:<replication>"`
- * makes that replication throw, so tests can check what a crash does to a run.
+ * (several comma-separated) makes those replications throw, so tests can check what
+ * a crash does to a run; workers/replication.ts adds the hooks that end a worker thread.
  */
 import { resolved } from '../scenario/resolved.js';
 import { runReplication } from '../sim/replication.js';
@@ -15,8 +16,7 @@ import type { ReplicationTask } from './protocol.js';
 
 /** Runs the task; throws what the replication throws (an OverloadError stays one). */
 export function runTask(task: ReplicationTask): Uint8Array {
-  const crash = process.env.SVCSIM_TEST_CRASH;
-  if (crash !== undefined && crash === `${task.variantLabel}:${task.replication}`) throw new Error('injected crash (SVCSIM_TEST_CRASH)');
+  if (process.env.SVCSIM_TEST_CRASH?.split(',').includes(`${task.variantLabel}:${task.replication}`)) throw new Error('injected crash (SVCSIM_TEST_CRASH)');
   const result = runReplication(resolved(task.scenario), { variant: task.variant, replication: task.replication, rootSeed: task.rootSeed });
   return new TextEncoder().encode(JSON.stringify(result));
 }
