@@ -1,34 +1,53 @@
 /**
- * `npm run bench`: how fast one worker simulates, and how much memory a long
- * replication needs. Not a test: it prints figures for the notes.
+ * `npm run bench`: how fast svcsim is and how much memory it needs. Not a
+ * test: it prints figures for the notes (README "Speed"). Whole processes
+ * are timed in pairs (bench/processes.ts): the machine may be shared.
  *
  * 1. Reference scenario (LoadBalancer, 10 nodes in 2 zones, 30 pods, Poisson
  *    arrivals, exponential service, no failures): simulated requests/s and
  *    engine events/s of one replication in this thread.
- * 2. The anchors' M/M/4 model (λ = 3.6/s, μ = 1/s, 10⁶ requests): wall time.
- * 3. Memory: a 10⁷-request replication in a fresh process, peak RSS.
- * 3b. Call graphs: a 3-tier chain against one tier, per edge request (bench/calls.ts).
- * 4. Scaling: bench/scaling.ts (8 replications on 1 and on 2 worker threads).
+ * 2. The M/M/4 model (λ 3.6/s, μ 1/s, 10⁶ requests, bench/mm4.yaml) through
+ *    the whole CLI with --no-charts, paired with the same model in simjs
+ *    2.0.3 (bench/simjs-mm4.ts).
+ * 3. Memory: 10⁷ requests in one replication, in a fresh process, peak RSS:
+ *    the reference scenario (500 s) and the M/M/4 model at 36/s (a horizon
+ *    of 277 778 s).
+ * 4. Cost per request at 30 and 3000 pods, every proxy mode and LB
+ *    algorithm (bench/cluster.ts); 1000 nodes with ClientIP affinity.
+ * 5. A 1-second what-if of the default scenario with charts, whole process,
+ *    paired with a bare `node -e 0`.
+ * 5b. Call graphs: a 3-tier chain against one tier, per edge request (bench/calls.ts).
+ * 6. Worker scaling with its CPU control: bench/scaling.ts.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
 import { benchCalls } from './calls.js';
+import { marginalMicros, microsPerRequest, podsTable } from './cluster.js';
+import { fmtProcess, paired } from './processes.js';
 import { referenceScenario } from './reference.js';
 
-function mm4(requests: number) {
+const CLI = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+const SIMJS = fileURLToPath(new URL('./simjs-mm4.js', import.meta.url));
+const MM4 = fileURLToPath(new URL('../../bench/mm4.yaml', import.meta.url));
+
+function mm4(requests: number, rate = 3.6) {
   return {
     apiVersion: 'svcsim/v1',
     kind: 'Scenario',
     metadata: { name: 'bench-mm4' },
-    simulation: { duration: requests / 3.6, warmup: 0, replications: 1, seed: 1, drainLimit: 1e6 },
+    simulation: { duration: requests / rate, warmup: 0, replications: 1, seed: 1, drainLimit: 1e6 },
     cluster: { nodes: [{ name: 'n' }], latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
-    workloads: [{ name: 'q', replicas: 1, ports: [8080], concurrency: 4, serviceTime: { dist: 'exponential', mean: 1 } }],
+    workloads: [{ name: 'q', replicas: 1, ports: [8080], concurrency: Math.round((4 * rate) / 3.6), serviceTime: { dist: 'exponential', mean: 1 } }],
     services: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'q' }, spec: { selector: { app: 'q' }, ports: [{ port: 80, targetPort: 8080 }] } }],
-    traffic: [{ name: 'load', to: { service: 'q', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate: 3.6 }, handshake: false }],
+    traffic: [{ name: 'load', to: { service: 'q', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate }, handshake: false }],
   };
 }
 
@@ -44,15 +63,31 @@ function timeRun(obj: object): { seconds: number; requests: number; events: numb
   return { seconds, requests: r.simulatedRequests, events: r.events };
 }
 
+/** One replication in a fresh process (this file with a mode): its figures and peak RSS. */
+function child(mode: string): { requests: number; seconds: number; peakRssMB: number; micros?: number } {
+  const out = execFileSync(process.execPath, [SELF, mode], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as { requests: number; seconds: number; peakRssMB: number; micros?: number };
+}
+
+function childMain(mode: string): void {
+  const peak = () => process.resourceUsage().maxRSS / 1024;
+  if (mode === '--memory') {
+    const r = timeRun(referenceScenario(500, 20000));
+    console.log(JSON.stringify({ requests: r.requests, seconds: r.seconds, peakRssMB: peak() }));
+  } else if (mode === '--memory-long') {
+    const r = timeRun(mm4(10_000_000, 36));
+    console.log(JSON.stringify({ requests: r.requests, seconds: r.seconds, peakRssMB: peak() }));
+  } else if (mode === '--affinity') {
+    const c = { nodes: 1000, pods: 3000, affinity: true };
+    microsPerRequest({ ...c, seconds: 1 });
+    const { micros, setupSeconds } = marginalMicros(c, 10);
+    console.log(JSON.stringify({ requests: 0, seconds: setupSeconds, peakRssMB: peak(), micros }));
+  }
+}
+
 function main(): void {
   const mode = process.argv[2];
-  if (mode === '--memory') {
-    // Child process: one replication of 10^7 requests, then report peak RSS.
-    const r = timeRun(referenceScenario(500, 20000));
-    const rss = process.resourceUsage().maxRSS / 1024;
-    console.log(JSON.stringify({ requests: r.requests, seconds: r.seconds, peakRssMB: rss }));
-    return;
-  }
+  if (mode?.startsWith('--')) return childMain(mode);
   console.log(`svcsim bench (node ${process.version})`);
   timeRun(referenceScenario(5)); // warm the JIT
   const ref = timeRun(referenceScenario(100));
@@ -60,13 +95,32 @@ function main(): void {
     `reference (LB, 10 nodes, 30 pods): ${ref.requests} requests in ${ref.seconds.toFixed(2)} s = ` +
       `${(ref.requests / ref.seconds / 1e6).toFixed(2)} M simulated requests/s per worker, ${(ref.events / ref.seconds / 1e6).toFixed(2)} M events/s`,
   );
-  const m = timeRun(mm4(1_000_000));
-  console.log(`M/M/4 (λ 3.6/s, μ 1/s, 10^6 requests): ${m.seconds.toFixed(2)} s wall, ${(m.events / m.seconds / 1e6).toFixed(2)} M events/s`);
-  benchCalls();
-  const self = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, [self, '--memory'], { encoding: 'utf8' });
-  const mem = JSON.parse(out.trim().split('\n').pop()!) as { requests: number; seconds: number; peakRssMB: number };
-  console.log(`memory: ${mem.requests} requests in one replication (${mem.seconds.toFixed(1)} s): peak RSS ${mem.peakRssMB.toFixed(0)} MB`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'svcsim-bench-'));
+  try {
+    const p = paired([CLI, 'run', MM4, '--no-charts', '--quiet', '--out', join(dir, 'mm4')], [SIMJS, '1000000'], 3);
+    console.log(`M/M/4 (λ 3.6/s, μ 1/s, c 4, 10^6 requests), whole process, median of 3 pairs:`);
+    console.log(`  svcsim run --no-charts: ${fmtProcess(p.a)}`);
+    console.log(`  simjs 2.0.3:            ${fmtProcess(p.b)}`);
+    console.log(`  svcsim / simjs: ${p.wallRatio.toFixed(2)}× wall, ${p.cpuRatio.toFixed(2)}× CPU (target < 1, and < 150 MB)`);
+
+    const mem = child('--memory');
+    console.log(`memory: ${mem.requests} requests in one replication of the reference scenario (${mem.seconds.toFixed(1)} s): peak RSS ${mem.peakRssMB.toFixed(0)} MB`);
+    const long = child('--memory-long');
+    console.log(`memory: ${long.requests} requests over 277 778 s (M/M/40 at 36/s, ${long.seconds.toFixed(1)} s): peak RSS ${long.peakRssMB.toFixed(0)} MB (target < 200 MB)`);
+
+    benchCalls();
+    podsTable();
+    const aff = child('--affinity');
+    console.log(
+      `1000 nodes, 3000 pods, ClientIP affinity, 10 000 clients, 20 000 requests/s: ${aff.micros!.toFixed(2)} µs per request once set up (set-up ${aff.seconds.toFixed(1)} s), peak RSS ${aff.peakRssMB.toFixed(0)} MB (target < 2 µs, < 300 MB)`,
+    );
+
+    const whatIf = paired([CLI, 'run', 'scenarios/default.yaml', '--set', 'simulation.duration=1s', '--replications', '1', '--quiet', '--out', join(dir, 'what-if')], ['-e', '0'], 3);
+    console.log(`1-second what-if of the default scenario with charts, whole process, median of 3: ${fmtProcess(whatIf.a)} (target ≤ 1.0 s); a bare node start: ${fmtProcess(whatIf.b)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   // Worker scaling runs in its own process: bench/scaling.ts.
   execFileSync(process.execPath, [fileURLToPath(new URL('./scaling.js', import.meta.url))], { stdio: 'inherit' });
 }

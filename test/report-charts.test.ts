@@ -161,6 +161,14 @@ describe('the data behind each chart', () => {
     expect(gap[0].latency_p99_ms).toBeNull();
   });
 
+  it('a time series of 300 000 buckets gives its points without overflowing the call stack', () => {
+    const n = 300_000;
+    const rows = Array.from({ length: n }, (_, i) => ({ variant: 'base', t_s: String(i), throughput_rps: '3.6', failed: '0', latency_p99_ms: '' }));
+    const bs = buckets(rows);
+    expect(bs).toHaveLength(n + 1);
+    expect(bs.at(-1)!.t).toBe(n);
+  });
+
   it('the time series marks the node failure at 15 s and its recovery at 23 s, nothing for the random failure', () => {
     const spec = byName(specsOf(SWEEP), 'timeseries').spec;
     const labels = layers(spec).filter((l) => l.mark?.type === 'text' && l.mark.color !== 'white' && typeof l.encoding?.x?.datum === 'number');

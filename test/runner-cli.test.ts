@@ -101,10 +101,12 @@ describe('svcsim run', () => {
     expect(pairedHalf).toBeLessThan(Math.hypot(half('replicas=3', '3'), half('replicas=5', '5')));
   });
 
-  it('gives byte-identical CSV files with 1 or 2 workers and with shards 0/2 + 1/2 merged', async () => {
+  it('gives byte-identical CSV files with 0 (main thread), 1 or 2 workers and with shards 0/2 + 1/2 merged', async () => {
     const one = join(dir, 'one');
     const two = join(dir, 'w2');
+    const main = join(dir, 'w0');
     expect(await svcsim('run', scenario, '--workers', '2', '--out', two, '--no-charts', '--quiet')).toBe(0);
+    expect(await svcsim('run', scenario, '--workers', '0', '--out', main, '--no-charts', '--quiet')).toBe(0);
     expect(await svcsim('run', scenario, '--workers', '2', '--shard', '0/2', '--out', join(dir, 's0'), '--no-charts', '--quiet')).toBe(0);
     expect(await svcsim('run', scenario, '--workers', '1', '--shard', '1/2', '--out', join(dir, 's1'), '--no-charts', '--quiet')).toBe(0);
     expect(manifestOf(join(dir, 's1')).variants.map((v) => v.replications)).toEqual([2, 2]);
@@ -112,6 +114,7 @@ describe('svcsim run', () => {
     expect(await svcsim('merge', join(dir, 's1'), join(dir, 's0'), '--out', merged, '--no-charts')).toBe(0);
     for (const f of csvFiles) {
       expect(read(two, f), f).toBe(read(one, f));
+      expect(read(main, f), f).toBe(read(one, f));
       expect(read(merged, f), f).toBe(read(one, f));
     }
     const m = manifestOf(merged);

@@ -150,7 +150,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   const confidence = Number(opts.confidence ?? '0.95');
   if (!(confidence >= 0.5 && confidence < 1)) return bad(`--confidence ${opts.confidence}: a probability in [0.5, 1), e.g. 0.95`);
   if (opts.replications !== undefined && opts.replications < 2) return bad('--replications must be at least 2 (a confidence bound needs two)');
-  if (opts.workers !== undefined && opts.workers < 1) return bad('--workers must be at least 1');
+  if (opts.workers !== undefined && opts.workers < 0) return bad('--workers must be 0 (everything in this thread) or more');
   const tooManyWorkers = workersProblem(opts.workers);
   if (tooManyWorkers) return bad(tooManyWorkers);
   if (opts.replications !== undefined && opts.replications > RUN_LIMITS.replications) return bad(`--replications ${opts.replications}: at most ${RUN_LIMITS.replications}`);

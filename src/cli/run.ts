@@ -50,7 +50,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const replicationsOption = opts.replications;
   if (replicationsOption !== undefined && replicationsOption < 1) return bad('--replications must be at least 1');
   if (replicationsOption !== undefined && replicationsOption > RUN_LIMITS.replications) return bad(`--replications ${replicationsOption}: at most ${RUN_LIMITS.replications}`);
-  if (opts.workers !== undefined && opts.workers < 1) return bad('--workers must be at least 1');
+  if (opts.workers !== undefined && opts.workers < 0) return bad('--workers must be 0 (everything in this thread) or more');
   const tooManyWorkers = workersProblem(opts.workers);
   if (tooManyWorkers) return bad(tooManyWorkers);
   let shard: Shard | undefined;

@@ -22,7 +22,16 @@
  * ClientIP` sends a client's new connections through this node to the same
  * endpoint while they come within the timeout (iptables `recent`, IPVS
  * persistence: per node, refreshed by each new connection).
+ *
+ * Cost: `lc` keeps a leftmost-minimum tree per candidate list (O(log n) per
+ * connection, the same choice as a scan in pod order); the affinity table
+ * holds only the (node, service, client) entries seen and not yet expired,
+ * as the kernel's tables do, never a row per node × client. Nodes that
+ * agree on the endpoints share their `all` and zone lists, and connection
+ * counts per node × pod exist only under `lc`. (Each node's ready flags and
+ * its sync still take O(pods): set-up stays O(nodes × pods).)
  */
+import { indexOfSorted, MinTree } from '../engine/minTree.js';
 import type { RandomStream } from '../engine/random.js';
 import type { Pods } from './pod.js';
 import type { Topology } from './topology.js';
@@ -58,9 +67,23 @@ export class KubeProxies {
   private readonly rr: Int32Array;
   /** Per node: active connections per pod in this node's IPVS table (lc). */
   private activeConns: Int32Array[];
-  private readonly affinityPod: (Int32Array | null)[];
-  private readonly affinityTime: (Float64Array | null)[];
+  /** Per node × service (lc): the counts of all, local and zone candidates, in their order. */
+  private readonly allTree: (MinTree | null)[];
+  private readonly localTree: (MinTree | null)[];
+  private readonly zoneTree: (MinTree | null)[];
+  /** Per service: ClientIP affinity on. */
+  private readonly affinity: Uint8Array;
+  /** (node × service) × client → slot of the pinned pod and the time of its last new connection. */
+  private readonly affinitySlot = new Map<number, number>();
+  private affinityPod = new Int32Array(64);
+  private affinityTime = new Float64Array(64);
+  private readonly freeSlots: number[] = [];
+  private slotsUsed = 0;
+  /** The table size at which expired entries are swept next (amortised O(1) per connection). */
+  private sweepAt = 1024;
   private readonly affinityTimeout: Float64Array;
+  /** The candidate lists last built, by service (all) or zone × service: shared by the nodes that agree. */
+  private readonly lastLists = new Map<number, Int32Array>();
   private readonly preference: Uint8Array;
   private readonly servicesOfWorkload: number[][];
   private readonly nodeZone: Int32Array;
@@ -84,14 +107,18 @@ export class KubeProxies {
     else this.mode = Mode.LeastConnections;
     this.modeName = proxyMode === 'ipvs' ? `ipvs ${ipvsScheduler}` : proxyMode;
     this.ready = topo.nodes.map(() => new Uint8Array(Math.max(16, pods.workload.length)));
-    this.activeConns = topo.nodes.map(() => new Int32Array(Math.max(16, pods.workload.length)));
+    // Only lc reads connection counts: other modes keep no table per node × pod.
+    this.activeConns = topo.nodes.map(() => (this.mode === Mode.LeastConnections ? new Int32Array(Math.max(16, pods.workload.length)) : EMPTY));
     const cells = nNodes * this.nServices;
     this.all = new Array<Int32Array>(cells).fill(EMPTY);
     this.local = new Array<Int32Array>(cells).fill(EMPTY);
     this.zone = new Array<Int32Array>(cells).fill(EMPTY);
     this.rr = new Int32Array(cells);
-    this.affinityPod = new Array<Int32Array | null>(cells).fill(null);
-    this.affinityTime = new Array<Float64Array | null>(cells).fill(null);
+    const lc = this.mode === Mode.LeastConnections;
+    this.allTree = new Array<MinTree | null>(lc ? cells : 0).fill(null);
+    this.localTree = new Array<MinTree | null>(lc ? cells : 0).fill(null);
+    this.zoneTree = new Array<MinTree | null>(lc ? cells : 0).fill(null);
+    this.affinity = new Uint8Array(this.nServices);
     this.affinityTimeout = new Float64Array(this.nServices);
     this.preference = new Uint8Array(this.nServices);
     this.nodeZone = Int32Array.from(topo.nodes.map((n) => n.zone));
@@ -100,12 +127,8 @@ export class KubeProxies {
       this.preference[svc.index] =
         td === 'PreferSameNode' ? Preference.SameNode : td === 'PreferClose' || td === 'PreferSameZone' ? Preference.SameZone : Preference.None;
       if (svc.spec.sessionAffinity === 'ClientIP') {
+        this.affinity[svc.index] = 1;
         this.affinityTimeout[svc.index] = svc.spec.sessionAffinityConfig.clientIP.timeoutSeconds;
-        for (let k = 0; k < nNodes; k++) {
-          const pod = new Int32Array(topo.totalClients).fill(-1);
-          this.affinityPod[k * this.nServices + svc.index] = pod;
-          this.affinityTime[k * this.nServices + svc.index] = new Float64Array(topo.totalClients);
-        }
       }
     }
     this.servicesOfWorkload = topo.workloads.map((w) => topo.services.filter((s) => s.workloads.includes(w.index)).map((s) => s.index));
@@ -119,6 +142,7 @@ export class KubeProxies {
       const r = new Uint8Array(cap);
       r.set(this.ready[k]);
       this.ready[k] = r;
+      if (this.mode !== Mode.LeastConnections) continue;
       const a = new Int32Array(cap);
       a.set(this.activeConns[k]);
       this.activeConns[k] = a;
@@ -147,9 +171,34 @@ export class KubeProxies {
     }
     for (let s = 0; s < this.nServices; s++) {
       const cell = k * this.nServices + s;
-      this.all[cell] = Int32Array.from(lists[0][s]);
+      this.all[cell] = this.shared(s, lists[0][s]);
       this.local[cell] = Int32Array.from(lists[1][s]);
-      this.zone[cell] = Int32Array.from(lists[2][s]);
+      this.zone[cell] = this.shared(this.nServices * (1 + zone) + s, lists[2][s]);
+    }
+    if (this.mode === Mode.LeastConnections) this.rebuildTrees(k);
+  }
+
+  /**
+   * The list last built under `key` when it holds the same pods (nodes that
+   * agree on the endpoints share one array: memory follows the views, not
+   * nodes × pods), else a new one. Lists are never written after they are built.
+   */
+  private shared(key: number, pods: number[]): Int32Array {
+    const last = this.lastLists.get(key);
+    if (last !== undefined && last.length === pods.length && pods.every((p, i) => last[i] === p)) return last;
+    const list = Int32Array.from(pods);
+    this.lastLists.set(key, list);
+    return list;
+  }
+
+  private rebuildTrees(k: number): void {
+    const active = this.activeConns[k];
+    const tree = (list: Int32Array) => new MinTree(list.length, (i) => active[list[i]]);
+    for (let s = 0; s < this.nServices; s++) {
+      const cell = k * this.nServices + s;
+      this.allTree[cell] = tree(this.all[cell]);
+      this.localTree[cell] = tree(this.local[cell]);
+      this.zoneTree[cell] = tree(this.zone[cell]);
     }
   }
 
@@ -190,22 +239,62 @@ export class KubeProxies {
     }
     this.lastCandidates = cands.length;
 
-    const affinity = this.affinityPod[cell];
-    if (affinity !== null) {
-      const times = this.affinityTime[cell]!;
-      const pinned = affinity[client];
-      if (pinned >= 0 && now - times[client] <= this.affinityTimeout[s] && this.ready[k][pinned] && cands.includes(pinned)) {
-        times[client] = now;
-        this.lastAffinity = true;
-        this.opened(k, pinned);
-        return pinned;
+    if (this.affinity[s]) {
+      const key = cell * this.topo.totalClients + client;
+      let slot = this.affinitySlot.get(key);
+      if (slot !== undefined) {
+        const pinned = this.affinityPod[slot];
+        if (now - this.affinityTime[slot] <= this.affinityTimeout[s] && this.ready[k][pinned] && indexOfSorted(cands, pinned) >= 0) {
+          this.affinityTime[slot] = now;
+          this.lastAffinity = true;
+          this.opened(k, pinned);
+          return pinned;
+        }
+      } else {
+        if (this.affinitySlot.size >= this.sweepAt) this.sweepAffinity(now);
+        slot = this.newSlot();
+        this.affinitySlot.set(key, slot);
       }
       const chosen = this.choose(k, cell, cands, client);
-      affinity[client] = chosen;
-      times[client] = now;
+      this.affinityPod[slot] = chosen;
+      this.affinityTime[slot] = now;
       return chosen;
     }
     return this.choose(k, cell, cands, client);
+  }
+
+  private newSlot(): number {
+    const free = this.freeSlots.pop();
+    if (free !== undefined) return free;
+    if (this.slotsUsed === this.affinityPod.length) {
+      const pod = new Int32Array(this.slotsUsed * 2);
+      pod.set(this.affinityPod);
+      this.affinityPod = pod;
+      const time = new Float64Array(this.slotsUsed * 2);
+      time.set(this.affinityTime);
+      this.affinityTime = time;
+    }
+    return this.slotsUsed++;
+  }
+
+  /** Forgets the entries past their timeout (they could never pin again), as the kernel reaps them. */
+  private sweepAffinity(now: number): void {
+    const clients = this.topo.totalClients;
+    for (const [key, slot] of this.affinitySlot) {
+      const s = Math.floor(key / clients) % this.nServices;
+      if (now - this.affinityTime[slot] > this.affinityTimeout[s]) {
+        this.affinitySlot.delete(key);
+        this.freeSlots.push(slot);
+      }
+    }
+    this.sweepAt = Math.max(1024, 2 * this.affinitySlot.size);
+  }
+
+  /** The min tree of the candidate list select() chose for this cell. */
+  private treeOf(cell: number, cands: Int32Array): MinTree {
+    if (cands === this.all[cell]) return this.allTree[cell]!;
+    if (cands === this.local[cell]) return this.localTree[cell]!;
+    return this.zoneTree[cell]!;
   }
 
   private choose(k: number, cell: number, cands: Int32Array, client: number): number {
@@ -223,18 +312,9 @@ export class KubeProxies {
       case Mode.SourceHash:
         chosen = cands[hashClient(client) % cands.length];
         break;
-      default: {
-        const active = this.activeConns[k];
-        chosen = cands[0];
-        let least = active[chosen];
-        for (let i = 1; i < cands.length; i++) {
-          const c = active[cands[i]];
-          if (c < least) {
-            least = c;
-            chosen = cands[i];
-          }
-        }
-      }
+      default:
+        // Least active connections, the first in pod order among equals.
+        chosen = cands.length === 1 ? cands[0] : cands[this.treeOf(cell, cands).argmin()];
     }
     this.opened(k, chosen);
     return chosen;
@@ -242,17 +322,34 @@ export class KubeProxies {
 
   /** Counts a connection in node k's table (IPVS lc). */
   private opened(k: number, pod: number): void {
-    this.activeConns[k][pod]++;
+    if (this.mode !== Mode.LeastConnections) return;
+    this.updateTrees(k, pod, ++this.activeConns[k][pod]);
   }
 
   /** A connection DNATed by node k to pod has closed. */
   closed(k: number, pod: number): void {
-    this.activeConns[k][pod]--;
+    if (this.mode !== Mode.LeastConnections) return;
+    this.updateTrees(k, pod, --this.activeConns[k][pod]);
+  }
+
+  /** The pod's count in every candidate list of node k that holds it. */
+  private updateTrees(k: number, pod: number, count: number): void {
+    for (const s of this.servicesOfWorkload[this.pods.workload[pod]]) {
+      const cell = k * this.nServices + s;
+      let i = indexOfSorted(this.all[cell], pod);
+      if (i >= 0) this.allTree[cell]!.set(i, count);
+      i = indexOfSorted(this.local[cell], pod);
+      if (i >= 0) this.localTree[cell]!.set(i, count);
+      i = indexOfSorted(this.zone[cell], pod);
+      if (i >= 0) this.zoneTree[cell]!.set(i, count);
+    }
   }
 
   /** Forgets node k's connection table (its kube-proxy restarted with the node). */
   resetConnections(k: number): void {
+    if (this.mode !== Mode.LeastConnections) return;
     this.activeConns[k].fill(0);
+    this.rebuildTrees(k);
   }
 }
 

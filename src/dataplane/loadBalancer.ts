@@ -11,7 +11,10 @@
  * in it. What the LB believes healthy comes only from its own health checks
  * (controlplane/healthChecks.ts). When no target is healthy it fails open
  * (sends to every target) or, with `failOpen: false`, drops the connection.
+ * `leastConnections` keeps a leftmost-minimum tree over the usable targets:
+ * O(log n) per connection, the same choice as a scan in target order.
  */
+import { MinTree } from '../engine/minTree.js';
 import type { RandomStream } from '../engine/random.js';
 import type { LoadBalancerInfo } from './topology.js';
 
@@ -37,6 +40,9 @@ export class LoadBalancerState {
   readonly crossZone: boolean;
   private readonly algorithm: Algorithm;
   private usable = new Int32Array(0);
+  /** leastConnections: open connections of the usable targets, in their order, and each target's position there (-1: not usable). */
+  private tree: MinTree | null = null;
+  private position = new Int32Array(0);
   private zoneLists: Int32Array[] = [];
   private rrNext = 0;
   /** Healthy targets at the last pick, for trace output. */
@@ -87,6 +93,13 @@ export class LoadBalancerState {
       this.lastFailOpen = list.length > 0;
     }
     this.usable = Int32Array.from(list);
+    if (this.algorithm === Algorithm.LeastConnections) {
+      const usable = this.usable;
+      if (this.position.length < this.open.length) this.position = new Int32Array(this.open.length);
+      this.position.fill(-1);
+      for (let i = 0; i < usable.length; i++) this.position[usable[i]] = i;
+      this.tree = new MinTree(usable.length, (i) => this.open[usable[i]]);
+    }
     if (!this.crossZone) {
       const byZone = new Map<number, number[]>();
       for (const t of list) {
@@ -116,21 +129,22 @@ export class LoadBalancerState {
       this.rrNext = i + 1;
       chosen = usable[i];
     } else {
-      chosen = usable[0];
-      let least = this.open[chosen];
-      for (let i = 1; i < usable.length; i++) {
-        const c = this.open[usable[i]];
-        if (c < least) {
-          least = c;
-          chosen = usable[i];
-        }
-      }
+      chosen = usable[this.tree!.argmin()];
     }
     this.open[chosen]++;
+    this.counted(chosen);
     return chosen;
   }
 
   closed(target: number): void {
     this.open[target]--;
+    this.counted(target);
+  }
+
+  /** Carries a target's new count into the tree (leastConnections). */
+  private counted(target: number): void {
+    if (this.tree === null || target >= this.position.length) return;
+    const i = this.position[target];
+    if (i >= 0) this.tree.set(i, this.open[target]);
   }
 }

@@ -6,7 +6,7 @@
  * show the same digits.
  */
 import { biggestSegments, segmentMeans } from './charts/breakdown.js';
-import { fmt, MAX_OVERLAID } from './charts/common.js';
+import { fmt, MAX_OVERLAID, maxOf, minOf } from './charts/common.js';
 import { failureMarks, type Manifest, type PlanAnswer } from './manifest.js';
 import { busiestNodes, nodeMeans } from './charts/nodes.js';
 import { busiestPods, podMeans } from './charts/pods.js';
@@ -139,7 +139,7 @@ export function glanceSentences(input: GlanceInput): string[] {
     const v = failing.reduce((a, b) => ((num(row(b, 'failed')!, 'mean') ?? 0) > (num(row(a, 'failed')!, 'mean') ?? 0) ? b : a));
     const causes = CAUSES.map(([m, label]) => [label, num(row(v, m) ?? {}, 'mean') ?? 0] as const).filter(([, n]) => n > 0);
     const buckets = (timeseries ?? []).filter((r) => r.variant === v && (num(r, 'failed') ?? 0) > 0).map((r) => num(r, 't_s')!);
-    const when = buckets.length ? `, in the time buckets from ${fmt(Math.min(...buckets))} s to ${fmt(Math.max(...buckets) + bucketWidth(timeseries!))} s of the window` : '';
+    const when = buckets.length ? `, in the time buckets from ${fmt(minOf(buckets))} s to ${fmt(maxOf(buckets) + bucketWidth(timeseries!))} s of the window` : '';
     const marks = failureMarks(manifest.resolvedScenario);
     const scheduled = marks.length ? ` (scheduled: ${marks.map((f) => `${f.label} at ${fmt(f.t)} s`).join(', ')})` : '';
     const lead = own.length > 1 ? `Requests failed in ${failing.length} of ${own.length} variants, most in ${v}: ` : '';

@@ -19,11 +19,13 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { OverloadError, type ReplicationResult } from '../sim/result.js';
 import { OVERLOAD_PREFIX, type ReplicationTask } from './protocol.js';
+import { decodeResult } from './task.js';
 
 /** The worker file next to this module: compiled JS in dist/, or TypeScript under tsx/vitest. */
 function workerFile(): { filename: string; execArgv: string[] } {
   const js = fileURLToPath(new URL('../../workers/replication.js', import.meta.url));
-  if (existsSync(js)) return { filename: js, execArgv: [] };
+  // The main thread's flags (--cpu-prof, --max-old-space-size, …) apply to the workers too.
+  if (existsSync(js)) return { filename: js, execArgv: [...process.execArgv] };
   // Vitest's transform does not reach worker threads: load tsx in them.
   const ts = fileURLToPath(new URL('../../workers/replication.ts', import.meta.url));
   return { filename: ts, execArgv: [...process.execArgv, '--import', 'tsx'] };
@@ -81,7 +83,7 @@ export class ReplicationPool {
       if (err instanceof Error && err.message.startsWith(OVERLOAD_PREFIX)) throw new OverloadError(err.message.slice(OVERLOAD_PREFIX.length), []);
       throw deathMessage(err, this.heapMb);
     }
-    return JSON.parse(new TextDecoder().decode(bytes)) as ReplicationResult;
+    return decodeResult(bytes);
   }
 
   async close(): Promise<void> {

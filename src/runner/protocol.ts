@@ -10,7 +10,7 @@ export interface ReplicationTask {
   /** The variant's resolved scenario (plain JSON). */
   scenario: Scenario;
   variant: number;
-  /** For the test-only crash hook of workers/replication.ts. */
+  /** For the test-only crash hook of src/runner/task.ts. */
   variantLabel: string;
   replication: number;
   rootSeed: number;

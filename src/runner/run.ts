@@ -1,5 +1,6 @@
 /**
- * A Monte Carlo run: every variant × replication on the worker pool, then
+ * A Monte Carlo run: every variant × replication on the worker pool (or in
+ * the main thread: executor.ts), then
  * (with `simulation.precision`) more replications until the confidence
  * interval is as tight as asked.
  *
@@ -20,7 +21,7 @@ import type { Variant } from '../scenario/sweep.js';
 import { OverloadError, type ReplicationResult } from '../sim/result.js';
 import { sortResults } from './order.js';
 import { planJobs, type Job, type Shard } from './plan.js';
-import { ReplicationPool } from './pool.js';
+import { Executor } from './executor.js';
 import { nextBatchEnd, variantPrecision, type PrecisionOutcome } from './precision.js';
 import { Progress } from './progress.js';
 
@@ -64,8 +65,9 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
   const results: ReplicationResult[] = [];
   const jobs = opts.only ? [opts.only] : planJobs(variants.length, 0, opts.replications, opts.shard);
   // Never more workers than replications to run (sequential stopping adds batches of at least as many).
+  // Where they run: one replication, or --workers 0, in this thread; else a pool (executor.ts).
   const workers = Math.max(1, Math.min(opts.workers, jobs.length));
-  const pool = new ReplicationPool(workers);
+  const pool = new Executor(Math.max(0, opts.workers));
   const window = 2 * workers;
   let failure: ReplicationFailure | undefined;
   // Aborted by Ctrl-C only: a failure cancels the jobs after it, not the run's signal.
@@ -79,8 +81,9 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
   // after it in replication order; those before it run to their end, so the
   // failure named is always the first in replication order, whatever the
   // timing, and every replication that could finish is kept.
-  const runJobs = (jobs: Job[], progress: Progress): Promise<void> =>
-    new Promise<void>((done) => {
+  const runJobs = async (jobs: Job[], progress: Progress): Promise<void> => {
+    await pool.prepare(jobs.length);
+    return new Promise<void>((done) => {
       const running = new Map<number, AbortController>();
       let next = 0;
       let failedAt = Infinity;
@@ -122,6 +125,7 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
       };
       fill();
     });
+  };
 
   const progress = new Progress(jobs, { quiet: opts.quiet });
   const target = variants[0]?.scenario.simulation.precision;

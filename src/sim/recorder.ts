@@ -9,7 +9,9 @@
  * and dropped (nodes.csv).
  *
  * Counters are plain typed arrays; latencies go into an HDR histogram per
- * scope (0.1% relative error) and a small log histogram per time bucket.
+ * scope (0.1% relative error) and a small log histogram per time bucket,
+ * made when the bucket's first ok request ends: a bucket that sees no work
+ * costs its three counters only.
  */
 import { Outcome } from '../dataplane/client.js';
 import { LatencyHistogram } from '../stats/histogram.js';
@@ -41,7 +43,8 @@ export class Recorder {
   readonly bucketRequests: Float64Array;
   readonly bucketOk: Float64Array;
   readonly bucketFailed: Float64Array;
-  readonly bucketLatency: TimeHistogram[];
+  /** Per bucket, made at its first ok request (undefined until then). */
+  readonly bucketLatency: (TimeHistogram | undefined)[];
   readonly warmupBuckets: number;
   readonly warmupSum: Float64Array;
   readonly warmupCount: Float64Array;
@@ -70,7 +73,7 @@ export class Recorder {
     this.bucketRequests = new Float64Array(this.buckets);
     this.bucketOk = new Float64Array(this.buckets);
     this.bucketFailed = new Float64Array(this.buckets);
-    this.bucketLatency = Array.from({ length: this.buckets }, () => new TimeHistogram());
+    this.bucketLatency = new Array<TimeHistogram | undefined>(this.buckets).fill(undefined);
     this.warmupBuckets = Math.max(1, Math.ceil(windowEnd / bucketSeconds - 1e-9));
     this.warmupSum = new Float64Array(this.warmupBuckets);
     this.warmupCount = new Float64Array(this.warmupBuckets);
@@ -139,7 +142,7 @@ export class Recorder {
     this.histograms[0].record(latency);
     if (this.edgeScopes > 2) this.histograms[scope].record(latency);
     this.bucketOk[bucket] += 1;
-    this.bucketLatency[bucket].record(latency);
+    (this.bucketLatency[bucket] ??= new TimeHistogram()).record(latency);
   }
 
   failed(scope: number, bucket: number, outcome: Outcome): void {

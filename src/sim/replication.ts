@@ -89,8 +89,8 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
     const width = Math.min(rec.bucketSeconds, window - i * rec.bucketSeconds);
     ts.throughputRps.push(width > 0 ? rec.bucketOk[i] / width : NaN);
     const h = rec.bucketLatency[i];
-    ts.latencyP50Ms.push(h.count > 0 ? h.quantile(0.5) * 1000 : NaN);
-    ts.latencyP99Ms.push(h.count > 0 ? h.quantile(0.99) * 1000 : NaN);
+    ts.latencyP50Ms.push(h !== undefined && h.count > 0 ? h.quantile(0.5) * 1000 : NaN);
+    ts.latencyP99Ms.push(h !== undefined && h.count > 0 ? h.quantile(0.99) * 1000 : NaN);
   }
   const warmupSeries = Array.from(rec.warmupSum, (sum, i) => (rec.warmupCount[i] > 0 ? (sum / rec.warmupCount[i]) * 1000 : NaN));
 

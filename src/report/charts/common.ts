@@ -104,6 +104,10 @@ export function uniqueInOrder<T>(xs: Iterable<T>): T[] {
   return [...new Set(xs)];
 }
 
+/** The largest (smallest) of many numbers: a spread into Math.max would overflow the call stack over a long series. */
+export const maxOf = (xs: readonly number[]): number => xs.reduce((m, x) => (x > m ? x : m), -Infinity);
+export const minOf = (xs: readonly number[]): number => xs.reduce((m, x) => (x < m ? x : m), Infinity);
+
 export function mean(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
   let s = 0;

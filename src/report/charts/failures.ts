@@ -8,7 +8,7 @@
  */
 import type { FailureMark } from '../manifest.js';
 import { num, type Row } from '../readCsv.js';
-import { fmt, frame, titleAbove, uniqueInOrder, variantRows, type Spec } from './common.js';
+import { fmt, frame, maxOf, minOf, titleAbove, uniqueInOrder, variantRows, type Spec } from './common.js';
 import { bucketWidth, eventLayers } from './time.js';
 
 export const FAILURE_CAUSES = [
@@ -52,7 +52,7 @@ export function failuresChart(rows: readonly Row[], failures: readonly FailureMa
   const bars = causeBars(rows);
   const own = variants.filter((v) => bars.some((b) => b.variant === v));
   const causes = FAILURE_CAUSES.map((c) => c.label).filter((l) => bars.some((b) => b.cause === l));
-  const end = Math.max(...rows.map((r) => num(r, 't_s') ?? 0)) + bucketWidth(rows);
+  const end = maxOf(rows.map((r) => num(r, 't_s') ?? 0)) + bucketWidth(rows);
   const layer = [
     {
       mark: { type: 'rect' as const },
@@ -81,7 +81,7 @@ export function failuresDescription(rows: readonly Row[], failures: readonly Fai
     const own = bars.filter((b) => b.variant === v);
     const byCause = uniqueInOrder(own.map((b) => b.cause)).map((c) => [c, own.filter((b) => b.cause === c).reduce((s, b) => s + b.count, 0)] as const);
     const ts = own.map((b) => b.t);
-    return `${v}: ${byCause.map(([c, n]) => `${fmt(n)} ${c.replace(/ \(.*/, '')}`).join(', ')} per replication, in the buckets from ${fmt(Math.min(...ts))} s to ${fmt(Math.max(...ts) + width)} s`;
+    return `${v}: ${byCause.map(([c, n]) => `${fmt(n)} ${c.replace(/ \(.*/, '')}`).join(', ')} per replication, in the buckets from ${fmt(minOf(ts))} s to ${fmt(maxOf(ts) + width)} s`;
   });
   const events = failures.length ? ` Marked: ${failures.map((f) => `${f.label} at ${fmt(f.t)} s`).join(', ')}.` : '';
   return `Failed requests per time bucket by cause, means over replications. ${parts.join('; ')}.${events}`;

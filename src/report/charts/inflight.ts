@@ -8,7 +8,7 @@
  */
 import type { FailureMark } from '../manifest.js';
 import type { Row } from '../readCsv.js';
-import { fmt, frame, uniqueInOrder, type Spec } from './common.js';
+import { fmt, frame, maxOf, uniqueInOrder, type Spec } from './common.js';
 import { eventLayers, hasColumn, timePanels, timePoints, unfinishedFrom, unfinishedLayers, type Panel } from './time.js';
 
 const PANELS: readonly Panel[] = [
@@ -21,7 +21,7 @@ export const hasInFlight = (rows: readonly Row[] = []) => hasColumn(rows, 'in_fl
 export function inflightChart(rows: readonly Row[], failures: readonly FailureMark[] = [], variants: readonly string[] = uniqueInOrder(rows.map((r) => r.variant))): Spec {
   const panels = PANELS.filter((p) => hasColumn(rows, p.field));
   const points = timePoints(rows, panels.map((p) => p.field));
-  const end = Math.max(...points.map((p) => p.t));
+  const end = maxOf(points.map((p) => p.t));
   const from = unfinishedFrom(rows);
   const bands = points.some((p) => Object.keys(p).some((k) => k.endsWith('_ci_low')));
   return {

@@ -98,7 +98,7 @@ export function podsDescription(rows: readonly Row[], variants?: readonly string
     const lo = own.reduce<PodMean | undefined>((m, p) => (!m || p.share! < m.share! ? p : m), undefined);
     const hi = own.reduce<PodMean | undefined>((m, p) => (!m || p.share! > m.share! ? p : m), undefined);
     const util = own.map((p) => p.utilization).filter((x): x is number => x !== null);
-    return `${v}: ${own.length} pods, share from ${fmt(lo?.share)} (${lo?.label ?? '—'}) to ${fmt(hi?.share)} (${hi?.label ?? '—'}), utilisation up to ${fmt(util.length ? Math.max(...util) : null)}`;
+    return `${v}: ${own.length} pods, share from ${fmt(lo?.share)} (${lo?.label ?? '—'}) to ${fmt(hi?.share)} (${hi?.label ?? '—'}), utilisation up to ${fmt(util.length ? util.reduce((m, x) => Math.max(m, x), -Infinity) : null)}`;
   });
   return `Mean share of requests and utilisation of every pod, coloured by node. ${parts.join('; ')}.`;
 }

@@ -38,7 +38,9 @@ export function timePoints(rows: readonly Row[], columns: readonly string[]): Po
     // The variant's own overload band, carried by its first point (one band per small panel).
     const from = unfinishedFrom(rows, variant);
     if (from !== undefined && own.length) own[0] = { ...own[0], unfinished_from: from, unfinished_end: (closing[0] ?? own.at(-1)!).t };
-    out.push(...own, ...closing);
+    // One by one: a spread of a long series would overflow the call stack.
+    for (const p of own) out.push(p);
+    for (const p of closing) out.push(p);
   }
   return out;
 }

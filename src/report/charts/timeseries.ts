@@ -8,7 +8,7 @@
  */
 import type { FailureMark } from '../manifest.js';
 import type { Row } from '../readCsv.js';
-import { fmt, frame, mean, uniqueInOrder, type Spec } from './common.js';
+import { fmt, frame, maxOf, mean, uniqueInOrder, type Spec } from './common.js';
 import { thresholdLayers, type Threshold } from './slos.js';
 import { bucketWidth, eventLayers, timePanels, timePoints, unfinishedFrom, unfinishedLayers, type Point } from './time.js';
 
@@ -43,7 +43,7 @@ export function timeseriesChart(rows: readonly Row[], failures: readonly Failure
   // A panel of zeros (no failures anywhere) says nothing a sentence cannot.
   const noFailures = points.every((p) => !p.failed);
   const panels = PANELS.filter((p) => !(noFailures && p.field === 'failed'));
-  const end = Math.max(...points.map((p) => p.t));
+  const end = maxOf(points.map((p) => p.t));
   const from = unfinishedFrom(rows);
   const bands = points.some((p) => Object.keys(p).some((k) => k.endsWith('_ci_low')));
   const notes = [
