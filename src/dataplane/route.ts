@@ -59,6 +59,8 @@ export class Router {
   hopCount = 0;
   /** The origin node (-1: external), the LB target (-1: no LB), the entry node (-1: none, IP mode). */
   origin = -1;
+  /** The pod a `{workload}` origin sends from (-1 for other origins), for trace output. */
+  originPod = -1;
   lbTarget = -1;
   entry = -1;
   /** What the entry node's kube-proxy answered (a pod, NO_ENDPOINTS or NO_LOCAL_ENDPOINT), for trace output. */
@@ -127,6 +129,7 @@ export class Router {
 
   /** The node a new connection of an in-cluster origin comes from; -1 when none is left. */
   private pickOrigin(t: number): number {
+    this.originPod = -1;
     if (t >= this.firstCallEntry) return this.callerNode;
     const info = this.topo.traffic[t];
     if (info.originNode >= 0) return info.originNode;
@@ -141,7 +144,9 @@ export class Router {
       return -1;
     }
     const pods = this.pods.running(info.originWorkload);
-    return pods.length === 0 ? -1 : this.pods.node[pods[rng.nextInt(pods.length)]];
+    if (pods.length === 0) return -1;
+    this.originPod = pods[rng.nextInt(pods.length)];
+    return this.pods.node[this.originPod];
   }
 
   /**

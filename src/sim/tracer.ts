@@ -111,7 +111,10 @@ export class Tracer {
   request(r: number, info: TrafficInfo, client: number, now: number): void {
     this.started++;
     const sim = this.sim;
-    const origin = info.external ? `client 198.51.${100 + ((info.clientOffset + client) >> 8) % 100}.${(info.clientOffset + client) % 256}` : `in-cluster client #${client} (${JSON.stringify(info.spec.from)})`;
+    // An in-cluster client's node (and pod) is chosen per connection: the connection line names it.
+    const from = info.spec.from;
+    const where = from === 'external' ? '' : 'node' in from ? `on node ${from.node}` : 'zone' in from ? `in zone ${from.zone}` : `in a pod of workload ${from.workload}`;
+    const origin = info.external ? `client 198.51.${100 + ((info.clientOffset + client) >> 8) % 100}.${(info.clientOffset + client) % 256}` : `in-cluster client #${client} (${where})`;
     this.startOf.set(r, now);
     this.lines.set(r, [`request ${this.started} of traffic ${info.name} at t=${now.toFixed(6)} s (${now >= sim.windowStart ? 'measured window' : 'warm-up'}): ${origin} → ${info.spec.to.service}:${info.spec.to.port} via ${info.spec.to.via}`]);
     this.order.push(r);
@@ -164,7 +167,11 @@ export class Tracer {
     if (t.spec.to.via !== 'loadBalancer' || !t.external) {
       this.attemptHeader(a, 'new connection');
       const dest = t.spec.to.via === 'nodePort' ? `node ${sim.topo.nodes[entry].name} ${sim.topo.nodes[entry].ip}:${t.nodePort}` : `clusterIP ${sim.topo.services[t.service].clusterIP}:${t.port} (kube-proxy on ${sim.topo.nodes[entry].name})`;
-      this.add(r, `    client → ${dest}`);
+      const router = sim.router;
+      const origin = router.origin >= 0 && !t.external ? sim.topo.nodes[router.origin] : undefined;
+      const pod = router.originPod >= 0 ? ` pod ${sim.pods.names[router.originPod]} ${sim.pods.ips[router.originPod]}` : '';
+      const client = origin === undefined ? 'client' : `client${pod} on node ${origin.name} ${origin.ip}`;
+      this.add(r, `    ${client} → ${dest}`);
     }
     const policy = localPolicy ? ', Local policy: node-local endpoints only' : '';
     if (pod === NO_ENDPOINTS) this.add(r, `    kube-proxy on ${sim.topo.nodes[entry].name}: no ready endpoint: reject`);
