@@ -74,12 +74,20 @@ export class Attempts {
   start = new Float64Array(0);
   /** start + the client's timeout. */
   deadline = new Float64Array(0);
+  /**
+   * The work it asks of its pod, fixed when it is sent (NaN before): a pod
+   * serves it even after its client gave up and its request record moved on
+   * to a retry or to another request, so nothing at the pod reads the request.
+   */
+  demand = new Float64Array(0);
+  /** 1 when its request is counted (first attempt inside the measured window). */
+  counted = new Uint8Array(0);
   /** Its pending arrival or service-end event, and its timeout event, or -1. */
   event = new Int32Array(0);
   timeoutEvent = new Int32Array(0);
 
   /** A fresh attempt of request r starting at `now`, with its client's deadline. */
-  alloc(r: number, now: number, deadline: number): number {
+  alloc(r: number, now: number, deadline: number, counted: boolean): number {
     if (this.free.length === 0) this.grow();
     const a = this.free.pop() as number;
     this.req[a] = r;
@@ -89,6 +97,8 @@ export class Attempts {
     this.resolved[a] = 0;
     this.start[a] = now;
     this.deadline[a] = deadline;
+    this.demand[a] = NaN;
+    this.counted[a] = counted ? 1 : 0;
     this.event[a] = -1;
     this.timeoutEvent[a] = -1;
     return a;
@@ -107,6 +117,8 @@ export class Attempts {
     this.resolved = grown(this.resolved, cap);
     this.start = grown(this.start, cap);
     this.deadline = grown(this.deadline, cap);
+    this.demand = grown(this.demand, cap);
+    this.counted = grown(this.counted, cap);
     this.event = grown(this.event, cap);
     this.timeoutEvent = grown(this.timeoutEvent, cap);
     for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);

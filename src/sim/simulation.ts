@@ -206,7 +206,7 @@ export class Simulation implements Host {
     const now = this.now;
     const req = this.requests;
     const t = req.traffic[r];
-    const a = this.attempts.alloc(r, now, now + this.clients.timeout[t]);
+    const a = this.attempts.alloc(r, now, now + this.clients.timeout[t], req.bucket[r] >= 0);
     const retry = req.retriesLeft[r] !== this.clients.retries[t];
     const c = this.clients.connectionFor(this.connections, t, req.client[r], retry);
     if (c >= 0) this.send(a, c, false);
@@ -278,7 +278,9 @@ export class Simulation implements Host {
     conns.hopLog = tracing ? this.traceLog : null;
     const t = this.requests.traffic[r];
     att.conn[a] = c;
-    att.pod[a] = conns.pod[c];
+    const p = (att.pod[a] = conns.pod[c]);
+    // Its work is fixed now: the first attempt serves the request's own demand, a retry new work for the pod.
+    att.demand[a] = this.clients.work(t, this.requests.retriesLeft[r] === this.clients.retries[t], this.requests.demand[r], this.pods.workload[p]);
     conns.carry(c);
     this.countForward(a, c);
     let arriveAt: number;
@@ -308,7 +310,8 @@ export class Simulation implements Host {
     const att = this.attempts;
     const p = att.pod[a];
     const r = att.req[a];
-    this.connections.hopLog = this.requests.traced[r] ? this.traceLog : null;
+    // A resolved attempt's request record may belong to another request by now: only an unresolved one is traced.
+    this.connections.hopLog = !att.resolved[a] && this.requests.traced[r] ? this.traceLog : null;
     const pods = this.pods;
     att.event[a] = -1;
     if (pods.state[p] !== PodState.Running) {
@@ -316,7 +319,7 @@ export class Simulation implements Host {
       this.lose(a, this.nodeAlive[pods.node[p]] === 0);
       return;
     }
-    if (this.requests.bucket[r] >= 0) pods.counted[p]++;
+    if (att.counted[a]) pods.counted[p]++;
     const admission = pods.admit(p);
     if (admission === Admission.Start) this.startService(a, p);
     else if (admission === Admission.Queue) {
@@ -334,26 +337,22 @@ export class Simulation implements Host {
     }
   }
 
+  /** Pod p starts serving attempt a: its own work, even when its client has given up (its request record may serve another request by now). */
   private startService(a: number, p: number): void {
     const now = this.now;
     const att = this.attempts;
-    const req = this.requests;
-    const r = att.req[a];
-    const t = req.traffic[r];
-    const w = this.pods.workload[p];
-    // The first attempt serves the request's own demand; a retry is new work for the pod.
-    const service = this.clients.work(t, req.retriesLeft[r] === this.clients.retries[t], req.demand[r], w);
+    const service = att.demand[a];
     this.pods.changeBusy(p, 1, now);
     att.where[a] = Where.Service;
     att.event[a] = this.queue.schedule(now + service, Ev.ServiceEnd, a);
-    if (req.traced[r] && !att.resolved[a]) this.tracer?.service(a, p, now, service);
+    if (!att.resolved[a] && this.requests.traced[att.req[a]]) this.tracer?.service(a, p, now, service);
   }
 
   private serviceEnd(a: number): void {
     const now = this.now;
     const att = this.attempts;
     const p = att.pod[a];
-    const traced = this.requests.traced[att.req[a]] === 1;
+    const traced = !att.resolved[a] && this.requests.traced[att.req[a]] === 1;
     this.connections.hopLog = traced ? this.traceLog : null;
     const pods = this.pods;
     pods.changeBusy(p, -1, now);
@@ -387,7 +386,7 @@ export class Simulation implements Host {
   private lose(a: number, nodeDown: boolean): void {
     const att = this.attempts;
     att.where[a] = Where.Free;
-    this.connections.hopLog = this.requests.traced[att.req[a]] ? this.traceLog : null;
+    this.connections.hopLog = !att.resolved[a] && this.requests.traced[att.req[a]] ? this.traceLog : null;
     if (!att.resolved[a]) {
       if (nodeDown) this.resolve(a, this.clients.lostAt(att.start[a], att.deadline[a], this.now), Outcome.Timeout);
       else this.resolve(a, this.now + this.connections.pathDelay(att.conn[a], false), Outcome.Refused);
