@@ -9,6 +9,9 @@
  * reference. Fixed seeds; tolerances from the 99% confidence intervals.
  */
 import { describe, expect, it } from 'vitest';
+import { resolved } from '../src/scenario/resolved.js';
+import { runReplication } from '../src/sim/replication.js';
+import { OverloadError } from '../src/sim/result.js';
 import { interval, metric, replicate, singleQueue } from './helpers/scenario.js';
 
 function expectWithin(values: number[], exact: number, extra = 0): void {
@@ -119,5 +122,32 @@ describe('an attempt abandoned by its client is still served, with its own work'
       modelRetries.mean,
       modelRetries.halfWidth,
     );
+  });
+});
+
+describe('the maxInFlight guard counts what pods hold', () => {
+  it('trips on a pod whose queue of abandoned attempts grows without bound, though few requests are in flight', () => {
+    // λ = 2000/s on a 1 ms pod (load 2) with a 100 ms timeout: about 200 requests are in flight at any time,
+    // but the queue of attempts their clients gave up on grows by 1000/s.
+    const s = singleQueue({ rate: 2000, serviceTime: '1ms', duration: 60, warmup: 0, traffic: { timeout: '100ms' }, simulation: { maxInFlight: 2000 } });
+    let error: unknown;
+    try {
+      runReplication(resolved(s), { variant: 0, replication: 0, rootSeed: 1 });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(OverloadError);
+    const overload = error as OverloadError;
+    expect(overload.pods).toEqual(['app-0']);
+    expect(overload.message).toMatch(/more than 2000 requests in flight at t=\d+\.\d+ s \(\d+ requests and \d+ attempts their clients gave up on that pods still hold\)/);
+    // It stops within seconds of simulated time, not at the end of the run.
+    expect(Number(/t=(\d+\.\d+)/.exec(overload.message)?.[1])).toBeLessThan(5);
+  });
+
+  it('does not trip while abandoned attempts stay few (load below 1)', () => {
+    const s = singleQueue({ rate: 600, serviceTime: { dist: 'exponential', mean: '1ms' }, duration: 20, warmup: 0, traffic: { timeout: '5ms' }, simulation: { maxInFlight: 200 } });
+    const r = runReplication(resolved(s), { variant: 0, replication: 0, rootSeed: 1 });
+    expect(r.peakInFlight).toBeLessThan(200);
+    expect(metric([r], 'failed_timeout')[0]).toBeGreaterThan(0);
   });
 });

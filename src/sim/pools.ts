@@ -80,6 +80,8 @@ export class Attempts {
    * to a retry or to another request, so nothing at the pod reads the request.
    */
   demand = new Float64Array(0);
+  /** 1 when its client gave up on it while a pod (or the way to one) still held it. */
+  abandoned = new Uint8Array(0);
   /** 1 when its request is counted (first attempt inside the measured window). */
   counted = new Uint8Array(0);
   /** Its pending arrival or service-end event, and its timeout event, or -1. */
@@ -99,6 +101,7 @@ export class Attempts {
     this.deadline[a] = deadline;
     this.demand[a] = NaN;
     this.counted[a] = counted ? 1 : 0;
+    this.abandoned[a] = 0;
     this.event[a] = -1;
     this.timeoutEvent[a] = -1;
     return a;
@@ -119,6 +122,7 @@ export class Attempts {
     this.deadline = grown(this.deadline, cap);
     this.demand = grown(this.demand, cap);
     this.counted = grown(this.counted, cap);
+    this.abandoned = grown(this.abandoned, cap);
     this.event = grown(this.event, cap);
     this.timeoutEvent = grown(this.timeoutEvent, cap);
     for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);

@@ -93,10 +93,11 @@ export interface ReplicationResult {
 }
 
 /** Thrown by a replication that exceeded simulation.maxInFlight (exit code 1, names the overloaded pods). */
-export function overloadError(limit: number, now: number, queues: { name: string; waiting: number }[]): OverloadError {
+export function overloadError(limit: number, now: number, requests: number, abandoned: number, queues: { name: string; waiting: number }[]): OverloadError {
   const worst = [...queues].sort((a, b) => b.waiting - a.waiting).filter((p) => p.waiting > 0).slice(0, 5);
+  const held = abandoned > 0 ? ` (${requests} requests and ${abandoned} attempts their clients gave up on that pods still hold)` : '';
   return new OverloadError(
-    `more than ${limit} requests in flight at t=${now.toFixed(3)} s (simulation.maxInFlight): the pods cannot keep up; ` +
+    `more than ${limit} requests in flight at t=${now.toFixed(3)} s${held} (simulation.maxInFlight): the pods cannot keep up; ` +
       `longest queues: ${worst.map((p) => `${p.name} (${p.waiting} waiting)`).join(', ') || 'none (requests are stuck in the network)'}`,
     worst.map((p) => p.name),
   );

@@ -68,6 +68,12 @@ export class Simulation implements Host {
   readonly traceLog: number[] = [];
   inFlight = 0;
   peakInFlight = 0;
+  /**
+   * Attempts whose client gave up but that a pod still holds (or that are on
+   * their way to one): they use memory and pod time like any other, so the
+   * maxInFlight guard counts them with the requests in flight.
+   */
+  abandoned = 0;
   simulatedRequests = 0;
   suppressedRequests = 0;
   events = 0;
@@ -151,7 +157,7 @@ export class Simulation implements Host {
       switch (q.kind) {
         case Ev.Arrival:
           this.arrival(payload);
-          if (this.inFlight > maxInFlight) throw overloadError(maxInFlight, now, this.pods.names.map((name, p) => ({ name, waiting: this.pods.queues[p].length })));
+          if (this.inFlight + this.abandoned > maxInFlight) throw this.overloaded(maxInFlight);
           break;
         case Ev.Retry:
           this.startAttempt(payload);
@@ -171,6 +177,11 @@ export class Simulation implements Host {
     }
     if (this.now < this.windowEnd) this.now = this.windowEnd;
     this.pods.finish(this.windowEnd);
+  }
+
+  /** The error of a replication whose requests in flight and abandoned attempts exceed simulation.maxInFlight, naming the longest queues. */
+  private overloaded(limit: number): Error {
+    return overloadError(limit, this.now, this.inFlight, this.abandoned, this.pods.names.map((name, p) => ({ name, waiting: this.pods.queues[p].length })));
   }
 
   /** Traffic entry t generates a request (unless its in-cluster origin is gone) and schedules its next. */
@@ -378,6 +389,8 @@ export class Simulation implements Host {
     att.timeoutEvent[a] = -1;
     if (att.resolved[a]) return;
     // The attempt stays where it is (the pod still serves it) but its request moves on.
+    att.abandoned[a] = 1;
+    this.abandoned++;
     if (this.requests.traced[att.req[a]]) this.tracer?.failed(a, this.now, Outcome.Timeout, 'no response before the client timeout (the pod still serves it; the answer is discarded)');
     this.resolve(a, this.now, Outcome.Timeout);
   }
@@ -403,6 +416,7 @@ export class Simulation implements Host {
   /** Returns attempt a's record to the pool once no pod holds it. */
   private freeAttempt(a: number): void {
     if (this.attempts.where[a] !== Where.Free) return;
+    if (this.attempts.abandoned[a]) this.abandoned--;
     this.cancelTimeout(a);
     this.attempts.release(a);
   }
