@@ -48,7 +48,7 @@ describe('defaults', () => {
       crossZone: { dist: 'constant', value: 0.8e-3 },
       proxy: { dist: 'constant', value: 0.02e-3 },
     });
-    expect(s.cluster.controlPlane).toEqual({ nodeMonitorGracePeriod: 50, nodeLeaseInterval: 10, endpointPropagation: { dist: 'constant', value: 1 }, proxyMinSyncPeriod: 1, podEvictionTimeout: 300 });
+    expect(s.cluster.controlPlane).toEqual({ nodeMonitorGracePeriod: 50, nodeMonitorPeriod: 5, nodeLeaseInterval: 10, endpointPropagation: { dist: 'constant', value: 1 }, proxyMinSyncPeriod: 1, podEvictionTimeout: 300 });
     const w = s.workloads[0];
     expect([w.concurrency, w.queueCapacity, w.startupTime]).toEqual([1, undefined, 5]);
     const t = s.traffic[0];

@@ -80,6 +80,7 @@ export const clusterLatencySchema = z.strictObject({
 
 export const controlPlaneSchema = z.strictObject({
   nodeMonitorGracePeriod: durationSchema.prefault('50s'),
+  nodeMonitorPeriod: durationSchema.prefault('5s'),
   nodeLeaseInterval: durationSchema.prefault('10s'),
   endpointPropagation: distributionSchema.prefault('1s'),
   proxyMinSyncPeriod: durationSchema.prefault('1s'),
