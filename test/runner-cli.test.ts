@@ -35,7 +35,7 @@ async function svcsim(...args: string[]): Promise<number> {
   }
 }
 
-const csvFiles = ['summary.csv', 'replications.csv', 'diffs.csv', 'pods.csv', 'nodes.csv', 'timeseries.csv', 'latency_cdf.csv'];
+const csvFiles = ['summary.csv', 'replications.csv', 'diffs.csv', 'pods.csv', 'nodes.csv', 'timeseries.csv', 'latency_cdf.csv', 'latency_breakdown.csv'];
 const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
 const manifestOf = (d: string) => JSON.parse(read(d, 'manifest.json')) as Manifest;
 /** The fields of the row of a CSV text (no quoted fields) whose first fields are `prefix`. */

@@ -6,7 +6,7 @@
  * finished first nor on how the replications were split into shards.
  */
 import { sortResults } from '../runner/order.js';
-import { COUNT_METRICS, METRIC_NAMES, type MetricName, type ReplicationResult } from '../sim/result.js';
+import { COUNT_METRICS, METRIC_NAMES, SEGMENTS, type MetricName, type ReplicationResult } from '../sim/result.js';
 import { toCsv } from '../stats/csv.js';
 import { formatCount, formatNumber } from '../stats/format.js';
 import { LatencyHistogram } from '../stats/histogram.js';
@@ -23,6 +23,7 @@ export interface Tables {
   'nodes.csv': string;
   'timeseries.csv': string;
   'latency_cdf.csv': string;
+  'latency_breakdown.csv': string;
 }
 
 /** Points of latency_cdf.csv per variant (the contract asks for at least 200). */
@@ -55,6 +56,7 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
   const nodes: string[][] = [];
   const timeseries: string[][] = [];
   const cdf: string[][] = [];
+  const breakdown: string[][] = [];
 
   for (const v of variants) {
     const rs = results.filter((r) => r.variant === v.index);
@@ -98,6 +100,7 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
     }
     for (const row of timeseriesRows(rs)) timeseries.push([...lead(v), ...row]);
     for (const [x, f] of latencyCdf(rs)) cdf.push([...lead(v), formatNumber(x), formatNumber(f)]);
+    for (const row of breakdownRows(rs)) breakdown.push([...lead(v), ...row]);
   }
 
   const tables: Tables = {
@@ -105,8 +108,9 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
     'replications.csv': toCsv(['variant', ...keys, 'scope', 'replication', 'seed', ...METRIC_NAMES], replications),
     'pods.csv': toCsv(['variant', ...keys, 'replication', 'pod', 'workload', 'node', 'zone', 'requests', 'share', 'utilization'], pods),
     'nodes.csv': toCsv(['variant', ...keys, 'replication', 'node', 'zone', 'received', 'forwarded_cross_node', 'dropped'], nodes),
-    'timeseries.csv': toCsv(['variant', ...keys, 't_s', 'requests', 'ok', 'failed', 'throughput_rps', 'latency_p50_ms', 'latency_p99_ms'], timeseries),
+    'timeseries.csv': toCsv(['variant', ...keys, 't_s', 'requests', 'ok', 'failed', 'throughput_rps', 'latency_p50_ms', 'latency_p99_ms', ...TIMESERIES_EXTRA], timeseries),
     'latency_cdf.csv': toCsv(['variant', ...keys, 'latency_ms', 'fraction'], cdf),
+    'latency_breakdown.csv': toCsv(['variant', ...keys, 'scope', 'segment', 'mean_ms', 'share'], breakdown),
   };
   if (variants.length > 1) tables['diffs.csv'] = toCsv(['variant', ...keys, 'scope', 'baseline', 'metric', 'n', 'mean_diff', 'ci_low', 'ci_high'], diffs);
   return tables;
@@ -122,10 +126,46 @@ export function timeseriesRows(rs: readonly ReplicationResult[]): string[][] {
   if (rs.length === 0) return [];
   const buckets = Math.max(...rs.map((r) => r.timeseries.requests.length));
   const bucketSeconds = rs[0].timeseries.bucketSeconds;
-  const series: ((t: ReplicationResult['timeseries']) => number[])[] = [(t) => t.requests, (t) => t.ok, (t) => t.failed, (t) => t.throughputRps, (t) => t.latencyP50Ms, (t) => t.latencyP99Ms];
+  const series: ((t: ReplicationResult['timeseries']) => number[])[] = [
+    (t) => t.requests,
+    (t) => t.ok,
+    (t) => t.failed,
+    (t) => t.throughputRps,
+    (t) => t.latencyP50Ms,
+    (t) => t.latencyP99Ms,
+    (t) => t.failedTimeout,
+    (t) => t.failedRefused,
+    (t) => t.failedRejected,
+    (t) => t.failedDependency,
+    (t) => t.unfinished,
+    (t) => t.inFlight,
+    (t) => t.queueLength,
+  ];
   const rows: string[][] = [];
   for (let i = 0; i < buckets; i++) {
     rows.push([formatNumber(i * bucketSeconds), ...series.map((pick) => formatNumber(summarize(rs.map((r) => pick(r.timeseries)[i] ?? undefined)).mean))]);
+  }
+  return rows;
+}
+
+/** Columns of timeseries.csv after the contract's (the report draws them: src/report/README.md). */
+export const TIMESERIES_EXTRA = ['failed_timeout', 'failed_refused', 'failed_rejected', 'failed_dependency', 'unfinished', 'in_flight', 'queue_length'] as const;
+
+/**
+ * Per scope and segment, the mean over replications of each replication's
+ * mean time per ok request in that segment (ms), and its share of the sum
+ * of the segments' means (which is the scope's latency_mean_ms).
+ */
+export function breakdownRows(rs: readonly ReplicationResult[]): string[][] {
+  const rows: string[][] = [];
+  const scopes = rs[0]?.latencyBreakdown.map((b) => b.scope) ?? [];
+  for (const scope of scopes) {
+    const means = SEGMENTS.map((_, i) => summarize(rs.map((r) => r.latencyBreakdown.find((b) => b.scope === scope)?.meanMs[i] ?? undefined)).mean);
+    const total = means.reduce((sum: number, m) => sum + (m ?? 0), 0);
+    SEGMENTS.forEach((segment, i) => {
+      const m = means[i];
+      rows.push([scope, segment, formatNumber(m), formatNumber(m !== undefined && total > 0 ? m / total : undefined)]);
+    });
   }
   return rows;
 }

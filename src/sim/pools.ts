@@ -36,13 +36,22 @@ export class Requests {
   demand = new Float64Array(0);
   /** 1 when `trace` follows it. */
   traced = new Uint8Array(0);
+  /** 1 from alloc to release. */
+  live = new Uint8Array(0);
+  /** Records ever allocated (ids are below it). */
+  get capacity(): number {
+    return this.cap;
+  }
 
   alloc(): number {
     if (this.free.length === 0) this.grow();
-    return this.free.pop() as number;
+    const r = this.free.pop() as number;
+    this.live[r] = 1;
+    return r;
   }
 
   release(r: number): void {
+    this.live[r] = 0;
     this.free.push(r);
   }
 
@@ -55,6 +64,7 @@ export class Requests {
     this.retriesLeft = grown(this.retriesLeft, cap);
     this.demand = grown(this.demand, cap);
     this.traced = grown(this.traced, cap);
+    this.live = grown(this.live, cap);
     for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);
     this.cap = cap;
   }
@@ -80,6 +90,17 @@ export class Attempts {
    * to a retry or to another request, so nothing at the pod reads the request.
    */
   demand = new Float64Array(0);
+  /**
+   * Where its time went, in seconds, for the latency breakdown: network to
+   * and from the client, through the LB, forwarding (node ↔ node ↔ pod and
+   * kube-proxy), the handshake (or waiting for one), the pod's queue, service.
+   */
+  segClient = new Float64Array(0);
+  segLb = new Float64Array(0);
+  segForward = new Float64Array(0);
+  segHandshake = new Float64Array(0);
+  segQueue = new Float64Array(0);
+  segService = new Float64Array(0);
   /** 1 when its client gave up on it while a pod (or the way to one) still held it. */
   abandoned = new Uint8Array(0);
   /** 1 when its request is counted (first attempt inside the measured window). */
@@ -102,6 +123,12 @@ export class Attempts {
     this.demand[a] = NaN;
     this.counted[a] = counted ? 1 : 0;
     this.abandoned[a] = 0;
+    this.segClient[a] = 0;
+    this.segLb[a] = 0;
+    this.segForward[a] = 0;
+    this.segHandshake[a] = 0;
+    this.segQueue[a] = 0;
+    this.segService[a] = 0;
     this.event[a] = -1;
     this.timeoutEvent[a] = -1;
     return a;
@@ -123,6 +150,12 @@ export class Attempts {
     this.demand = grown(this.demand, cap);
     this.counted = grown(this.counted, cap);
     this.abandoned = grown(this.abandoned, cap);
+    this.segClient = grown(this.segClient, cap);
+    this.segLb = grown(this.segLb, cap);
+    this.segForward = grown(this.segForward, cap);
+    this.segHandshake = grown(this.segHandshake, cap);
+    this.segQueue = grown(this.segQueue, cap);
+    this.segService = grown(this.segService, cap);
     this.event = grown(this.event, cap);
     this.timeoutEvent = grown(this.timeoutEvent, cap);
     for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);

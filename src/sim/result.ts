@@ -63,6 +63,29 @@ export interface TimeSeries {
   /** NaN for a bucket with no ok request. */
   latencyP50Ms: number[];
   latencyP99Ms: number[];
+  /** Failed requests by the cause of their last attempt (they add up to `failed`); `failedDependency` stays 0 until workloads call others. */
+  failedTimeout: number[];
+  failedRefused: number[];
+  failedRejected: number[];
+  failedDependency: number[];
+  /** Requests of the bucket not ended by the drain limit. */
+  unfinished: number[];
+  /** Time-averages over the bucket: requests in flight, attempts waiting in pod queues (summed over pods). */
+  inFlight: number[];
+  queueLength: number[];
+}
+
+/**
+ * The segments of an ok request's latency (latency_breakdown.csv), in
+ * order; they add up to its end-to-end latency. `calls` (index 6) stays 0
+ * until workloads call others: its slot is kept for call graphs.
+ */
+export const SEGMENTS = ['client_network', 'load_balancer', 'forwarding', 'handshake', 'queue_wait', 'service', 'calls', 'retries_backoff'] as const;
+
+/** Mean milliseconds per counted ok request in each latency segment (sim/recorder.ts SEGMENTS), per scope; NaN without ok requests. */
+export interface LatencyBreakdown {
+  scope: string;
+  meanMs: number[];
 }
 
 export interface ReplicationResult {
@@ -76,6 +99,8 @@ export interface ReplicationResult {
   pods: PodRow[];
   nodes: NodeRow[];
   timeseries: TimeSeries;
+  /** Where ok requests' time went, per scope (latency_breakdown.csv). */
+  latencyBreakdown: LatencyBreakdown[];
   /**
    * Mean latency (ms) of ok requests per timeBucket from t = 0 (warm-up
    * included), by the bucket in which their first attempt started: the

@@ -177,6 +177,13 @@ export class Simulation implements Host {
     }
     if (this.now < this.windowEnd) this.now = this.windowEnd;
     this.pods.finish(this.windowEnd);
+    // What is still in flight or queued at the end was there up to now.
+    const req = this.requests;
+    for (let r = 0; r < req.capacity; r++) if (req.live[r]) this.recorder.inFlight.add(req.start[r], this.now);
+    for (let p = 0; p < this.pods.count; p++) {
+      const q = this.pods.queues[p];
+      for (let i = 0; i < q.length; i++) this.recorder.queued.add(-this.attempts.segQueue[q.at(i)], this.now);
+    }
   }
 
   /** The error of a replication whose requests in flight and abandoned attempts exceed simulation.maxInFlight, naming the longest queues. */
@@ -294,25 +301,39 @@ export class Simulation implements Host {
     att.demand[a] = this.clients.work(t, this.requests.retriesLeft[r] === this.clients.retries[t], this.requests.demand[r], this.pods.workload[p]);
     conns.carry(c);
     this.countForward(a, c);
-    let arriveAt: number;
+    let sendAt: number;
+    let there: number;
     if (isNew) {
       const handshake = this.clients.handshake[t] === 1;
-      const sendAt = conns.establish(c, now, handshake);
-      if (handshake) {
-        if (tracing) this.tracer?.handshake(a);
-        arriveAt = sendAt + conns.pathDelay(c, false);
-      } else arriveAt = now + conns.pathDelay(c, true);
+      sendAt = conns.establish(c, now, handshake);
+      if (handshake && tracing) this.tracer?.handshake(a);
+      there = conns.pathDelay(c, !handshake);
     } else {
       const reach = conns.reach(c);
       if (reach !== Reach.Ok) return this.unanswered(a, c, reach, false);
-      arriveAt = conns.sendTime(c, now) + conns.pathDelay(c, false);
+      sendAt = conns.sendTime(c, now);
+      there = conns.pathDelay(c, false);
       if (tracing) this.tracer?.reuse(a, c);
     }
+    const arriveAt = sendAt + there;
+    this.path(a, there);
+    // The handshake, or waiting for the one in flight on a kept-alive connection.
+    att.segHandshake[a] = sendAt - now;
+    att.segQueue[a] = -arriveAt;
     if (tracing) this.tracer?.sent(a, arriveAt);
     att.where[a] = Where.Transit;
     att.event[a] = this.queue.schedule(arriveAt, Ev.PodArrival, a);
     const deadline = att.deadline[a];
     if (deadline !== Infinity) att.timeoutEvent[a] = this.queue.schedule(deadline, Ev.Timeout, a);
+  }
+
+  /** Adds a one-way trip of `d` seconds along attempt a's path (just drawn by pathDelay) to its latency segments. */
+  private path(a: number, d: number): void {
+    const att = this.attempts;
+    const conns = this.connections;
+    att.segClient[a] += conns.lastClient;
+    att.segLb[a] += conns.lastLb;
+    att.segForward[a] += d - conns.lastClient - conns.lastLb;
   }
 
   // ------------------------------------------------------------------- pods
@@ -353,6 +374,9 @@ export class Simulation implements Host {
     const now = this.now;
     const att = this.attempts;
     const service = att.demand[a];
+    if (att.where[a] === Where.Queued) this.recorder.queued.add(-att.segQueue[a], now);
+    att.segQueue[a] += now;
+    att.segService[a] = service;
     this.pods.changeBusy(p, 1, now);
     att.where[a] = Where.Service;
     att.event[a] = this.queue.schedule(now + service, Ev.ServiceEnd, a);
@@ -370,7 +394,9 @@ export class Simulation implements Host {
     att.where[a] = Where.Free;
     att.event[a] = -1;
     if (!att.resolved[a]) {
-      const at = now + this.connections.pathDelay(att.conn[a], false);
+      const back = this.connections.pathDelay(att.conn[a], false);
+      this.path(a, back);
+      const at = now + back;
       const deadline = att.deadline[a];
       if (at <= deadline) {
         if (traced) this.tracer?.response(a, at);
@@ -398,6 +424,7 @@ export class Simulation implements Host {
   /** Attempt a is lost at a pod that stopped: its client times out (node down) or gets a reset back (pod gone, node up). */
   private lose(a: number, nodeDown: boolean): void {
     const att = this.attempts;
+    if (att.where[a] === Where.Queued) this.recorder.queued.add(-att.segQueue[a], this.now);
     att.where[a] = Where.Free;
     this.connections.hopLog = !att.resolved[a] && this.requests.traced[att.req[a]] ? this.traceLog : null;
     if (!att.resolved[a]) {
@@ -449,8 +476,10 @@ export class Simulation implements Host {
       this.queue.schedule(retryAt, Ev.Retry, r);
       return;
     }
+    if (outcome === Outcome.Ok && counted && at <= this.drainEnd) this.recorder.breakdown(1 + t, att, a, att.start[a] - req.start[r]);
     this.recorder.ended(1 + t, bucket, req.start[r], at, outcome, this.drainEnd);
     if (counted) this.countedOpen--;
+    this.recorder.inFlight.add(req.start[r], at);
     if (req.traced[r]) this.tracer?.done(r, at, outcome, at - req.start[r]);
     this.inFlight--;
     req.release(r);
