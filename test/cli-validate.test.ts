@@ -151,7 +151,7 @@ describe('svcsim schema', () => {
     const schema = JSON.parse(r.out) as { $schema: string; title: string; properties: Record<string, unknown>; required: string[]; $defs?: Record<string, unknown> };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.title).toContain('svcsim');
-    expect(Object.keys(schema.properties)).toEqual(['apiVersion', 'kind', 'metadata', 'simulation', 'cluster', 'workloads', 'services', 'loadBalancers', 'traffic', 'failures', 'sweep']);
+    expect(Object.keys(schema.properties)).toEqual(['apiVersion', 'kind', 'metadata', 'simulation', 'cluster', 'workloads', 'services', 'loadBalancers', 'traffic', 'failures', 'sweep', 'slos']);
     expect(schema.required).toEqual(['apiVersion', 'kind', 'metadata', 'simulation', 'cluster', 'workloads', 'services', 'traffic']);
     expect(Object.keys(schema.$defs ?? {})).toEqual(expect.arrayContaining(['Duration', 'Rate', 'Distribution']));
     expect(r.out).toContain('"maxPods"');

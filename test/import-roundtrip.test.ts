@@ -41,6 +41,7 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   }
 }
 
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- the imported file is read as plain YAML and checked field by field, as a user would read it */
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a parsed YAML document, checked field by field below
 
 describe('svcsim import of the example cluster', async () => {

@@ -2,16 +2,25 @@
  * Charts as pure functions from the tables of a results folder to
  * vega-lite specs: read from the hand-made fixture folders
  * (test/fixtures/results-sweep: two swept parameters, a node failure, a
- * random failure; test/fixtures/results-base: one variant `base`).
+ * random failure, SLOs, a latency breakdown, failures by cause, in-flight
+ * and 95% bands; test/fixtures/results-base: one variant `base`), or from
+ * small tables written in the test.
  */
 import { describe, expect, it } from 'vitest';
-import { paramColumns } from '../src/report/charts/common.js';
+import { biggestSegments, breakdownChart, segmentMeans } from '../src/report/charts/breakdown.js';
+import { orderVariants, paramColumns } from '../src/report/charts/common.js';
+import { causeBars } from '../src/report/charts/failures.js';
+import { busiestNodes, nodeMeans, nodesDescription } from '../src/report/charts/nodes.js';
+import { planPoints } from '../src/report/charts/plan.js';
+import { parseSlo, sloPoints } from '../src/report/charts/slos.js';
+import { unfinishedFrom } from '../src/report/charts/time.js';
 import { diffPoints, diffsChart } from '../src/report/charts/diffs.js';
-import { cdfPoints, quantileFromCdf } from '../src/report/charts/latencyCdf.js';
+import { cdfPoints, latencyCdfChart, quantileFromCdf } from '../src/report/charts/latencyCdf.js';
 import { podMeans } from '../src/report/charts/pods.js';
-import { parameterTitle, sweepPoints } from '../src/report/charts/sweep.js';
-import { buckets } from '../src/report/charts/timeseries.js';
-import { chartSpecs, readResultFiles, type ChartSpec } from '../src/report/index.js';
+import { parameterTitle, sweepChart, sweepDescription, sweepPoints } from '../src/report/charts/sweep.js';
+import { buckets, timeseriesChart, timeseriesDescription } from '../src/report/charts/timeseries.js';
+import { chartSpecs, readResultFiles, type ChartSpec, type PlanAnswer } from '../src/report/index.js';
+import { glanceSentences } from '../src/report/glance.js';
 import { failureMarks, readManifest } from '../src/report/manifest.js';
 import { parseCsvRecords, parseCsvTable } from '../src/report/readCsv.js';
 
@@ -40,19 +49,19 @@ function encodings(spec: unknown, out: Record<string, Channel>[] = []): Record<s
   return out;
 }
 
-/** Inline data of a spec's layers, by a field every row has. */
-function layerData(spec: unknown, field: string): Record<string, unknown>[][] {
-  const out: Record<string, unknown>[][] = [];
-  const walk = (x: unknown) => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === 'object') {
-      const o = x as Record<string, unknown>;
-      const values = (o.data as { values?: Record<string, unknown>[] } | undefined)?.values;
-      if (values?.length && values.every((v) => field in v)) out.push(values);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(spec);
+interface Layer {
+  mark?: { type?: string; color?: string; text?: string; strokeDash?: number[] };
+  encoding?: Record<string, Channel | undefined>;
+}
+
+/** Every object with a mark anywhere in a spec. */
+function layers(spec: unknown, out: Layer[] = []): Layer[] {
+  if (Array.isArray(spec)) for (const x of spec) layers(x, out);
+  else if (spec && typeof spec === 'object') {
+    const o = spec as Record<string, unknown>;
+    if (o.mark) out.push({ mark: typeof o.mark === 'string' ? { type: o.mark } : (o.mark), encoding: o.encoding as Layer['encoding'] });
+    for (const [k, v] of Object.entries(o)) if (k !== 'data') layers(v, out);
+  }
   return out;
 }
 
@@ -94,9 +103,9 @@ describe('reading the tables', () => {
 });
 
 describe('what every chart shows', () => {
-  it('the sweep folder gives all five charts, the folder without a sweep three', () => {
-    expect(specsOf(SWEEP).map((c) => c.name)).toEqual(['latency-cdf', 'timeseries', 'pods', 'sweep', 'diffs']);
-    expect(specsOf(BASE).map((c) => c.name)).toEqual(['latency-cdf', 'timeseries', 'pods']);
+  it('the sweep folder gives every chart its tables allow, the folder without a sweep or SLOs five', () => {
+    expect(specsOf(SWEEP).map((c) => c.name)).toEqual(['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'pods', 'nodes', 'slos', 'sweep', 'diffs']);
+    expect(specsOf(BASE).map((c) => c.name)).toEqual(['latency-cdf', 'breakdown', 'timeseries', 'pods', 'nodes']);
   });
 
   it('every chart has a title, and every quantitative axis a title with its unit in parentheses', () => {
@@ -154,8 +163,8 @@ describe('the data behind each chart', () => {
 
   it('the time series marks the node failure at 15 s and its recovery at 23 s, nothing for the random failure', () => {
     const spec = byName(specsOf(SWEEP), 'timeseries').spec;
-    const marks = layerData(spec, 'label').flat();
-    expect(new Set(marks.map((m) => `${String(m.t)} ${String(m.label)}`))).toEqual(new Set(['15 node n-0 down', '23 node n-0 back']));
+    const labels = layers(spec).filter((l) => l.mark?.type === 'text' && l.mark.color !== 'white' && typeof l.encoding?.x?.datum === 'number');
+    expect(new Set(labels.map((l) => `${String(l.encoding!.x!.datum)} ${String(l.mark!.text)}`))).toEqual(new Set(['15 node n-0 down', '23 node n-0 back']));
   });
 
   it('the pod chart averages share and utilisation over replications per variant and pod, ordered by node', () => {
@@ -198,10 +207,239 @@ describe('the data behind each chart', () => {
 
   it('text alternatives describe the data: quantiles, failure times, pod shares, differences', () => {
     const text = Object.fromEntries(specsOf(SWEEP).map((c) => [c.name, c.description]));
-    expect(text['latency-cdf']).toMatch(/replicas=2;externalTrafficPolicy=Cluster: median about 9\.\d+ ms, p99 about 4\d\.?\d* ms/);
+    expect(text['latency-cdf']).toMatch(/replicas=2;externalTrafficPolicy=Cluster: pooled median about 9\.\d+ ms, pooled p99 about 4\d\.?\d* ms \(summary\.csv's p99, the mean of the replications' p99s: 48\.49 ms\)/);
     expect(text.timeseries).toContain('node n-0 down at 15 s, node n-0 back at 23 s');
     expect(text.pods).toMatch(/replicas=4;externalTrafficPolicy=Local: 4 pods, share from 0\.1\d+ \(web-\d \(n-0\)\) to 0\.3\d+ \(web-\d \(n-[12]\)\)/);
     expect(text.sweep).toContain('p99 latency from');
     expect(text.diffs).toMatch(/replicas=4;externalTrafficPolicy=Local failed requests -\d+/);
+  });
+});
+
+/** Every facet definition anywhere in a spec. */
+function facets(spec: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (Array.isArray(spec)) for (const x of spec) facets(x, out);
+  else if (spec && typeof spec === 'object') {
+    const o = spec as Record<string, unknown>;
+    if (o.facet && typeof o.facet === 'object') out.push(o.facet as Record<string, unknown>);
+    for (const [k, v] of Object.entries(o)) if (k !== 'data') facets(v, out);
+  }
+  return out;
+}
+
+const table = (text: string) => parseCsvTable(text.replace(/^\s+/gm, ''));
+
+describe('the charts a capacity review needs', () => {
+  const sweep = readResultFiles(SWEEP);
+  const base = readResultFiles(BASE);
+
+  it('the node chart averages received, forwarded cross-node and dropped per node, and names the busiest against the mean', () => {
+    const nodes = nodeMeans(base.nodes!);
+    expect(nodes.map((n) => n.label)).toEqual(['node-a (zone-a)', 'node-b (zone-b)']);
+    expect(nodes[1].received).toBeCloseTo((2035 + 1995 + 1964 + 2020 + 1964) / 5, 9);
+    expect(nodes[0].relativeToMean).toBeCloseTo(2019 / ((2019 + 1995.6) / 2), 9);
+    expect(busiestNodes(nodes).map((n) => n.node)).toEqual(['node-a']);
+    // Nothing was dropped: no flat panel of zeros, and the subtitle says why.
+    const spec = byName(specsOf(BASE), 'nodes').spec as { hconcat: unknown[]; title: { subtitle: string | string[] } };
+    expect(spec.hconcat).toHaveLength(2);
+    expect([spec.title.subtitle].flat().join(' ')).toContain('dropped: 0 on every node (not drawn)');
+    expect(byName(specsOf(BASE), 'nodes').description).toContain('node-a (zone-a) received the most, 2019 attempts per replication, 1.01× the mean over nodes (50.3% of all received)');
+  });
+
+  it('a zone with a single node shows that node receiving half of all attempts', () => {
+    const rows = table(`variant,replication,node,zone,received,forwarded_cross_node,dropped
+      base,0,a-0,zone-a,250,100,0
+      base,0,a-1,zone-a,250,100,0
+      base,0,b-0,zone-b,500,300,0`).rows;
+    expect(nodesDescription(rows)).toContain('b-0 (zone-b) received the most, 500 attempts per replication, 1.5× the mean over nodes (50% of all received)');
+  });
+
+  it('the breakdown reads variant, scope, segment, mean_ms and share, stacks segments in path order, and keeps a segment it does not know by its name', () => {
+    const rows = table(`variant,scope,segment,mean_ms,share
+      base,all,service,3,0.5
+      base,all,client_network,1,0.166667
+      base,all,gc_pause,0.5,0.0833333
+      base,all,queue_wait,1.5,0.25`).rows;
+    const segs = segmentMeans(rows);
+    expect([...segs].sort((a, b) => a.order - b.order).map((s) => s.label)).toEqual(['client network', 'queue wait in the pod', 'service time', 'gc pause']);
+    expect(biggestSegments(rows)[0]).toMatchObject({ segment: 'service', mean_ms: 3, share: 0.5 });
+    const spec = breakdownChart(rows) as { encoding: Record<string, Channel & { stack?: string }> };
+    expect([spec.encoding.x.field, spec.encoding.x.stack, spec.encoding.y.field, spec.encoding.color.field]).toEqual(['mean_ms', 'zero', 'variant', 'label']);
+  });
+
+  it('the fixture breakdown adds up to summary.csv’s mean latency within 0.5%, and the text says both', () => {
+    for (const v of ['replicas=2;externalTrafficPolicy=Cluster', 'replicas=4;externalTrafficPolicy=Local']) {
+      const total = segmentMeans(sweep.breakdown!, 'all').filter((s) => s.variant === v).reduce((t, s) => t + s.mean_ms, 0);
+      const mean = Number(sweep.summary!.find((r) => r.variant === v && r.scope === 'all' && r.metric === 'latency_mean_ms')!.mean);
+      expect(Math.abs(total - mean) / mean).toBeLessThan(0.005);
+    }
+    expect(byName(specsOf(SWEEP), 'breakdown').description).toContain('replicas=2;externalTrafficPolicy=Cluster: segments add up to 11.6 ms (mean end-to-end latency in summary.csv: 11.6 ms); the largest is service time, 5.2 ms (45%)');
+  });
+
+  it('SLO thresholds are drawn on every chart of their metric: the SLO chart, the sweep panels and the p99 time series', () => {
+    expect(parseSlo('latency_p99_ms < 45')).toEqual({ text: 'latency_p99_ms < 45', metric: 'latency_p99_ms', op: '<', value: 45, scope: 'all' });
+    expect(parseSlo('p99 is low')).toBeUndefined();
+    const specs = specsOf(SWEEP);
+    const thresholdsIn = (name: string) =>
+      layers(byName(specs, name).spec)
+        .filter((l) => l.mark?.type === 'rule' && l.mark.color === '#c0392b' && l.mark.strokeDash?.[0] === 6)
+        .map((l) => (l.encoding?.y ?? l.encoding?.x)?.datum);
+    expect(thresholdsIn('sweep')).toEqual([45, 0.9]);
+    expect(thresholdsIn('timeseries')).toEqual([45]);
+    expect(thresholdsIn('slos')).toEqual([45, 0.9]);
+    // On the CDF a p99 SLO is the latency the curve must reach 0.99 by.
+    expect(thresholdsIn('latency-cdf')).toEqual([45]);
+    expect(sloPoints(sweep.slos!).map((p) => p.verdict)).toEqual(['not met', 'not met', 'undecided', 'undecided', 'met', 'not met', 'met', 'met']);
+    expect(byName(specs, 'slos').description).toContain('latency_p99_ms < 45: met in 2 of 4, undecided in 1 of 4, not met in 1 of 4');
+  });
+
+  it('numeric sweep values order variants as numbers: replicas=9 before 12 before 18, in every faceted chart', () => {
+    const summary = table(`variant,replicas,scope,metric,mean
+      replicas=12,12,all,requests,1
+      replicas=18,18,all,requests,1
+      replicas=9,9,all,requests,1`).rows;
+    expect(orderVariants(['replicas=12', 'replicas=18', 'replicas=9'], summary, ['replicas'])).toEqual(['replicas=9', 'replicas=12', 'replicas=18']);
+    const pods = table(`variant,replication,pod,workload,node,zone,requests,share,utilization
+      replicas=12,0,web-0,web,n-0,zone-a,1,1,0.5
+      replicas=18,0,web-0,web,n-0,zone-a,1,1,0.5
+      replicas=9,0,web-0,web,n-0,zone-a,1,1,0.5`).rows;
+    const files = { summary, summaryHeader: ['variant', 'replicas', 'scope', 'metric', 'mean'], pods };
+    const spec = byName(chartSpecs(files, {}), 'pods').spec;
+    expect(facets(spec).map((f) => (f.row as { sort: string[] }).sort)).toEqual([['replicas=9', 'replicas=12', 'replicas=18'], ['replicas=9', 'replicas=12', 'replicas=18']]);
+  });
+
+  it('the sweep chart leaves out a metric equal in every variant, draws quantities from 0, and says where an axis does not start at 0', () => {
+    const rows = table(`variant,replicas,scope,metric,n,mean,stddev,ci_low,ci_high
+      replicas=2,2,all,latency_p99_ms,3,70,1,66,74
+      replicas=4,4,all,latency_p99_ms,3,66,1,62,70
+      replicas=2,2,all,success_ratio,3,0.999,0,0.998,1
+      replicas=4,4,all,success_ratio,3,1,0,1,1
+      replicas=2,2,all,failed,3,0,0,0,0
+      replicas=4,4,all,failed,3,0,0,0,0`).rows;
+    const spec = sweepChart(rows, ['replicas']) as { vconcat: unknown[]; title: { subtitle: string | string[] } };
+    expect(spec.vconcat).toHaveLength(2);
+    expect([spec.title.subtitle].flat().join(' ')).toContain('failed requests: 0 in every variant (not drawn)');
+    const ys = encodings(spec).map((e) => e.y as Channel & { scale?: { zero?: boolean } }).filter((y) => y?.field === 'mean');
+    expect(ys.map((y) => [y.title, y.scale?.zero])).toContainEqual(['p99 latency (ms)', true]);
+    expect(ys.map((y) => [y.title, y.scale?.zero])).toContainEqual(['success ratio (fraction, 0–1; axis not from 0)', false]);
+    const same = table(`variant,replicas,scope,metric,mean
+      replicas=2,2,all,success_ratio,1
+      replicas=4,4,all,success_ratio,1`).rows;
+    expect(sweepDescription(same, ['replicas'])).toContain('success ratio 1 in every variant');
+    expect(sweepDescription(same, ['replicas'])).not.toContain('from 1');
+  });
+
+  it('the difference chart leaves out a metric with no difference in any variant and says so', () => {
+    const rows = table(`variant,scope,baseline,metric,n,mean_diff,ci_low,ci_high
+      b,all,a,latency_p99_ms,3,-4,-6,-2
+      b,all,a,failed,3,0,0,0`).rows;
+    const spec = diffsChart(rows) as { vconcat: unknown[]; title: { subtitle: string | string[] } };
+    expect(spec.vconcat).toHaveLength(1);
+    expect([spec.title.subtitle].flat().join(' ')).toContain('failed requests: no difference in any variant (not drawn)');
+  });
+
+  it('with more than four variants the CDF and the time series become small multiples, one panel per variant', () => {
+    const names = ['v1', 'v2', 'v3', 'v4', 'v5', 'v6'];
+    const cdf = table(`variant,latency_ms,fraction\n${names.flatMap((v, i) => [`${v},${1 + i},0.5`, `${v},${10 + i},1`]).join('\n')}`).rows;
+    const spec = latencyCdfChart(cdf, names) as { facet?: { sort?: string[] }; columns?: number };
+    expect(spec.facet?.sort).toEqual(names);
+    expect(spec.columns).toBe(3);
+    expect(latencyCdfChart(cdf.filter((r) => r.variant !== 'v5' && r.variant !== 'v6'), names.slice(0, 4))).not.toHaveProperty('facet');
+    const ts = table(`variant,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms\n${names.flatMap((v) => [`${v},0,10,10,0,10,1,2`, `${v},1,10,10,0,10,1,2`]).join('\n')}`).rows;
+    // Throughput and p99: no request failed, so there is no panel of zeros to draw.
+    expect(facets(timeseriesChart(ts, [], names)).length).toBe(2);
+    expect(facets(timeseriesChart(ts.filter((r) => r.variant === 'v1'), [], ['v1']))).toEqual([]);
+  });
+
+  it('an overloaded run shades the buckets whose requests were unfinished at the drain limit and says it is not an outage', () => {
+    const ts = table(`variant,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms
+      base,0,100,100,0,100,5,9
+      base,1,100,99.8,0,99.8,5,9
+      base,2,100,60,0,60,900,2000
+      base,3,100,0,0,0,,`).rows;
+    expect(unfinishedFrom(ts)).toBe(2);
+    const rects = layers(timeseriesChart(ts)).filter((l) => l.mark?.type === 'rect');
+    // One band on each panel drawn (throughput, p99: nothing failed), from the first unfinished bucket to the end of the last.
+    expect(rects.map((l) => [l.encoding?.x?.datum, (l.encoding?.x2 as { datum?: number } | undefined)?.datum])).toEqual([[2, 4], [2, 4]]);
+    expect(timeseriesDescription(ts)).toContain('Requests that started late were partly still unfinished at the drain limit (base from 2 s on); the fall of throughput there is overload, not an outage.');
+    expect(unfinishedFrom(sweep.timeseries!.filter((r) => r.variant.startsWith('replicas=4;externalTrafficPolicy=Cluster')))).toBeUndefined();
+  });
+
+  it('time series draw 95% bands from <column>_ci_low and _ci_high where the table has them', () => {
+    const bands = layers(byName(specsOf(SWEEP), 'timeseries').spec).filter((l) => l.mark?.type === 'area');
+    expect(bands.map((l) => [l.encoding?.y?.field, (l.encoding?.y2 as Channel).field])).toEqual([
+      ['throughput_rps_ci_low', 'throughput_rps_ci_high'],
+      ['latency_p99_ms_ci_low', 'latency_p99_ms_ci_high'],
+    ]);
+    expect(layers(byName(specsOf(BASE), 'timeseries').spec).filter((l) => l.mark?.type === 'area')).toEqual([]);
+  });
+
+  it('failures by cause stack to the bucket’s failed requests, and in-flight is drawn from its own column', () => {
+    const bars = causeBars(sweep.timeseries!);
+    for (const r of sweep.timeseries!.filter((x) => Number(x.failed) > 0).slice(0, 5)) {
+      const own = bars.filter((b) => b.variant === r.variant && b.t === Number(r.t_s));
+      expect(Math.max(...own.map((b) => b.y1))).toBeCloseTo(Number(r.failed), 2);
+    }
+    expect(new Set(bars.map((b) => b.cause))).toEqual(new Set(['timeout (dead node, dropped, black-holed)', 'refused (no endpoints)']));
+    expect(byName(specsOf(SWEEP), 'failures').description).toMatch(/replicas=2;externalTrafficPolicy=Cluster: \d+ timeout, \d+\.?\d* refused per replication, in the buckets from 15 s to 23 s/);
+    expect(encodings(byName(specsOf(SWEEP), 'in-flight').spec).some((e) => e.y?.field === 'in_flight')).toBe(true);
+    expect(specsOf(BASE).map((c) => c.name)).not.toContain('failures');
+  });
+
+  it('the plan chart reads each value tried from the evidence text plan writes today, or from structured SLO records', () => {
+    const plan: PlanAnswer = {
+      path: 'workloads.web.replicas',
+      value: 3,
+      slos: ['latency_p99_ms<200', 'success_ratio>=0.999'],
+      confidence: 0.95,
+      range: [1, 8],
+      evidence: [
+        { value: 2, holds: false, detail: 'latency_p99_ms<200: mean 231, 95% bound 260 (n 10); success_ratio>=0.999: mean 0.9995, 95% bound 0.9992 (n 10)' },
+        { value: 3, holds: true, detail: 'latency_p99_ms<200: mean 18.2, 95% bound 19.0 (n 10); success_ratio>=0.999: mean 1, 95% bound 1 (n 10)' },
+        { value: 8, holds: true, detail: 'ignored', slos: [{ slo: 'latency_p99_ms<200', mean: 9, bound: 9.5, holds: true }] } as PlanAnswer['evidence'][number],
+      ],
+    };
+    const points = planPoints(plan);
+    expect(points.map((p) => [p.value, p.metric, p.mean, p.bound, p.holds])).toEqual([
+      [2, 'latency_p99_ms', 231, 260, 'fails'],
+      [2, 'success_ratio', 0.9995, 0.9992, 'holds'],
+      [3, 'latency_p99_ms', 18.2, 19, 'holds'],
+      [3, 'success_ratio', 1, 1, 'holds'],
+      [8, 'latency_p99_ms', 9, 9.5, 'holds'],
+    ]);
+    const spec = chartSpecs({ summary: [] }, { plan }).find((c) => c.name === 'plan')!;
+    expect(spec.description).toContain('Values of workloads.web.replicas tried: 2, 3, 8; the answer is 3.');
+    expect(layers(spec.spec).filter((l) => l.mark?.type === 'rule' && l.mark.color === '#c0392b').map((l) => l.encoding?.y?.datum)).toEqual([200, 0.999]);
+  });
+});
+
+describe('the summary at the top', () => {
+  const summary = table(`variant,replicas,scope,metric,n,mean,stddev,ci_low,ci_high,ci_half_width
+    replicas=2,2,all,requests,3,50000,10,49990,50010,10
+    replicas=2,2,all,unfinished,3,8472.33,440,7379,9565,1093.2
+    replicas=2,2,all,failed,3,0,0,0,0,0
+    replicas=2,2,all,latency_p99_ms,3,2713.02,86.6,2497.9,2928.2,215.135
+    replicas=3,3,all,requests,3,50000,10,49990,50010,10
+    replicas=3,3,all,unfinished,3,0,0,0,0,0
+    replicas=3,3,all,failed,3,0,0,0,0,0
+    replicas=3,3,all,latency_p99_ms,3,214.041,0.99,211.58,216.50,2.45823`).rows;
+  const variants = ['replicas=2', 'replicas=3'];
+
+  it('gives the plan’s answer first, with its SLOs and confidence', () => {
+    const plan: PlanAnswer = { path: 'workloads.web.replicas', range: [2, 3], value: 3, slos: ['latency_p99_ms<250'], confidence: 0.95, evidence: [] };
+    expect(glanceSentences({ manifest: {}, summary, variants, plan })[0]).toBe('Plan: the smallest workloads.web.replicas that meets every SLO (latency_p99_ms<250) at 95% confidence is 3.');
+  });
+
+  it('without SLOs gives the key metrics as the table rounds them, and calls a run with many unfinished requests overloaded', () => {
+    const ts = table(`variant,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms
+      replicas=2,0,5000,5000,0,5000,900,1000
+      replicas=2,8,5000,1600,0,1600,900,2700
+      replicas=3,0,5000,5000,0,5000,90,214
+      replicas=3,8,5000,5000,0,5000,90,214`).rows;
+    const s = glanceSentences({ manifest: {}, summary, variants, timeseries: ts });
+    expect(s).toContain('replicas=2: p99 latency 2713 ± 215 ms (means over replications ± 95% CI half-width, as in the key metrics table).');
+    expect(s).toContain('No request failed in any replication of any variant.');
+    expect(s).toContain(
+      '1 of 2 variants left requests unfinished at the drain limit (8472 ± 1093 per replication in replicas=2, the most, 16.9% of its requests), from the bucket at 8 s on: the load is above capacity, and the late fall of throughput is this, not an outage.',
+    );
   });
 });

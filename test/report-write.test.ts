@@ -66,8 +66,8 @@ describe('writeReport', () => {
   it('draws every chart of a sweep folder as SVG and PNG, and report.html', async () => {
     const dir = copyOf('results-sweep');
     const { charts } = await writeReport(dir);
-    expect(charts).toEqual(['latency-cdf', 'timeseries', 'pods', 'sweep', 'diffs']);
-    expect(chartFiles(dir)).toEqual(['diffs.png', 'diffs.svg', 'latency-cdf.png', 'latency-cdf.svg', 'pods.png', 'pods.svg', 'sweep.png', 'sweep.svg', 'timeseries.png', 'timeseries.svg']);
+    expect(charts).toEqual(['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'pods', 'nodes', 'slos', 'sweep', 'diffs']);
+    expect(chartFiles(dir)).toEqual(['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'pods', 'nodes', 'slos', 'sweep', 'diffs'].flatMap((c) => [`${c}.png`, `${c}.svg`]).sort());
     for (const f of chartFiles(dir)) {
       const bytes = readFileSync(join(dir, 'charts', f));
       if (f.endsWith('.png')) expect(bytes.subarray(1, 4).toString('latin1'), f).toBe('PNG');
@@ -76,15 +76,15 @@ describe('writeReport', () => {
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
   });
 
-  it('draws the latency, time series and pod charts for a folder without a sweep (variant base)', async () => {
+  it('draws the latency, breakdown, time series, pod and node charts for a folder without a sweep (variant base)', async () => {
     const dir = copyOf('results-base');
-    expect((await writeReport(dir)).charts).toEqual(['latency-cdf', 'timeseries', 'pods']);
-    expect(chartFiles(dir)).toEqual(['latency-cdf.png', 'latency-cdf.svg', 'pods.png', 'pods.svg', 'timeseries.png', 'timeseries.svg']);
+    expect((await writeReport(dir)).charts).toEqual(['latency-cdf', 'breakdown', 'timeseries', 'pods', 'nodes']);
+    expect(chartFiles(dir)).toEqual(['breakdown.png', 'breakdown.svg', 'latency-cdf.png', 'latency-cdf.svg', 'nodes.png', 'nodes.svg', 'pods.png', 'pods.svg', 'timeseries.png', 'timeseries.svg']);
   });
 
   it('skips the charts of missing optional files instead of failing', async () => {
     const dir = copyOf('results-sweep');
-    for (const f of ['latency_cdf.csv', 'timeseries.csv', 'pods.csv', 'nodes.csv', 'diffs.csv', 'replications.csv', 'manifest.json']) rmSync(join(dir, f));
+    for (const f of ['latency_cdf.csv', 'timeseries.csv', 'pods.csv', 'nodes.csv', 'diffs.csv', 'replications.csv', 'manifest.json', 'latency_breakdown.csv', 'slos.csv']) rmSync(join(dir, f));
     expect((await writeReport(dir)).charts).toEqual(['sweep']);
     expect(html(dir)).toContain('Key metrics per variant');
     expect(html(dir)).toContain('no <code>resolvedScenario</code>');
@@ -120,7 +120,7 @@ describe('the charts as files', () => {
     const bare = decodePng(toPng((await toSvg(spec)).replace(/<text\b[^>]*>[^<]*<\/text>/g, '')));
     expect(darkPixels(bare, ...band)).toBe(0);
     // And every other chart's PNG has its title there too.
-    for (const name of ['timeseries', 'pods']) expect(darkPixels(decodePng(readFileSync(join(dir, 'charts', `${name}.png`))), ...band), name).toBeGreaterThan(1000);
+    for (const name of ['timeseries', 'pods', 'nodes', 'breakdown']) expect(darkPixels(decodePng(readFileSync(join(dir, 'charts', `${name}.png`))), ...band), name).toBeGreaterThan(1000);
   });
 
   it('redrawing from the same CSV files gives byte-identical SVG files and report.html', async () => {
@@ -130,7 +130,7 @@ describe('the charts as files', () => {
     await writeReport(b);
     const svgs = (dir: string) => chartFiles(dir).filter((f) => f.endsWith('.svg')).map((f) => readFileSync(join(dir, 'charts', f), 'utf8'));
     const first = svgs(a);
-    expect(first).toHaveLength(5);
+    expect(first).toHaveLength(10);
     expect(svgs(b)).toEqual(first);
     expect(html(b)).toBe(html(a));
     // Again in the same folder, after other charts were drawn in this process.
@@ -148,11 +148,13 @@ describe('report.html', () => {
     for (const variant of ['replicas=2;<wbr>externalTrafficPolicy=Cluster', 'replicas=4;<wbr>externalTrafficPolicy=Local']) expect(page).toContain(`<th scope="row">${variant}</th>`);
     // p99 of the baseline: mean 48.5… ± 3.4… in summary.csv, rounded to its interval.
     expect(page).toContain('<td title="mean 48.4870, 95% CI [45.1243, 51.8498], n = 3">48.5<span class="ci"> ± 3.4</span></td>');
-    for (const name of ['latency-cdf', 'timeseries', 'pods', 'sweep', 'diffs']) {
+    for (const name of ['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'pods', 'nodes', 'slos', 'sweep', 'diffs']) {
       const figure = new RegExp(`<figure id="${name}" role="img" aria-label="[^"]{40,}"><figcaption><strong>[^<]+</strong>[^<]+</figcaption><svg [^>]*>`);
       expect(page, name).toMatch(figure);
     }
-    expect(page.match(/<svg /g)).toHaveLength(5);
+    expect(page.match(/<svg /g)).toHaveLength(10);
+    // The numbers of each chart in words follow it, folded; the figure's text alternative keeps all of them.
+    expect(page).toMatch(/<\/figure>\n<details class="words"><summary>Latency distribution: the numbers in words<\/summary><p>replicas=2;externalTrafficPolicy=Cluster: pooled median about/);
     expect(page).not.toMatch(/<script|<link\b|<img\b|<iframe|@import|url\(["']?https?:|\s(src|href)=["']?https?:/i);
     expect(page).not.toMatch(/\s(src|href)=/);
   });
@@ -256,6 +258,34 @@ describe('report.html', () => {
     expect(html(fromManifest)).toContain('No value of <code>workloads.web.replicas</code> in [1, 8] meets every SLO.');
   });
 
+  it('opens with a summary whose numbers are the key metrics table’s, each sentence naming its table and statistic', async () => {
+    const base = html(await drawnOnce('results-base'));
+    const glance = /<section id="glance">[\s\S]*?<\/section>/.exec(base)![0];
+    // The same digits as the table's cell for p99 (mean 17.4278, half-width 0.298869).
+    expect(glance).toContain('p99 latency 17.43 ± 0.30 ms, success ratio 1, throughput 199.4 ± 3.5 requests/s (means over replications ± 95% CI half-width, as in the key metrics table).');
+    expect(base).toContain('<td title="mean 17.4278, 95% CI [17.1289, 17.7267], n = 5">17.43<span class="ci"> ± 0.30</span></td>');
+    expect(glance).toContain('The largest part of the mean latency of ok requests is service time, 3.2 of 5.29 ms (60.5%) (latency_breakdown.csv).');
+    expect(glance).toContain('Busiest pod: web-1 (node-b), with 1.02× the mean share');
+    expect(glance).toContain('Busiest node: node-a (zone-a) received 1.01× the mean over nodes, 50.3% of all attempts');
+    expect(glance).toContain('No request failed in any replication of any variant.');
+    expect(base.indexOf('id="glance"')).toBeLessThan(base.indexOf('id="simulated"'));
+
+    const sweep = /<section id="glance">[\s\S]*?<\/section>/.exec(html(await drawnOnce('results-sweep')))![0];
+    expect(sweep).toContain('SLO latency_p99_ms &lt; 45: met by 2 of 4 variants; undecided by 1 of 4 variants (replicas=2;externalTrafficPolicy=Local); not met by 1 of 4 variants (replicas=2;externalTrafficPolicy=Cluster) (slos.csv).');
+    // The most failures: replicas=2 Cluster, 1418 ± 142 in the table, its causes from summary.csv, its buckets from timeseries.csv.
+    expect(sweep).toContain('Requests failed in 4 of 4 variants, most in replicas=2;externalTrafficPolicy=Cluster: 1418 ± 142 per replication (1248 timed out, 170.3 refused), in the time buckets from 15 s to 23 s of the window (scheduled: node n-0 down at 15 s, node n-0 back at 23 s).');
+    expect(sweep).not.toContain('above capacity');
+  });
+
+  it('shows slos.csv and latency_breakdown.csv as tables, and a section per traffic scope', async () => {
+    const page = html(await drawnOnce('results-sweep'));
+    expect(page).toContain('<caption>Service-level objectives (slos.csv): mean over replications, 95% confidence interval, verdict at one-sided 95%</caption>');
+    expect(page).toContain('<td class="text"><code>latency_p99_ms &lt; 45</code></td><td>48.49</td><td>[45.12, 51.85]</td><td class="text verdict-not-met">not met</td>');
+    expect(page).toContain('<caption>Where the latency goes (latency_breakdown.csv, scope all)');
+    expect(page).toMatch(/<section id="scopes"><h2>Per scope<\/h2>[\s\S]*<details class="scope" open><summary><code>traffic:shoppers<\/code><\/summary>\s*<div class="scroll"><table><caption>Key metrics per variant \(scope traffic:shoppers\)/);
+    expect(page).toContain('<caption>Where the latency goes (latency_breakdown.csv, scope traffic:shoppers)');
+  });
+
   it('rounds a mean to the digits its 95% interval supports', () => {
     expect(roundToInterval(8022, 43.0982)).toEqual({ mean: '8022', halfWidth: '43' });
     expect(roundToInterval(0.86337, 0.0115686)).toEqual({ mean: '0.863', halfWidth: '0.012' });
@@ -303,7 +333,7 @@ describe('svcsim report', () => {
     } finally {
       c.restore();
     }
-    expect(c.out.stdout).toBe(`svcsim report: ${join(dir, 'report.html')} (3 charts in ${join(dir, 'charts')}/: latency-cdf, timeseries, pods)\n`);
+    expect(c.out.stdout).toBe(`svcsim report: ${join(dir, 'report.html')} (5 charts in ${join(dir, 'charts')}/: latency-cdf, breakdown, timeseries, pods, nodes)\n`);
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
   });
 });

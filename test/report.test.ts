@@ -35,7 +35,7 @@ function specsOf(d: string) {
   const summaryHeader = readFileSync(join(d, 'summary.csv'), 'utf8').split('\n')[0].split(',');
   const manifest = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as object;
   return chartSpecs(
-    { summary: readCsv(join(d, 'summary.csv')), summaryHeader, diffs: readCsv(join(d, 'diffs.csv')), pods: readCsv(join(d, 'pods.csv')), timeseries: readCsv(join(d, 'timeseries.csv')), cdf: readCsv(join(d, 'latency_cdf.csv')) },
+    { summary: readCsv(join(d, 'summary.csv')), summaryHeader, diffs: readCsv(join(d, 'diffs.csv')), pods: readCsv(join(d, 'pods.csv')), nodes: readCsv(join(d, 'nodes.csv')), timeseries: readCsv(join(d, 'timeseries.csv')), cdf: readCsv(join(d, 'latency_cdf.csv')) },
     manifest,
   );
 }
@@ -53,7 +53,7 @@ function encodings(spec: unknown, out: Record<string, unknown>[] = []): Record<s
 describe('charts', () => {
   it('run draws every chart as SVG and PNG, and report.html', () => {
     const files = readdirSync(join(dir, 'charts')).sort();
-    expect(files).toEqual(['diffs.png', 'diffs.svg', 'latency-cdf.png', 'latency-cdf.svg', 'pods.png', 'pods.svg', 'sweep.png', 'sweep.svg', 'timeseries.png', 'timeseries.svg']);
+    expect(files).toEqual(['diffs.png', 'diffs.svg', 'latency-cdf.png', 'latency-cdf.svg', 'nodes.png', 'nodes.svg', 'pods.png', 'pods.svg', 'sweep.png', 'sweep.svg', 'timeseries.png', 'timeseries.svg']);
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
   });
 
@@ -104,8 +104,8 @@ describe('report.html', () => {
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('report-fixture');
     expect(html).toContain('<table><caption>Key metrics per variant');
-    expect(html.match(/<figure id="[a-z-]+" role="img" aria-label="[^"]+">/g)?.length).toBe(5);
-    expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(5);
+    expect(html.match(/<figure id="[a-z-]+" role="img" aria-label="[^"]+">/g)?.length).toBe(6);
+    expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(6);
     expect(html).not.toMatch(/<script|<link |src="http|href="http/);
   });
 

@@ -5,20 +5,37 @@
  * half-written.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 
-/** Starts `svcsim run` in a child process and sends `signal` after `afterMs`; resolves with its exit code (or signal) and stderr. */
-function runAndSignal(args: string[], signal: NodeJS.Signals, afterMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/**
+ * Starts `svcsim run` in a child process and sends `signal` after `afterMs`
+ * (counted, when `lock` is given, from when that lock file appears: the run
+ * takes the lock of its results folder just before it listens for Ctrl-C, so
+ * a slow start on a busy machine cannot meet a signal it does not handle
+ * yet); resolves with its exit code (or signal) and stderr.
+ */
+function runAndSignal(args: string[], signal: NodeJS.Signals, afterMs: number, lock?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill(signal), afterMs);
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => (timer = setTimeout(() => child.kill(signal), afterMs));
+    const poll = lock
+      ? setInterval(() => {
+          if (existsSync(lock)) {
+            clearInterval(poll);
+            arm();
+          }
+        }, 20)
+      : undefined;
+    if (!lock) arm();
     child.on('exit', (code, sig) => {
       clearTimeout(timer);
+      clearInterval(poll);
       resolve({ code, signal: sig, stderr });
     });
   });
@@ -28,7 +45,7 @@ it('an interrupted run writes what finished, marked incomplete, and exits 1', as
   const dir = mkdtempSync(join(tmpdir(), 'svcsim-sigint-'));
   const out = join(dir, 'results');
   // Interrupt once the run is under way (the first replications have finished).
-  const { code, stderr } = await runAndSignal(['scenarios/default.yaml', '--replications', '200', '--workers', '1', '--out', out, '--no-charts'], 'SIGINT', 5000);
+  const { code, stderr } = await runAndSignal(['scenarios/default.yaml', '--replications', '200', '--workers', '1', '--out', out, '--no-charts'], 'SIGINT', 3000, `${out}.lock`);
   expect(code).toBe(1);
   expect(stderr).toContain('interrupted');
   expect(stderr).toMatch(/the \d+ replications that finished are in /);
@@ -45,11 +62,12 @@ it('a run killed outright leaves the previous results folder exactly as it was',
   const dir = mkdtempSync(join(tmpdir(), 'svcsim-sigkill-'));
   const out = join(dir, 'results');
   mkdirSync(out);
-  writeFileSync(join(out, 'manifest.json'), '{"complete": true, "from": "the previous run"}\n');
+  const previous = '{"svcsim": "0.1.0", "scenarioSha256": "0", "complete": true, "from": "the previous run"}\n';
+  writeFileSync(join(out, 'manifest.json'), previous);
   const { signal } = await runAndSignal(['scenarios/default.yaml', '--replications', '200', '--workers', '2', '--out', out, '--no-charts', '--quiet'], 'SIGKILL', 4000);
   expect(signal).toBe('SIGKILL');
   expect(readdirSync(out)).toEqual(['manifest.json']);
-  expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe('{"complete": true, "from": "the previous run"}\n');
+  expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(previous);
   expect(readdirSync(dir).filter((f) => f.includes('.old-'))).toEqual([]);
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);

@@ -73,7 +73,7 @@ describe('keys and values', () => {
   it('an unknown key is an error at the key, with a suggestion and what is allowed', () => {
     expect(problems(base.replace('replicas: 3', 'replica: 3'))).toEqual([
       'web.yaml:10:5: workloads.web.replicas: required: a number',
-      'web.yaml:11:5: workloads.web.replica: unknown field (did you mean replicas?); allowed here: name, labels, replicas, placement, ports, concurrency, queueCapacity, serviceTime, startupTime',
+      'web.yaml:11:5: workloads.web.replica: unknown field (did you mean replicas?); allowed here: name, labels, replicas, placement, ports, concurrency, queueCapacity, serviceTime, startupTime, terminationGracePeriod, calls, client, autoscaling',
     ]);
   });
 

@@ -48,9 +48,17 @@ describe('defaults', () => {
       crossZone: { dist: 'constant', value: 0.8e-3 },
       proxy: { dist: 'constant', value: 0.02e-3 },
     });
-    expect(s.cluster.controlPlane).toEqual({ nodeMonitorGracePeriod: 50, nodeMonitorPeriod: 5, nodeLeaseInterval: 10, endpointPropagation: { dist: 'constant', value: 1 }, proxyMinSyncPeriod: 1, podEvictionTimeout: 300 });
+    expect(s.cluster.controlPlane).toEqual({
+      nodeMonitorGracePeriod: 50,
+      nodeMonitorPeriod: 5,
+      nodeLeaseInterval: 10,
+      endpointPropagation: { dist: 'constant', value: 1 },
+      proxyMinSyncPeriod: 1,
+      podEvictionTimeout: 300,
+      metricsResolution: 15,
+    });
     const w = s.workloads[0];
-    expect([w.concurrency, w.queueCapacity, w.startupTime]).toEqual([1, undefined, 5]);
+    expect([w.concurrency, w.queueCapacity, w.startupTime, w.terminationGracePeriod]).toEqual([1, undefined, 5, 30]);
     const t = s.traffic[0];
     expect([t.from, t.entryNode, t.latency, t.clients, t.requestsPerConnection, t.handshake, t.timeout, t.connectTimeout, t.retries, t.retryBackoff]).toEqual([
       'external',
@@ -285,7 +293,7 @@ describe('validate --resolved round trip', () => {
 
   it('prints times as Durations and rates per second, as a user writes them', () => {
     const doc = parse(resolvedYaml(loadScenario('scenarios/default.yaml'))) as Record<string, Record<string, unknown>>;
-    expect(doc.simulation).toMatchObject({ duration: '2m', warmup: '10s', timeBucket: '1s', drainLimit: '1m' });
+    expect(doc.simulation).toMatchObject({ duration: '2m', warmup: '10s', timeBucket: 'auto', drainLimit: '1m' });
     expect((doc.cluster.latency as Record<string, unknown>).sameNode).toEqual({ dist: 'lognormal', median: '50us', p99: '200us' });
     expect((doc.traffic as unknown as { arrival: unknown }[])[0].arrival).toEqual({ process: 'poisson', rate: '3000/s' });
   });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { formatProblem, ScenarioError } from '../src/scenario/errors.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { valueAt } from '../src/scenario/paths.js';
+import { resolvedYaml } from '../src/scenario/print.js';
 import { combinations, expandVariants, labelKeys } from '../src/scenario/sweep.js';
 
 const base = `apiVersion: svcsim/v1
@@ -195,5 +196,125 @@ describe('paths in a resolved scenario', () => {
     expect(valueAt(s, 'cluster.nodes.a-1.zone')).toBe('za');
     expect(valueAt(s, 'loadBalancers.web.healthCheck.interval')).toBe(10);
     expect(valueAt(s, 'workloads.nope')).toBeUndefined();
+  });
+});
+
+describe('sweeps of any YAML value', () => {
+  it('values may be mappings and lists; a label shows them in compact flow form', () => {
+    const v = variants(sweep('grid', '{path: traffic.users.from, values: [{zone: za}, {node: b}, {workload: web}]}', '{path: workloads.web.ports, values: [[{name: http, containerPort: 8080}]]}'));
+    expect(v.map((x) => x.label)).toEqual([
+      'from={zone: za};ports=[{name: http, containerPort: 8080}]',
+      'from={node: b};ports=[{name: http, containerPort: 8080}]',
+      'from={workload: web};ports=[{name: http, containerPort: 8080}]',
+    ]);
+    expect(v.map((x) => x.scenario.traffic[0].from)).toEqual([{ zone: 'za' }, { node: 'b' }, { workload: 'web' }]);
+  });
+
+  it('labels: next to values names them instead', () => {
+    const v = variants(sweep('grid', '{path: traffic.users.from, values: [{zone: za}, external], labels: [in-cluster, outside]}'));
+    expect(v.map((x) => x.label)).toEqual(['from=in-cluster', 'from=outside']);
+    expect(v[0].params).toEqual([{ key: 'from', value: 'in-cluster' }]);
+    expect(problems(sweep('grid', '{path: traffic.users.from, values: [{zone: za}, external], labels: [in-cluster]}'))).toEqual([
+      'web.yaml:30:74: sweep.parameters.0.labels: has 1 label for 2 values: one label per value',
+    ]);
+  });
+
+  it('null removes the field, so its default applies', () => {
+    const v = variants(sweep('grid', '{path: traffic.users.timeout, values: [~, 1s]}', '{path: traffic.users.clients, values: [null]}'));
+    expect(v.map((x) => x.label)).toEqual(['timeout=null;clients=null', 'timeout=1s;clients=null']);
+    expect(v.map((x) => [x.scenario.traffic[0].timeout, x.scenario.traffic[0].clients])).toEqual([
+      [undefined, 1000],
+      [1, 1000],
+    ]);
+  });
+
+  it('two variants with the same label are an error that asks for labels', () => {
+    // Equal values are refused as such (safety's check); values that differ but print alike make equal labels.
+    expect(problems(sweep('grid', '{path: traffic.users.timeout, values: [1, "1"]}'))).toEqual([
+      'web.yaml:30:5: sweep.parameters: variants 0 and 1 are both labelled timeout=1: a variant is known by its label (--variant LABEL, the result tables); give the values distinct labels: with labels: [...] next to values',
+    ]);
+  });
+
+  it('every kind of value round-trips through validate --resolved, labels included', () => {
+    const text = sweep(
+      'grid',
+      '{path: traffic.users.from, values: [{zone: za}, external]}',
+      '{path: traffic.users.handshake, values: [true, false]}',
+      '{path: traffic.users.timeout, values: [~, 250ms, 1]}',
+      '{path: workloads.web.ports, values: [[{name: http, containerPort: 8080}]], labels: [one]}',
+    );
+    const loaded = parseScenarioText(text, 'web.yaml');
+    const before = expandVariants(loaded);
+    const again = parseScenarioText(resolvedYaml(loaded, before), 'web.yaml');
+    const after = expandVariants(again);
+    expect(after.map((x) => x.label)).toEqual(before.map((x) => x.label));
+    after.forEach((x, i) => expect(x.scenario, x.label).toEqual(before[i].scenario));
+    expect(before).toHaveLength(12);
+  });
+});
+
+describe('invalid combinations', () => {
+  const fromVia = (mode: string) => sweep(mode, '{path: traffic.users.from, values: [{zone: za}, external]}', '{path: traffic.users.to.via, values: [clusterIP, loadBalancer]}');
+
+  it('a grid leaves out a combination that is invalid only as a combination, with a warning naming it and the Kubernetes reason', () => {
+    const loaded = parseScenarioText(fromVia('grid'), 'web.yaml');
+    const v = expandVariants(loaded);
+    expect(v.map((x) => [x.index, x.label])).toEqual([
+      [0, 'from={zone: za};via=clusterIP'],
+      [1, 'from={zone: za};via=loadBalancer'],
+      [2, 'from=external;via=loadBalancer'],
+    ]);
+    expect(loaded.warnings.map(formatProblem)).toEqual([
+      'web.yaml:31:45: traffic.users.to.via: variant from=external;via=clusterIP is left out of the grid (the other combinations run): a ClusterIP Service is only reachable from inside the cluster; use from: {zone: ...} or a NodePort/LoadBalancer Service',
+    ]);
+    expandVariants(loaded);
+    expect(loaded.warnings).toHaveLength(1); // expanding again does not repeat it
+  });
+
+  it('in zip mode an invalid variant is an error before anything runs', () => {
+    const text = sweep('zip', '{path: traffic.users.from, values: [{zone: za}, external]}', '{path: traffic.users.to.via, values: [loadBalancer, clusterIP]}');
+    expect(problems(text)).toEqual([
+      'web.yaml:31:59: traffic.users.to.via: in variant from=external;via=clusterIP: a ClusterIP Service is only reachable from inside the cluster; use from: {zone: ...} or a NodePort/LoadBalancer Service',
+    ]);
+  });
+
+  it('a grid value that no valid variant uses is an error, as it always was', () => {
+    expect(problems(sweep('grid', '{path: workloads.web.replicas, values: [2, -1]}', '{path: traffic.users.to.via, values: [loadBalancer, nodePort]}'))).toEqual([
+      'web.yaml:30:50: workloads.web.replicas: in variant replicas=-1;via=loadBalancer: must be ≥ 0, not -1',
+      'web.yaml:30:50: workloads.web.replicas: in variant replicas=-1;via=nodePort: must be ≥ 0, not -1',
+    ]);
+  });
+});
+
+describe('groups: a zip inside a grid', () => {
+  it('parameters with the same group take their i-th values together, as one dimension at the place of the first', () => {
+    const v = variants(
+      sweep(
+        'grid',
+        '{path: workloads.web.replicas, values: [3, 6]}',
+        '{path: traffic.users.from, values: [{zone: za}, external], group: entry}',
+        '{path: services.web.spec.externalTrafficPolicy, values: [Cluster, Local]}',
+        '{path: traffic.users.to.via, values: [clusterIP, loadBalancer], group: entry}',
+      ),
+    );
+    expect(v.map((x) => x.label)).toEqual([
+      'replicas=3;from={zone: za};externalTrafficPolicy=Cluster;via=clusterIP',
+      'replicas=3;from={zone: za};externalTrafficPolicy=Local;via=clusterIP',
+      'replicas=3;from=external;externalTrafficPolicy=Cluster;via=loadBalancer',
+      'replicas=3;from=external;externalTrafficPolicy=Local;via=loadBalancer',
+      'replicas=6;from={zone: za};externalTrafficPolicy=Cluster;via=clusterIP',
+      'replicas=6;from={zone: za};externalTrafficPolicy=Local;via=clusterIP',
+      'replicas=6;from=external;externalTrafficPolicy=Cluster;via=loadBalancer',
+      'replicas=6;from=external;externalTrafficPolicy=Local;via=loadBalancer',
+    ]);
+  });
+
+  it("a group's lists need the same length; group goes with grid mode", () => {
+    expect(problems(sweep('grid', '{path: traffic.users.from, values: [{zone: za}, external], group: g}', '{path: traffic.users.to.via, values: [clusterIP], group: g}'))).toEqual([
+      "web.yaml:31:44: sweep.parameters.1.values: has 1 value but parameter 0 of group g has 2: a group's parameters take their i-th values together, so the lists need the same length",
+    ]);
+    expect(problems(sweep('zip', '{path: workloads.web.replicas, values: [3], group: g}'))).toEqual([
+      'web.yaml:30:58: sweep.parameters.0.group: goes with mode: grid, where the parameters of a group vary together; in zip mode every parameter already does',
+    ]);
   });
 });

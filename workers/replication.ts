@@ -3,7 +3,9 @@
  * as a transferred buffer (JSON bytes, moved, not copied).
  *
  * Test hook (test-only, not a feature): `SVCSIM_TEST_CRASH="<variant label>:<replication>"`
- * makes that replication throw, so tests can check what a crash does to a run.
+ * makes that replication throw, so tests can check what a crash does to a run;
+ * several, comma-separated, fail together; a suffix `:exit` ends the worker
+ * thread instead, and `:oom` makes it run out of memory.
  */
 import { move } from 'piscina';
 import { OVERLOAD_PREFIX, type ReplicationTask } from '../src/runner/protocol.js';
@@ -12,8 +14,14 @@ import { runReplication } from '../src/sim/replication.js';
 import { OverloadError } from '../src/sim/result.js';
 
 export default function replication(task: ReplicationTask): Uint8Array {
-  const crash = process.env.SVCSIM_TEST_CRASH;
-  if (crash !== undefined && crash === `${task.variantLabel}:${task.replication}`) throw new Error('injected crash (SVCSIM_TEST_CRASH)');
+  const crash = process.env.SVCSIM_TEST_CRASH?.split(',');
+  const me = `${task.variantLabel}:${task.replication}`;
+  if (crash?.includes(`${me}:exit`)) process.exit(7);
+  if (crash?.includes(`${me}:oom`)) {
+    const hoard: number[][] = [];
+    for (;;) hoard.push(Array.from({ length: 1e5 }, (_, i) => i + 0.5));
+  }
+  if (crash?.includes(me)) throw new Error('injected crash (SVCSIM_TEST_CRASH)');
   let result;
   try {
     result = runReplication(resolved(task.scenario), { variant: task.variant, replication: task.replication, rootSeed: task.rootSeed });

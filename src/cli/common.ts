@@ -4,13 +4,15 @@
  * file, never each other, so each command file stays one command.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { formatWarning, ScenarioError } from '../scenario/errors.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { expandVariants, type Variant } from '../scenario/sweep.js';
 import type { ReplicationResult } from '../sim/result.js';
 import { writeResultsFolder } from '../results/folder.js';
-import { outputProblem } from '../results/write.js';
+import { claimOutput } from '../results/write.js';
+import { RUN_LIMITS } from '../scenario/units.js';
 import type { Manifest, PlanAnswer, VariantInfo } from '../results/manifest.js';
 
 /** A loaded scenario and its sweep variants, ready to run. */
@@ -50,9 +52,21 @@ export function prepare(file: string, set: string[] | undefined, printWarnings =
   }
 }
 
-/** Whether a results folder can be made at `out` (its parent exists or can be made, and is writable); the problem otherwise. */
+/** Why `--workers n` is refused: more than a few per core only costs memory (each worker has a heap of its own). */
+export function workersProblem(workers: number | undefined): string | undefined {
+  const most = RUN_LIMITS.workersPerCore * availableParallelism();
+  if (workers !== undefined && workers > most) return `--workers ${workers}: at most ${most} (${RUN_LIMITS.workersPerCore} × the ${availableParallelism()} cores here)`;
+  return undefined;
+}
+
+/**
+ * Whether a results folder can be made at `out` (it is nothing yet, an
+ * empty folder or one svcsim wrote; its parent exists or can be made, and is
+ * writable); the problem otherwise. Takes the folder's lock for this process
+ * (results/write.ts).
+ */
 export function checkOutput(out: string): string | undefined {
-  const refused = outputProblem(out);
+  const refused = claimOutput(out);
   if (refused) return refused;
   const parent = dirname(resolve(out));
   try {
@@ -67,6 +81,9 @@ export function checkOutput(out: string): string | undefined {
 /**
  * Writes a results folder (charts unless `charts` is false); a file-system
  * error is a message and exit code 2, and the folder is left as it was.
+ * Returns the exit code on failure, else the folder written: `out`, or
+ * `<out>.partial` when `out` holds a complete run that these incomplete
+ * results must not replace (undefined: nothing to write).
  */
 export async function saveResults(
   command: string,
@@ -76,10 +93,15 @@ export async function saveResults(
   results: readonly ReplicationResult[],
   charts: boolean,
   plan?: PlanAnswer,
-): Promise<number | undefined> {
+): Promise<number | string | undefined> {
   try {
-    await writeResultsFolder(out, manifest, variants, results, charts ? (tmp) => drawReport(tmp, plan) : undefined);
-    return undefined;
+    const written = await writeResultsFolder(out, manifest, variants, results, charts ? (tmp) => drawReport(tmp, plan) : undefined);
+    if (written !== out)
+      process.stderr.write(
+        `svcsim ${command}: ${out} holds a complete run, which an incomplete one never replaces: ` +
+          (written === undefined ? `no replication finished, so nothing was written\n` : `the replications that finished are in ${written}/ instead\n`),
+      );
+    return written;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === undefined) throw err;
     process.stderr.write(`svcsim ${command}: cannot write the results folder ${out}: ${(err as Error).message}\n`);

@@ -18,8 +18,8 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 function intOption(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) {
-      throw new CommanderError(2, 'svcsim.badOption', `error: option ${name} takes a whole number, not "${value}"`);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) {
+      throw new CommanderError(2, 'svcsim.badOption', `error: option ${name} takes a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, not "${value}"`);
     }
     return n;
   };
@@ -120,8 +120,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('merge shard folders written by run --shard into one results folder')
     .argument('<dirs...>', 'shard results folders')
     .requiredOption('--out <dir>', 'merged results folder')
+    .option('--allow-partial', 'merge what is there when replications are missing (complete: false)')
     .option('--no-charts', 'skip charts and report.html')
-    .action(async (dirs: string[], opts: { out: string; charts: boolean }) => {
+    .action(async (dirs: string[], opts: { out: string; charts: boolean; allowPartial?: boolean }) => {
       const { mergeCommand } = await import('./merge.js');
       setExitCode(await mergeCommand(dirs, opts));
     });

@@ -30,7 +30,8 @@ import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
 import { tQuantile } from '../stats/studentT.js';
 import { buildManifest } from '../results/manifest.js';
-import { checkOutput, prepare, saveResults, type Prepared } from './common.js';
+import { RUN_LIMITS } from '../scenario/units.js';
+import { checkOutput, prepare, saveResults, workersProblem, type Prepared } from './common.js';
 
 export interface PlanOptions {
   vary: string;
@@ -126,6 +127,9 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   if (!(confidence >= 0.5 && confidence < 1)) return bad(`--confidence ${opts.confidence}: a probability in [0.5, 1), e.g. 0.95`);
   if (opts.replications !== undefined && opts.replications < 2) return bad('--replications must be at least 2 (a confidence bound needs two)');
   if (opts.workers !== undefined && opts.workers < 1) return bad('--workers must be at least 1');
+  const tooManyWorkers = workersProblem(opts.workers);
+  if (tooManyWorkers) return bad(tooManyWorkers);
+  if (opts.replications !== undefined && opts.replications > RUN_LIMITS.replications) return bad(`--replications ${opts.replications}: at most ${RUN_LIMITS.replications}`);
   const workers = opts.workers ?? availableParallelism();
   const unwritable = opts.out === undefined ? undefined : checkOutput(opts.out);
   if (unwritable) return bad(unwritable);
@@ -193,7 +197,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
         plan,
       };
       const notSaved = await saveResults('plan', opts.out, manifest, chosen.prepared.variants, chosen.outcome.results, opts.charts !== false, plan);
-      if (notSaved !== undefined) return notSaved;
+      if (typeof notSaved === 'number') return notSaved;
       process.stderr.write(`svcsim plan: the results of ${path}=${answer} are in ${opts.out}/\n`);
     }
   }

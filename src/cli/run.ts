@@ -19,7 +19,8 @@ import { execute, type ExecuteResult } from '../runner/run.js';
 import { METRIC_NAMES } from '../sim/result.js';
 import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
-import { checkOutput, prepare, saveResults, warn } from './common.js';
+import { RUN_LIMITS } from '../scenario/units.js';
+import { checkOutput, prepare, saveResults, warn, workersProblem } from './common.js';
 
 export interface RunOptions {
   out?: string;
@@ -45,7 +46,10 @@ const shellWord = (s: string): string => (/^[\w./:=@%+-]+$/.test(s) ? s : `'${s.
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const replicationsOption = opts.replications;
   if (replicationsOption !== undefined && replicationsOption < 1) return bad('--replications must be at least 1');
+  if (replicationsOption !== undefined && replicationsOption > RUN_LIMITS.replications) return bad(`--replications ${replicationsOption}: at most ${RUN_LIMITS.replications}`);
   if (opts.workers !== undefined && opts.workers < 1) return bad('--workers must be at least 1');
+  const tooManyWorkers = workersProblem(opts.workers);
+  if (tooManyWorkers) return bad(tooManyWorkers);
   let shard: Shard | undefined;
   if (opts.shard !== undefined) {
     shard = parseShard(opts.shard);
@@ -60,11 +64,14 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const base = loaded.scenario;
   const seed = opts.seed ?? base.simulation.seed;
   const replications = replicationsOption ?? base.simulation.replications;
+  if (variants.length * replications > RUN_LIMITS.totalReplications)
+    return bad(`${variants.length} variants × ${replications} replications: at most ${RUN_LIMITS.totalReplications} replications in one run (split it with --shard)`);
   const workers = opts.workers ?? availableParallelism();
   let only: Job | undefined;
   if (opts.variant !== undefined && opts.replication !== undefined) {
     const v = variants.find((x) => x.label === opts.variant);
     if (!v) return bad(`--variant ${opts.variant}: no such variant (have: ${variants.map((x) => x.label).join(', ')})`);
+    if (opts.replication >= replications) return bad(`--replication ${opts.replication}: the run has replications 0 to ${replications - 1}`);
     only = { variant: v.index, replication: opts.replication };
   }
   const out = opts.out ?? `results/${base.metadata.name}`;
@@ -87,8 +94,13 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   }
   const wallTimeSeconds = (Date.now() - started) / 1000;
   const manifest = buildManifest(prepared, outcome, { seed, replications, workers, shard: opts.shard ?? null, wallTimeSeconds });
-  const notSaved = await saveResults('run', out, manifest, variants, outcome.results, opts.charts !== false);
-  if (notSaved !== undefined) return notSaved;
+  if (only) {
+    // One replication of the run's plan is not the run: merge it with the run's other folders.
+    manifest.complete = false;
+    manifest.warnings.push(`a rerun of replication ${only.replication} of variant "${variants[only.variant].label}" alone, out of ${replications} per variant: merge it with the run's other folders (svcsim merge)`);
+  }
+  const saved = await saveResults('run', out, manifest, variants, outcome.results, opts.charts !== false);
+  if (typeof saved === 'number') return saved;
   for (const w of manifest.warnings.slice(manifest.scenarioWarnings?.length ?? 0)) warn(w);
 
   if (outcome.failure) {
@@ -104,12 +116,12 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     ].join(' ');
     process.stderr.write(
       `svcsim run: replication ${f.replication} of variant "${f.variant.label}" (seed ${f.seed}) failed: ${f.message}; rerun it alone with: ${rerun}\n` +
-        `svcsim run: the ${outcome.results.length} replications that finished are in ${out}/ (complete: false)\n`,
+        (saved === undefined ? '' : `svcsim run: the ${outcome.results.length} replications that finished are in ${saved}/ (complete: false)\n`),
     );
     return 1;
   }
   if (outcome.interrupted) {
-    process.stderr.write(`svcsim run: interrupted; the ${outcome.results.length} replications that finished are in ${out}/ (complete: false)\n`);
+    process.stderr.write(`svcsim run: interrupted${saved === undefined ? '' : `; the ${outcome.results.length} replications that finished are in ${saved}/ (complete: false)`}\n`);
     return 1;
   }
   if (!quiet) {

@@ -4,8 +4,13 @@
  * `plan` run, the key metrics with their confidence intervals, and the
  * charts with text alternatives. Every text taken from a file is escaped.
  */
+import { segmentLabel, segmentMeans } from './charts/breakdown.js';
+import { fmt } from './charts/common.js';
+import { sloPoints } from './charts/slos.js';
 import { pathDiagrams } from './diagram.js';
 import { escapeHtml } from './escape.js';
+import { glanceSentences } from './glance.js';
+import type { ResultFiles } from './files.js';
 import type { Manifest, PlanAnswer } from './manifest.js';
 import { metricsTable } from './metricsTable.js';
 import type { Row } from './readCsv.js';
@@ -21,11 +26,11 @@ export interface ChartOut {
 
 export interface ReportInput {
   manifest: Manifest;
-  summary: readonly Row[];
+  files: ResultFiles & { summary: Row[] };
   charts: readonly ChartOut[];
   plan?: PlanAnswer;
-  pods?: readonly Row[];
-  nodes?: readonly Row[];
+  /** Variants in reading order (see variantOrder). */
+  variants?: readonly string[];
 }
 
 /**
@@ -88,9 +93,71 @@ ${plan.evidence.map((e) => `<tr><td>${escapeHtml(e.value)}</td><td>${e.holds ? '
 </tbody></table></section>`;
 }
 
+function glanceSection(input: ReportInput, variants: readonly string[]): string {
+  const { files, manifest, plan } = input;
+  const sentences = glanceSentences({ manifest, summary: files.summary, variants, plan, slos: files.slos, breakdown: files.breakdown, pods: files.pods, nodes: files.nodes, timeseries: files.timeseries });
+  if (sentences.length === 0) return '';
+  return `<section id="glance"><h2>At a glance</h2>
+<ul class="glance">${sentences.map((s) => `<li>${escapeHtml(s)}</li>`).join('\n')}</ul></section>`;
+}
+
+/** slos.csv as a table: each SLO per variant, its mean and interval, and the verdict. */
+function slosTable(rows: readonly Row[] | undefined, scope?: string): string {
+  const points = sloPoints((rows ?? []).filter((r) => scope === undefined || (r.scope || 'all') === scope));
+  if (points.length === 0) return '';
+  return `<div class="scroll"><table><caption>Service-level objectives (slos.csv): mean over replications, 95% confidence interval, verdict at one-sided 95%</caption>
+<thead><tr><th scope="col">variant</th><th scope="col">SLO</th><th scope="col">mean</th><th scope="col">95% CI</th><th scope="col">verdict</th></tr></thead><tbody>
+${points.map((p) => `<tr><th scope="row">${escapeHtml(p.variant).replace(/;/g, ';<wbr>')}</th><td class="text"><code>${escapeHtml(p.slo)}</code></td><td>${escapeHtml(fmt(p.mean, 4))}</td><td>[${escapeHtml(fmt(p.low, 4))}, ${escapeHtml(fmt(p.high, 4))}]</td><td class="text verdict-${escapeHtml(p.verdict.replace(/ /g, '-'))}">${escapeHtml(p.verdict)}</td></tr>`).join('\n')}
+</tbody></table></div>`;
+}
+
+/** latency_breakdown.csv for one scope as a table: a row per variant, a column per segment, mean ms and share. */
+function breakdownTable(rows: readonly Row[] | undefined, scope: string, order: readonly string[]): string {
+  const segs = segmentMeans(rows ?? [], scope);
+  if (segs.length === 0) return '';
+  const segments = [...new Set([...segs].sort((a, b) => a.order - b.order).map((s) => s.segment))];
+  const listed = [...new Set(segs.map((s) => s.variant))];
+  const variants = [...order.filter((v) => listed.includes(v)), ...listed.filter((v) => !order.includes(v))];
+  const withP99 = segs.some((s) => s.p99_ms !== null);
+  const cell = (v: string, seg: string) => {
+    const s = segs.find((x) => x.variant === v && x.segment === seg);
+    if (!s) return '<td>—</td>';
+    return `<td>${escapeHtml(fmt(s.mean_ms))}${s.share !== null ? `<span class="ci">${escapeHtml(fmt(s.share * 100))}%</span>` : ''}${withP99 && s.p99_ms !== null ? `<span class="ci">p99 ${escapeHtml(fmt(s.p99_ms))}</span>` : ''}</td>`;
+  };
+  return `<div class="scroll"><table><caption>Where the latency goes (latency_breakdown.csv, scope ${escapeHtml(scope)}): mean ms per ok request and share of the total${withP99 ? ', p99 where given' : ''}</caption>
+<thead><tr><th scope="col">variant</th>${segments.map((s) => `<th scope="col">${escapeHtml(segmentLabel(s))}<br><span class="unit">(ms)</span></th>`).join('')}<th scope="col">total<br><span class="unit">(ms)</span></th></tr></thead><tbody>
+${variants.map((v) => `<tr><th scope="row">${escapeHtml(v).replace(/;/g, ';<wbr>')}</th>${segments.map((s) => cell(v, s)).join('')}<td>${escapeHtml(fmt(segs.filter((s) => s.variant === v).reduce((t, s) => t + s.mean_ms, 0)))}</td></tr>`).join('\n')}
+</tbody></table></div>`;
+}
+
+/** One section per scope other than `all` (traffic entries, called Services, workloads): its metrics, SLOs and breakdown. */
+function scopeSections(files: ReportInput['files'], order: readonly string[]): string {
+  const scopes = [...new Set(files.summary.map((r) => r.scope))].filter((s) => s && s !== 'all');
+  if (scopes.length === 0) return '';
+  return `<section id="scopes"><h2>Per scope</h2>
+<p>The same tables for each traffic entry${scopes.some((s) => s.startsWith('service:')) ? ', each called Service' : ''}${scopes.some((s) => s.startsWith('workload:')) ? ', each workload' : ''}; open one to read it.</p>
+${scopes
+  .map(
+    (scope, i) => `<details class="scope"${i === 0 ? ' open' : ''}><summary><code>${escapeHtml(scope)}</code></summary>
+${metricsTable(files.summary, scope, order)}
+${slosTable(files.slos, scope)}
+${breakdownTable(files.breakdown, scope, order)}
+</details>`,
+  )
+  .join('\n')}
+</section>`;
+}
+
 function chartFigure(c: ChartOut): string {
   const svg = scopeSvgIds(c.svg.replace(/^<svg /, '<svg aria-hidden="true" focusable="false" '), c.name);
-  return `<figure id="${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(`${c.title}. ${c.description}`)}"><figcaption><strong>${escapeHtml(c.title)}.</strong> ${escapeHtml(c.description)}</figcaption>${svg}</figure>`;
+  // The caption says what is drawn; the numbers in words follow the chart, folded, so the page reads as charts.
+  const cut = c.description.indexOf('. ');
+  const what = cut > 0 ? c.description.slice(0, cut + 1) : c.description;
+  const numbers = cut > 0 ? c.description.slice(cut + 2) : '';
+  return (
+    `<figure id="${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(`${c.title}. ${c.description}`)}"><figcaption><strong>${escapeHtml(c.title)}.</strong> ${escapeHtml(what)}</figcaption>${svg}</figure>` +
+    (numbers ? `\n<details class="words"><summary>${escapeHtml(c.title)}: the numbers in words</summary><p>${escapeHtml(numbers)}</p></details>` : '')
+  );
 }
 
 const CSS = `
@@ -104,7 +171,7 @@ th[scope=row],thead th{text-align:left;background:#f5f5f5}.unit{font-weight:norm
 .ci{display:block;color:#666;font-size:.8rem;white-space:nowrap}.scroll{overflow-x:auto}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:.15rem 1.2rem}dl.facts dt{font-weight:bold}dl.facts dd{margin:0}
 .warnings{color:#8a4b00;font-size:.9rem}
-figure{margin:1.5rem 0}figcaption{font-size:.92rem;color:#333;margin-bottom:.4rem}svg{max-width:100%;height:auto}
+figure{margin:1.5rem 0 .4rem}details.words{font-size:.85rem;color:#444;margin:0 0 1.6rem}details.words summary{cursor:pointer;color:#555}figcaption{font-size:.92rem;color:#333;margin-bottom:.4rem}svg{max-width:100%;height:auto}
 .path{border:1px solid #ddd;border-radius:6px;padding:.6rem .8rem;background:#fcfcfc}
 .lane{display:flex;flex-wrap:wrap;align-items:stretch;gap:.4rem 2rem;list-style:none;padding:0;margin:.4rem 0}
 .stage{position:relative;border:1px solid #7a9cc6;border-radius:6px;padding:.5rem .7rem;background:#f4f8fd;font-size:.85rem;min-width:10rem}
@@ -116,12 +183,17 @@ figure{margin:1.5rem 0}figcaption{font-size:.92rem;color:#333;margin-bottom:.4re
 .pods{display:flex;flex-wrap:wrap;gap:.2rem;list-style:none;padding:0;margin:.2rem 0 0}
 .pod{background:#dcebd9;border:1px solid #7fae78;border-radius:10px;padding:0 .4rem;font-size:.75rem}
 .empty{display:block;color:#a33;font-size:.75rem}.more{font-size:.75rem;color:#555}.sweep{font-size:.9rem}
-.answer{font-size:1.1rem}footer{margin-top:3rem;font-size:.8rem;color:#666}
+.answer{font-size:1.1rem}.glance{font-size:1rem;padding-left:1.2rem}.glance li{margin:.25rem 0}
+details.scope{border:1px solid #ddd;border-radius:5px;padding:.3rem .8rem;margin:.6rem 0}details.scope summary{cursor:pointer;font-weight:bold}
+.verdict-met{color:#2e7d32}.verdict-not-met{color:#c0392b;font-weight:bold}.verdict-undecided{color:#8a6d00}
+figure{overflow-x:auto}footer{margin-top:3rem;font-size:.8rem;color:#666}
 @media print{figure,table,.path{break-inside:avoid}}
 `;
 
 export function reportHtml(input: ReportInput): string {
-  const { manifest, summary, charts, plan, pods, nodes } = input;
+  const { manifest, files, charts, plan } = input;
+  const { summary, pods, nodes } = files;
+  const variants = input.variants ?? [...new Set(summary.map((r) => r.variant))];
   const meta = manifest.resolvedScenario?.metadata ?? {};
   const name = meta.name ?? 'svcsim results';
   return `<!doctype html>
@@ -131,6 +203,7 @@ export function reportHtml(input: ReportInput): string {
 <header><h1>${escapeHtml(name)}</h1>
 ${meta.description ? `<p class="description">${escapeHtml(meta.description)}</p>` : ''}</header>
 <main>
+${glanceSection(input, variants)}
 <section id="simulated"><h2>What was simulated</h2>
 ${pathDiagrams(manifest, pods, nodes)}
 </section>
@@ -139,11 +212,14 @@ ${runFacts(manifest)}
 </section>
 ${planSection(plan ?? manifest.plan)}
 <section id="metrics"><h2>Key metrics</h2>
-${metricsTable(summary)}
+${metricsTable(summary, 'all', variants)}
+${slosTable(files.slos, 'all')}
+${breakdownTable(files.breakdown, 'all', variants)}
 </section>
 <section id="charts"><h2>Charts</h2>
 ${charts.length ? charts.map(chartFigure).join('\n') : '<p>The folder has no tables to chart.</p>'}
 </section>
+${scopeSections(files, variants)}
 </main>
 <footer><p>Drawn by svcsim from the CSV files and manifest.json of this results folder; every chart is also in <code>charts/</code> as SVG and PNG. Redraw with <code>svcsim report &lt;folder&gt;</code>.</p></footer>
 </body></html>

@@ -7,67 +7,66 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ChartSpec, paramColumns, uniqueInOrder } from './charts/common.js';
+import { breakdownChart, breakdownDescription } from './charts/breakdown.js';
+import { type ChartSpec, orderVariants, paramColumns, uniqueInOrder } from './charts/common.js';
 import { diffsChart, diffsDescription } from './charts/diffs.js';
+import { failuresChart, failuresDescription, hasFailureCauses } from './charts/failures.js';
+import { hasInFlight, inflightChart, inflightDescription } from './charts/inflight.js';
 import { latencyCdfChart, latencyCdfDescription } from './charts/latencyCdf.js';
+import { nodesChart, nodesDescription } from './charts/nodes.js';
+import { planChart, planDescription, planPoints } from './charts/plan.js';
 import { podsChart, podsDescription } from './charts/pods.js';
+import { slosChart, slosDescription, thresholds } from './charts/slos.js';
 import { sweepChart, sweepDescription } from './charts/sweep.js';
 import { timeseriesChart, timeseriesDescription } from './charts/timeseries.js';
 import { reportHtml, type ChartOut } from './html.js';
 import { failureMarks, readManifest, type Manifest, type PlanAnswer } from './manifest.js';
-import { readCsvTable, type Row } from './readCsv.js';
+import { readResultFiles, type ResultFiles } from './files.js';
 import { toPng, toSvg, withTextAlternative } from './render.js';
 
 export type { ChartSpec } from './charts/common.js';
 export type { Manifest, PlanAnswer } from './manifest.js';
+export { readResultFiles, type ResultFiles } from './files.js';
 
 /** Every chart the report can draw, by file name (without extension). */
-export const CHART_NAMES = ['latency-cdf', 'timeseries', 'pods', 'sweep', 'diffs'] as const;
+export const CHART_NAMES = ['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'pods', 'nodes', 'slos', 'sweep', 'diffs', 'plan'] as const;
 
-export interface ResultFiles {
-  summary?: Row[];
-  /** summary.csv's header: the sweep parameters are the columns between `variant` and `scope`. */
-  summaryHeader?: string[];
-  diffs?: Row[];
-  pods?: Row[];
-  nodes?: Row[];
-  timeseries?: Row[];
-  cdf?: Row[];
-}
-
-/** The results folder's tables; a missing file is undefined. */
-export function readResultFiles(dir: string): ResultFiles {
-  const read = (file: string) => readCsvTable(join(dir, file));
-  const summary = read('summary.csv');
-  return {
-    summary: summary?.rows,
-    summaryHeader: summary?.header,
-    diffs: read('diffs.csv')?.rows,
-    pods: read('pods.csv')?.rows,
-    nodes: read('nodes.csv')?.rows,
-    timeseries: read('timeseries.csv')?.rows,
-    cdf: read('latency_cdf.csv')?.rows,
-  };
+/**
+ * Variants in reading order: summary.csv's, numerically by sweep values
+ * where they are numbers; variants only other tables name come after.
+ */
+export function variantOrder(files: ResultFiles): string[] {
+  const listed = uniqueInOrder([files.summary, files.cdf, files.timeseries, files.pods, files.nodes, files.breakdown, files.slos].flatMap((rows) => (rows ?? []).map((r) => r.variant)));
+  return orderVariants(listed, files.summary, files.summaryHeader ? paramColumns(files.summaryHeader, 'scope') : []);
 }
 
 /** The charts a folder's tables allow, as vega-lite specs with their titles and text alternatives: a pure function. */
-export function chartSpecs(files: ResultFiles, manifest: Manifest): ChartSpec[] {
-  // One colour per variant in every chart, in the order summary.csv lists them.
-  const variants = uniqueInOrder([files.summary, files.cdf, files.timeseries, files.pods].flatMap((rows) => (rows ?? []).map((r) => r.variant)));
+export function chartSpecs(files: ResultFiles, manifest: Manifest, plan: PlanAnswer | undefined = manifest.plan): ChartSpec[] {
+  // One colour per variant in every chart, in reading order.
+  const variants = variantOrder(files);
+  const slos = thresholds(files.slos, plan?.slos);
+  const marks = failureMarks(manifest.resolvedScenario);
   const out: ChartSpec[] = [];
-  if (files.cdf?.length) out.push({ name: 'latency-cdf', title: 'Latency distribution', description: latencyCdfDescription(files.cdf), spec: latencyCdfChart(files.cdf, variants) });
+  if (files.cdf?.length) out.push({ name: 'latency-cdf', title: 'Latency distribution', description: latencyCdfDescription(files.cdf, files.summary), spec: latencyCdfChart(files.cdf, variants, slos) });
+  if (files.breakdown?.some((r) => r.mean_ms !== undefined && r.mean_ms !== ''))
+    out.push({ name: 'breakdown', title: 'Where the latency goes', description: breakdownDescription(files.breakdown, files.summary), spec: breakdownChart(files.breakdown, variants) });
   if (files.timeseries?.length) {
-    const marks = failureMarks(manifest.resolvedScenario);
-    out.push({ name: 'timeseries', title: 'Traffic over time', description: timeseriesDescription(files.timeseries, marks), spec: timeseriesChart(files.timeseries, marks, variants) });
+    out.push({ name: 'timeseries', title: 'Traffic over time', description: timeseriesDescription(files.timeseries, marks), spec: timeseriesChart(files.timeseries, marks, variants, slos) });
+    if (hasFailureCauses(files.timeseries))
+      out.push({ name: 'failures', title: 'Failures by cause over time', description: failuresDescription(files.timeseries, marks), spec: failuresChart(files.timeseries, marks, variants) });
+    if (hasInFlight(files.timeseries)) out.push({ name: 'in-flight', title: 'Requests in flight over time', description: inflightDescription(files.timeseries), spec: inflightChart(files.timeseries, marks, variants) });
   }
-  if (files.pods?.length) out.push({ name: 'pods', title: 'Requests and utilisation per pod', description: podsDescription(files.pods), spec: podsChart(files.pods) });
+  if (files.pods?.length) out.push({ name: 'pods', title: 'Requests and utilisation per pod', description: podsDescription(files.pods, variants), spec: podsChart(files.pods, variants) });
+  if (files.nodes?.length) out.push({ name: 'nodes', title: 'What each node’s kube-proxy did', description: nodesDescription(files.nodes, variants), spec: nodesChart(files.nodes, variants) });
+  if (files.slos?.length) out.push({ name: 'slos', title: 'Service-level objectives', description: slosDescription(files.slos), spec: slosChart(files.slos, variants) });
   const params = files.summaryHeader ? paramColumns(files.summaryHeader, 'scope') : [];
   if (params.length && files.summary?.some((r) => r.scope === 'all')) {
     const paths = params.map((p) => manifest.resolvedScenario?.sweep?.parameters?.find((x) => x.path === p || x.path?.endsWith(`.${p}`))?.path ?? p);
-    out.push({ name: 'sweep', title: `Key metrics across the sweep`, description: sweepDescription(files.summary, params), spec: sweepChart(files.summary, params, paths, variants) });
+    out.push({ name: 'sweep', title: `Key metrics across the sweep`, description: sweepDescription(files.summary, params), spec: sweepChart(files.summary, params, paths, variants, slos) });
   }
   if (files.diffs?.some((r) => r.scope === 'all'))
     out.push({ name: 'diffs', title: 'Paired differences against the baseline', description: diffsDescription(files.diffs), spec: diffsChart(files.diffs, variants) });
+  if (plan && planPoints(plan).length) out.push({ name: 'plan', title: 'The plan search', description: planDescription(plan), spec: planChart(plan) });
   return out;
 }
 
@@ -88,7 +87,8 @@ export async function writeReport(resultsDir: string, options?: { plan?: PlanAns
   const files = readResultFiles(resultsDir);
   if (!files.summary) throw new NotAResultsFolderError(resultsDir);
   const manifest = readManifest(resultsDir);
-  const specs = chartSpecs(files, manifest);
+  const plan = options?.plan ?? manifest.plan;
+  const specs = chartSpecs(files, manifest, plan);
   const chartsDir = join(resultsDir, 'charts');
   mkdirSync(chartsDir, { recursive: true });
   const charts: ChartOut[] = [];
@@ -101,7 +101,7 @@ export async function writeReport(resultsDir: string, options?: { plan?: PlanAns
   // A chart drawn before from a table that is gone now would describe other data.
   for (const name of CHART_NAMES)
     if (!specs.some((c) => c.name === name)) for (const ext of ['svg', 'png']) if (existsSync(join(chartsDir, `${name}.${ext}`))) rmSync(join(chartsDir, `${name}.${ext}`));
-  const html = reportHtml({ manifest, summary: files.summary, charts, plan: options?.plan ?? manifest.plan, pods: files.pods, nodes: files.nodes });
+  const html = reportHtml({ manifest, files: { ...files, summary: files.summary }, charts, plan, variants: variantOrder(files) });
   writeFileSync(join(resultsDir, 'report.html'), html);
   return { charts: specs.map((c) => c.name) };
 }

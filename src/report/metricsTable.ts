@@ -36,9 +36,10 @@ function trim(x: number): string {
   return x.toFixed(decimals).replace(/\.?0+$/, '');
 }
 
-export function metricsTable(summary: readonly Row[]): string {
-  const rows = summary.filter((r) => r.scope === 'all');
-  const variants = [...new Set(rows.map((r) => r.variant))];
+export function metricsTable(summary: readonly Row[], scope = 'all', order: readonly string[] = []): string {
+  const rows = summary.filter((r) => r.scope === scope);
+  const listed = [...new Set(rows.map((r) => r.variant))];
+  const variants = [...order.filter((v) => listed.includes(v)), ...listed.filter((v) => !order.includes(v))];
   const columns = COLUMNS.filter((c) => rows.some((r) => r.metric === c.metric));
   const find = new Map(rows.map((r) => [`${r.variant}\u0000${r.metric}`, r]));
   const cell = (variant: string, metric: string) => {
@@ -49,8 +50,8 @@ export function metricsTable(summary: readonly Row[]): string {
     const tip = r.ci_low !== '' && r.ci_high !== '' ? `mean ${r.mean}, 95% CI [${r.ci_low}, ${r.ci_high}], n = ${r.n}` : `mean ${r.mean}, n = ${r.n} (no interval)`;
     return `<td title="${escapeHtml(tip)}">${escapeHtml(shown.mean)}${shown.halfWidth !== undefined ? `<span class="ci"> ± ${escapeHtml(shown.halfWidth)}</span>` : ''}</td>`;
   };
-  if (variants.length === 0) return '<p>summary.csv has no rows for scope <code>all</code>.</p>';
-  return `<div class="scroll"><table><caption>Key metrics per variant (scope all): mean over replications ± half-width of its 95% confidence interval</caption>
+  if (variants.length === 0) return `<p>summary.csv has no rows for scope <code>${escapeHtml(scope)}</code>.</p>`;
+  return `<div class="scroll"><table><caption>Key metrics per variant (scope ${escapeHtml(scope)}): mean over replications ± half-width of its 95% confidence interval</caption>
 <thead><tr><th scope="col">variant</th>${columns.map((c) => `<th scope="col">${escapeHtml(c.label)}<br><span class="unit">(${escapeHtml(c.unit)})</span></th>`).join('')}</tr></thead>
 <tbody>
 ${variants.map((v) => `<tr><th scope="row">${escapeHtml(v).replace(/;/g, ';<wbr>')}</th>${columns.map((c) => cell(v, c.metric)).join('')}</tr>`).join('\n')}

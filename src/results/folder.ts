@@ -16,7 +16,7 @@ import type { ReplicationResult } from '../sim/result.js';
 import { sortResults } from '../runner/order.js';
 import { manifestSchema, type Manifest, type VariantInfo } from './manifest.js';
 import { buildTables } from './tables.js';
-import { writeFiles, writeFolderAtomically } from './write.js';
+import { isCompleteFolder, unlockOutput, writeFiles, writeFolderAtomically } from './write.js';
 
 export const REPLICATIONS_FILE = 'replications.jsonl';
 
@@ -29,7 +29,9 @@ export function replicationsJsonl(results: readonly ReplicationResult[]): string
 /**
  * Writes the folder atomically; `beforeCommit` may add files (charts,
  * report) to the temporary folder first. If anything throws, `out` is left
- * as it was.
+ * as it was. A complete folder at `out` is never replaced by incomplete
+ * results: they go to `<out>.partial` (or nowhere, when there are none).
+ * Returns the folder written.
  */
 export async function writeResultsFolder(
   out: string,
@@ -37,8 +39,14 @@ export async function writeResultsFolder(
   variants: readonly VariantInfo[],
   results: readonly ReplicationResult[],
   beforeCommit?: (tmp: string) => Promise<void>,
-): Promise<void> {
-  await writeFolderAtomically(out, async (tmp) => {
+): Promise<string | undefined> {
+  let dest = out;
+  if (!manifest.complete && isCompleteFolder(out)) {
+    unlockOutput(out);
+    if (results.length === 0) return undefined;
+    dest = `${out.replace(/[\\/]+$/, '')}.partial`;
+  }
+  await writeFolderAtomically(dest, async (tmp) => {
     writeFiles(tmp, {
       ...buildTables(variants, results),
       'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
@@ -46,6 +54,7 @@ export async function writeResultsFolder(
     });
     if (beforeCommit) await beforeCommit(tmp);
   });
+  return dest;
 }
 
 export function readResultsFolder(dir: string): { manifest: Manifest; results: ReplicationResult[] } {

@@ -5,8 +5,16 @@
  * histogram, never per-request data). Which worker runs which replication,
  * and in what order they finish, changes nothing in the results: a
  * replication draws only from its own streams.
+ *
+ * A worker that dies — it threw, exited, or ran out of memory — fails the
+ * replication it was running, with a message that says which death it was;
+ * it never takes the process down. Each worker's heap is bounded (its share
+ * of three quarters of the machine's memory), so that a replication that
+ * outgrows its share ends its own worker (Node terminates it cleanly)
+ * before the operating system kills the whole process.
  */
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { OverloadError, type ReplicationResult } from '../sim/result.js';
@@ -21,15 +29,49 @@ function workerFile(): { filename: string; execArgv: string[] } {
   return { filename: ts, execArgv: [...process.execArgv, '--import', 'tsx'] };
 }
 
+/** The memory a worker's heap may use (MB): its share of three quarters of what the machine (or its cgroup) has. */
+export function workerHeapMb(workers: number): number {
+  const test = Number(process.env.SVCSIM_TEST_WORKER_HEAP_MB); // test-only hook, like SVCSIM_TEST_CRASH
+  if (test > 0) return test;
+  const constrained = process.constrainedMemory?.() ?? 0;
+  const bytes = constrained > 0 ? Math.min(constrained, totalmem()) : totalmem();
+  return Math.max(256, Math.floor((bytes / 2 ** 20) * 0.75 / Math.max(1, workers)));
+}
+
+/** What a worker's death says, in words: the error of the replication it was running. */
+function deathMessage(err: unknown, heapMb: number): Error {
+  if (!(err instanceof Error)) return new Error(String(err));
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY')
+    return new Error(`the worker ran out of memory (its heap may use ${heapMb} MB): give it more with fewer --workers, or shorten simulation.duration or widen simulation.timeBucket (${err.message})`);
+  const exited = /^worker exited with code: (-?\d+)/.exec(err.message);
+  if (exited) return new Error(`the worker thread died (exit code ${exited[1]}) while running it`);
+  return err;
+}
+
 export class ReplicationPool {
   private readonly pool: Piscina<ReplicationTask, Uint8Array>;
+  private readonly heapMb: number;
 
   constructor(workers: number) {
     const { filename, execArgv } = workerFile();
-    this.pool = new Piscina({ filename, execArgv, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+    this.heapMb = workerHeapMb(workers);
+    this.pool = new Piscina({
+      filename,
+      execArgv,
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 60_000,
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+    });
+    // Piscina emits 'error' for what belongs to no task: a worker that dies
+    // idle, or the late answer of a worker whose task was cancelled. The
+    // tasks themselves reject with their own errors; without this listener
+    // such an event would be thrown and kill the process.
+    this.pool.on('error', () => {});
   }
 
-  /** One replication; rejects with the worker's error (an OverloadError is restored as one). */
+  /** One replication; rejects with the worker's error (an OverloadError is restored as one), or with what its worker's death says. */
   async run(task: ReplicationTask, signal?: AbortSignal): Promise<ReplicationResult> {
     let bytes: Uint8Array;
     try {
@@ -37,7 +79,7 @@ export class ReplicationPool {
     } catch (err) {
       // Error classes do not survive the thread boundary; the worker marks an overload in the message.
       if (err instanceof Error && err.message.startsWith(OVERLOAD_PREFIX)) throw new OverloadError(err.message.slice(OVERLOAD_PREFIX.length), []);
-      throw err;
+      throw deathMessage(err, this.heapMb);
     }
     return JSON.parse(new TextDecoder().decode(bytes)) as ReplicationResult;
   }

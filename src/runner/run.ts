@@ -9,11 +9,12 @@
  * from them depends on the worker count.
  *
  * A crash in one replication stops the run: nothing new is started, the
- * replications under way are cancelled, and the finished ones are returned
- * with the failure (the caller writes them, `complete: false`). An abort
- * (Ctrl-C) does the same without a failure.
+ * replications under way after it (in replication order) are cancelled,
+ * those before it finish, and the finished ones are returned with the
+ * first failure in replication order (the caller writes them,
+ * `complete: false`). An abort (Ctrl-C) cancels everything under way,
+ * without a failure.
  */
-import { setMaxListeners } from 'node:events';
 import { replicationSeed as defaultReplicationSeed } from '../engine/random.js';
 import type { Variant } from '../scenario/sweep.js';
 import { OverloadError, type ReplicationResult } from '../sim/result.js';
@@ -61,40 +62,67 @@ export interface ExecuteResult {
 export async function execute(opts: ExecuteOptions, replicationSeed: (r: number) => number = (r) => defaultReplicationSeed(opts.rootSeed, r)): Promise<ExecuteResult> {
   const { variants } = opts;
   const results: ReplicationResult[] = [];
-  const pool = new ReplicationPool(Math.max(1, opts.workers));
+  const jobs = opts.only ? [opts.only] : planJobs(variants.length, 0, opts.replications, opts.shard);
+  // Never more workers than replications to run (sequential stopping adds batches of at least as many).
+  const workers = Math.max(1, Math.min(opts.workers, jobs.length));
+  const pool = new ReplicationPool(workers);
+  const window = 2 * workers;
   let failure: ReplicationFailure | undefined;
+  // Aborted by Ctrl-C only: a failure cancels the jobs after it, not the run's signal.
   const abort = new AbortController();
-  // Every queued replication listens to the same signal.
-  setMaxListeners(0, abort.signal);
   const onOuterAbort = () => abort.abort();
   opts.signal?.addEventListener('abort', onOuterAbort);
   if (opts.signal?.aborted) abort.abort();
 
-  const runJobs = async (jobs: Job[], progress: Progress): Promise<void> => {
-    await Promise.all(
-      jobs.map(async (job) => {
-        const variant = variants[job.variant];
-        try {
-          if (abort.signal.aborted) return;
-          const result = await pool.run(
-            { scenario: variant.scenario, variant: job.variant, variantLabel: variant.label, replication: job.replication, rootSeed: opts.rootSeed },
-            abort.signal,
-          );
-          results.push(result);
-          progress.tick(job, result.simulatedRequests);
-        } catch (err) {
-          if (abort.signal.aborted && !failure) return; // cancelled, not failed
-          if (!failure) {
-            const message = err instanceof Error ? err.message : String(err);
-            failure = { variant, replication: job.replication, seed: replicationSeed(job.replication), message, overload: err instanceof OverloadError };
-          }
-          abort.abort();
+  // Jobs start in order, at most two per worker at a time (memory stays
+  // bounded whatever the replication count). A failure cancels only the jobs
+  // after it in replication order; those before it run to their end, so the
+  // failure named is always the first in replication order, whatever the
+  // timing, and every replication that could finish is kept.
+  const runJobs = (jobs: Job[], progress: Progress): Promise<void> =>
+    new Promise<void>((done) => {
+      const running = new Map<number, AbortController>();
+      let next = 0;
+      let failedAt = Infinity;
+      const onAbort = () => {
+        for (const c of running.values()) c.abort();
+      };
+      abort.signal.addEventListener('abort', onAbort);
+      const fill = () => {
+        while (running.size < window && next < jobs.length && next < failedAt && !abort.signal.aborted) start(next++);
+        if (running.size === 0) {
+          abort.signal.removeEventListener('abort', onAbort);
+          done();
         }
-      }),
-    );
-  };
+      };
+      const start = (i: number) => {
+        const job = jobs[i];
+        const variant = variants[job.variant];
+        const cancel = new AbortController();
+        running.set(i, cancel);
+        pool
+          .run({ scenario: variant.scenario, variant: job.variant, variantLabel: variant.label, replication: job.replication, rootSeed: opts.rootSeed }, cancel.signal)
+          .then(
+            (result) => {
+              results.push(result);
+              progress.tick(job, result.simulatedRequests);
+            },
+            (err: unknown) => {
+              if (cancel.signal.aborted || i > failedAt) return; // cancelled, not failed
+              failedAt = i;
+              const message = err instanceof Error ? err.message : String(err);
+              failure = { variant, replication: job.replication, seed: replicationSeed(job.replication), message, overload: err instanceof OverloadError };
+              for (const [j, c] of running) if (j > i) c.abort();
+            },
+          )
+          .finally(() => {
+            running.delete(i);
+            fill();
+          });
+      };
+      fill();
+    });
 
-  const jobs = opts.only ? [opts.only] : planJobs(variants.length, 0, opts.replications, opts.shard);
   const progress = new Progress(jobs, { quiet: opts.quiet });
   const target = variants[0]?.scenario.simulation.precision;
   let precision: PrecisionOutcome | undefined;

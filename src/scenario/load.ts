@@ -2,7 +2,7 @@
  * Loading a scenario file, in the order a user's mistakes can be found:
  *
  * 1. the file is read (`web.yaml: cannot read: no such file`, without a
- *    position) and parsed as YAML with the line and column of every node;
+ *    position; only a regular file of at most 4 MiB, files.ts) and parsed as YAML with the line and column of every node;
  *    a syntax error, an unknown tag, a key that is not a plain name or a
  *    duplicate key is a problem (a duplicate is reported with everything else;
  *    the others stop here, since the document is not what the user meant);
@@ -12,7 +12,8 @@
  *    sweep paths are checked against the document and the schema;
  * 4. on a schema-valid document only: the Kubernetes rules (rules.ts), and
  *    the files the scenario refers to (empirical distributions and arrival
- *    traces, relative to the scenario file) are read;
+ *    traces, relative to the scenario file, under its folder, bounded:
+ *    files.ts) are read;
  * 5. the defaults that depend on other fields are filled (resolve.ts).
  *
  * Every problem found up to the first step that fails is thrown at once as
@@ -20,12 +21,12 @@
  * input (a bug inside it becomes a problem that says so).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { FileLimitError, MAX_DATA_FILE_BYTES, MAX_SCENARIO_BYTES, OutsideRootsError, outsideRoots, readBoundedFile } from './files.js';
 import { dirname, resolve as resolveOnDisk } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ScenarioError, sortProblems, type Problem, type Warning } from './errors.js';
-import { assign, closest, displayPath, getAt, locate, overlaps, PathError, type Located, type Segment } from './paths.js';
+import { assign, closest, displayPath, flowText, getAt, locate, overlaps, PathError, type Located, type Segment } from './paths.js';
 import { resolveScenario } from './resolve.js';
 import { checkRules, type Finding } from './rules.js';
 import { scenarioSchema, type Scenario } from './schema.js';
@@ -125,6 +126,9 @@ interface Parsed {
 }
 
 /** Parses YAML text; throws a ScenarioError for anything that keeps it from being a mapping of plain keys. */
+/** The YAML parser recurses per level: a document nested thousands deep overflows its stack. Said in the user's words. */
+const tooDeep = (message: string) => (/call stack/i.test(message) ? 'nested too deeply (a scenario is at most 200 levels deep)' : message);
+
 function readYaml(text: string, file: string): Parsed {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: true, merge: true });
@@ -134,7 +138,7 @@ function readYaml(text: string, file: string): Parsed {
     return { line, column: col };
   };
   for (const e of [...doc.errors, ...doc.warnings]) {
-    problems.push({ file, ...at(e.pos[0]), path: '', message: `YAML: ${e.message.split('\n')[0]}` });
+    problems.push({ file, ...at(e.pos[0]), path: '', message: `YAML: ${tooDeep(e.message.split('\n')[0])}` });
   }
   if (problems.length) throw new ScenarioError(problems);
 
@@ -170,7 +174,7 @@ function readYaml(text: string, file: string): Parsed {
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new ScenarioError([{ file, line: 1, column: 1, path: '', message: `YAML: ${(err as Error).message}` }]);
+    throw new ScenarioError([{ file, line: 1, column: 1, path: '', message: `YAML: ${tooDeep((err as Error).message)}` }]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !isMap(doc.contents)) {
     throw new ScenarioError([{ file, line: 1, column: 1, path: '', message: 'a scenario is a YAML mapping that starts with apiVersion: svcsim/v1 and kind: Scenario' }]);
@@ -382,6 +386,8 @@ function loadFiles(s: Scenario, raw: unknown, file: string, place: Place, cache:
     let got = cache.get(`${kind}${full}`) as T | Error | undefined;
     if (got === undefined) {
       try {
+        const outside = outsideRoots(full, base);
+        if (outside) throw new OutsideRootsError(outside);
         got = parse(full);
       } catch (err) {
         got = err instanceof Error ? err : new Error(String(err));
@@ -397,10 +403,10 @@ function loadFiles(s: Scenario, raw: unknown, file: string, place: Place, cache:
           ? 'is a folder'
           : code === 'EACCES'
             ? 'permission denied'
-            : got instanceof UnitError
+            : got instanceof UnitError || got instanceof FileLimitError
               ? got.message
               : `cannot be read: ${got.message}`;
-    problems.push(problemAt(file, raw, place, segs, `${rel}: ${why}`, true));
+    problems.push(problemAt(file, raw, place, segs, got instanceof OutsideRootsError ? `${rel} ${got.message}` : `${rel}: ${why}`, true));
     return undefined;
   };
   const visit = (node: unknown, segs: Segment[], depth: number) => {
@@ -418,10 +424,10 @@ function loadFiles(s: Scenario, raw: unknown, file: string, place: Place, cache:
       if (times) o.times = [...times].sort((a, b) => a - b);
     } else if (o.dist === 'histogram' && typeof o.file === 'string' && o.buckets === undefined) {
       const metric = typeof o.metric === 'string' ? o.metric : undefined;
-      const buckets = read(o.file, [...segs, 'file'], (full) => parseHistogramFile(readFileSync(full, 'utf8'), metric), `histogram ${metric ?? ''}:`);
+      const buckets = read(o.file, [...segs, 'file'], (full) => parseHistogramFile(readBoundedFile(full, MAX_DATA_FILE_BYTES).toString('utf8'), metric), `histogram ${metric ?? ''}:`);
       if (buckets) o.buckets = buckets;
     } else if (o.process === 'schedule' && typeof o.file === 'string' && o.steps === undefined) {
-      const steps = read(o.file, [...segs, 'file'], (full) => parseScheduleFile(readFileSync(full, 'utf8')), 'schedule:');
+      const steps = read(o.file, [...segs, 'file'], (full) => parseScheduleFile(readBoundedFile(full, MAX_DATA_FILE_BYTES).toString('utf8')), 'schedule:');
       if (steps) o.steps = steps.map((step) => ({ ...step, process: 'poisson' }));
     }
     for (const [k, v] of Object.entries(o)) if (k !== 'values' && k !== 'times' && k !== 'buckets' && k !== 'steps') visit(v, [...segs, k], depth + 1);
@@ -485,14 +491,21 @@ function checkSweepPaths(raw: Record<string, unknown>, sets: { expr: string; seg
   return { targets, problems };
 }
 
-/** Sweep values as written in the file, for labels: numbers and plain strings exactly as typed. */
+/**
+ * Sweep values as labels show them: the parameter's `labels` where given;
+ * otherwise numbers and plain strings exactly as typed, other strings as
+ * they are, and mappings and lists in compact flow form (`{zone: zone-a}`).
+ */
 function sweepText(parsed: Parsed, raw: Record<string, unknown>, text: string): string[][] {
-  const sweep = raw.sweep as { parameters?: { values?: unknown[] }[] } | undefined;
+  const sweep = raw.sweep as { parameters?: { values?: unknown[]; labels?: unknown[] }[] } | undefined;
   return (sweep?.parameters ?? []).map((p, i) =>
     (p.values ?? []).map((v, j) => {
+      const label = Array.isArray(p.labels) ? p.labels[j] : undefined;
+      if (typeof label === 'string') return label;
+      if (v === null) return 'null'; // however written (~, null, empty): the printed resolved file says null
       const written = parsed.positions.plainText(['sweep', 'parameters', i, 'values', j], text);
       const asParsed = parsed.doc.getIn(['sweep', 'parameters', i, 'values', j]);
-      return written !== undefined && asParsed === v ? written : typeof v === 'string' ? v : JSON.stringify(v);
+      return written !== undefined && asParsed === v ? written : flowText(v);
     }),
   );
 }
@@ -503,10 +516,19 @@ function sweepText(parsed: Parsed, raw: Record<string, unknown>, text: string): 
 export function loadScenario(file: string, opts: LoadOptions = {}): LoadedScenario {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readBoundedFile(file, MAX_SCENARIO_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a scenario file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const why =
+      err instanceof FileLimitError
+        ? `${err.message}${err.message.includes('larger') ? '; put long lists of values in a CSV file (file:)' : ''}`
+        : code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'is a folder, not a scenario file'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : (err as Error).message;
     throw new ScenarioError([{ file, line: 0, column: 0, path: '', message: `cannot read: ${why}` }]);
   }
   return parseScenarioText(bytes.toString('utf8'), file, opts, createHash('sha256').update(bytes).digest('hex'));

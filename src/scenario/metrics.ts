@@ -1,7 +1,13 @@
 /**
- * The metric names of spec/cli-and-outputs.md, in the column order of
- * `replications.csv`. A scenario names one in `simulation.precision.metric`;
- * `plan --slo` and the result tables use the same names.
+ * The metric names of spec/cli-and-outputs.md.
+ *
+ * `METRICS` are the ones the result tables write today, in the column order
+ * of `replications.csv`; a scenario names one in `simulation.precision.metric`
+ * and `plan --slo` takes them. `CONTRACT_METRICS` are every name of the
+ * contract's Metrics table, including those the engine does not write yet
+ * (call graphs, autoscaling): an SLO in the scenario (`slos:`) may name any
+ * of them, so that a scenario written against the contract stays valid as
+ * the engine catches up.
  */
 export const METRICS = [
   'requests',
@@ -27,3 +33,12 @@ export const METRICS = [
 ] as const;
 
 export type Metric = (typeof METRICS)[number];
+
+/** Every metric name of the contract: those of METRICS, then those of call graphs and autoscaling. */
+export const CONTRACT_METRICS = [...METRICS, 'failed_dependency', 'calls', 'pod_seconds', 'node_seconds', 'replicas_mean', 'replicas_max', 'scale_events'] as const;
+
+export type ContractMetric = (typeof CONTRACT_METRICS)[number];
+
+export function isContractMetric(name: string): name is ContractMetric {
+  return (CONTRACT_METRICS as readonly string[]).includes(name);
+}

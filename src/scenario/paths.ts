@@ -142,6 +142,8 @@ export interface Located {
 export function locate(raw: unknown, path: string, schema: unknown): Located {
   if (path === '' || path.split('.').some((p) => p === '')) throw new PathError(`"${path}" is not a path: write dotted names, e.g. workloads.web.replicas`, []);
   const parts = path.split('.');
+  const special = parts.find((p) => p === '__proto__' || p === 'constructor' || p === 'prototype');
+  if (special !== undefined) throw new PathError(`"${special}" is not a field of a scenario (it names JavaScript internals, which --set never changes)`, []);
   const segs: Segment[] = [];
   const create: Located['create'] = [];
   let cur: unknown = raw;
@@ -219,7 +221,36 @@ export function assign(raw: unknown, located: Located, value: unknown): void {
   }
   const last = segs[segs.length - 1];
   const made = create.find((c) => c.at === segs.length - 1);
-  cur[last] = made && value === undefined ? structuredClone(made.element) : value;
+  // null (YAML `~`) removes a field of a mapping, so that its default applies; no field of a scenario takes null.
+  if (value === null && !Array.isArray(cur)) delete cur[last];
+  else cur[last] = made && value === undefined ? structuredClone(made.element) : value;
+}
+
+/** Does a string read back as itself when written plain inside a YAML flow collection? */
+function plainInFlow(text: string): boolean {
+  return (
+    /^[A-Za-z0-9_./@+-][A-Za-z0-9_./@+ -]*$/.test(text) &&
+    text === text.trim() &&
+    !/^(?:true|false|null|~|yes|no|on|off|[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|[-+]?\.(?:inf|nan)|0x[0-9a-f]+|0o[0-7]+)$/i.test(text) &&
+    !/ [#-]|^- /.test(text)
+  );
+}
+
+/**
+ * A value in compact YAML flow form, as a label shows it: `{zone: zone-a}`,
+ * `[1, 2]`, `external`, `3`; strings that would read back as something else
+ * are quoted.
+ */
+export function flowText(value: unknown, nested = false): string {
+  if (typeof value === 'string') return !nested || plainInFlow(value) ? value : JSON.stringify(value);
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return `[${value.map((x) => flowText(x, true)).join(', ')}]`;
+  if (isPlainObject(value))
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${plainInFlow(k) ? k : JSON.stringify(k)}: ${flowText(v, true)}`)
+      .join(', ')}}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? typeof value; // no YAML value reaches here (dates and the like are not scenario values)
 }
 
 /** Do two located places overlap (one is the other or inside it)? */

@@ -9,6 +9,9 @@
  * - Data read from files (empirical `values`, trace `times`, histogram
  *   `buckets`, schedule `steps`) stays in its files: the printed `file:` is
  *   read again.
+ * - `simulation.timeBucket` is printed `auto` where the file left it to
+ *   `auto` (the parsed scenario holds the width it chose), so the printed
+ *   file keeps following its duration; a header comment gives the width.
  * - With a sweep, the base scenario is printed with the sweep block kept.
  *   A default that differs between variants (placement when replicas are
  *   swept, nodePorts when a type is, health checks when
@@ -19,8 +22,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { Document, isScalar, visit } from 'yaml';
 import type { LoadedScenario } from './load.js';
 import { elementName } from './paths.js';
-import { scenarioSchema, type Scenario } from './schema.js';
-import { childSchema, fieldOrder, optionFor, sameSchema, schemaId } from './shape.js';
+import { MAX_AUTO_BUCKETS, scenarioSchema, type Scenario } from './schema.js';
+import { childSchema, fieldOrder, optionFor, sameSchema, schemaId, unionOptions } from './shape.js';
 import { distributionSchema, durationSchema, formatDuration, parseDuration, parseRate, rateSchema } from './units.js';
 import type { Variant } from './sweep.js';
 
@@ -94,6 +97,11 @@ function unitOf(schema: unknown): string | undefined {
   if (sameSchema(schema, durationSchema)) return 'Duration';
   if (sameSchema(schema, rateSchema)) return 'Rate';
   if (sameSchema(schema, distributionSchema)) return 'Distribution';
+  // A union of a unit and literals (`timeBucket: auto | Duration`) prints its numbers in the unit.
+  for (const option of unionOptions(schema)) {
+    const unit = unitOf(option);
+    if (unit) return unit;
+  }
   return undefined;
 }
 
@@ -118,21 +126,40 @@ function readable(value: unknown, schema: unknown): unknown {
   return value;
 }
 
-/** The document `validate --resolved` prints, as a plain object. */
-export function resolvedDocument(loaded: Pick<LoadedScenario, 'scenario' | 'parsed'>, variants: readonly Pick<Variant, 'scenario'>[] = []): Record<string, unknown> {
+/** Did the document as written (after `--set`) leave `simulation.timeBucket` to `auto`? */
+function autoTimeBucketIn(raw: unknown): boolean {
+  const simulation = isPlainObject(raw) ? raw.simulation : undefined;
+  const given = isPlainObject(simulation) ? simulation.timeBucket : undefined;
+  return given === undefined || given === 'auto';
+}
+
+/**
+ * The document `validate --resolved` prints, as a plain object. `raw` is the
+ * document as written: where it leaves `timeBucket` to `auto`, `auto` is
+ * printed (the parsed scenario has the width it chose) so that the printed
+ * file still follows its duration, and its sweep's durations.
+ */
+export function resolvedDocument(loaded: Pick<LoadedScenario, 'scenario' | 'parsed'> & { raw?: unknown }, variants: readonly Pick<Variant, 'scenario'>[] = []): Record<string, unknown> {
   const base: Scenario = loaded.scenario;
-  const merged = agreeing(base, variants.map((v) => v.scenario), loaded.parsed);
-  return readable(withoutFileData(merged), scenarioSchema) as Record<string, unknown>;
+  const merged = agreeing(base, variants.map((v) => v.scenario), loaded.parsed) as Record<string, unknown>;
+  const doc = readable(withoutFileData(merged), scenarioSchema) as Record<string, unknown>;
+  if (loaded.raw !== undefined && autoTimeBucketIn(loaded.raw) && isPlainObject(doc.simulation)) doc.simulation.timeBucket = 'auto';
+  return doc;
 }
 
 /** The resolved scenario as YAML, with a comment that says what it is. */
-export function resolvedYaml(loaded: Pick<LoadedScenario, 'scenario' | 'parsed' | 'file'>, variants: readonly Pick<Variant, 'scenario'>[] = []): string {
+export function resolvedYaml(loaded: Pick<LoadedScenario, 'scenario' | 'parsed' | 'file'> & { raw?: unknown }, variants: readonly Pick<Variant, 'scenario'>[] = []): string {
   const header = [
     `# ${loaded.file}, resolved by svcsim validate --resolved: every default filled in.`,
     '# Loading this file gives the same scenario. Times are Durations, or plain numbers of seconds.',
     ...(loaded.scenario.sweep ? ['# Defaults that differ between the variants of the sweep are left as written: each variant fills its own.'] : []),
   ];
-  const doc = new Document(resolvedDocument(loaded, variants), { aliasDuplicateObjects: false });
+  const printed = resolvedDocument(loaded, variants);
+  if ((printed.simulation as Record<string, unknown> | undefined)?.timeBucket === 'auto') {
+    const sim = loaded.scenario.simulation;
+    header.push(`# timeBucket: auto is ${formatDuration(sim.timeBucket)} here: at most ${MAX_AUTO_BUCKETS} buckets over warm-up + duration (${formatDuration(sim.warmup + sim.duration)}).`);
+  }
+  const doc = new Document(printed, { aliasDuplicateObjects: false });
   // Short mappings and lists of plain values on one line, as a user writes them: {name: a-0, zone: a, maxPods: 110}.
   const short = (parts: unknown[]) => parts.reduce<number>((n, x) => n + String(isScalar(x) ? x.value : x).length + 2, 0) <= 80;
   visit(doc, {

@@ -15,6 +15,8 @@ import { labelsOf, selectorMatches } from './labels.js';
 import type { Segment } from './paths.js';
 import { assignNodePorts, expandedNodeCount, expandNodes, hasNodePorts, parsePortRange, placeWorkloads } from './resolve.js';
 import { failureKind, type Scenario, type Service, type ServicePort, type Workload } from './schema.js';
+import { calledServices, callSites, servicePortIndex } from './calls.js';
+import { parseSloScope } from './slos.js';
 
 export interface Finding {
   segs: Segment[];
@@ -52,7 +54,7 @@ function hasContainerPort(w: Workload, target: number | string): boolean {
 }
 
 function findServicePort(svc: Service, port: number | string): ServicePort | undefined {
-  return svc.spec.ports.find((p) => (typeof port === 'number' ? p.port === port : p.name === port));
+  return svc.spec.ports[servicePortIndex(svc, port)];
 }
 
 export function checkRules(s: Scenario): Finding[] {
@@ -79,6 +81,7 @@ export function checkRules(s: Scenario): Finding[] {
     }
   });
   const zones = new Set(nodes.map((n) => n.zone));
+  nodePoolRules(s, error, warn);
 
   const [lo, hi] = parsePortRange(s.cluster.serviceNodePortRange);
   const rangeOk = lo >= 1 && hi <= 65535 && lo <= hi;
@@ -122,6 +125,7 @@ export function checkRules(s: Scenario): Finding[] {
       names.add(cp.name);
     });
   });
+  s.workloads.forEach((w, i) => hpaRules(w, i, error, warn));
   const maxPods = new Map(nodes.map((n) => [n.name, n.maxPods]));
   for (const [node, count] of explicitPerNode) {
     const cap = maxPods.get(node) ?? 0;
@@ -131,8 +135,10 @@ export function checkRules(s: Scenario): Finding[] {
         error(['workloads', i, 'placement', node], `node ${node} runs at most ${cap} pods (its maxPods) but the placements put ${count} there; Kubernetes would leave the rest Pending`, true);
     });
   }
-  if ([...explicitPerNode].every(([node, count]) => count <= (maxPods.get(node) ?? 0))) {
-    placeWorkloads(nodes, s.workloads).forEach((p, i) => {
+  const placementsFit = [...explicitPerNode].every(([node, count]) => count <= (maxPods.get(node) ?? 0));
+  const placements = placementsFit ? placeWorkloads(nodes, s.workloads) : undefined;
+  if (placements) {
+    placements.forEach((p, i) => {
       if (p.unplaced > 0)
         error(['workloads', i, 'replicas'], `${p.unplaced} of ${s.workloads[i].replicas} pods fit on no node: the nodes' maxPods are taken; add nodes or raise maxPods (Kubernetes would leave them Pending)`);
     });
@@ -216,6 +222,40 @@ export function checkRules(s: Scenario): Finding[] {
     lbSeen.add(lb.service);
   });
 
+  /** Why `port` is not a port of `svc` (a Service port by number or name), or undefined when it is. */
+  const portProblem = (svc: Service, port: number | string, viaNodePort: boolean): string | undefined => {
+    if (findServicePort(svc, port)) return undefined;
+    const k = s.services.indexOf(svc);
+    const j = typeof port === 'number' ? svc.spec.ports.findIndex((p, jj) => (assigned?.nodePorts[k][jj] ?? p.nodePort) === port) : -1;
+    if (j >= 0) {
+      const sp = svc.spec.ports[j];
+      return `${port} is a nodePort of Service ${svc.metadata.name}, not one of its ports: there is no clusterIP:nodePort; use port: ${sp.name ?? sp.port}${viaNodePort ? ` (with via: nodePort the client then dials <NodeIP>:${port})` : ''}`;
+    }
+    return `Service ${svc.metadata.name} has no port ${typeof port === 'number' ? port : `named ${port}`} (ports: ${servicePorts(svc)})`;
+  };
+
+  // ----------------------------------------------------------------- calls
+  s.workloads.forEach((w, i) => {
+    for (const { call, segs } of callSites(w)) {
+      const at = (...rest: Segment[]): Segment[] => ['workloads', i, ...segs, ...rest];
+      const svc = services.get(call.service);
+      if (!svc) {
+        error(at('service'), `no Service named ${call.service}${have(services.keys())}; a call goes to a Service's clusterIP`);
+        continue;
+      }
+      const wrong = portProblem(svc, call.port, false);
+      if (wrong) error(at('port'), `${wrong}; a call dials clusterIP:port`);
+      if (svc.spec.internalTrafficPolicy === 'Local' && placements) {
+        // kube-proxy on the caller's node only uses endpoints on that node: callers elsewhere get no answer.
+        const served = new Set(s.workloads.flatMap((x, k) => (selectorMatches(svc.spec.selector, labelsOf(x)) ? [...placements[k].placement.keys()] : [])));
+        const stranded = [...placements[i].placement.keys()].filter((node) => !served.has(node));
+        if (stranded.length)
+          warn(at('service'), `Service ${svc.metadata.name} has internalTrafficPolicy: Local and no endpoint on ${stranded.join(', ')}, where ${w.name} runs pods: kube-proxy there drops these calls (they fail as failed_timeout)`);
+      }
+    }
+  });
+  for (const loop of callLoops(s.workloads, services)) error(['workloads', loop.workload, ...loop.segs, 'service'], loop.message);
+
   // --------------------------------------------------------------- traffic
   s.traffic.forEach((t, i) => {
     const where = (...rest: Segment[]): Segment[] => ['traffic', i, ...rest];
@@ -231,18 +271,8 @@ export function checkRules(s: Scenario): Finding[] {
       else if (t.to.via === 'loadBalancer' && type !== 'LoadBalancer')
         error(where('to', 'via'), `Service ${svc.metadata.name} is of type ${type}: only a LoadBalancer Service gets a cloud load balancer; use ${type === 'NodePort' ? 'via: nodePort' : 'via: clusterIP from inside the cluster'}, or type: LoadBalancer`);
 
-      const port = t.to.port;
-      if (!findServicePort(svc, port)) {
-        const k = s.services.indexOf(svc);
-        const j = typeof port === 'number' ? svc.spec.ports.findIndex((p, jj) => (assigned?.nodePorts[k][jj] ?? p.nodePort) === port) : -1;
-        if (j >= 0) {
-          const sp = svc.spec.ports[j];
-          error(
-            where('to', 'port'),
-            `${port} is a nodePort of Service ${svc.metadata.name}, not one of its ports: there is no clusterIP:nodePort; use port: ${sp.name ?? sp.port}${t.to.via === 'nodePort' ? ` (with via: nodePort the client then dials <NodeIP>:${port})` : ''}`,
-          );
-        } else error(where('to', 'port'), `Service ${svc.metadata.name} has no port ${typeof port === 'number' ? port : `named ${port}`} (ports: ${servicePorts(svc)})`);
-      }
+      const wrong = portProblem(svc, t.to.port, t.to.via === 'nodePort');
+      if (wrong) error(where('to', 'port'), wrong);
     }
     if (typeof t.from === 'object') {
       const f = t.from;
@@ -276,22 +306,198 @@ export function checkRules(s: Scenario): Finding[] {
     }
   });
 
+  // ------------------------------------------------------------------ slos
+  const called = calledServices(s);
+  s.slos.forEach((slo, i) => {
+    const scope = parseSloScope(slo.scope);
+    if (!scope || scope.kind === 'all') return;
+    const at: Segment[] = ['slos', i, 'scope'];
+    const { kind, name } = scope;
+    if (kind === 'traffic' && !s.traffic.some((t) => t.name === name)) error(at, `no traffic entry named ${name}${have(s.traffic.map((t) => t.name))}: summary.csv has one traffic:<name> scope per traffic entry`);
+    if (kind === 'workload' && !workloads.has(name)) error(at, `no workload named ${name}${have(workloads.keys())}: summary.csv has one workload:<name> scope per workload`);
+    if (kind === 'service') {
+      if (!services.has(name)) error(at, `no Service named ${name}${have(services.keys())}`);
+      else if (!called.has(name)) error(at, `no workload calls Service ${name}: summary.csv has a service:<name> scope for each Service that pods call (workloads[].calls)${called.size ? ` (called: ${[...called].join(', ')})` : ''}; traffic to it from outside is in its traffic:<name> scope`);
+    }
+  });
+
   // ------------------------------------------------------ simulation, sweep
   const changing = s.traffic.some((t) => t.arrival.process === 'schedule' || t.arrival.process === 'trace');
   if (s.simulation.warmup === 0 && (s.failures.length > 0 || changing))
     warn(['simulation', 'warmup'], `is 0: the measured window starts on an empty system (no queues, no open connections)${s.failures.length > 0 ? ' while failures are scheduled' : ' under a changing arrival rate'}; give a warm-up (run reports an MSER-5 suggestion)`);
   const sweep = s.sweep;
   if (sweep) {
-    const lengths = sweep.parameters.map((p) => p.values.length);
-    if (sweep.mode === 'zip') {
-      lengths.forEach((n, k) => {
-        if (n !== lengths[0]) error(['sweep', 'parameters', k, 'values'], `has ${n} value${n === 1 ? '' : 's'} but the first parameter has ${lengths[0]}: zip mode takes the i-th values of every parameter together, so the lists need the same length`);
-      });
-    } else {
-      const variants = lengths.reduce((a, b) => a * b, 1);
-      if (variants > LIMITS.variants) error(['sweep', 'parameters'], `makes ${variants} variants (${lengths.join(' × ')}); svcsim runs at most ${LIMITS.variants}`);
+    const params = sweep.parameters;
+    params.forEach((p, k) => {
+      if (p.labels !== undefined && p.labels.length !== p.values.length)
+        error(['sweep', 'parameters', k, 'labels'], `has ${p.labels.length} label${p.labels.length === 1 ? '' : 's'} for ${p.values.length} value${p.values.length === 1 ? '' : 's'}: one label per value`);
+      if (sweep.mode === 'zip' && p.group !== undefined)
+        error(['sweep', 'parameters', k, 'group'], 'goes with mode: grid, where the parameters of a group vary together; in zip mode every parameter already does');
+    });
+    const dimensions = sweepDimensions(params, sweep.mode);
+    for (const dim of dimensions) {
+      const first = params[dim[0]];
+      for (const k of dim.slice(1)) {
+        const n = params[k].values.length;
+        if (n === first.values.length) continue;
+        error(
+          ['sweep', 'parameters', k, 'values'],
+          sweep.mode === 'zip'
+            ? `has ${n} value${n === 1 ? '' : 's'} but the first parameter has ${first.values.length}: zip mode takes the i-th values of every parameter together, so the lists need the same length`
+            : `has ${n} value${n === 1 ? '' : 's'} but parameter ${dim[0]} of group ${first.group} has ${first.values.length}: a group's parameters take their i-th values together, so the lists need the same length`,
+        );
+      }
     }
+    const lengths = dimensions.map((dim) => Math.min(...dim.map((k) => params[k].values.length)));
+    const variants = lengths.reduce((a, b) => a * b, 1);
+    if (variants > LIMITS.variants) error(['sweep', 'parameters'], `makes ${variants} variants (${lengths.join(' × ')}); svcsim runs at most ${LIMITS.variants}`);
   }
+  return out;
+}
+
+/**
+ * The dimensions of a sweep, each a list of parameter indices that vary
+ * together: in zip mode one, of every parameter; in grid mode one per
+ * parameter without a group, and one per group (its parameters in order),
+ * in the order of their first parameter.
+ */
+export function sweepDimensions(params: readonly { group?: string }[], mode: 'grid' | 'zip'): number[][] {
+  if (mode === 'zip') return [params.map((_, k) => k)];
+  const dims: number[][] = [];
+  const byGroup = new Map<string, number[]>();
+  params.forEach((p, k) => {
+    if (p.group === undefined) {
+      dims.push([k]);
+      return;
+    }
+    const dim = byGroup.get(p.group);
+    if (dim) dim.push(k);
+    else {
+      const made = [k];
+      byGroup.set(p.group, made);
+      dims.push(made);
+    }
+  });
+  return dims;
+}
+
+type Report = (segs: Segment[], message: string, atKey?: boolean) => void;
+
+/**
+ * Node pools: the entries that share a `pool` are one pool, made from one
+ * template (zone, maxPods, autoscaling), and start within [min, max].
+ */
+function nodePoolRules(s: Scenario, error: Report, warn: Report): void {
+  const first = new Map<string, number>();
+  const size = new Map<string, number>();
+  s.cluster.nodes.forEach((entry, i) => {
+    if (entry.pool === undefined) return;
+    const at = (...rest: Segment[]): Segment[] => ['cluster', 'nodes', i, ...rest];
+    if (entry.autoscaling === undefined) {
+      error(at('pool'), 'names an autoscaled node pool: give the entry autoscaling: {min, max, provisionTime}');
+      return;
+    }
+    size.set(entry.pool, (size.get(entry.pool) ?? 0) + (entry.count ?? 1));
+    const j = first.get(entry.pool);
+    if (j === undefined) {
+      first.set(entry.pool, i);
+      const { min, max } = entry.autoscaling;
+      if (min > max) error(at('autoscaling', 'max'), `is less than min ${min}: a node pool's size is kept within min..max, so max ≥ min`);
+      return;
+    }
+    const other = s.cluster.nodes[j];
+    const differs = (['zone', 'maxPods', 'autoscaling'] as const).filter((k) => JSON.stringify(entry[k]) !== JSON.stringify(other[k]));
+    if (differs.length)
+      error(at(differs[0]), `node pool ${entry.pool} is defined above (entry ${other.name}) with another ${differs.join(' and ')}; the cluster autoscaler adds a pool's nodes from one template, so its entries agree (one pool per zone, as node pools are)`);
+  });
+  for (const [pool, i] of first) {
+    const n = size.get(pool) ?? 0;
+    const { min, max } = s.cluster.nodes[i].autoscaling!;
+    if (min > max) continue;
+    const at: Segment[] = ['cluster', 'nodes', i, s.cluster.nodes[i].count === undefined ? 'name' : 'count'];
+    // The cluster autoscaler leaves a node group outside its bounds as it is (it only stops scaling past them).
+    if (n < min)
+      warn(at, `node pool ${pool} starts with ${n} node${n === 1 ? '' : 's'}, below its autoscaling.min ${min}: the cluster autoscaler adds nodes only for Pending pods, not to reach min, so the pool stays below it until pods wait; start from ${min}..${max} nodes`);
+    else if (n > max)
+      warn(at, `node pool ${pool} starts with ${n} nodes, above its autoscaling.max ${max}: the cluster autoscaler removes only unneeded nodes, never to reach max, and adds none while above it; start from ${min}..${max} nodes`);
+  }
+}
+
+/** A workload's HorizontalPodAutoscaler: bounds as Kubernetes validates them, and a starting count within them. */
+function hpaRules(w: Workload, i: number, error: Report, warn: Report): void {
+  const hpa = w.autoscaling;
+  if (!hpa) return;
+  const at = (...rest: Segment[]): Segment[] => ['workloads', i, 'autoscaling', ...rest];
+  const { minReplicas: min, maxReplicas: max } = hpa;
+  if (max < min) error(at('maxReplicas'), `is less than minReplicas ${min}; Kubernetes rejects such a HorizontalPodAutoscaler (maxReplicas must be ≥ minReplicas)`);
+  else if (w.replicas === 0)
+    error(['workloads', i, 'replicas'], `is 0: Kubernetes' HorizontalPodAutoscaler does not scale a Deployment at 0 replicas (autoscaling is off until it has some); start from ${min}..${max}`);
+  // Kubernetes accepts a Deployment outside its HPA's bounds (a manifest without replicas has 1); the HPA corrects it at its first sync.
+  else if (w.replicas < min)
+    warn(['workloads', i, 'replicas'], `${w.replicas} is below autoscaling.minReplicas ${min}: the HorizontalPodAutoscaler raises it to ${min} at its first sync, as in Kubernetes; start from ${min}..${max} to measure from a settled count`);
+  else if (w.replicas > max)
+    warn(['workloads', i, 'replicas'], `${w.replicas} is above autoscaling.maxReplicas ${max}: the HorizontalPodAutoscaler cuts it to ${max} at its first sync, as in Kubernetes; start from ${min}..${max} to measure from a settled count`);
+  hpa.metrics.forEach((m, k) => {
+    if (m.type === 'Resource' && m.resource.target.averageUtilization > 100)
+      warn(at('metrics', k, 'resource', 'target', 'averageUtilization'), `${m.resource.target.averageUtilization}% can never be reached: a pod's CPU here is its busy slots out of its concurrency, at most 100% of its request, so this metric never scales up`);
+  });
+  const ref = hpa.scaleTargetRef;
+  if (ref && ((ref.name !== undefined && ref.name !== w.name) || (ref.kind !== undefined && ref.kind !== 'Deployment')))
+    warn(at('scaleTargetRef'), `is ignored: the HorizontalPodAutoscaler written on workload ${w.name} scales it (the ref names ${ref.kind ?? '?'} ${ref.name ?? '?'})`);
+}
+
+interface CallLoop {
+  /** The workload whose call closes the loop, and the call's segments below it. */
+  workload: number;
+  segs: Segment[];
+  message: string;
+}
+
+/**
+ * Loops in the call graph: workload → Service it calls → workloads the
+ * Service selects → their calls → ... back to a workload on the way. A
+ * depth-first search from each workload in file order reports each loop once,
+ * at the call that closes it.
+ */
+function callLoops(list: readonly Workload[], services: ReadonlyMap<string, Service>): CallLoop[] {
+  const out: CallLoop[] = [];
+  const state = list.map(() => 0); // 0 unvisited, 1 on the current path, 2 done
+  /** The path so far: each workload, and the Service through which the next one was reached. */
+  const path: { workload: number; via?: string }[] = [];
+  const edges = list.map((w) =>
+    callSites(w).flatMap((site) => {
+      const svc = services.get(site.call.service);
+      if (!svc) return [];
+      return list.flatMap((x, k) => (selectorMatches(svc.spec.selector, labelsOf(x)) ? [{ to: k, site, service: svc.metadata.name }] : []));
+    }),
+  );
+  const visit = (i: number) => {
+    state[i] = 1;
+    path.push({ workload: i });
+    for (const e of edges[i]) {
+      if (state[e.to] === 1) {
+        const from = path.findIndex((p) => p.workload === e.to);
+        const hops = [...path.slice(from).map((p) => ({ ...p })), { workload: e.to }];
+        hops[hops.length - 2].via = e.service;
+        const chain = hops.map((h) => list[h.workload].name).join(' → ');
+        const through = hops.slice(0, -1).map((h, k) => `${list[h.workload].name} calls Service ${h.via ?? '?'}, which selects ${list[hops[k + 1].workload].name}`);
+        const named = hops.slice(0, -1).every((h, k) => h.via === list[hops[k + 1].workload].name);
+        out.push({
+          workload: i,
+          segs: e.site.segs,
+          message: `closes a loop in the call graph: ${chain}${named ? '' : ` (${through.join('; ')})`}; a request would call itself again without end, each caller holding its slot while it waits, so svcsim takes call graphs without loops`,
+        });
+      } else if (state[e.to] === 0) {
+        path[path.length - 1].via = e.service;
+        visit(e.to);
+      }
+    }
+    path.pop();
+    state[i] = 2;
+  };
+  list.forEach((_, i) => {
+    if (state[i] === 0) visit(i);
+  });
   return out;
 }
 

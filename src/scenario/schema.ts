@@ -16,8 +16,10 @@
  * are ignored, so `kubectl get svc -o yaml` pastes in unchanged.
  */
 import { z } from 'zod';
+import { hpaSpecSchema, nodePoolAutoscalingSchema } from './autoscaling.js';
 import { METRICS } from './metrics.js';
-import { distributionSchema, durationSchema, rateSchema } from './units.js';
+import { parseSloExpr, parseSloScope, SLO_SCOPE_HELP } from './slos.js';
+import { distributionSchema, durationSchema, parseDuration, rateSchema, RUN_LIMITS } from './units.js';
 
 const dnsLabel = z
   .string()
@@ -34,6 +36,7 @@ const serviceName = z
   })
   .max(63);
 
+const positiveDuration = durationSchema.refine((seconds) => seconds > 0, { error: 'must be a Duration > 0' });
 const positiveInt = z.number().int().min(1);
 const nonNegativeInt = z.number().int().min(0);
 const portNumber = z.number().int().min(1).max(65535);
@@ -44,29 +47,93 @@ export const precisionSchema = z.strictObject({
   metric: z.enum(METRICS).default('latency_p99_ms'),
   relative: z.number().positive(),
   confidence: z.number().gt(0).lt(1).default(0.95),
-  maxReplications: positiveInt.default(500),
+  maxReplications: positiveInt.max(RUN_LIMITS.replications).default(500),
 });
 
-export const simulationSchema = z.strictObject({
-  duration: durationSchema,
-  warmup: durationSchema.prefault(0),
-  replications: positiveInt.max(1_000_000).default(10),
-  seed: nonNegativeInt.max(4294967295).default(1),
-  timeBucket: durationSchema.prefault(1),
-  maxInFlight: positiveInt.default(1_000_000),
-  drainLimit: durationSchema.prefault(60),
-  precision: precisionSchema.optional(),
-});
+/** The widths `timeBucket: auto` chooses from, in seconds: 1s, 2s, 5s, ... 12h, 1d. */
+export const TIME_BUCKETS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400] as const;
+/** `timeBucket: auto` gives at most this many buckets over warm-up + duration. */
+export const MAX_AUTO_BUCKETS = 1000;
+
+/**
+ * The width `timeBucket: auto` means for `seconds` of simulated time (warm-up
+ * + duration): the smallest of TIME_BUCKETS that gives at most 1000 buckets,
+ * so that the cost of a run follows its requests, not its simulated time.
+ * Beyond 1000 days, 1d (and more buckets).
+ */
+export function autoTimeBucket(seconds: number): number {
+  return TIME_BUCKETS.find((b) => Math.ceil(seconds / b) <= MAX_AUTO_BUCKETS) ?? TIME_BUCKETS[TIME_BUCKETS.length - 1];
+}
+
+/** `auto` or a Duration > 0, with one message that names both. */
+const timeBucketSchema = z
+  .preprocess((input, ctx) => {
+    if (input === 'auto') return input;
+    let seconds = NaN;
+    try {
+      seconds = typeof input === 'string' || typeof input === 'number' ? parseDuration(input) : NaN;
+    } catch {
+      // reported below
+    }
+    if (!(seconds > 0)) ctx.addIssue({ code: 'custom', message: `must be auto (the smallest of 1s, 2s, 5s, ... 1d giving at most ${MAX_AUTO_BUCKETS} buckets) or a Duration > 0 such as 1s, 10s or 1m`, input });
+    return input;
+  }, z.union([z.literal('auto'), positiveDuration]))
+  .default('auto');
+
+/**
+ * `timeBucket` is `auto` or a Duration as written; the parsed simulation has
+ * a number of seconds either way (what the engine needs): `auto` is turned
+ * into its width here, where warm-up and duration are known, so the engine,
+ * the manifest and every variant (a sweep of `duration` re-parses) see the
+ * width in use. `validate --resolved` prints `auto` again where the file
+ * said it (print.ts), so the printed file keeps following its duration.
+ */
+export const simulationSchema = z
+  .strictObject({
+    duration: durationSchema,
+    warmup: durationSchema.prefault(0),
+    replications: positiveInt.max(RUN_LIMITS.replications).default(10),
+    seed: nonNegativeInt.max(4294967295).default(1),
+    timeBucket: timeBucketSchema.meta({ description: 'Resolution of timeseries.csv: auto (the smallest of 1s, 2s, 5s, ... 1d giving at most 1000 buckets over warm-up + duration) or a Duration' }),
+    maxInFlight: positiveInt.default(1_000_000),
+    drainLimit: durationSchema.prefault(60),
+    precision: precisionSchema.optional(),
+  })
+  .transform(({ timeBucket, ...rest }) => ({ ...rest, timeBucket: timeBucket === 'auto' ? autoTimeBucket(rest.warmup + rest.duration) : timeBucket }))
+  // What cannot run is refused here rather than at run time (units.ts RUN_LIMITS).
+  .superRefine((sim, ctx) => {
+    const total = sim.warmup + sim.duration;
+    if (!(sim.duration > 0)) ctx.addIssue({ code: 'custom', path: ['duration'], message: 'must be a Duration > 0: there is nothing to measure in an empty window' });
+    else if (total > RUN_LIMITS.simulatedSeconds)
+      ctx.addIssue({ code: 'custom', path: ['duration'], message: `warmup + duration is ${total} s; svcsim simulates at most ${RUN_LIMITS.simulatedSeconds} s (about 116 days)` });
+    if (!(sim.timeBucket > 0)) ctx.addIssue({ code: 'custom', path: ['timeBucket'], message: 'must be a Duration > 0' });
+    else if (total / sim.timeBucket > RUN_LIMITS.timeBuckets)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeBucket'],
+        message: `makes ${Math.ceil(total / sim.timeBucket)} time buckets over warmup + duration; at most ${RUN_LIMITS.timeBuckets} (every replication keeps each): use timeBucket ≥ ${+(total / RUN_LIMITS.timeBuckets).toPrecision(3)}s`,
+      });
+  });
 
 // ------------------------------------------------------------------- cluster
 
-export const nodeSchema = z.strictObject({
-  name: dnsLabel,
-  zone: z.string().min(1).default('zone-a'),
-  count: positiveInt.max(10_000).optional(),
-  /** Pods the node can run, all workloads together (the kubelet's maxPods, 110 by default). */
-  maxPods: positiveInt.max(100_000).default(110),
-});
+/**
+ * A node, or `count` of them. With `autoscaling` the entry is an autoscaled
+ * node pool: its nodes carry `pool` (the entry's name unless given), which
+ * survives the expansion of `count`, so the engine knows which nodes form
+ * the pool (autoscaling.ts `nodePools`).
+ */
+export const nodeSchema = z
+  .strictObject({
+    name: dnsLabel,
+    zone: z.string().min(1).default('zone-a'),
+    count: positiveInt.max(10_000).optional(),
+    /** Pods the node can run, all workloads together (the kubelet's maxPods, 110 by default). */
+    maxPods: positiveInt.max(100_000).default(110),
+    pool: dnsLabel.optional().meta({ description: 'The autoscaled node pool of this entry (default: its name when it has autoscaling); entries with the same pool form one pool' }),
+    autoscaling: nodePoolAutoscalingSchema.optional(),
+  })
+  .transform((node) => (node.autoscaling !== undefined && node.pool === undefined ? { ...node, pool: node.name } : node));
 
 export const proxyModes = ['iptables', 'nftables', 'ipvs'] as const;
 export const ipvsSchedulers = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'sed', 'nq'] as const;
@@ -80,11 +147,14 @@ export const clusterLatencySchema = z.strictObject({
 
 export const controlPlaneSchema = z.strictObject({
   nodeMonitorGracePeriod: durationSchema.prefault('50s'),
-  nodeMonitorPeriod: durationSchema.prefault('5s'),
+  /** The node lifecycle controller checks leases this often (kube-controller-manager --node-monitor-period). */
+  nodeMonitorPeriod: positiveDuration.prefault('5s'),
   nodeLeaseInterval: durationSchema.prefault('10s'),
   endpointPropagation: distributionSchema.prefault('1s'),
   proxyMinSyncPeriod: durationSchema.prefault('1s'),
   podEvictionTimeout: durationSchema.prefault('300s'),
+  /** The window pod metrics are averaged over for the HPA (metrics-server --metric-resolution, 15 s in its Helm chart). */
+  metricsResolution: positiveDuration.prefault('15s'),
 });
 
 export const clusterSchema = z.strictObject({
@@ -106,6 +176,38 @@ export const containerPortSchema = z.union([
   z.strictObject({ name: z.string().min(1).optional(), containerPort: portNumber }),
 ]);
 
+/**
+ * One call a pod makes while it serves a request (spec "calls"): an
+ * in-cluster request to `clusterIP:port` of a Service, from the calling
+ * pod's node, `count` times at once, with `probability`; a failed
+ * `required` call fails the caller's request (`failed_dependency`).
+ */
+export const callSchema = z.strictObject({
+  service: z.string().min(1),
+  port: z.union([portNumber, z.string().min(1)]),
+  count: positiveInt.max(1000).default(1),
+  probability: z.number().min(0).max(1).default(1),
+  required: z.boolean().default(true),
+});
+
+/** A step of `calls`: one call, or calls made together (the step ends when all of them end). */
+export const callStepSchema = z.union([callSchema, z.strictObject({ parallel: z.array(callSchema).min(1) })]);
+
+/**
+ * How a workload's pods call others, per call attempt (as a traffic entry's
+ * client settings). `perRequest`: every call opens a new connection
+ * (handshake, kube-proxy's choice); `pooled: {size: N}`: each caller pod
+ * keeps N long-lived connections per Service, chosen by kube-proxy once when
+ * opened and shared by every call (HTTP/2, gRPC), reopened when one fails.
+ */
+export const clientSchema = z.strictObject({
+  timeout: positiveDuration.optional(),
+  retries: nonNegativeInt.max(1000).default(0),
+  retryBackoff: distributionSchema.prefault(0),
+  connectTimeout: positiveDuration.prefault('127s'),
+  connections: z.union([z.literal('perRequest'), z.strictObject({ pooled: z.strictObject({ size: positiveInt.max(10_000).default(1) }) })]).default('perRequest'),
+});
+
 export const workloadSchema = z.strictObject({
   name: dnsLabel,
   labels: z.record(z.string(), z.string()).optional(),
@@ -118,6 +220,13 @@ export const workloadSchema = z.strictObject({
   queueCapacity: nonNegativeInt.optional(),
   serviceTime: distributionSchema,
   startupTime: durationSchema.prefault('5s'),
+  /** A pod removed by scale-down serves what it holds for at most this long (terminationGracePeriodSeconds). */
+  terminationGracePeriod: durationSchema.prefault('30s'),
+  /** Steps done in order after serviceTime (spec "calls"); calls.ts gives the engine's form. */
+  calls: z.array(callStepSchema).default([]).meta({ description: 'Other Services this workload calls while serving, in steps after serviceTime: a call {service, port, count, probability, required} or {parallel: [call, ...]}' }),
+  client: clientSchema.prefault({}).meta({ description: "How this workload's pods call others: timeout, retries, retryBackoff, connectTimeout, connections (perRequest or pooled: {size})" }),
+  /** The spec of an autoscaling/v2 HorizontalPodAutoscaler, without scaleTargetRef (autoscaling.ts). */
+  autoscaling: hpaSpecSchema.optional().meta({ description: 'The spec of an autoscaling/v2 HorizontalPodAutoscaler (kubectl get hpa NAME -o yaml pastes in; scaleTargetRef is ignored)' }),
 });
 
 // ------------------------------------------------------------------ services
@@ -319,14 +428,56 @@ export function failureKind(f: Failure): FailureKind {
 
 // --------------------------------------------------------------------- sweep
 
-export const sweepValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+/**
+ * A swept value: any YAML value (a scalar, a mapping such as `{zone:
+ * zone-a}`, a list), set at the parameter's path as if written there; `null`
+ * removes the field, so that its default applies (e.g. no `timeout`).
+ */
+export const sweepValueSchema = z.unknown();
+
+export const sweepParameterSchema = z.strictObject({
+  path: z.string().min(1),
+  values: z
+    .array(sweepValueSchema)
+    .min(1)
+    .max(1000, { error: 'has more than 1000 values: svcsim runs at most 1000 variants' })
+    // Two equal values would make two variants of one label.
+    .superRefine((values, ctx) => {
+      const seen = new Set<string>();
+      values.forEach((v, i) => {
+        const key = JSON.stringify(v);
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: `${key} is already among the values: every variant needs a label of its own` });
+        seen.add(key);
+      });
+    }),
+  /** Labels of the values in variant labels and result columns, instead of the values as written. */
+  labels: z.array(z.string().min(1)).min(1).optional(),
+  /** Grid mode: parameters with the same group vary together (their i-th values together), as one dimension of the grid. */
+  group: z.string().min(1).optional(),
+});
 
 export const sweepSchema = z.strictObject({
   mode: z.enum(['grid', 'zip']).default('grid'),
-  parameters: z
-    .array(z.strictObject({ path: z.string().min(1), values: z.array(sweepValueSchema).min(1) }))
-    .min(1),
+  parameters: z.array(sweepParameterSchema).min(1),
 });
+
+// ---------------------------------------------------------------------- slos
+
+const sloExprSchema = z.string().superRefine((expr, ctx) => {
+  const parsed = parseSloExpr(expr);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed, input: expr });
+});
+
+const sloScopeSchema = z.string().refine((scope) => parseSloScope(scope) !== undefined, { error: `must be ${SLO_SCOPE_HELP}` });
+
+/**
+ * One SLO: `METRIC OP NUMBER` (scope `all`) or `{expr, scope}`; parsed as
+ * `{expr, scope}` with the expression as written (slos.ts parses it for the
+ * runner; the rules check that the scope names something of the scenario).
+ */
+export const sloSchema = z
+  .union([sloExprSchema, z.strictObject({ expr: sloExprSchema, scope: sloScopeSchema.default('all') })])
+  .transform((slo) => (typeof slo === 'string' ? { expr: slo.trim(), scope: 'all' } : { expr: slo.expr.trim(), scope: slo.scope }));
 
 // ------------------------------------------------------------------ scenario
 
@@ -347,6 +498,7 @@ export const scenarioSchema = z.strictObject({
   traffic: z.array(trafficSchema).min(1),
   failures: z.array(failureSchema).default([]),
   sweep: sweepSchema.optional(),
+  slos: z.array(sloSchema).default([]).meta({ description: 'Service-level objectives every run checks: "METRIC (<|<=|>|>=) NUMBER" (scope all) or {expr, scope: traffic:<name> | service:<name> | workload:<name>}' }),
 });
 
 /** A parsed scenario: units converted, local defaults filled. */
@@ -358,3 +510,5 @@ export type LoadBalancer = Scenario['loadBalancers'][number];
 export type Traffic = Scenario['traffic'][number];
 export type Arrival = Traffic['arrival'];
 export type ClusterNode = Scenario['cluster']['nodes'][number];
+export type CallStep = Workload['calls'][number];
+export type Call = z.output<typeof callSchema>;

@@ -12,9 +12,9 @@
  * yields the JSON Schema of the input for editors. The plain parse functions
  * throw a {@link UnitError} with the same messages.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { HistogramBucket } from '../engine/distributions.js';
+import { MAX_DATA_FILE_BYTES, readBoundedFile } from './files.js';
 
 /** A scalar the user wrote that is not what it should be; the message says what is allowed. */
 export class UnitError extends Error {
@@ -23,6 +23,29 @@ export class UnitError extends Error {
     this.name = 'UnitError';
   }
 }
+
+// --------------------------------------------------------------------- limits
+
+/**
+ * What a run may ask for at most. Beyond these a run cannot finish (memory,
+ * time, numbers that stop being numbers), so it is refused up front, the
+ * limit in the message, rather than failing hours in (README "What svcsim
+ * refuses").
+ */
+export const RUN_LIMITS = {
+  /** Replications per variant (`simulation.replications`, `--replications`, `precision.maxReplications`). */
+  replications: 1_000_000,
+  /** Variants × replications of one run. */
+  totalReplications: 10_000_000,
+  /** Worker threads per core (`--workers`). */
+  workersPerCore: 4,
+  /** Warm-up plus duration, in simulated seconds (about 116 days). */
+  simulatedSeconds: 1e7,
+  /** Time buckets from t = 0 to the end of the window ((warmup + duration) / timeBucket): each is kept per replication. */
+  timeBuckets: 100_000,
+  /** Gamma's coefficient of variation (its shape is 1/cv²). */
+  gammaCv: 100,
+} as const;
 
 // ------------------------------------------------------------------ Durations
 
@@ -61,7 +84,11 @@ export function parseDuration(input: string | number): number {
   }
   const text = input.trim();
   if (text.startsWith('-')) throw new UnitError(`"${input}" is not a Duration: it is negative; ${DURATION_HELP}`);
-  if (BARE_NUMBER.test(text)) return Number(text);
+  if (BARE_NUMBER.test(text)) {
+    const seconds = Number(text);
+    if (!Number.isFinite(seconds)) throw new UnitError(`"${input}" is not a Duration: it is not a finite number; ${DURATION_HELP}`);
+    return seconds;
+  }
   let seconds = 0;
   let rank = -1;
   DURATION_PART.lastIndex = 0;
@@ -239,7 +266,11 @@ const distributionForms = {
   lognormalByMoments: z
     .strictObject({ dist: z.literal('lognormal'), mean: positiveDuration, stddev: durationSchema })
     .transform((d): LognormalByMoments => d),
-  gamma: z.strictObject({ dist: z.literal('gamma'), mean: positiveDuration, cv: positiveNumber }),
+  gamma: z.strictObject({
+    dist: z.literal('gamma'),
+    mean: positiveDuration,
+    cv: positiveNumber.max(RUN_LIMITS.gammaCv, { error: `must be at most ${RUN_LIMITS.gammaCv}: a larger cv makes a shape below 1e-4, whose samples are almost all 0` }),
+  }),
   weibull: z.strictObject({ dist: z.literal('weibull'), shape: positiveNumber, scale: positiveDuration }),
   pareto: z.strictObject({ dist: z.literal('pareto'), scale: positiveDuration, shape: positiveNumber }),
   empiricalValues: z
@@ -383,6 +414,9 @@ export type { Distribution } from '../engine/distributions.js';
 
 // ---------------------------------------------------------- empirical files
 
+/** An empirical distribution or a trace has at most a million values. */
+export const MAX_DATA_VALUES = 1_000_000;
+
 /**
  * The values of an empirical distribution's CSV file: one column of Durations
  * (bare numbers are seconds), one per line. The first line may be a header;
@@ -391,7 +425,7 @@ export type { Distribution } from '../engine/distributions.js';
  * (the caller adds the file name).
  */
 export function loadEmpiricalFile(path: string): number[] {
-  const lines = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = readBoundedFile(path, MAX_DATA_FILE_BYTES).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
   const values: number[] = [];
   let firstContentLine = true;
   for (let i = 0; i < lines.length; i++) {
@@ -400,6 +434,7 @@ export function loadEmpiricalFile(path: string): number[] {
     const isHeader = firstContentLine && !/^[-+.\d]/.test(field);
     firstContentLine = false;
     if (isHeader) continue;
+    if (values.length === MAX_DATA_VALUES) throw new UnitError(`more than ${MAX_DATA_VALUES} values (at most ${MAX_DATA_VALUES}; every variant and replication carries them)`);
     try {
       values.push(parseDuration(field));
     } catch (err) {

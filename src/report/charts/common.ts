@@ -4,8 +4,12 @@
  * their units, and small helpers over rows.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { Row } from '../readCsv.js';
 
 export type Spec = TopLevelSpec;
+/** One panel of a vertical concatenation, and one layer of a layered panel. */
+export type ConcatItem = Extract<Spec, { vconcat: unknown }>['vconcat'][number];
+export type LayerItem = Extract<ConcatItem, { layer: unknown }>['layer'][number];
 
 /** A chart as the report uses it: a file name, a title, a text alternative describing the data, and the spec. */
 export interface ChartSpec {
@@ -21,7 +25,7 @@ export const FONT = 'DejaVu Sans';
 export function frame(title: string, subtitle?: string) {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, ...(subtitle ? { subtitle } : {}), anchor: 'start' as const, fontSize: 15, subtitleFontSize: 12, offset: 12 },
+    title: { text: title, ...(subtitle ? { subtitle: wrap(subtitle) } : {}), anchor: 'start' as const, fontSize: 15, subtitleFontSize: 12, offset: 12 },
     background: 'white',
     padding: 8,
     config: {
@@ -31,6 +35,35 @@ export function frame(title: string, subtitle?: string) {
       header: { labelFontSize: 12, titleFontSize: 12 },
     },
   };
+}
+
+/**
+ * A layer whose marks are placed by `datum` (a threshold, a failure time)
+ * drawn once: with a data set of one row of its own, instead of once per row
+ * of the data it would inherit (works inside facets too: once per cell).
+ */
+export const ONCE = { values: [{}] };
+
+/**
+ * A subtitle as lines of at most `width` characters, broken at `; ` first and
+ * at spaces after: a one-line subtitle longer than its chart would widen the
+ * SVG beyond the chart. One line stays a string, so short subtitles keep
+ * their old form.
+ */
+export function wrap(text: string, width = 110): string | string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of text.split(/(?<=;) /)) {
+    const words = part.split(' ');
+    for (const w of words) {
+      if (line && line.length + 1 + w.length > width) {
+        lines.push(line);
+        line = w;
+      } else line = line ? `${line} ${w}` : w;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.length === 1 ? lines[0] : lines;
 }
 
 /** One colour per label, in a fixed order, so a variant keeps its colour from chart to chart. */
@@ -89,3 +122,55 @@ export function fmt(x: number | null | undefined, digits = 3): string {
 
 /** Names compared as people read them: web-2 before web-10. */
 export const naturalCompare = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+
+/**
+ * Variants in the order a reader expects: as summary.csv lists them, but
+ * numerically by their sweep values where those are numbers (replicas=9
+ * before replicas=12), parameter by parameter.
+ */
+export function orderVariants(variants: readonly string[], summary: readonly Row[] = [], params: readonly string[] = []): string[] {
+  const valuesOf = new Map<string, string[]>();
+  for (const r of summary) if (!valuesOf.has(r.variant)) valuesOf.set(r.variant, params.map((p) => r[p] ?? ''));
+  const index = new Map(variants.map((v, i) => [v, i]));
+  const numeric = params.map((_, i) => [...valuesOf.values()].every((vs) => vs[i].trim() !== '' && Number.isFinite(Number(vs[i]))));
+  return [...variants].sort((a, b) => {
+    const va = valuesOf.get(a);
+    const vb = valuesOf.get(b);
+    if (va && vb)
+      for (let i = 0; i < params.length; i++) {
+        if (!numeric[i]) continue;
+        const d = Number(va[i]) - Number(vb[i]);
+        if (d !== 0) return d;
+      }
+    return index.get(a)! - index.get(b)!;
+  });
+}
+
+/** True when every value is the same number (or there are none): a flat panel that shows nothing. */
+export function isConstant(xs: readonly (number | null | undefined)[]): boolean {
+  const finite = xs.filter((x): x is number => x !== null && x !== undefined && Number.isFinite(x));
+  return finite.every((x) => x === finite[0]);
+}
+
+/** A row facet of one panel per variant, in the given order, each label above its panel. */
+export function variantRows(variants: readonly string[]) {
+  return { field: 'variant', type: 'nominal' as const, title: null, sort: [...variants], header: { labelAngle: 0, labelOrient: 'top' as const, labelAnchor: 'start' as const, labelFontWeight: 'bold' as const } };
+}
+
+/** Above this many variants, lines on one panel hide each other: charts switch to one small panel per variant. */
+export const MAX_OVERLAID = 4;
+
+/** Means over replications of numeric columns, per group key, in first-seen order. */
+export function meansBy<K extends string>(rows: readonly Row[], key: (r: Row) => string, columns: readonly K[]): { key: string; first: Row; means: Record<K, number | null> }[] {
+  const groups = new Map<string, { first: Row; sums: Record<string, number[]> }>();
+  for (const r of rows) {
+    const k = key(r);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { first: r, sums: Object.fromEntries(columns.map((c) => [c, []])) }));
+    for (const c of columns) {
+      const v = r[c];
+      if (v !== undefined && v.trim() !== '' && Number.isFinite(Number(v))) g.sums[c].push(Number(v));
+    }
+  }
+  return [...groups.entries()].map(([k, g]) => ({ key: k, first: g.first, means: Object.fromEntries(columns.map((c) => [c, mean(g.sums[c])])) as Record<K, number | null> }));
+}

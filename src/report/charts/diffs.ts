@@ -6,7 +6,7 @@
  * a difference the run has shown.
  */
 import { num, type Row } from '../readCsv.js';
-import { axisTitle, colorScale, fmt, frame, KEY_METRICS, uniqueInOrder, type Spec } from './common.js';
+import { axisTitle, colorScale, fmt, frame, KEY_METRICS, ONCE, uniqueInOrder, type Spec } from './common.js';
 
 export interface DiffPoint {
   variant: string;
@@ -27,18 +27,26 @@ export const baselineOf = (rows: readonly Row[]): string => rows.find((r) => r.b
 
 export function diffsChart(rows: readonly Row[], variants?: readonly string[]): Spec {
   const points = diffPoints(rows);
-  const order = uniqueInOrder(points.map((p) => p.variant));
+  const listed = uniqueInOrder(points.map((p) => p.variant));
+  const order = variants ? [...variants.filter((v) => listed.includes(v)), ...listed.filter((v) => !variants.includes(v))] : listed;
+  // A metric with no difference anywhere (no failures in any variant) is said, not drawn as a row of zeros.
+  const flat = (metric: string) => points.filter((p) => p.metric === metric).every((p) => !p.diff && !p.low && !p.high);
+  const present = KEY_METRICS.filter((m) => points.some((p) => p.metric === m.metric));
+  const zero = present.filter((m) => flat(m.metric));
   const y = { field: 'variant', type: 'nominal' as const, title: null, sort: order, axis: { labelLimit: 500 } };
   const color = { field: 'variant', type: 'nominal' as const, title: 'variant', legend: null, scale: colorScale(variants ?? order) };
   return {
-    ...frame(`Paired differences against ${baselineOf(rows)}`, 'variant − baseline, paired by replication (common random numbers); error bars: 95% confidence interval; grey line: no difference'),
+    ...frame(
+      `Paired differences against ${baselineOf(rows)}`,
+      `variant − baseline, paired by replication (common random numbers); error bars: 95% confidence interval; grey line: no difference${zero.length ? `; ${zero.map((m) => m.label).join(', ')}: no difference in any variant (not drawn)` : ''}`,
+    ),
     spacing: 14,
-    vconcat: KEY_METRICS.filter((m) => points.some((p) => p.metric === m.metric)).map((m) => ({
+    vconcat: present.filter((m) => !zero.includes(m)).map((m) => ({
       data: { values: points.filter((p) => p.metric === m.metric) },
       width: 420,
       height: { step: 20 },
       layer: [
-        { mark: { type: 'rule' as const, color: '#999', strokeWidth: 1 }, encoding: { x: { datum: 0, type: 'quantitative' as const } } },
+        { data: ONCE, mark: { type: 'rule' as const, color: '#999', strokeWidth: 1 }, encoding: { x: { datum: 0, type: 'quantitative' as const } } },
         {
           mark: { type: 'errorbar' as const, ticks: true },
           encoding: { y, x: { field: 'low', type: 'quantitative' as const, title: axisTitle(m, 'Δ '), scale: { zero: true } }, x2: { field: 'high' }, color },

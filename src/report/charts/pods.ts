@@ -5,7 +5,7 @@
  * with uneven pods per node is the distance of the bars from that line.
  */
 import { num, type Row } from '../readCsv.js';
-import { colorScale, fmt, frame, mean, naturalCompare, uniqueInOrder, type Spec } from './common.js';
+import { colorScale, fmt, frame, mean, naturalCompare, uniqueInOrder, variantRows, type Spec } from './common.js';
 
 export interface PodMean {
   variant: string;
@@ -22,8 +22,8 @@ const MEASURES = [
   { key: 'utilization', title: 'utilisation (busy slot-time, 0–1)' },
 ] as const;
 
-/** Means over replications per variant × pod × node, ordered by node, then pod. */
-export function podMeans(rows: readonly Row[]): PodMean[] {
+/** Means over replications per variant × pod × node, ordered by variant (as given), node, then pod. */
+export function podMeans(rows: readonly Row[], order?: readonly string[]): PodMean[] {
   const groups = new Map<string, { variant: string; pod: string; node: string; share: number[]; utilization: number[] }>();
   for (const r of rows) {
     const key = JSON.stringify([r.variant, r.pod, r.node]);
@@ -34,17 +34,18 @@ export function podMeans(rows: readonly Row[]): PodMean[] {
     if (share !== undefined) g.share.push(share);
     if (utilization !== undefined) g.utilization.push(utilization);
   }
-  const variants = uniqueInOrder(rows.map((r) => r.variant));
+  const variants = order?.length ? [...order, ...uniqueInOrder(rows.map((r) => r.variant)).filter((v) => !order.includes(v))] : uniqueInOrder(rows.map((r) => r.variant));
   return [...groups.values()]
     .map((g) => ({ variant: g.variant, pod: g.pod, node: g.node, label: `${g.pod} (${g.node})`, share: mean(g.share), utilization: mean(g.utilization) }))
     .sort((a, b) => variants.indexOf(a.variant) - variants.indexOf(b.variant) || naturalCompare(a.node, b.node) || naturalCompare(a.pod, b.pod));
 }
 
-export function podsChart(rows: readonly Row[]): Spec {
-  const pods = podMeans(rows);
+export function podsChart(rows: readonly Row[], variants?: readonly string[]): Spec {
+  const pods = podMeans(rows, variants);
   const podOrder = uniqueInOrder([...pods].sort((a, b) => naturalCompare(a.node, b.node) || naturalCompare(a.pod, b.pod)).map((p) => p.label));
   const nodes = uniqueInOrder(pods.map((p) => p.node)).sort(naturalCompare);
-  const several = uniqueInOrder(pods.map((p) => p.variant)).length > 1;
+  const own = uniqueInOrder(pods.map((p) => p.variant));
+  const several = own.length > 1;
   const panel = (m: (typeof MEASURES)[number]) => ({
     width: 280,
     height: { step: 14 },
@@ -54,7 +55,7 @@ export function podsChart(rows: readonly Row[]): Spec {
         encoding: {
           // Labelled `pod (node)`; no axis title, whose rotated length would stretch short panels.
           y: { field: 'label', type: 'nominal' as const, title: null, sort: podOrder },
-          x: { field: m.key, type: 'quantitative' as const, title: m.title },
+          x: { field: m.key, type: 'quantitative' as const, title: m.title, scale: { zero: true } },
           color: { field: 'node', type: 'nominal' as const, title: 'node', scale: colorScale(nodes) },
         },
       },
@@ -71,7 +72,7 @@ export function podsChart(rows: readonly Row[]): Spec {
     hconcat: MEASURES.map((m) =>
       several
         ? {
-            facet: { row: { field: 'variant', type: 'nominal' as const, title: null, sort: null, header: { labelAngle: 0, labelOrient: 'top' as const, labelAnchor: 'start' as const, labelFontWeight: 'bold' as const } } },
+            facet: { row: variantRows(own) },
             spec: panel(m),
             resolve: { scale: { y: 'independent' as const } },
           }
@@ -80,8 +81,18 @@ export function podsChart(rows: readonly Row[]): Spec {
   };
 }
 
-export function podsDescription(rows: readonly Row[]): string {
-  const pods = podMeans(rows);
+/** The pod with the highest share against the mean share of its variant's pods, per variant. */
+export function busiestPods(pods: readonly PodMean[]): { pod: PodMean; relativeToMean: number }[] {
+  return uniqueInOrder(pods.map((p) => p.variant)).flatMap((v) => {
+    const own = pods.filter((p) => p.variant === v && p.share !== null);
+    const avg = mean(own.map((p) => p.share!));
+    const top = own.reduce<PodMean | undefined>((m, p) => (!m || p.share! > m.share! ? p : m), undefined);
+    return top && avg ? [{ pod: top, relativeToMean: top.share! / avg }] : [];
+  });
+}
+
+export function podsDescription(rows: readonly Row[], variants?: readonly string[]): string {
+  const pods = podMeans(rows, variants);
   const parts = uniqueInOrder(pods.map((p) => p.variant)).map((v) => {
     const own = pods.filter((p) => p.variant === v && p.share !== null);
     const lo = own.reduce<PodMean | undefined>((m, p) => (!m || p.share! < m.share! ? p : m), undefined);

@@ -1,12 +1,16 @@
 /**
  * Throughput, failed requests and p99 latency per time bucket
- * (timeseries.csv, means over replications), one line per variant, three
- * panels on one time axis, with the scenario's scheduled failures (and
- * recoveries) drawn where they happen.
+ * (timeseries.csv, means over replications), one line per variant (one small
+ * panel per variant when there are many), three panels on one time axis,
+ * with the scenario's scheduled failures (and recoveries) where they happen,
+ * 95% bands where the table has them, the SLO thresholds on p99 and the
+ * buckets whose requests were unfinished at the drain limit shaded.
  */
 import type { FailureMark } from '../manifest.js';
-import { num, type Row } from '../readCsv.js';
-import { colorScale, fmt, frame, mean, titleAbove, uniqueInOrder, type Spec } from './common.js';
+import type { Row } from '../readCsv.js';
+import { fmt, frame, mean, uniqueInOrder, type Spec } from './common.js';
+import { thresholdLayers, type Threshold } from './slos.js';
+import { bucketWidth, eventLayers, timePanels, timePoints, unfinishedFrom, unfinishedLayers, type Point } from './time.js';
 
 export interface Bucket {
   variant: string;
@@ -18,86 +22,69 @@ export interface Bucket {
 
 const PANELS = [
   { field: 'throughput_rps', title: 'throughput (requests/s)' },
-  { field: 'failed', title: 'failed requests (per bucket)' },
+  { field: 'failed', title: 'failed requests (per bucket)', counts: true },
   { field: 'latency_p99_ms', title: 'p99 latency (ms)' },
 ] as const;
 
-/**
- * The buckets of every variant, plus one closing point per variant at the
- * end of its last bucket, so that a step line shows the last bucket's width
- * too (`t_s` is a bucket's start).
- */
+/** The buckets of every variant, plus one closing point per variant at the end of its last bucket. */
 export function buckets(rows: readonly Row[]): Bucket[] {
-  const out: Bucket[] = [];
-  const value = (r: Row, k: string) => num(r, k) ?? null;
-  for (const variant of uniqueInOrder(rows.map((r) => r.variant))) {
-    const own = rows
-      .filter((r) => r.variant === variant && num(r, 't_s') !== undefined)
-      .map((r) => ({ variant, t: num(r, 't_s')!, throughput_rps: value(r, 'throughput_rps'), failed: value(r, 'failed'), latency_p99_ms: value(r, 'latency_p99_ms') }))
-      .sort((a, b) => a.t - b.t);
-    out.push(...own);
-    const [prev, last] = own.slice(-2);
-    if (own.length >= 2) out.push({ ...last, t: last.t + (last.t - prev.t) });
-  }
-  return out;
+  const value = (p: Point, k: string) => (typeof p[k] === 'number' ? p[k] : null);
+  return timePoints(rows, ['throughput_rps', 'failed', 'latency_p99_ms']).map((p) => ({
+    variant: p.variant,
+    t: p.t,
+    throughput_rps: value(p, 'throughput_rps'),
+    failed: value(p, 'failed'),
+    latency_p99_ms: value(p, 'latency_p99_ms'),
+  }));
 }
 
-export function timeseriesChart(rows: readonly Row[], failures: readonly FailureMark[] = [], variants: readonly string[] = uniqueInOrder(rows.map((r) => r.variant))): Spec {
-  const values = buckets(rows);
-  const hasMarks = failures.length > 0;
-  const time = { field: 't', type: 'quantitative' as const, title: 'time from the start of the measured window (s)', scale: { nice: false } };
-  // Failures and recoveries as dashed rules; in the top panel with their labels, on a white halo so lines do not hide them.
-  const eventLayers = (withLabels: boolean) =>
-    (['failure', 'recovery'] as const).flatMap((kind) => {
-      const marks = failures.filter((f) => f.kind === kind).map((f) => ({ t: f.t, label: f.label }));
-      if (marks.length === 0) return [];
-      const color = kind === 'failure' ? '#c0392b' : '#2e7d32';
-      const label = { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, dx: 4, y: kind === 'failure' ? 2 : 15, fontSize: 10 };
-      const labels = [
-        { data: { values: marks }, mark: { ...label, color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' as const }, encoding: { x: time, text: { field: 'label' } } },
-        { data: { values: marks }, mark: { ...label, color }, encoding: { x: time, text: { field: 'label' } } },
-      ];
-      return [{ data: { values: marks }, mark: { type: 'rule' as const, strokeDash: [5, 3], strokeWidth: 1.2, color }, encoding: { x: time } }, ...(withLabels ? labels : [])];
-    });
+export function timeseriesChart(rows: readonly Row[], failures: readonly FailureMark[] = [], variants: readonly string[] = uniqueInOrder(rows.map((r) => r.variant)), slos: readonly Threshold[] = []): Spec {
+  const points = timePoints(rows, PANELS.map((p) => p.field));
+  // A panel of zeros (no failures anywhere) says nothing a sentence cannot.
+  const noFailures = points.every((p) => !p.failed);
+  const panels = PANELS.filter((p) => !(noFailures && p.field === 'failed'));
+  const end = Math.max(...points.map((p) => p.t));
+  const from = unfinishedFrom(rows);
+  const bands = points.some((p) => Object.keys(p).some((k) => k.endsWith('_ci_low')));
+  const notes = [
+    'means over replications per time bucket',
+    ...(bands ? ['bands: 95% confidence intervals'] : []),
+    ...(failures.length ? ['dashed lines: scheduled failures (red) and recoveries (green)'] : []),
+    ...(slos.some((t) => t.metric === 'latency_p99_ms' && t.scope === 'all') ? ['red line: the p99 SLO (over the whole window; here per bucket)'] : []),
+    ...(noFailures ? ['no failed requests in any bucket (panel not drawn)'] : []),
+    ...(from !== undefined ? [`grey: requests that started from ${fmt(from)} s were partly unfinished at the drain limit, so their throughput is low — an overloaded run, not an outage`] : []),
+    'axes start at 0',
+  ];
   return {
-    ...frame('Traffic over time', `means over replications per time bucket${hasMarks ? '; dashed lines: scheduled failures (red) and recoveries (green)' : ''}`),
-    data: { values },
+    ...frame('Traffic over time', notes.join('; ')),
     spacing: 26,
-    vconcat: PANELS.map(({ field, title }, i) => {
-      const last = i === PANELS.length - 1;
-      return {
-        width: 640,
-        height: 110,
-        layer: [
-          {
-            mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.6 },
-            encoding: {
-              x: { ...time, axis: last ? {} : { title: null, labels: false } },
-              // Failures are counts: a window without any still gets an axis from 0 to 1 in whole steps.
-              y:
-                field === 'failed'
-                  ? { field, type: 'quantitative' as const, title, axis: { ...titleAbove, tickMinStep: 1 }, scale: { domain: { unionWith: [0, 1] } } }
-                  : { field, type: 'quantitative' as const, title, axis: titleAbove },
-              color: { field: 'variant', type: 'nominal' as const, title: 'variant', scale: colorScale(variants) },
-            },
-          },
-          ...eventLayers(i === 0),
-        ],
-      };
-    }),
+    vconcat: timePanels(
+      points,
+      panels.map((p) => ({ ...p, extra: thresholdLayers(slos, p.field, p.title) })),
+      variants,
+      (i, small) => [...unfinishedLayers(from, end, i === 0 && !small, small), ...eventLayers(failures, i === 0)],
+    ),
   };
 }
 
 export function timeseriesDescription(rows: readonly Row[], failures: readonly FailureMark[] = []): string {
   const values = buckets(rows);
+  const width = bucketWidth(rows);
   const parts = uniqueInOrder(values.map((b) => b.variant)).map((v) => {
     // Without the closing point, which repeats the last bucket.
     const own = values.filter((b) => b.variant === v).slice(0, -1);
     const nums = (k: 'throughput_rps' | 'failed' | 'latency_p99_ms') => own.map((b) => b[k]).filter((x): x is number => x !== null);
     const failed = nums('failed').reduce((s, x) => s + x, 0);
     const worst = own.reduce<Bucket | undefined>((w, b) => (b.latency_p99_ms !== null && (!w || b.latency_p99_ms > (w.latency_p99_ms ?? -Infinity)) ? b : w), undefined);
-    return `${v}: throughput ${fmt(mean(nums('throughput_rps')))} requests/s on average, ${fmt(failed)} failed requests in all, highest p99 ${fmt(worst?.latency_p99_ms)} ms at ${fmt(worst?.t)} s`;
+    return `${v}: throughput ${fmt(mean(nums('throughput_rps')))} requests/s on average over buckets, ${fmt(failed)} failed requests per replication in all, highest bucket p99 ${fmt(worst?.latency_p99_ms)} ms in the ${fmt(width)} s bucket from ${fmt(worst?.t)} s`;
   });
   const events = failures.length ? ` Marked: ${failures.map((f) => `${f.label} at ${fmt(f.t)} s`).join(', ')}.` : '';
-  return `Throughput, failed requests and p99 latency per time bucket, one line per variant. ${parts.join('; ')}.${events}`;
+  const late = uniqueInOrder(rows.map((r) => r.variant)).flatMap((v) => {
+    const from = unfinishedFrom(rows, v);
+    return from === undefined ? [] : [`${v} from ${fmt(from)} s on`];
+  });
+  const unfinished = late.length
+    ? ` Requests that started late were partly still unfinished at the drain limit (${late.join(', ')}); the fall of throughput there is overload, not an outage.`
+    : '';
+  return `Throughput, failed requests and p99 latency per time bucket (means over replications), one line per variant. ${parts.join('; ')}.${events}${unfinished}`;
 }

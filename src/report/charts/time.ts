@@ -1,0 +1,164 @@
+/**
+ * What every chart over time shares (timeseries.csv, one row per variant ×
+ * bucket, means over replications): the time axis, the buckets as step
+ * lines that close at the end of the last bucket, 95% bands from optional
+ * `<column>_ci_low` / `<column>_ci_high` columns, the scheduled failures and
+ * recoveries, and the shading of buckets whose requests were still unfinished
+ * at the drain limit (an overloaded run: their throughput falls because their
+ * requests never ended inside the run, not because of an outage). With many
+ * variants each variant gets its own small panel instead of one crowded one.
+ *
+ * Every extra layer uses `datum` rather than its own data, so that the same
+ * layers work inside a facet (one small panel per variant).
+ */
+import type { FailureMark } from '../manifest.js';
+import { num, type Row } from '../readCsv.js';
+import { colorScale, MAX_OVERLAID, ONCE, titleAbove, uniqueInOrder, type ConcatItem, type LayerItem } from './common.js';
+
+export const TIME = { field: 't', type: 'quantitative' as const, title: 'time from the start of the measured window (s)', scale: { nice: false } };
+
+export type Point = { variant: string; t: number } & Record<string, number | string | null>;
+
+/**
+ * Per variant, its buckets with the given columns (and their `_ci_low`/
+ * `_ci_high` where present), plus one closing point at the end of the last
+ * bucket, so that a step line shows the last bucket's width too (`t_s` is a
+ * bucket's start).
+ */
+export function timePoints(rows: readonly Row[], columns: readonly string[]): Point[] {
+  const out: Point[] = [];
+  const wanted = columns.flatMap((c) => [c, `${c}_ci_low`, `${c}_ci_high`]);
+  for (const variant of uniqueInOrder(rows.map((r) => r.variant))) {
+    const own: Point[] = rows
+      .filter((r) => r.variant === variant && num(r, 't_s') !== undefined)
+      .map((r) => ({ variant, t: num(r, 't_s')!, ...Object.fromEntries(wanted.filter((c) => c in r).map((c) => [c, num(r, c) ?? null])) }))
+      .sort((a, b) => a.t - b.t);
+    const [prev, last] = own.slice(-2);
+    const closing = own.length >= 2 ? [{ ...last, t: last.t + (last.t - prev.t) }] : [];
+    // The variant's own overload band, carried by its first point (one band per small panel).
+    const from = unfinishedFrom(rows, variant);
+    if (from !== undefined && own.length) own[0] = { ...own[0], unfinished_from: from, unfinished_end: (closing[0] ?? own.at(-1)!).t };
+    out.push(...own, ...closing);
+  }
+  return out;
+}
+
+export const hasColumn = (rows: readonly Row[], column: string): boolean => rows.length > 0 && column in rows[0];
+
+/** The bucket width (s): the most common gap between starts, 1 when unknown. */
+export function bucketWidth(rows: readonly Row[]): number {
+  const ts = uniqueInOrder(rows.map((r) => num(r, 't_s')).filter((t): t is number => t !== undefined)).sort((a, b) => a - b);
+  return ts.length >= 2 ? ts[1] - ts[0] : 1;
+}
+
+/**
+ * The first bucket from which on requests were left unfinished at the drain
+ * limit (more than 0.5% of a bucket's requests, in any variant), or
+ * undefined. `unfinished` is read when present, else requests − ok − failed.
+ */
+export function unfinishedFrom(rows: readonly Row[], variant?: string): number | undefined {
+  let first: number | undefined;
+  for (const r of rows) {
+    if (variant !== undefined && r.variant !== variant) continue;
+    const requests = num(r, 'requests');
+    const left = num(r, 'unfinished') ?? (requests !== undefined ? requests - (num(r, 'ok') ?? 0) - (num(r, 'failed') ?? 0) : undefined);
+    const t = num(r, 't_s');
+    if (requests && left !== undefined && t !== undefined && left > 0.005 * requests && left >= 0.5) first = first === undefined ? t : Math.min(first, t);
+  }
+  return first;
+}
+
+/** Layers (datum only) marking failures and recoveries, with labels in the panel that asks for them. */
+export function eventLayers(failures: readonly FailureMark[], withLabels: boolean) {
+  return failures.flatMap((f, i) => {
+    const color = f.kind === 'failure' ? '#c0392b' : '#2e7d32';
+    const x = { datum: f.t, type: 'quantitative' as const };
+    const label = { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, dx: 4, y: 2 + 13 * (i % 3), fontSize: 10, text: f.label };
+    return [
+      { data: ONCE, mark: { type: 'rule' as const, strokeDash: [5, 3], strokeWidth: 1.2, color }, encoding: { x } },
+      ...(withLabels
+        ? [
+            { data: ONCE, mark: { ...label, color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' as const }, encoding: { x } },
+            { data: ONCE, mark: { ...label, color }, encoding: { x } },
+          ]
+        : []),
+    ];
+  });
+}
+
+/**
+ * A grey band over the buckets whose requests were unfinished at the drain
+ * limit: from the earliest of any variant when variants share a panel, each
+ * variant's own in small panels; labelled in the panel that asks for it.
+ */
+export function unfinishedLayers(from: number | undefined, end: number, withLabel: boolean, small = false): LayerItem[] {
+  if (from === undefined) return [];
+  if (small)
+    return [
+      {
+        transform: [{ filter: 'isValid(datum.unfinished_from)' }],
+        mark: { type: 'rect' as const, color: '#888', opacity: 0.15 },
+        encoding: { x: { field: 'unfinished_from', type: 'quantitative' as const, title: TIME.title }, x2: { field: 'unfinished_end' } },
+      },
+    ];
+  const x = { datum: from, type: 'quantitative' as const };
+  return [
+    { data: ONCE, mark: { type: 'rect' as const, color: '#888', opacity: 0.15 }, encoding: { x, x2: { datum: end } } },
+    ...(withLabel ? [{ data: ONCE, mark: { type: 'text' as const, align: 'right' as const, baseline: 'top' as const, dx: -4, y: 2, fontSize: 10, color: '#555', text: 'unfinished at the drain limit →' }, encoding: { x } }] : []),
+  ];
+}
+
+/** A 95% band (area, step-shaped) of a column, when the table has its CI columns. */
+export function bandLayer(points: readonly Point[], field: string, title: string, color: object): LayerItem[] {
+  if (!points.some((p) => p[`${field}_ci_low`] !== undefined)) return [];
+  return [
+    {
+      mark: { type: 'area' as const, interpolate: 'step-after' as const, opacity: 0.18 },
+      encoding: { x: TIME, y: { field: `${field}_ci_low`, type: 'quantitative' as const, title }, y2: { field: `${field}_ci_high` }, color: { ...color, legend: null } },
+    },
+  ];
+}
+
+/** Whether the time charts draw one small panel per variant. */
+export const isSmallMultiple = (points: readonly Point[], variants: readonly string[]) => variants.filter((v) => points.some((p) => p.variant === v)).length > MAX_OVERLAID;
+
+export interface Panel {
+  field: string;
+  title: string;
+  /** Counts: an empty panel still gets an axis from 0 to 1 in whole steps. */
+  counts?: boolean;
+  extra?: readonly LayerItem[];
+}
+
+/**
+ * One panel per measure, stacked on one time axis: all variants overlaid in
+ * their colours, or, with more than MAX_OVERLAID variants, one small panel
+ * per variant (three to a row) so the lines do not hide each other.
+ */
+export function timePanels(points: readonly Point[], panels: readonly Panel[], variants: readonly string[], layers: (panelIndex: number, small: boolean) => LayerItem[]): ConcatItem[] {
+  const own = variants.filter((v) => points.some((p) => p.variant === v));
+  const color = { field: 'variant', type: 'nominal' as const, title: 'variant', scale: colorScale(variants) };
+  const small = isSmallMultiple(points, variants);
+  return panels.map(({ field, title, counts, extra = [] }, i) => {
+    const last = i === panels.length - 1;
+    // Small panels carry the measure as the title of their group, not on each panel's axis.
+    const axis = small ? { title: null } : titleAbove;
+    const y = counts
+      ? { field, type: 'quantitative' as const, title, axis: { ...axis, tickMinStep: 1 }, scale: { domain: { unionWith: [0, 1] }, zero: true } }
+      : { field, type: 'quantitative' as const, title, axis, scale: { zero: true } };
+    const xAxis = small ? { title: last ? 'time (s)' : null } : last ? {} : { title: null, labels: false };
+    const layer: LayerItem[] = [
+      ...bandLayer(points, field, title, color),
+      { mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.6 }, encoding: { x: { ...TIME, axis: xAxis }, y, color: small ? { ...color, legend: null } : color } },
+      ...extra,
+      // A layer placing marks by a time field shares the panel's time axis, with the same settings.
+      ...layers(i, small).map((l) => {
+        const x = (l as { encoding?: { x?: { field?: string } } }).encoding?.x;
+        return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: TIME.title, axis: xAxis } } }) : l;
+      }),
+    ];
+    return small
+      ? { title: { text: title, anchor: 'start' as const, fontSize: 12 }, data: { values: points }, facet: { field: 'variant', type: 'nominal' as const, title: null, sort: own, header: { labelFontWeight: 'bold' as const } }, columns: 3, spec: { width: 210, height: 80, layer } }
+      : { data: { values: points }, width: 640, height: 110, layer };
+  });
+}
