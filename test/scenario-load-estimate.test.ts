@@ -7,6 +7,8 @@ import { arrivalRatesAt, loadMessage, offeredLoads } from '../src/scenario/load-
 import { scenarioFrom, singleQueue, webService } from './helpers/scenario.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { stringify } from 'yaml';
+import { warmupWarning, withoutSteadyState } from '../src/results/manifest.js';
+import { METRIC_NAMES, type ReplicationResult } from '../src/sim/result.js';
 
 describe('offered load', () => {
   it('is rate × mean service time / (replicas × concurrency)', () => {
@@ -24,6 +26,7 @@ describe('offered load', () => {
       apiVersion: 'svcsim/v1',
       kind: 'Scenario',
       metadata: { name: 'two' },
+      simulation: { duration: 10 },
       cluster: { nodes: [{ name: 'n' }] },
       workloads: [
         { name: 'a', labels: { app: 'web' }, replicas: 3, ports: [8080], serviceTime: '10ms' },
@@ -54,6 +57,7 @@ describe('offered load', () => {
       apiVersion: 'svcsim/v1',
       kind: 'Scenario',
       metadata: { name: 'over' },
+      simulation: { duration: 10 },
       cluster: { nodes: [{ name: 'n' }] },
       workloads: [{ name: 'app', replicas: 1, ports: [8080], serviceTime: '2ms' }],
       services: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { selector: { app: 'app' }, ports: [{ port: 80, targetPort: 8080 }] } }],
@@ -64,5 +68,21 @@ describe('offered load', () => {
     expect(w).toBeDefined();
     expect(w!.path).toBe('workloads.app');
     expect(w!.line).toBeGreaterThan(0);
+  });
+});
+
+describe('a run without a steady state', () => {
+  it('gets no MSER-5 warm-up suggestion, but the reason: the share of requests unfinished at the drain limit', () => {
+    const metrics = (requests: number, unfinished: number) => METRIC_NAMES.map((m) => (m === 'requests' ? requests : m === 'unfinished' ? unfinished : 0));
+    const result = (variant: number, requests: number, unfinished: number) => ({ variant, scopes: [{ scope: 'all', metrics: metrics(requests, unfinished) }] }) as unknown as ReplicationResult;
+    const variants = [
+      { index: 0, label: 'small', params: [] },
+      { index: 1, label: 'big', params: [] },
+    ];
+    const unsteady = withoutSteadyState(variants, [result(0, 1000, 40), result(0, 1000, 0), result(1, 1000, 5)]);
+    expect(unsteady).toEqual([{ label: 'small', share: 0.04 }]);
+    const mser = { suggestedWarmupSeconds: 30, perVariant: [{ label: 'small', suggestedWarmupSeconds: 30, buckets: 60 }] };
+    expect(warmupWarning(mser, 10, unsteady)).toMatch(/^no MSER-5 warm-up suggestion: no steady state in variant small \(4\.00% of requests unfinished at the drain limit\)/);
+    expect(warmupWarning(mser, 10, [])).toMatch(/^MSER-5 suggests a warm-up of 30 s/);
   });
 });
