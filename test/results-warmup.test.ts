@@ -24,7 +24,7 @@ function record(variant: number, replication: number, warmupSeries: number[], bu
     variant,
     replication,
     seed: replication,
-    scopes: [{ scope: 'all', metrics: METRIC_NAMES.map(() => 1000) }],
+    scopes: [{ scope: 'all', metrics: METRIC_NAMES.map((m) => (m === 'unfinished' ? 0 : 1000)) }],
     latencyHistogram: new LatencyHistogram().encode(),
     pods: [],
     nodes: [],
