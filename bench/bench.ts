@@ -7,6 +7,7 @@
  *    engine events/s of one replication in this thread.
  * 2. The anchors' M/M/4 model (λ = 3.6/s, μ = 1/s, 10⁶ requests): wall time.
  * 3. Memory: a 10⁷-request replication in a fresh process, peak RSS.
+ * 3b. Call graphs: a 3-tier chain against one tier, per edge request (bench/calls.ts).
  * 4. Scaling: bench/scaling.ts (8 replications on 1 and on 2 worker threads).
  */
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { stringify } from 'yaml';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
+import { benchCalls } from './calls.js';
 import { referenceScenario } from './reference.js';
 
 function mm4(requests: number) {
@@ -60,6 +62,7 @@ function main(): void {
   );
   const m = timeRun(mm4(1_000_000));
   console.log(`M/M/4 (λ 3.6/s, μ 1/s, 10^6 requests): ${m.seconds.toFixed(2)} s wall, ${(m.events / m.seconds / 1e6).toFixed(2)} M events/s`);
+  benchCalls();
   const self = fileURLToPath(import.meta.url);
   const out = execFileSync(process.execPath, [self, '--memory'], { encoding: 'utf8' });
   const mem = JSON.parse(out.trim().split('\n').pop()!) as { requests: number; seconds: number; peakRssMB: number };

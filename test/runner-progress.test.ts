@@ -1,10 +1,11 @@
 /**
- * Progress of a run away from a terminal: a plain line at most every 10 s
+ * Progress of a run. Away from a terminal (or with TERM=dumb): a plain line at most every 10 s
  * with replications and variants done, the simulated request rate and the
  * time left; nothing with --quiet.
  */
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { formatRate, Progress } from '../src/runner/progress.js';
+import { canDrawBar, formatRate, Progress } from '../src/runner/progress.js';
 
 const jobs = [0, 1].flatMap((variant) => [0, 1].map((replication) => ({ variant, replication })));
 
@@ -42,5 +43,28 @@ describe('progress without a terminal', () => {
 
   it('writes rates in thousands and millions', () => {
     expect([formatRate(950), formatRate(45_600), formatRate(1_234_567)]).toEqual(['950', '45.6k', '1.2M']);
+  });
+});
+
+describe('progress on a terminal', () => {
+  it('draws a bar only on a terminal that can, not for TERM=dumb or a pipe', () => {
+    expect(canDrawBar({ isTTY: true }, { TERM: 'xterm-256color' })).toBe(true);
+    expect(canDrawBar({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+    expect(canDrawBar({ isTTY: undefined }, { TERM: 'xterm' })).toBe(false);
+  });
+
+  it('says the time left is unknown until the first replication has finished, then estimates it', () => {
+    let now = 0;
+    let drawn = '';
+    const stream = Object.assign(new Writable({ write: (chunk: Buffer, _enc, done) => ((drawn += chunk.toString()), done()) }), { isTTY: true, columns: 200 });
+    const p = new Progress(jobs, { quiet: false, tty: true, stream, now: () => now });
+    expect(drawn).toContain('0/4 replications');
+    expect(drawn).toContain('~? s left');
+    expect(drawn).not.toContain('~0 s left');
+    now = 5_000;
+    p.tick(jobs[0], 1_000_000);
+    p.stop();
+    expect(drawn).toContain('1/4 replications');
+    expect(drawn).toContain('~15 s left');
   });
 });

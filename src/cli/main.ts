@@ -1,7 +1,7 @@
 /**
  * The `svcsim` command: one subcommand per file in this folder. This file
  * only parses the command line; each command returns its exit code
- * (0 success, 1 the run failed, 2 bad input — spec/cli-and-outputs.md).
+ * (0 success, 1 the run failed, 2 bad input — docs/outputs.md).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
@@ -13,7 +13,8 @@ import type { RunOptions } from './run.js';
 import type { TraceOptions } from './trace.js';
 
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+// No default value ([]) on repeatable options: commander would print "(default: [])" in the help.
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function intOption(name: string) {
   return (value: string): number => {
@@ -42,7 +43,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--replications <n>', 'replications per variant', intOption('--replications'))
     .option('--seed <s>', 'root seed', intOption('--seed'))
     .option('--workers <n>', 'worker threads', intOption('--workers'), availableParallelism())
-    .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
     .option('--shard <i/n>', 'run only replications r with r mod n = i')
     .option('--variant <label>', 'rerun one variant (with --replication)')
     .option('--replication <r>', 'rerun one replication (with --variant)', intOption('--replication'))
@@ -58,7 +59,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('check scenario files; --resolved prints them with every default filled in')
     .argument('<scenario...>', 'scenario YAML files')
     .option('--resolved', 'print the resolved scenario (YAML)')
-    .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
     .action(async (files: string[], opts: { resolved?: boolean; set: string[] }) => {
       const { validateCommand } = await import('./validate.js');
       setExitCode(await validateCommand(files, opts));
@@ -70,7 +71,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<scenario>', 'scenario YAML file')
     .option('--requests <n>', 'how many requests to follow', intOption('--requests'), 5)
     .option('--seed <s>', 'root seed', intOption('--seed'))
-    .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
     .option('--variant <label>', 'which sweep variant (default: the first)')
     .option('--replication <r>', 'which replication (default 0)', intOption('--replication'))
     .option('--at <time>', 'follow requests that start at or after this time (from the start of the warm-up), e.g. 5m31s')
@@ -101,12 +102,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('find the smallest value of PATH in [LO, HI] for which every SLO holds with the given confidence')
     .argument('<scenario>', 'scenario YAML file')
     .requiredOption('--vary <PATH=LO..HI>', 'integer parameter to search, e.g. workloads.web.replicas=2..40')
-    .requiredOption('--slo <expr>', "service level objective, e.g. 'latency_p99_ms<200' (repeatable)", collect, [])
+    .requiredOption('--slo <expr>', "service level objective, e.g. 'latency_p99_ms<200' (repeatable; the metrics are listed in docs/outputs.md)", collect)
     .option('--confidence <c>', 'confidence that each SLO holds', '0.95')
     .option('--replications <n>', 'replications per candidate value', intOption('--replications'))
     .option('--workers <n>', 'worker threads', intOption('--workers'), availableParallelism())
     .option('--seed <s>', 'root seed', intOption('--seed'))
-    .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
     .option('--out <dir>', 'write the results folder of the answer here')
     .option('--no-charts', 'skip charts and report.html (with --out)')
     .option('--quiet', 'no progress output')
@@ -143,10 +144,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--cpus <n>', 'at most this many CPUs (worker threads) per pod', intOption('--cpus'), 4)
     .option('--replications <n>', 'replications per variant (passed to run)', intOption('--replications'))
     .option('--seed <s>', 'root seed (passed to run)', intOption('--seed'))
-    .option('--set <path=value>', 'override a scenario field (repeatable, passed to run)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable, passed to run)', collect)
     .action(async (file: string, opts: JobCommandOptions) => {
       const { jobCommand } = await import('./job.js');
-      setExitCode(await jobCommand(file, opts));
+      setExitCode(await jobCommand(file, { ...opts, set: opts.set ?? [] }));
     });
 
   program
@@ -154,12 +155,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('a starting scenario from kubectl get nodes,deployments,services,hpa -A -o yaml (a List, or files and folders of manifests)')
     .argument('<kubectl-yaml...>', 'files or folders')
     .option('--out <file>', 'write the scenario here (default: stdout)')
-    .option('--namespace <ns>', 'import this namespace only (repeatable; default all)', collect, [])
+    .option('--namespace <ns>', 'import this namespace only (repeatable; default all)', collect)
     .option('-l, --selector <selector>', 'import Deployments and Services whose labels match, e.g. app=web,tier!=cache')
     .option('--name <name>', 'metadata.name of the scenario (default: from --out)')
     .action(async (files: string[], opts: ImportCommandOptions) => {
       const { importCommand } = await import('./import.js');
-      setExitCode(await importCommand(files, opts));
+      setExitCode(await importCommand(files, { ...opts, namespace: opts.namespace ?? [] }));
     });
 
   program.addOption(new Option('--no-color').hideHelp());

@@ -1,6 +1,6 @@
 /**
  * `svcsim run <scenario>`: simulates every variant × replication and writes
- * the results folder (spec/cli-and-outputs.md).
+ * the results folder (docs/outputs.md).
  *
  * Exit codes: 0 success; 1 a replication crashed (the message names its
  * variant, replication and seed, and how to rerun it alone) or the run was

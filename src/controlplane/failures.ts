@@ -202,7 +202,7 @@ export class Failures {
    * that zone's node with the fewest, ties by order in cluster.nodes; a node
    * at its maxPods takes none (the pod stays pending: no replacement).
    */
-  private spreadTarget(workload: number): number {
+  spreadTarget(workload: number): number {
     const sim = this.sim;
     const live = sim.topo.nodes.filter((n) => sim.nodeAlive[n.index]);
     if (live.length === 0) return -1;
@@ -256,7 +256,7 @@ export class Failures {
     this.scheduleReady(p, this.restartDelay.get(p) ?? sim.topo.workloads[sim.pods.workload[p]].spec.startupTime);
   }
 
-  private scheduleReady(p: number, delay: number): void {
+  scheduleReady(p: number, delay: number): void {
     if (p >= this.podReadyEpoch.length) {
       const a = new Int32Array(Math.max(p + 1, this.podReadyEpoch.length * 2)).fill(-1);
       a.set(this.podReadyEpoch);

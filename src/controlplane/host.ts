@@ -40,6 +40,14 @@ export const enum ControlEvent {
   ProbeTimeout = 25,
   /** A random failure or repair of a node is due (payload: node). */
   RandomFailure = 26,
+  /** A HorizontalPodAutoscaler syncs (payload: workload). */
+  HpaSync = 27,
+  /** A scaled-down pod's terminationGracePeriod ends (payload: pod). */
+  PodTerminated = 28,
+  /** The cluster autoscaler scans (payload: 0). */
+  ClusterAutoscalerScan = 29,
+  /** A node added by the cluster autoscaler is Ready (payload: node). */
+  NodeProvisioned = 30,
 }
 
 /** The first control-plane event kind: the loop hands kinds from here on to the control plane. */

@@ -27,6 +27,8 @@ export const enum Outcome {
   Refused = 2,
   /** HTTP 503 from a pod whose queue is full. */
   Rejected = 3,
+  /** An error answer: a required call the pod made to another Service failed (calls.ts). */
+  FailedDependency = 4,
 }
 
 /** Linux gives up on an established connection to a dead peer after tcp_retries2 = 15 (≥ 924.6 s, reference §4). */

@@ -15,6 +15,7 @@
  * not answer at all (node down). Busy slot-time and running time are
  * integrated over the measured window for utilisation.
  */
+import type { PodMetrics } from '../controlplane/podMetrics.js';
 import { RingBuffer } from '../engine/ringBuffer.js';
 import { grown, type Growable } from '../engine/typedArrays.js';
 import { podIp, type WorkloadInfo } from './topology.js';
@@ -58,6 +59,8 @@ export class Pods {
   busySince: Float64Array;
   runningSince: Float64Array;
   ips: string[] = [];
+  /** The HPA's view of busy slot-time and served attempts (autoscaling only). */
+  metrics: PodMetrics | null = null;
   /** Bumped when a pod is added or changes state: the running lists are rebuilt after it. */
   private version = 0;
   private runningVersion = -1;
@@ -153,6 +156,7 @@ export class Pods {
 
   /** Changes the number of busy slots by `delta` at time `now`, integrating the busy area first. */
   changeBusy(p: number, delta: number, now: number): void {
+    this.metrics?.busyChange(p, now, delta);
     const busy = this.busy[p];
     if (busy > 0) this.busyArea[p] += busy * this.inWindow(this.busySince[p], now);
     this.busySince[p] = now;

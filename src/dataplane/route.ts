@@ -63,6 +63,9 @@ export class Router {
   entry = -1;
   /** What the entry node's kube-proxy answered (a pod, NO_ENDPOINTS or NO_LOCAL_ENDPOINT), for trace output. */
   selected = -1;
+  /** Traffic entries from this one on are calls between Services (calls.ts): they leave from `callerNode`, the caller pod's node. */
+  firstCallEntry = 0x7fffffff;
+  callerNode = -1;
 
   private readonly viaOf: Uint8Array;
   private readonly externalOf: Uint8Array;
@@ -124,6 +127,7 @@ export class Router {
 
   /** The node a new connection of an in-cluster origin comes from; -1 when none is left. */
   private pickOrigin(t: number): number {
+    if (t >= this.firstCallEntry) return this.callerNode;
     const info = this.topo.traffic[t];
     if (info.originNode >= 0) return info.originNode;
     const rng = this.originStreams[t];

@@ -1,5 +1,5 @@
 /**
- * A starting scenario from a real cluster's objects (spec/cli-and-outputs.md,
+ * A starting scenario from a real cluster's objects (docs/import.md,
  * `svcsim import`): what the cluster tells is taken as it is, what it cannot
  * tell is a marked placeholder.
  *

@@ -161,7 +161,7 @@ export function buildJobManifest(o: JobOptions): JobManifest {
     backoffLimitPerIndex: o.retries,
     podFailurePolicy: {
       rules: [
-        // Exit code 2 is bad input (spec/cli-and-outputs.md): the same pod would fail again.
+        // Exit code 2 is bad input (docs/outputs.md): the same pod would fail again.
         { action: 'FailIndex', onExitCodes: { containerName: 'svcsim', operator: 'In', values: [2] } },
         // An evicted or preempted pod is rerun without using up a retry.
         { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },

@@ -18,6 +18,7 @@ import { planChart, planDescription, planPoints } from './charts/plan.js';
 import { podsChart, podsDescription } from './charts/pods.js';
 import { slosChart, slosDescription, thresholds } from './charts/slos.js';
 import { sweepChart, sweepDescription } from './charts/sweep.js';
+import { hasReplicas, replicasChart, replicasDescription } from './charts/replicas.js';
 import { timeseriesChart, timeseriesDescription } from './charts/timeseries.js';
 import { reportHtml, type ChartOut } from './html.js';
 import { failureMarks, readManifest, type Manifest, type PlanAnswer } from './manifest.js';
@@ -29,7 +30,7 @@ export type { Manifest, PlanAnswer } from './manifest.js';
 export { readResultFiles, type ResultFiles } from './files.js';
 
 /** Every chart the report can draw, by file name (without extension). */
-export const CHART_NAMES = ['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'pods', 'nodes', 'slos', 'sweep', 'diffs', 'plan'] as const;
+export const CHART_NAMES = ['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'replicas', 'pods', 'nodes', 'slos', 'sweep', 'diffs', 'plan'] as const;
 
 /**
  * Variants in reading order: summary.csv's, numerically by sweep values
@@ -55,6 +56,7 @@ export function chartSpecs(files: ResultFiles, manifest: Manifest, plan: PlanAns
     if (hasFailureCauses(files.timeseries))
       out.push({ name: 'failures', title: 'Failures by cause over time', description: failuresDescription(files.timeseries, marks), spec: failuresChart(files.timeseries, marks, variants) });
     if (hasInFlight(files.timeseries)) out.push({ name: 'in-flight', title: 'Requests in flight over time', description: inflightDescription(files.timeseries), spec: inflightChart(files.timeseries, marks, variants) });
+    if (hasReplicas(files.timeseries)) out.push({ name: 'replicas', title: 'Replicas and load over time', description: replicasDescription(files.timeseries), spec: replicasChart(files.timeseries, marks, variants) });
   }
   if (files.pods?.length) out.push({ name: 'pods', title: 'Requests and utilisation per pod', description: podsDescription(files.pods, variants), spec: podsChart(files.pods, variants) });
   if (files.nodes?.length) out.push({ name: 'nodes', title: 'What each node’s kube-proxy did', description: nodesDescription(files.nodes, variants), spec: nodesChart(files.nodes, variants) });

@@ -90,7 +90,7 @@ export function manifestVariants(variants: readonly VariantInfo[], results: read
 
 /**
  * Percentiles that rest on fewer than 10 samples beyond them are said to be
- * so (validation-and-statistics.md, heavy tails): per variant, from the
+ * so (docs/model.md, "Heavy tails"): per variant, from the
  * replication with the fewest ok requests.
  */
 export function tailWarnings(variants: readonly VariantInfo[], results: readonly ReplicationResult[]): string[] {

@@ -1,5 +1,5 @@
 /**
- * The CSV tables of a results folder (spec/cli-and-outputs.md), computed
+ * The CSV tables of a results folder (docs/outputs.md), computed
  * from the replications' result records alone: pure functions from data to
  * text. Records are first put in (variant, replication) order, so every sum
  * runs in replication order and the bytes depend neither on which worker
@@ -99,6 +99,7 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
       for (const n of r.nodes) nodes.push([...lead(v), formatCount(r.replication), n.node, n.zone, formatCount(n.received), formatCount(n.forwardedCrossNode), formatCount(n.dropped)]);
     }
     for (const row of timeseriesRows(rs)) timeseries.push([...lead(v), ...row]);
+    summary.push(...autoscalingSummary(rs, confidence).map((row) => [...lead(v), ...row]));
     for (const [x, f] of latencyCdf(rs)) cdf.push([...lead(v), formatNumber(x), formatNumber(f)]);
     for (const row of breakdownRows(rs)) breakdown.push([...lead(v), ...row]);
   }
@@ -108,7 +109,7 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
     'replications.csv': toCsv(['variant', ...keys, 'scope', 'replication', 'seed', ...METRIC_NAMES], replications),
     'pods.csv': toCsv(['variant', ...keys, 'replication', 'pod', 'workload', 'node', 'zone', 'requests', 'share', 'utilization'], pods),
     'nodes.csv': toCsv(['variant', ...keys, 'replication', 'node', 'zone', 'received', 'forwarded_cross_node', 'dropped'], nodes),
-    'timeseries.csv': toCsv(['variant', ...keys, 't_s', 'requests', 'ok', 'failed', 'throughput_rps', 'latency_p50_ms', 'latency_p99_ms', ...TIMESERIES_EXTRA], timeseries),
+    'timeseries.csv': toCsv(['variant', ...keys, 't_s', 'requests', 'ok', 'failed', 'throughput_rps', 'latency_p50_ms', 'latency_p99_ms', ...TIMESERIES_EXTRA, ...autoscalingColumns(results)], timeseries),
     'latency_cdf.csv': toCsv(['variant', ...keys, 'latency_ms', 'fraction'], cdf),
     'latency_breakdown.csv': toCsv(['variant', ...keys, 'scope', 'segment', 'mean_ms', 'share'], breakdown),
   };
@@ -126,24 +127,28 @@ export function timeseriesRows(rs: readonly ReplicationResult[]): string[][] {
   if (rs.length === 0) return [];
   const buckets = Math.max(...rs.map((r) => r.timeseries.requests.length));
   const bucketSeconds = rs[0].timeseries.bucketSeconds;
-  const series: ((t: ReplicationResult['timeseries']) => number[])[] = [
-    (t) => t.requests,
-    (t) => t.ok,
-    (t) => t.failed,
-    (t) => t.throughputRps,
-    (t) => t.latencyP50Ms,
-    (t) => t.latencyP99Ms,
-    (t) => t.failedTimeout,
-    (t) => t.failedRefused,
-    (t) => t.failedRejected,
-    (t) => t.failedDependency,
-    (t) => t.unfinished,
-    (t) => t.inFlight,
-    (t) => t.queueLength,
+  const series: ((r: ReplicationResult) => number[])[] = [
+    (r) => r.timeseries.requests,
+    (r) => r.timeseries.ok,
+    (r) => r.timeseries.failed,
+    (r) => r.timeseries.throughputRps,
+    (r) => r.timeseries.latencyP50Ms,
+    (r) => r.timeseries.latencyP99Ms,
+    (r) => r.timeseries.failedTimeout,
+    (r) => r.timeseries.failedRefused,
+    (r) => r.timeseries.failedRejected,
+    (r) => r.timeseries.failedDependency,
+    (r) => r.timeseries.unfinished,
+    (r) => r.timeseries.inFlight,
+    (r) => r.timeseries.queueLength,
   ];
+  // With autoscaling: each workload's replicas and Pending pods at the bucket's end.
+  for (const [w] of (rs[0].autoscaling?.series ?? []).entries()) {
+    series.push((r) => r.autoscaling?.series[w].replicas ?? [], (r) => r.autoscaling?.series[w].pending ?? []);
+  }
   const rows: string[][] = [];
   for (let i = 0; i < buckets; i++) {
-    rows.push([formatNumber(i * bucketSeconds), ...series.map((pick) => formatNumber(summarize(rs.map((r) => pick(r.timeseries)[i] ?? undefined)).mean))]);
+    rows.push([formatNumber(i * bucketSeconds), ...series.map((pick) => formatNumber(summarize(rs.map((r) => pick(r)[i] ?? undefined)).mean))]);
   }
   return rows;
 }
@@ -167,6 +172,41 @@ export function breakdownRows(rs: readonly ReplicationResult[]): string[][] {
       rows.push([scope, segment, formatNumber(m), formatNumber(m !== undefined && total > 0 ? m / total : undefined)]);
     });
   }
+  return rows;
+}
+
+/** The autoscaling metrics of spec/cli-and-outputs.md, in the order summary.csv lists them. */
+export const AUTOSCALING_METRICS = ['pod_seconds', 'node_seconds', 'replicas_mean', 'replicas_max', 'scale_events'] as const;
+
+/** timeseries.csv's extra columns when the scenario autoscales: `replicas:<w>`, `pending:<w>` per workload. */
+function autoscalingColumns(rs: readonly ReplicationResult[]): string[] {
+  return (rs[0]?.autoscaling?.series ?? []).flatMap((s) => [`replicas:${s.workload}`, `pending:${s.workload}`]);
+}
+
+/** summary.csv rows (scope, metric, n, mean, …) of the autoscaling metrics, in scopes `all` and `workload:<name>`. */
+function autoscalingSummary(rs: readonly ReplicationResult[], confidence: number): string[][] {
+  const scopes = rs[0]?.autoscaling?.scopes.map((s) => s.scope) ?? [];
+  const pick: Record<(typeof AUTOSCALING_METRICS)[number], (s: NonNullable<ReplicationResult['autoscaling']>['scopes'][number]) => number> = {
+    pod_seconds: (s) => s.podSeconds,
+    node_seconds: (s) => s.nodeSeconds,
+    replicas_mean: (s) => s.replicasMean,
+    replicas_max: (s) => s.replicasMax,
+    scale_events: (s) => s.scaleEvents,
+  };
+  const rows: string[][] = [];
+  scopes.forEach((scope, si) => {
+    for (const m of AUTOSCALING_METRICS) {
+      const values = rs.map((r) => {
+        const x = r.autoscaling === undefined ? null : pick[m](r.autoscaling.scopes[si]);
+        return x === null || Number.isNaN(x) ? undefined : x;
+      });
+      if (values.every((x) => x === undefined)) continue;
+      const s = summarize(values, confidence);
+      const counted = m === 'replicas_max' || m === 'scale_events';
+      const extreme = counted ? formatCount : formatNumber;
+      rows.push([scope, m, formatCount(s.n), formatNumber(s.mean), formatNumber(s.stddev), formatNumber(s.ciLow), formatNumber(s.ciHigh), formatNumber(s.ciHalfWidth), extreme(s.min), extreme(s.max)]);
+    }
+  });
   return rows;
 }
 

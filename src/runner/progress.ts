@@ -1,15 +1,19 @@
 /**
- * Progress of a long run, on stderr: a bar on a terminal; otherwise a plain
- * line at most every 10 s (`svcsim: 12/40 replications (2/6 variants), 1.2M
+ * Progress of a long run, on stderr: a bar on a terminal that can draw one;
+ * otherwise (not a terminal, or TERM=dumb: no cursor control) a plain line at
+ * most every 10 s (`svcsim: 12/40 replications (2/6 variants), 1.2M
  * simulated requests/s, ~35 s left`), for logs and CI; nothing with --quiet.
+ * The time left is unknown ("~? s left") until a replication has finished.
  */
 import cliProgress from 'cli-progress';
 import type { Job } from './plan.js';
 
 export interface ProgressOptions {
   quiet: boolean;
-  /** Draw a bar (default: when stderr is a terminal). */
+  /** Draw a bar (default: when stderr is a terminal and TERM is not "dumb"). */
   tty?: boolean;
+  /** Where the bar is drawn (default: stderr). */
+  stream?: NodeJS.WritableStream;
   /** Where plain lines go (default: stderr). */
   write?: (line: string) => void;
   /** Milliseconds between plain lines (default 10 s). */
@@ -40,11 +44,11 @@ export class Progress {
     this.started = this.now();
     this.lastLine = this.started;
     this.add(jobs);
-    if (!opts.quiet && (opts.tty ?? process.stderr.isTTY)) {
+    if (!opts.quiet && (opts.tty ?? canDrawBar(process.stderr, process.env))) {
       this.bar = new cliProgress.SingleBar(
         {
-          format: 'svcsim {bar} {value}/{total} replications ({variantsDone}/{variants} variants) | {rate} simulated requests/s | ~{eta_formatted} left',
-          stream: process.stderr,
+          format: 'svcsim {bar} {value}/{total} replications ({variantsDone}/{variants} variants) | {rate} simulated requests/s | ~{left} s left',
+          stream: opts.stream ?? process.stderr,
           hideCursor: true,
         },
         cliProgress.Presets.shades_classic,
@@ -69,9 +73,8 @@ export class Progress {
     if (this.bar) this.bar.update(this.done, this.fields(rate));
     else if (!this.opts.quiet && this.now() - this.lastLine >= this.interval) {
       this.lastLine = this.now();
-      const eta = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : NaN;
       this.write(
-        `svcsim: ${this.done}/${this.total} replications (${this.variantsDone()}/${this.left.size} variants), ${formatRate(rate)} simulated requests/s, ~${Number.isFinite(eta) ? Math.ceil(eta) : '?'} s left\n`,
+        `svcsim: ${this.done}/${this.total} replications (${this.variantsDone()}/${this.left.size} variants), ${formatRate(rate)} simulated requests/s, ~${this.secondsLeft()} s left\n`,
       );
     }
   }
@@ -91,9 +94,21 @@ export class Progress {
     return n;
   }
 
-  private fields(rate: number) {
-    return { rate: formatRate(rate), variantsDone: this.variantsDone(), variants: this.left.size };
+  /** Whole seconds left at the pace so far, or "?" before any replication has finished. */
+  private secondsLeft(): string {
+    if (this.done === 0) return '?';
+    const elapsed = (this.now() - this.started) / 1000;
+    return String(Math.ceil((elapsed / this.done) * (this.total - this.done)));
   }
+
+  private fields(rate: number) {
+    return { rate: formatRate(rate), variantsDone: this.variantsDone(), variants: this.left.size, left: this.secondsLeft() };
+  }
+}
+
+/** A bar needs a terminal that understands cursor control: not a pipe or file, and not TERM=dumb (Emacs shells, some CI). */
+export function canDrawBar(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
+  return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
 /** 1234567 → "1.2M", 45600 → "45.6k". */

@@ -183,6 +183,9 @@ export const hpaSpecSchema = z.strictObject({
   }),
 });
 
+/** A workload's HPA spec as parsed: what the controller (controlplane/hpa.ts) resolves with Kubernetes' defaults. */
+export type HorizontalPodAutoscalerSpec = z.output<typeof hpaSpecSchema>;
+
 // ------------------------------------------------------------- node pools
 
 /** A node entry's `autoscaling`: the cluster autoscaler adds nodes to it for Pending pods and removes empty ones. */

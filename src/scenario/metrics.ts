@@ -1,5 +1,5 @@
 /**
- * The metric names of spec/cli-and-outputs.md.
+ * The metric names of docs/outputs.md.
  *
  * `METRICS` are the ones the result tables write today, in the column order
  * of `replications.csv`; a scenario names one in `simulation.precision.metric`

@@ -1,5 +1,5 @@
 /**
- * The scalars of the scenario format (spec/scenario.md, "Scalars"):
+ * The scalars of the scenario format (docs/scenario-reference.md, "Units"):
  *
  * - a Duration is `250ms`, `1.5s`, `2m`, `1h`, `50us`, a combination written
  *   from the largest unit down (`6m30s`, `1h30m`), or a bare number of seconds;

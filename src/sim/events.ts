@@ -15,4 +15,6 @@ export const enum Ev {
   ServiceEnd = 3,
   /** Attempt `payload` reaches its client's timeout. */
   Timeout = 4,
+  /** Call `payload` (a request made by a pod, calls.ts) has ended: its caller learns how. */
+  CallEnd = 5,
 }

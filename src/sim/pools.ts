@@ -20,6 +20,8 @@ export const enum Where {
   Queued = 2,
   /** Being served (holding a slot). */
   Service = 3,
+  /** Its own work done, waiting for the calls of a step (still holding its slot, calls.ts). */
+  Calls = 4,
 }
 
 export class Requests {
@@ -42,6 +44,16 @@ export class Requests {
   get capacity(): number {
     return this.cap;
   }
+  /** A call (calls.ts): the caller's attempt and its generation, whether the call is required; -1 for a client's request. */
+  parent = new Int32Array(0);
+  parentGen = new Int32Array(0);
+  required = new Uint8Array(0);
+  /** The recorder scope of the edge request it was made for (its own for a client's request). */
+  edge = new Int32Array(0);
+  /** How its last attempt ended, kept until its caller learns it. */
+  outcome = new Uint8Array(0);
+  /** A call's caller pod (its origin node and client). */
+  callerPod = new Int32Array(0);
 
   alloc(): number {
     if (this.free.length === 0) this.grow();
@@ -65,6 +77,12 @@ export class Requests {
     this.demand = grown(this.demand, cap);
     this.traced = grown(this.traced, cap);
     this.live = grown(this.live, cap);
+    this.parent = grown(this.parent, cap);
+    this.parentGen = grown(this.parentGen, cap);
+    this.required = grown(this.required, cap);
+    this.edge = grown(this.edge, cap);
+    this.outcome = grown(this.outcome, cap);
+    this.callerPod = grown(this.callerPod, cap);
     for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);
     this.cap = cap;
   }
@@ -108,6 +126,11 @@ export class Attempts {
   /** Its pending arrival or service-end event, and its timeout event, or -1. */
   event = new Int32Array(0);
   timeoutEvent = new Int32Array(0);
+  /** Bumped at every alloc, so that a call ending late does not reach a recycled record. */
+  gen = new Int32Array(0);
+  /** Its pod's call step (calls.ts) and the calls of that step not ended yet. */
+  step = new Int32Array(0);
+  pending = new Int32Array(0);
 
   /** A fresh attempt of request r starting at `now`, with its client's deadline. */
   alloc(r: number, now: number, deadline: number, counted: boolean): number {
@@ -131,6 +154,7 @@ export class Attempts {
     this.segService[a] = 0;
     this.event[a] = -1;
     this.timeoutEvent[a] = -1;
+    this.gen[a] = (this.gen[a] + 1) | 0;
     return a;
   }
 
@@ -158,6 +182,9 @@ export class Attempts {
     this.segService = grown(this.segService, cap);
     this.event = grown(this.event, cap);
     this.timeoutEvent = grown(this.timeoutEvent, cap);
+    this.gen = grown(this.gen, cap);
+    this.step = grown(this.step, cap);
+    this.pending = grown(this.pending, cap);
     for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);
     this.cap = cap;
   }

@@ -29,10 +29,12 @@ const CROSS_NODE = 7;
 const CROSS_ZONE = 8;
 const LATENCY_SUM = 9;
 const LATENCY_MAX = 10;
-const FIELDS = 11;
+const DEPENDENCY = 11;
+const CALLS = 12;
+const FIELDS = 13;
 
 /** The counters by name, for reading results (not the hot path). */
-const FIELD_OF = { requests: REQUESTS, ok: OK, timeout: TIMEOUT, refused: REFUSED, rejected: REJECTED, retries: RETRIES, forwarded: FORWARDED, crossNode: CROSS_NODE, crossZone: CROSS_ZONE, latencySum: LATENCY_SUM, latencyMax: LATENCY_MAX } as const;
+const FIELD_OF = { requests: REQUESTS, ok: OK, timeout: TIMEOUT, refused: REFUSED, rejected: REJECTED, retries: RETRIES, forwarded: FORWARDED, crossNode: CROSS_NODE, crossZone: CROSS_ZONE, latencySum: LATENCY_SUM, latencyMax: LATENCY_MAX, dependency: DEPENDENCY, calls: CALLS } as const;
 
 const N_SEGMENTS = SEGMENTS.length;
 
@@ -79,6 +81,7 @@ export class Recorder {
   readonly bucketTimeout: Float64Array;
   readonly bucketRefused: Float64Array;
   readonly bucketRejected: Float64Array;
+  readonly bucketDependency: Float64Array;
   /** Requests in flight and attempts waiting in pod queues, integrated per bucket. */
   readonly inFlight: Occupancy;
   readonly queued: Occupancy;
@@ -99,14 +102,16 @@ export class Recorder {
     readonly windowStart: number,
     readonly windowEnd: number,
     readonly bucketSeconds: number,
+    /** Scopes below this one are the edge's (`all`, `traffic:*`); from it on, calls to a Service (`service:*`), which `all` and the time series do not count. */
+    readonly edgeScopes = scopes,
   ) {
     this.counters = new Float64Array(scopes * FIELDS);
     this.nodeReceived = new Float64Array(nodes);
     this.nodeCrossNode = new Float64Array(nodes);
     this.nodeDropped = new Float64Array(nodes);
-    // With one traffic entry its scope is `all`: one histogram serves both.
+    // With one traffic entry its scope is `all`: one histogram serves both (calls to Services have their own).
     const all = new LatencyHistogram();
-    this.histograms = Array.from({ length: scopes }, (_, i) => (i === 0 || scopes === 2 ? all : new LatencyHistogram()));
+    this.histograms = Array.from({ length: scopes }, (_, i) => (i === 0 || (i === 1 && edgeScopes === 2) ? all : new LatencyHistogram()));
     this.buckets = Math.max(1, Math.ceil((windowEnd - windowStart) / bucketSeconds - 1e-9));
     this.bucketRequests = new Float64Array(this.buckets);
     this.bucketOk = new Float64Array(this.buckets);
@@ -114,6 +119,7 @@ export class Recorder {
     this.bucketTimeout = new Float64Array(this.buckets);
     this.bucketRefused = new Float64Array(this.buckets);
     this.bucketRejected = new Float64Array(this.buckets);
+    this.bucketDependency = new Float64Array(this.buckets);
     this.inFlight = new Occupancy(windowStart, windowEnd, bucketSeconds, this.buckets);
     this.queued = new Occupancy(windowStart, windowEnd, bucketSeconds, this.buckets);
     this.segments = new Float64Array(scopes * N_SEGMENTS);
@@ -130,14 +136,23 @@ export class Recorder {
   }
 
   request(scope: number, bucket: number): void {
-    this.counters[REQUESTS] += 1;
     this.counters[scope * FIELDS + REQUESTS] += 1;
+    if (scope >= this.edgeScopes) return;
+    this.counters[REQUESTS] += 1;
     this.bucketRequests[bucket] += 1;
   }
 
   retry(scope: number): void {
-    this.counters[RETRIES] += 1;
     this.counters[scope * FIELDS + RETRIES] += 1;
+    if (scope < this.edgeScopes) this.counters[RETRIES] += 1;
+  }
+
+  /** A call attempt to the Service of scope `scope`, on behalf of a counted request of edge scope `edge`. */
+  call(scope: number, edge: number): void {
+    const c = this.counters;
+    c[scope * FIELDS + CALLS] += 1;
+    c[edge * FIELDS + CALLS] += 1;
+    c[CALLS] += 1;
   }
 
   /** A request's new connection was DNATed by `node` (-1: none, IP-mode LB), to a pod on another node when crossNode; counted when bucket ≥ 0. */
@@ -147,16 +162,13 @@ export class Recorder {
     if (crossNode) this.nodeCrossNode[node]++;
     const c = this.counters;
     const o = scope * FIELDS;
-    c[FORWARDED] += 1;
     c[o + FORWARDED] += 1;
-    if (crossNode) {
-      c[CROSS_NODE] += 1;
-      c[o + CROSS_NODE] += 1;
-    }
-    if (crossZone) {
-      c[CROSS_ZONE] += 1;
-      c[o + CROSS_ZONE] += 1;
-    }
+    if (crossNode) c[o + CROSS_NODE] += 1;
+    if (crossZone) c[o + CROSS_ZONE] += 1;
+    if (scope >= this.edgeScopes) return;
+    c[FORWARDED] += 1;
+    if (crossNode) c[CROSS_NODE] += 1;
+    if (crossZone) c[CROSS_ZONE] += 1;
   }
 
   /** A counted request's new connection was dropped at `node` (node down, or no local endpoint). */
@@ -167,24 +179,29 @@ export class Recorder {
   ok(scope: number, bucket: number, latency: number): void {
     const c = this.counters;
     const o = scope * FIELDS;
-    c[OK] += 1;
     c[o + OK] += 1;
-    c[LATENCY_SUM] += latency;
     c[o + LATENCY_SUM] += latency;
-    if (latency > c[LATENCY_MAX]) c[LATENCY_MAX] = latency;
     if (latency > c[o + LATENCY_MAX]) c[o + LATENCY_MAX] = latency;
+    if (scope >= this.edgeScopes) {
+      this.histograms[scope].record(latency);
+      return;
+    }
+    c[OK] += 1;
+    c[LATENCY_SUM] += latency;
+    if (latency > c[LATENCY_MAX]) c[LATENCY_MAX] = latency;
     this.histograms[0].record(latency);
-    if (this.scopes > 2) this.histograms[scope].record(latency);
+    if (this.edgeScopes > 2) this.histograms[scope].record(latency);
     this.bucketOk[bucket] += 1;
     this.bucketLatency[bucket].record(latency);
   }
 
   failed(scope: number, bucket: number, outcome: Outcome): void {
-    const field = outcome === Outcome.Timeout ? TIMEOUT : outcome === Outcome.Refused ? REFUSED : REJECTED;
-    this.counters[field] += 1;
+    const field = outcome === Outcome.Timeout ? TIMEOUT : outcome === Outcome.Refused ? REFUSED : outcome === Outcome.Rejected ? REJECTED : DEPENDENCY;
     this.counters[scope * FIELDS + field] += 1;
+    if (scope >= this.edgeScopes) return;
+    this.counters[field] += 1;
     this.bucketFailed[bucket] += 1;
-    const byCause = outcome === Outcome.Timeout ? this.bucketTimeout : outcome === Outcome.Refused ? this.bucketRefused : this.bucketRejected;
+    const byCause = outcome === Outcome.Timeout ? this.bucketTimeout : outcome === Outcome.Refused ? this.bucketRefused : outcome === Outcome.Rejected ? this.bucketRejected : this.bucketDependency;
     byCause[bucket] += 1;
   }
 
@@ -220,7 +237,7 @@ export class Recorder {
    * drain limit is `unfinished`: neither ok nor failed.
    */
   ended(scope: number, bucket: number, start: number, at: number, outcome: Outcome, drainEnd: number): void {
-    if (outcome === Outcome.Ok) this.warmupSample(start, at - start);
+    if (outcome === Outcome.Ok && scope < this.edgeScopes) this.warmupSample(start, at - start);
     if (bucket < 0 || !(at <= drainEnd)) return;
     if (outcome === Outcome.Ok) this.ok(scope, bucket, at - start);
     else this.failed(scope, bucket, outcome);

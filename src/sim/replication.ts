@@ -1,7 +1,7 @@
 /**
  * One replication, from a resolved scenario to its small result record:
  * build the simulation with the replication's own random streams, run it,
- * and turn its counters into the metrics of spec/cli-and-outputs.md.
+ * and turn its counters into the metrics of docs/outputs.md.
  */
 import { replicationSeed } from '../engine/random.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
@@ -43,7 +43,7 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
   const utilMean = utilN > 0 ? utilSum / utilN : NaN;
 
   const scopes: ScopeResult[] = [];
-  const scopeNames = ['all', ...sim.topo.traffic.map((t) => `traffic:${t.name}`)];
+  const scopeNames = ['all', ...sim.topo.traffic.slice(0, sim.calls.firstCallEntry).map((t) => `traffic:${t.name}`), ...sim.calls.serviceScopes];
   for (let scope = 0; scope < scopeNames.length; scope++) {
     const values = scopeMetrics(rec, scope, window);
     values.pod_utilization_mean = utilMean;
@@ -87,7 +87,7 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
     failedTimeout: Array.from(rec.bucketTimeout),
     failedRefused: Array.from(rec.bucketRefused),
     failedRejected: Array.from(rec.bucketRejected),
-    failedDependency: new Array<number>(b).fill(0),
+    failedDependency: Array.from(rec.bucketDependency),
     unfinished: Array.from(rec.bucketRequests, (n, i) => n - rec.bucketOk[i] - rec.bucketFailed[i]),
     inFlight: [] as number[],
     queueLength: [] as number[],
@@ -103,6 +103,7 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
   }
   const warmupSeries = Array.from(rec.warmupSum, (sum, i) => (rec.warmupCount[i] > 0 ? (sum / rec.warmupCount[i]) * 1000 : NaN));
 
+  const autoscaling = sim.controlPlane.autoscaling?.summary(rec.bucketSeconds);
   return {
     variant: opts.variant,
     replication: opts.replication,
@@ -118,6 +119,7 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
     suppressedRequests: sim.suppressedRequests,
     events: sim.events,
     peakInFlight: sim.peakInFlight,
+    ...(autoscaling === undefined ? {} : { autoscaling }),
   };
 }
 
@@ -127,7 +129,7 @@ function scopeMetrics(rec: Recorder, scope: number, window: number): Record<Metr
   const timeout = rec.get(scope, 'timeout');
   const refused = rec.get(scope, 'refused');
   const rejected = rec.get(scope, 'rejected');
-  const failed = timeout + refused + rejected;
+  const failed = timeout + refused + rejected + rec.get(scope, 'dependency');
   const forwarded = rec.get(scope, 'forwarded');
   const h = rec.histograms[scope];
   const pct = (p: number) => (ok > 0 ? h.percentile(p) * 1000 : NaN);

@@ -8,9 +8,10 @@
  * field.
  */
 import { z } from 'zod';
+import { AutoscalingResultSchema } from '../controlplane/autoscalingResult.js';
 import { METRICS, type Metric as MetricName } from '../scenario/metrics.js';
 
-/** The metric names of spec/cli-and-outputs.md, in column order of replications.csv (one list: scenario/metrics.ts). */
+/** The metric names of docs/outputs.md, in column order of replications.csv (one list: scenario/metrics.ts). */
 export { METRICS as METRIC_NAMES, type Metric as MetricName } from '../scenario/metrics.js';
 
 /** Metrics that are exact integer counts (written without toPrecision). */
@@ -138,6 +139,8 @@ export const ReplicationResultSchema = z.object({
   events: count,
   /** Largest number of requests in flight at once. */
   peakInFlight: count,
+  /** Only when a workload has `autoscaling`. */
+  autoscaling: AutoscalingResultSchema.optional(),
 });
 export type ReplicationResult = z.infer<typeof ReplicationResultSchema>;
 

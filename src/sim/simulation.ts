@@ -16,6 +16,7 @@
  */
 import { EventQueue } from '../engine/eventQueue.js';
 import { deriveStream } from '../engine/random.js';
+import { CallGraph } from '../dataplane/calls.js';
 import { Clients, Outcome } from '../dataplane/client.js';
 import { Connections, Reach } from '../dataplane/connections.js';
 import { KubeProxies } from '../dataplane/kubeProxy.js';
@@ -57,6 +58,10 @@ export class Simulation implements Host {
   readonly clients: Clients;
   readonly router: Router;
   readonly connections: Connections;
+  /** The call graph (calls.ts): its edges are traffic entries after the scenario's own. */
+  readonly calls: CallGraph;
+  /** Per traffic entry: its recorder scope. */
+  private readonly scopeOf: Int32Array;
   readonly requests = new Requests();
   readonly attempts = new Attempts();
   readonly recorder: Recorder;
@@ -90,10 +95,12 @@ export class Simulation implements Host {
     this.windowEnd = s.simulation.warmup + s.simulation.duration;
     this.drainEnd = this.windowEnd + s.simulation.drainLimit;
     const topo = (this.topo = buildTopology(s));
+    const calls = (this.calls = new CallGraph(topo, stream('calls')));
+    this.scopeOf = calls.scopeOf;
     const nNodes = topo.nodes.length;
     this.nodeAlive = new Uint8Array(nNodes).fill(1);
-    this.network = new Network(s, stream('network'));
-    this.recorder = new Recorder(1 + topo.traffic.length, nNodes, this.windowStart, this.windowEnd, s.simulation.timeBucket);
+    this.network = new Network({ cluster: s.cluster, loadBalancers: s.loadBalancers, traffic: topo.traffic.map((t) => t.spec) }, stream('network'));
+    this.recorder = new Recorder(calls.scopes, nNodes, this.windowStart, this.windowEnd, s.simulation.timeBucket, 1 + calls.firstCallEntry);
 
     this.pods = new Pods(topo.workloads, Math.max(8, topo.initialPods.length * 2), this.windowStart, this.windowEnd);
     for (const p of topo.initialPods) this.pods.create(p.workload, p.node, PodState.Running, 0, p.name);
@@ -102,6 +109,7 @@ export class Simulation implements Host {
     this.clients = new Clients(topo, stream);
     const originStreams = topo.traffic.map((t) => stream(`origin/${t.name}`));
     this.router = new Router(topo, this.network, this.pods, this.nodeAlive, this.proxies, this.lbs, originStreams);
+    this.router.firstCallEntry = calls.firstCallEntry;
     this.connections = new Connections(topo, this.network, this.pods, this.nodeAlive, this.proxies, this.lbs);
     this.controlPlane = new ControlPlane(this, stream);
     this.tracer?.attach(this);
@@ -124,7 +132,7 @@ export class Simulation implements Host {
     if (this.pods.busy[p] > 0) {
       const att = this.attempts;
       for (let a = 0; a < att.cap; a++) {
-        if (att.where[a] === Where.Service && att.pod[a] === p) {
+        if ((att.where[a] === Where.Service || att.where[a] === Where.Calls) && att.pod[a] === p) {
           this.queue.cancel(att.event[a]);
           this.lose(a, nodeDown);
         }
@@ -171,6 +179,9 @@ export class Simulation implements Host {
         case Ev.Timeout:
           this.timeout(payload);
           break;
+        case Ev.CallEnd:
+          this.callEnd(payload);
+          break;
         default:
           if (q.kind >= FIRST_CONTROL_EVENT) this.controlPlane.handle(q.kind, payload);
       }
@@ -212,6 +223,8 @@ export class Simulation implements Host {
     const counted = now >= this.windowStart && now < this.windowEnd;
     req.bucket[r] = counted ? this.recorder.bucketOf(now) : -1;
     req.traced[r] = this.tracer !== undefined && this.tracer.wants(now) ? 1 : 0;
+    req.parent[r] = -1;
+    req.edge[r] = 1 + t;
     if (counted) this.recorder.request(1 + t, req.bucket[r]);
     if (counted) this.countedOpen++;
     if (++this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
@@ -226,6 +239,11 @@ export class Simulation implements Host {
     const t = req.traffic[r];
     const a = this.attempts.alloc(r, now, now + this.clients.timeout[t], req.bucket[r] >= 0);
     const retry = req.retriesLeft[r] !== this.clients.retries[t];
+    if (req.parent[r] >= 0) {
+      // A call leaves from its caller pod's node.
+      this.router.callerNode = this.pods.node[req.callerPod[r]];
+      if (req.bucket[r] >= 0) this.recorder.call(this.scopeOf[t], req.edge[r]);
+    }
     const c = this.clients.connectionFor(this.connections, t, req.client[r], retry);
     if (c >= 0) this.send(a, c, false);
     else this.connect(a, t, req.client[r]);
@@ -283,7 +301,7 @@ export class Simulation implements Host {
   private countForward(a: number, c: number): void {
     const r = this.attempts.req[a];
     const conns = this.connections;
-    this.recorder.forwarded(1 + this.requests.traffic[r], this.requests.bucket[r], conns.entry[c], conns.crossNode[c] === 1, conns.crossZone[c] === 1);
+    this.recorder.forwarded(this.scopeOf[this.requests.traffic[r]], this.requests.bucket[r], conns.entry[c], conns.crossNode[c] === 1, conns.crossZone[c] === 1);
   }
 
   /** Sends attempt a over connection c (new: after the handshake, if any). */
@@ -383,7 +401,91 @@ export class Simulation implements Host {
     if (!att.resolved[a] && this.requests.traced[att.req[a]]) this.tracer?.service(a, p, now, service);
   }
 
+  /** Attempt a's own work is done: its pod makes its calls (holding the slot), or answers. */
   private serviceEnd(a: number): void {
+    const att = this.attempts;
+    att.event[a] = -1;
+    if (this.calls.hasCalls(this.pods.workload[att.pod[a]])) {
+      att.step[a] = -1;
+      return this.nextStep(a);
+    }
+    this.respond(a, Outcome.Ok);
+  }
+
+  /**
+   * Attempt a's pod makes the calls of its next step that their probability
+   * draws keep (each `count` times, at once), or answers when no step is left.
+   */
+  private nextStep(a: number): void {
+    const att = this.attempts;
+    const calls = this.calls;
+    const w = this.pods.workload[att.pod[a]];
+    for (let step = calls.nextStep(w, att.step[a]); step >= 0; step = calls.nextStep(w, step)) {
+      att.step[a] = step;
+      let made = 0;
+      const end = calls.endCall(step);
+      for (let k = calls.firstCall(step); k < end; k++) {
+        const n = calls.made(k);
+        for (let i = 0; i < n; i++) this.call(a, k);
+        made += n;
+      }
+      if (made > 0) {
+        att.where[a] = Where.Calls;
+        att.pending[a] = made;
+        return;
+      }
+    }
+    this.respond(a, Outcome.Ok);
+  }
+
+  /** Attempt a's pod makes call k: a request of its own, from the pod's node through the Service's clusterIP. */
+  private call(a: number, k: number): void {
+    const req = this.requests;
+    const att = this.attempts;
+    const caller = att.req[a];
+    const pod = att.pod[a];
+    const t = this.calls.entryOf(k);
+    const r = req.alloc();
+    req.traffic[r] = t;
+    req.client[r] = this.calls.clientOf(t, pod);
+    req.start[r] = this.now;
+    req.retriesLeft[r] = this.clients.retries[t];
+    req.demand[r] = this.clients.drawDemand(t);
+    const bucket = (req.bucket[r] = req.bucket[caller]);
+    const traced = (req.traced[r] = req.traced[caller]);
+    req.parent[r] = a;
+    req.parentGen[r] = att.gen[a];
+    req.required[r] = this.calls.required[k];
+    req.edge[r] = req.edge[caller];
+    req.callerPod[r] = pod;
+    if (bucket >= 0) {
+      this.recorder.request(this.scopeOf[t], bucket);
+      this.countedOpen++;
+    }
+    if (++this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+    if (traced) this.tracer?.call(r, caller, this.topo.traffic[t], pod, this.now);
+    this.startAttempt(r);
+  }
+
+  /**
+   * Call r has ended: its caller learns it (unless the caller's attempt is
+   * gone). A failed required call makes the caller answer with an error at
+   * once; the step's last call moves it to its next step.
+   */
+  private callEnd(r: number): void {
+    const req = this.requests;
+    const att = this.attempts;
+    const a = req.parent[r];
+    const live = att.gen[a] === req.parentGen[r] && att.where[a] === Where.Calls;
+    const failed = req.outcome[r] !== Outcome.Ok && req.required[r] === 1;
+    req.release(r);
+    if (!live) return;
+    if (failed) return this.respond(a, Outcome.FailedDependency);
+    if (--att.pending[a] === 0) this.nextStep(a);
+  }
+
+  /** Attempt a's pod answers (ok, or an error after a failed call): its slot frees and the response leaves. */
+  private respond(a: number, outcome: Outcome): void {
     const now = this.now;
     const att = this.attempts;
     const p = att.pod[a];
@@ -391,6 +493,7 @@ export class Simulation implements Host {
     this.connections.hopLog = traced ? this.traceLog : null;
     const pods = this.pods;
     pods.changeBusy(p, -1, now);
+    pods.metrics?.served(p, now);
     att.where[a] = Where.Free;
     att.event[a] = -1;
     if (!att.resolved[a]) {
@@ -400,7 +503,7 @@ export class Simulation implements Host {
       const deadline = att.deadline[a];
       if (at <= deadline) {
         if (traced) this.tracer?.response(a, at);
-        this.resolve(a, at, Outcome.Ok);
+        this.resolve(a, at, outcome);
       } else {
         if (traced) this.tracer?.failed(a, deadline, Outcome.Timeout, 'the response comes after the client timeout');
         this.resolve(a, deadline, Outcome.Timeout);
@@ -408,6 +511,8 @@ export class Simulation implements Host {
     }
     this.freeAttempt(a);
     for (let next = pods.nextWaiting(p); next >= 0; next = pods.nextWaiting(p)) this.startService(next, p);
+    // A pod terminating after a scale-down stops once it holds nothing.
+    if (pods.busy[p] === 0) this.controlPlane.autoscaling?.slotFreed(p);
   }
 
   private timeout(a: number): void {
@@ -471,17 +576,23 @@ export class Simulation implements Host {
     const retryAt = this.clients.retryAt(t, outcome, req.retriesLeft[r], at, this.drainEnd);
     if (retryAt >= 0) {
       req.retriesLeft[r]--;
-      if (counted) this.recorder.retry(1 + t);
+      if (counted) this.recorder.retry(this.scopeOf[t]);
       if (req.traced[r]) this.tracer?.retry(r, retryAt);
       this.queue.schedule(retryAt, Ev.Retry, r);
       return;
     }
-    if (outcome === Outcome.Ok && counted && at <= this.drainEnd) this.recorder.breakdown(1 + t, att, a, att.start[a] - req.start[r]);
-    this.recorder.ended(1 + t, bucket, req.start[r], at, outcome, this.drainEnd);
+    if (outcome === Outcome.Ok && counted && at <= this.drainEnd) this.recorder.breakdown(this.scopeOf[t], att, a, att.start[a] - req.start[r]);
+    this.recorder.ended(this.scopeOf[t], bucket, req.start[r], at, outcome, this.drainEnd);
     if (counted) this.countedOpen--;
     this.recorder.inFlight.add(req.start[r], at);
     if (req.traced[r]) this.tracer?.done(r, at, outcome, at - req.start[r]);
     this.inFlight--;
+    if (req.parent[r] >= 0) {
+      // A call: its caller learns the outcome when the answer arrives.
+      req.outcome[r] = outcome;
+      this.queue.schedule(at, Ev.CallEnd, r);
+      return;
+    }
     req.release(r);
   }
 }

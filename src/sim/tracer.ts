@@ -37,7 +37,7 @@ export interface TraceView {
   readonly proxies: KubeProxies;
 }
 
-const OUTCOME_NAMES = ['ok', 'failed_timeout', 'failed_refused', 'failed_rejected'];
+const OUTCOME_NAMES = ['ok', 'failed_timeout', 'failed_refused', 'failed_rejected', 'failed_dependency'];
 
 function ms(seconds: number): string {
   return `${(seconds * 1000).toFixed(3)} ms`;
@@ -55,6 +55,8 @@ export class Tracer {
   private attemptNo = new Map<number, number>();
   /** The attempt whose header was printed last, per request. */
   private headed = new Map<number, number>();
+  /** Per call a traced request's pod made: the request it was made for; its story is indented under it when it ends. */
+  private readonly callerOf = new Map<number, number>();
 
   constructor(
     readonly requests: number,
@@ -99,6 +101,14 @@ export class Tracer {
     this.startOf.set(r, now);
     this.lines.set(r, [`request ${this.started} of traffic ${info.name} at t=${now.toFixed(6)} s (${now >= sim.windowStart ? 'measured window' : 'warm-up'}): ${origin} → ${info.spec.to.service}:${info.spec.to.port} via ${info.spec.to.via}`]);
     this.order.push(r);
+    this.attemptNo.set(r, 0);
+  }
+
+  /** Request r is a call that pod `pod` makes while it serves traced request `caller` (calls.ts). */
+  call(r: number, caller: number, info: TrafficInfo, pod: number, now: number): void {
+    this.callerOf.set(r, caller);
+    this.startOf.set(r, now);
+    this.lines.set(r, [`call from pod ${this.sim.pods.names[pod]} at t=${now.toFixed(6)} s: → ${info.spec.to.service}:${info.spec.to.port} via clusterIP`]);
     this.attemptNo.set(r, 0);
   }
 
@@ -245,6 +255,18 @@ export class Tracer {
   done(r: number, at: number, outcome: Outcome, latency: number): void {
     const l = this.lines.get(r);
     if (!l) return;
+    const caller = this.callerOf.get(r);
+    if (caller !== undefined) {
+      // A call: its story goes under the request it was made for (its own entry if that one has ended).
+      l.push(outcome === Outcome.Ok ? `  outcome: ok, latency ${ms(latency)}` : `  outcome: ${OUTCOME_NAMES[outcome]} after ${ms(latency)}`);
+      this.callerOf.delete(r);
+      this.lines.delete(r);
+      this.headed.delete(r);
+      const into = this.lines.get(caller);
+      if (into) into.push(...l.map((line) => `    ${line}`));
+      else this.entries.push({ t: this.startOf.get(r) ?? 0, lines: [...l, ''] });
+      return;
+    }
     l.push(outcome === Outcome.Ok ? `  outcome: ok, latency ${ms(latency)}` : `  outcome: ${OUTCOME_NAMES[outcome]} after ${ms(latency)}`, '');
     this.entries.push({ t: this.startOf.get(r) ?? 0, lines: l });
     this.lines.delete(r);

@@ -1,5 +1,5 @@
 /**
- * A CSV table per RFC 4180 (spec/cli-and-outputs.md): one header row, then
+ * A CSV table per RFC 4180 (docs/outputs.md): one header row, then
  * the rows, `\n` after every record (the last one included); a field is
  * quoted only when it holds a comma, a double quote (doubled inside), a line
  * feed or a carriage return.

@@ -1,5 +1,5 @@
 /**
- * Numbers as the result files write them (spec/cli-and-outputs.md): counts as
+ * Numbers as the result files write them (docs/outputs.md): counts as
  * exact integers; every other number as JavaScript's `toPrecision(6)`, but
  * written as a plain decimal, never with an exponent; undefined values
  * (undefined, NaN, ±Infinity: n < 2, 0/0, an empty bucket) as an empty field.

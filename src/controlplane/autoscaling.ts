@@ -1,0 +1,308 @@
+/**
+ * Autoscaling in a running replication: the HorizontalPodAutoscaler of each
+ * workload with `autoscaling` (hpa.ts) acting through its Deployment's
+ * ReplicaSet (replicaSet.ts) on the metrics of podMetrics.ts (spec
+ * "autoscaling"; reference §8).
+ *
+ * The HPAs sync every 15 s from a phase uniform in [0, 15) drawn once per
+ * replication; metrics-server scrapes on its own grid, of uniform phase too.
+ * A scale-up creates pods placed by the spread rule (the rule rescheduling
+ * uses, failures.ts), ready `startupTime` later and then published to every
+ * kube-proxy (endpoints.ts) and to the LB's health checks; a pod that no
+ * node can take (every node at `maxPods`) waits `Pending` and is placed as
+ * soon as a node has room. A scale-down takes the ReplicaSet's victims:
+ * `Pending` pods first, then starting ones, then the newest ready ones; a
+ * victim leaves the endpoints at once and keeps serving what reaches it
+ * until every live kube-proxy has dropped it (propagation and sync) and it
+ * holds nothing, as an application that drains before it exits does (it is
+ * checked every second, and whenever a slot frees); at
+ * `terminationGracePeriod` it is killed and what remains is lost (its
+ * clients time out).
+ *
+ * For the results it keeps, per pod, when it was created and when it was
+ * deleted or began terminating, and per Pending pod when it waited, so the
+ * counts over time (replicas, pending pods, pods on nodes) are exact
+ * integrals and exact values at each time bucket's end (`summary`).
+ */
+import { PodState } from '../dataplane/pod.js';
+import type { RandomStream } from '../engine/random.js';
+import type { AutoscalingResult, AutoscalingScope } from './autoscalingResult.js';
+import type { EndpointPropagation } from './endpoints.js';
+import type { Failures } from './failures.js';
+import type { HealthChecks } from './healthChecks.js';
+import { ControlEvent, type Host } from './host.js';
+import { formatHpaDecision, HorizontalPodAutoscaler, HPA_CONTROLLER_DEFAULTS, type HpaPod, resolveHpaSpec } from './hpa.js';
+import { emptySample, MILLI_PER_SLOT, PodMetrics } from './podMetrics.js';
+import { podsToDelete, type ReplicaView } from './replicaSet.js';
+
+/** How often a terminating pod is checked for being drained (s). */
+const DRAIN_CHECK = 1;
+
+export class Autoscaling {
+  readonly metrics: PodMetrics;
+  private readonly hpas: (HorizontalPodAutoscaler | null)[];
+  /** `spec.replicas` of each workload's Deployment. */
+  readonly desired: Int32Array;
+  /** Per workload, the Pending pods (no node yet): index into pendingFrom/pendingTo. */
+  private readonly pending: number[][];
+  private readonly pendingFrom: number[] = [];
+  private readonly pendingTo: number[] = [];
+  private readonly pendingWorkload: number[] = [];
+  /** Per pod: created (on a node), terminating from, deleted at (Infinity: not yet). */
+  private createdAt: Float64Array<ArrayBuffer> = new Float64Array(16);
+  private terminatingAt: Float64Array<ArrayBuffer> = new Float64Array(16).fill(Infinity);
+  private deletedAt: Float64Array<ArrayBuffer> = new Float64Array(16).fill(Infinity);
+  private readonly syncPhase: number;
+  private readonly scaleEvents: Int32Array;
+  private readonly windowStart: number;
+  private readonly windowEnd: number;
+
+  constructor(
+    private readonly host: Host,
+    private readonly endpoints: EndpointPropagation,
+    private readonly healthChecks: HealthChecks,
+    private readonly failures: Failures,
+    rng: RandomStream,
+  ) {
+    const s = host.scenario;
+    const resolution = s.cluster.controlPlane.metricsResolution;
+    this.metrics = new PodMetrics(resolution, rng.next() * resolution);
+    this.syncPhase = rng.next() * HPA_CONTROLLER_DEFAULTS.syncPeriod;
+    this.hpas = s.workloads.map((w) => (w.autoscaling === undefined ? null : new HorizontalPodAutoscaler(resolveHpaSpec(w.autoscaling))));
+    this.desired = Int32Array.from(s.workloads.map((w) => w.replicas));
+    this.pending = s.workloads.map(() => []);
+    this.scaleEvents = new Int32Array(s.workloads.length);
+    this.windowStart = s.simulation.warmup;
+    this.windowEnd = s.simulation.warmup + s.simulation.duration;
+    host.pods.metrics = this.metrics;
+    for (let p = 0; p < host.pods.count; p++) this.podCreated(p);
+  }
+
+  start(): void {
+    this.hpas.forEach((h, w) => {
+      if (h !== null) this.host.schedule(this.syncPhase, ControlEvent.HpaSync, w);
+    });
+  }
+
+  handle(kind: ControlEvent, payload: number): void {
+    if (kind === ControlEvent.HpaSync) this.sync(payload);
+    else if (kind === ControlEvent.PodTerminated) this.gracePeriodOver(payload);
+  }
+
+  private podCreated(p: number): void {
+    if (p >= this.createdAt.length) {
+      const n = Math.max(p + 1, this.createdAt.length * 2);
+      const grow = (a: Float64Array, fill: number): Float64Array<ArrayBuffer> => {
+        const b = new Float64Array(n).fill(fill);
+        b.set(a);
+        return b;
+      };
+      this.createdAt = grow(this.createdAt, 0);
+      this.terminatingAt = grow(this.terminatingAt, Infinity);
+      this.deletedAt = grow(this.deletedAt, Infinity);
+    }
+    const now = this.host.now;
+    this.createdAt[p] = now;
+    this.metrics.podStarted(p, now, this.host.pods.concurrency[p]);
+  }
+
+  private sync(w: number): void {
+    const host = this.host;
+    const hpa = this.hpas[w];
+    if (hpa === null) return;
+    const now = host.now;
+    host.schedule(now + HPA_CONTROLLER_DEFAULTS.syncPeriod, ControlEvent.HpaSync, w);
+    const pods = host.pods;
+    const views: HpaPod[] = [];
+    for (let p = 0; p < pods.count; p++) {
+      if (pods.workload[p] !== w || pods.state[p] === PodState.Deleted) continue;
+      const ready = pods.state[p] === PodState.Running;
+      views.push({
+        name: pods.names[p],
+        phase: 'Running',
+        deleting: this.terminatingAt[p] !== Infinity,
+        startTime: this.createdAt[p],
+        ready,
+        readyTransitionTime: ready ? pods.runningSince[p] : this.createdAt[p],
+        cpuRequestMilli: pods.concurrency[p] * MILLI_PER_SLOT,
+        sample: this.metrics.read(p, now, emptySample()),
+      });
+    }
+    const spec = host.topo.workloads[w].spec;
+    for (const i of this.pending[w]) {
+      views.push({
+        name: `${spec.name} (Pending)`,
+        phase: 'Pending',
+        deleting: false,
+        startTime: NaN,
+        ready: false,
+        readyTransitionTime: this.pendingFrom[i],
+        cpuRequestMilli: spec.concurrency * MILLI_PER_SLOT,
+        sample: emptySample(),
+      });
+    }
+    const d = hpa.sync(now, this.desired[w], views);
+    if (host.logging) host.log(formatHpaDecision(spec.name, d));
+    if (!d.rescale) return;
+    if (now >= this.windowStart && now < this.windowEnd) this.scaleEvents[w]++;
+    const diff = d.desiredReplicas - this.desired[w];
+    this.desired[w] = d.desiredReplicas;
+    if (diff > 0) for (let i = 0; i < diff; i++) this.addPod(w);
+    else this.removePods(w, -diff);
+  }
+
+  /** The ReplicaSet creates a pod of workload w: on a node now, or Pending. */
+  private addPod(w: number): void {
+    const node = this.failures.spreadTarget(w);
+    if (node >= 0) {
+      this.place(w, node);
+      return;
+    }
+    const i = this.pendingFrom.length;
+    this.pendingFrom.push(this.host.now);
+    this.pendingTo.push(Infinity);
+    this.pendingWorkload.push(w);
+    this.pending[w].push(i);
+    this.host.log(`pod of ${this.host.topo.workloads[w].name} Pending: no node has room (maxPods)`);
+  }
+
+  private place(w: number, node: number): void {
+    const host = this.host;
+    const p = host.pods.create(w, node, PodState.Starting, host.now);
+    this.podCreated(p);
+    this.failures.scheduleReady(p, host.topo.workloads[w].spec.startupTime);
+    this.healthChecks.podCreated(p);
+    host.log(`pod ${host.pods.names[p]} created on ${host.topo.nodes[node].name} (scale-up)`);
+  }
+
+  /** Pending pods take a node as soon as one has room (the scheduler retries on every change), oldest first. */
+  placePending(): void {
+    for (let w = 0; w < this.pending.length; w++) {
+      while (this.pending[w].length > 0) {
+        const node = this.failures.spreadTarget(w);
+        if (node < 0) break;
+        const i = this.pending[w].shift() ?? -1;
+        this.pendingTo[i] = this.host.now;
+        this.place(w, node);
+      }
+    }
+  }
+
+  private removePods(w: number, count: number): void {
+    const pods = this.host.pods;
+    let left = count;
+    // The ReplicaSet deletes unscheduled pods first, newest first.
+    while (left > 0 && this.pending[w].length > 0) {
+      const i = this.pending[w].pop() ?? -1;
+      this.pendingTo[i] = this.host.now;
+      left--;
+    }
+    if (left === 0) return;
+    const views: ReplicaView[] = [];
+    for (let p = 0; p < pods.count; p++) {
+      if (pods.workload[p] !== w || pods.state[p] === PodState.Deleted || this.terminatingAt[p] !== Infinity) continue;
+      const ready = pods.state[p] === PodState.Running;
+      views.push({ pod: p, assigned: true, running: ready, ready, readySince: ready ? pods.runningSince[p] : NaN, createdAt: this.createdAt[p] });
+    }
+    for (const p of podsToDelete(views, left)) this.terminate(p);
+  }
+
+  private terminate(p: number): void {
+    const host = this.host;
+    const pods = host.pods;
+    this.terminatingAt[p] = host.now;
+    this.endpoints.publish(p, false);
+    host.log(`pod ${pods.names[p]} terminating (scale-down)`);
+    if (pods.state[p] !== PodState.Running) {
+      this.stop(p);
+      return;
+    }
+    host.schedule(host.now + DRAIN_CHECK, ControlEvent.PodTerminated, p);
+  }
+
+  /** Pod p holds nothing and no live kube-proxy sends it new connections. */
+  private drained(p: number): boolean {
+    const host = this.host;
+    if (host.pods.busy[p] !== 0 || host.pods.queues[p].length !== 0) return false;
+    for (let k = 0; k < host.topo.nodes.length; k++) if (host.nodeAlive[k] && host.proxies.ready[k][p]) return false;
+    return true;
+  }
+
+  /** A slot of pod p was freed and none is busy: a terminating pod stops once it is drained. */
+  slotFreed(p: number): void {
+    if (this.terminatingAt[p] !== Infinity && this.host.pods.state[p] === PodState.Running && this.drained(p)) this.stop(p);
+  }
+
+  /** Periodic check of a terminating pod: stop it once drained, kill it at the end of its grace period. */
+  private gracePeriodOver(p: number): void {
+    const host = this.host;
+    if (host.pods.state[p] !== PodState.Running || this.terminatingAt[p] === Infinity) return;
+    if (this.drained(p)) {
+      this.stop(p);
+      return;
+    }
+    const deadline = this.terminatingAt[p] + host.topo.workloads[host.pods.workload[p]].spec.terminationGracePeriod;
+    if (host.now >= deadline) {
+      host.log(`pod ${host.pods.names[p]} killed at the end of its terminationGracePeriod`);
+      host.loseAttempts(p, true);
+      this.stop(p);
+      return;
+    }
+    host.schedule(Math.min(host.now + DRAIN_CHECK, deadline), ControlEvent.PodTerminated, p);
+  }
+
+  private stop(p: number): void {
+    const host = this.host;
+    host.pods.setState(p, PodState.Deleted, host.now);
+    this.deletedAt[p] = host.now;
+    this.metrics.podStopped(p);
+    host.log(`pod ${host.pods.names[p]} deleted`);
+    this.placePending();
+  }
+
+  /** The results of the replication, once it has run; `bucketSeconds`: the timeseries resolution. */
+  summary(bucketSeconds: number): AutoscalingResult {
+    const host = this.host;
+    const pods = host.pods;
+    const { windowStart: a, windowEnd: b } = this;
+    const buckets = Math.max(1, Math.ceil((b - a) / bucketSeconds - 1e-9));
+    const ends = Array.from({ length: buckets }, (_, i) => Math.min(b, a + (i + 1) * bucketSeconds));
+    const overlap = (from: number, to: number): number => Math.max(0, Math.min(to, b) - Math.max(from, a));
+    const countAt = (intervals: readonly (readonly [number, number])[], t: number): number => intervals.filter(([from, to]) => from <= t && t < to).length;
+    // The largest count inside the window: at its start or when an interval begins in it.
+    const maxIn = (intervals: readonly (readonly [number, number])[]): number =>
+      Math.max(...[a, ...intervals.map(([from]) => from).filter((t) => t > a && t < b)].map((t) => countAt(intervals, t)));
+    const onNode: [number, number][][] = host.topo.workloads.map(() => []);
+    const replica: [number, number][][] = host.topo.workloads.map(() => []);
+    const waiting: [number, number][][] = host.topo.workloads.map(() => []);
+    // A pod deleted by eviction (failures.ts) has no deletion time here: it counts until the end, as
+    // it would were its node only slow to come back.
+    for (let p = 0; p < pods.count; p++) {
+      const w = pods.workload[p];
+      onNode[w].push([this.createdAt[p], this.deletedAt[p]]);
+      replica[w].push([this.createdAt[p], Math.min(this.deletedAt[p], this.terminatingAt[p])]);
+    }
+    this.pendingFrom.forEach((from, i) => waiting[this.pendingWorkload[i]].push([from, this.pendingTo[i]]));
+    const scope = (name: string, w: number[], nodeSeconds: number): AutoscalingScope => {
+      const nodeIntervals = w.flatMap((i) => onNode[i]);
+      const replicaIntervals = w.flatMap((i) => replica[i]);
+      return {
+        scope: name,
+        podSeconds: nodeIntervals.reduce((sum, [from, to]) => sum + overlap(from, to), 0),
+        nodeSeconds,
+        replicasMean: replicaIntervals.reduce((sum, [from, to]) => sum + overlap(from, to), 0) / (b - a),
+        replicasMax: maxIn(replicaIntervals),
+        scaleEvents: w.reduce((sum, i) => sum + this.scaleEvents[i], 0),
+      };
+    };
+    const all = host.topo.workloads.map((wl) => wl.index);
+    return {
+      scopes: [scope('all', all, host.topo.nodes.length * (b - a)), ...host.topo.workloads.map((wl) => scope(`workload:${wl.name}`, [wl.index], NaN))],
+      series: host.topo.workloads.map((wl) => ({
+        workload: wl.name,
+        replicas: ends.map((t) => countAt(replica[wl.index], t)),
+        pending: ends.map((t) => countAt(waiting[wl.index], t)),
+      })),
+    };
+  }
+}

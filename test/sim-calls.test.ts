@@ -1,0 +1,308 @@
+/**
+ * Service call graphs (spec "calls") against exact queueing results: a pod
+ * that calls other Services holds its slot while it waits, a parallel step
+ * ends with its slowest call, fan-out and probability multiply the calls, and
+ * pooled connections pin each caller pod to one backend. Fixed seeds; the
+ * tolerances are the runs' own 99% confidence intervals.
+ */
+import { describe, expect, it } from 'vitest';
+import { resolved } from '../src/scenario/resolved.js';
+import type { Scenario } from '../src/scenario/schema.js';
+import { runReplication } from '../src/sim/replication.js';
+import { METRIC_NAMES, type MetricName, type ReplicationResult } from '../src/sim/result.js';
+import { Simulation } from '../src/sim/simulation.js';
+import { Tracer } from '../src/sim/tracer.js';
+import { interval, metric, scenarioFrom } from './helpers/scenario.js';
+
+interface Tier {
+  name: string;
+  replicas?: number;
+  concurrency?: number;
+  serviceTime: unknown;
+  placement?: Record<string, number>;
+  calls?: unknown[];
+  client?: Record<string, unknown>;
+}
+
+/**
+ * One node, zero latencies, a ClusterIP Service per tier (`<name>`, port 80),
+ * Poisson traffic at `rate` to the first tier from the node; each tier's
+ * `calls` and `client` go through the loader like a user's.
+ */
+function graph(tiers: Tier[], rate: number, opts: { duration?: number; warmup?: number; proxyMode?: string; nodes?: string[]; failures?: unknown[] } = {}): Scenario {
+  const s = scenarioFrom({
+    apiVersion: 'svcsim/v1',
+    kind: 'Scenario',
+    metadata: { name: 'calls' },
+    simulation: { duration: opts.duration ?? 60, warmup: opts.warmup ?? 5, replications: 10, seed: 1, drainLimit: 1000 },
+    cluster: { nodes: (opts.nodes ?? ['n0']).map((name) => ({ name })), proxyMode: opts.proxyMode ?? 'iptables', latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
+    workloads: tiers.map((t) => ({ name: t.name, replicas: t.replicas ?? 1, ports: [8080], concurrency: t.concurrency ?? 1, serviceTime: t.serviceTime, labels: { app: t.name }, ...(t.placement ? { placement: t.placement } : {}), calls: t.calls ?? [], client: t.client ?? {} })),
+    services: tiers.map((t) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: t.name }, spec: { selector: { app: t.name }, ports: [{ port: 80, targetPort: 8080 }] } })),
+    ...(opts.failures ? { failures: opts.failures } : {}),
+    traffic: [{ name: 'load', to: { service: tiers[0].name, port: 80, via: 'clusterIP' }, from: { node: 'n0' }, arrival: { process: 'poisson', rate }, handshake: false }],
+  });
+  return s;
+}
+
+function replicate(s: Scenario, n: number): ReplicationResult[] {
+  return Array.from({ length: n }, (_, r) => runReplication(resolved(s), { variant: 0, replication: r, rootSeed: 7 }));
+}
+
+function scopeIndex(results: ReplicationResult[], scope: string): number {
+  return results[0].scopes.findIndex((x) => x.scope === scope);
+}
+
+function expectWithin(values: number[], exact: number): void {
+  const { mean, halfWidth } = interval(values);
+  expect(Number.isFinite(halfWidth)).toBe(true);
+  expect(Math.abs(mean - exact), `mean ${mean} vs exact ${exact} (±${halfWidth})`).toBeLessThanOrEqual(halfWidth);
+}
+
+const exp = (mean: string) => ({ dist: 'exponential', mean });
+
+describe('a pod that calls another Service waits for it', () => {
+  it('M/M/∞ frontend calling an M/M/1 backend: mean edge latency is E[S_front] + 1/(μ − λ)', () => {
+    // E[S_front] = 2 ms; backend μ = 1000/s, λ = 600/s: 2.5 ms.
+    const s = graph([{ name: 'front', concurrency: 100_000, serviceTime: exp('2ms'), calls: [{ service: 'back', port: 80 }] }, { name: 'back', serviceTime: exp('1ms') }], 600);
+    const results = replicate(s, 10);
+    expect(results[0].scopes.map((x) => x.scope)).toEqual(['all', 'traffic:load', 'service:back']);
+    expectWithin(metric(results, 'latency_mean_ms'), 4.5);
+    // The backend's own scope sees the call as its caller does: M/M/1 time in system.
+    expectWithin(metric(results, 'latency_mean_ms', scopeIndex(results, 'service:back')), 2.5);
+  });
+
+  it('fork-join to 2 M/M/1 backends: the step takes (12 − ρ)/8 · 1/(μ − λ) on average (Flatto–Hahn, Nelson–Tantawi)', () => {
+    // ρ = 0.5, μ = 1000/s: (11.5/8) · 2 ms = 2.875 ms.
+    const s = graph(
+      [
+        { name: 'front', concurrency: 100_000, serviceTime: 0, calls: [{ parallel: [{ service: 'b1', port: 80 }, { service: 'b2', port: 80 }] }] },
+        { name: 'b1', serviceTime: exp('1ms') },
+        { name: 'b2', serviceTime: exp('1ms') },
+      ],
+      500,
+    );
+    const results = replicate(s, 12);
+    expectWithin(metric(results, 'latency_mean_ms'), ((12 - 0.5) / 8) * 2);
+  });
+
+  it('a finite caller obeys Little’s law: busy slots = λ × (own work + time waiting for its calls)', () => {
+    // front: 4 slots, own work 1 ms, then a call to back (1 ms of work, ρ = 0.6). The front's 4 slots
+    // bound the calls back holds at once, so back is not M/M/1: the call time is measured, and
+    // Little's law must hold with it, replication by replication.
+    const s = graph([{ name: 'front', concurrency: 4, serviceTime: exp('1ms'), calls: [{ service: 'back', port: 80 }] }, { name: 'back', serviceTime: exp('1ms') }], 600);
+    const results = replicate(s, 10);
+    const busy = (workload: string, slots: number) => results.map((r) => r.pods.filter((p) => p.workload === workload).reduce((sum, p) => sum + p.utilization * slots, 0));
+    const throughput = metric(results, 'throughput_rps');
+    const callMs = metric(results, 'latency_mean_ms', scopeIndex(results, 'service:back'));
+    const front = busy('front', 4);
+    expectWithin(
+      front.map((x, i) => x - throughput[i] * (0.001 + callMs[i] / 1000)),
+      0,
+    );
+    expect(interval(front).mean).toBeGreaterThan(1.5);
+    expectWithin(busy('back', 1), 0.6);
+  });
+});
+
+describe('fork-join of k M/M/1 backends sharing their arrivals', () => {
+  /**
+   * An independent fork-join: k FCFS M/M/1 queues fed by the same Poisson
+   * arrivals (Lindley's recursion per queue); the step takes the largest
+   * sojourn. Mean over `n` arrivals after `n / 10` dropped.
+   */
+  function lindleyForkJoin(k: number, lambda: number, mu: number, n: number, seed: number): number {
+    let x = seed >>> 0 || 1;
+    const u = () => {
+      // xorshift32: enough for a reference mean.
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      return (x + 0.5) / 4294967296;
+    };
+    const w = new Float64Array(k);
+    let sum = 0;
+    let counted = 0;
+    for (let i = 0; i < n; i++) {
+      const gap = -Math.log(u()) / lambda;
+      let max = 0;
+      for (let j = 0; j < k; j++) {
+        w[j] = Math.max(w[j] - gap, 0) - Math.log(u()) / mu;
+        if (w[j] > max) max = w[j];
+      }
+      if (i >= n / 10) {
+        sum += max;
+        counted++;
+      }
+    }
+    return sum / counted;
+  }
+
+  it('k = 4: the mean step time matches an independent Lindley fork-join and the Nelson–Tantawi approximation (±5%)', () => {
+    const k = 4;
+    const names = Array.from({ length: k }, (_, i) => `b${i}`);
+    const s = graph(
+      [{ name: 'front', concurrency: 100_000, serviceTime: 0, calls: [{ parallel: names.map((service) => ({ service, port: 80 })) }] }, ...names.map((name) => ({ name, serviceTime: exp('1ms') }))],
+      500,
+      { duration: 40 },
+    );
+    const results = replicate(s, 10);
+    const sim = metric(results, 'latency_mean_ms');
+    const reference = Array.from({ length: 6 }, (_, i) => lindleyForkJoin(k, 500, 1000, 400_000, 1 + i) * 1000);
+    const a = interval(sim);
+    const b = interval(reference);
+    expect(Math.abs(a.mean - b.mean), `simulated ${a.mean} vs Lindley ${b.mean}`).toBeLessThanOrEqual(a.halfWidth + b.halfWidth);
+    // Nelson–Tantawi (1988): T_k ≈ [H_k/H_2 + (4/11)(1 − H_k/H_2)ρ] · (12 − ρ)/8 · 1/(μ − λ).
+    const rho = 0.5;
+    const h = (n: number) => Array.from({ length: n }, (_, i) => 1 / (i + 1)).reduce((x, y) => x + y, 0);
+    const ratio = h(k) / h(2);
+    const approx = (ratio + (4 / 11) * (1 - ratio) * rho) * ((12 - rho) / 8) * 2;
+    expect(Math.abs(a.mean / approx - 1)).toBeLessThan(0.05);
+  });
+});
+
+describe('fan-out and probability', () => {
+  it('calls per request are probability × count in expectation, and per-Service counts add up', () => {
+    const s = graph(
+      [
+        { name: 'front', concurrency: 100_000, serviceTime: exp('1ms'), calls: [{ service: 'b1', port: 80, count: 3, probability: 0.3 }, { parallel: [{ service: 'b2', port: 80, count: 2 }] }] },
+        { name: 'b1', concurrency: 100_000, serviceTime: exp('1ms') },
+        { name: 'b2', concurrency: 100_000, serviceTime: exp('1ms') },
+      ],
+      200,
+      { duration: 30 },
+    );
+    const results = replicate(s, 10);
+    const edge = metric(results, 'requests');
+    const b1 = metric(results, 'requests', scopeIndex(results, 'service:b1'));
+    const b2 = metric(results, 'requests', scopeIndex(results, 'service:b2'));
+    expectWithin(
+      b1.map((x, i) => x / edge[i]),
+      0.9,
+    );
+    expect(b2.every((x, i) => x === 2 * edge[i])).toBe(true);
+    // Pods count every call they receive: b1's and b2's pods together hold exactly the calls made.
+    const received = (w: string) => results.map((r) => r.pods.filter((p) => p.workload === w).reduce((sum, p) => sum + p.requests, 0));
+    expect(received('b2')).toEqual(b2);
+    expect(received('b1')).toEqual(b1);
+  });
+});
+
+describe('failures spread upstream', () => {
+  it('a crashed backend node fails the edge as failed_dependency, and each hop’s retries add load downstream', () => {
+    const s = graph(
+      [
+        { name: 'front', concurrency: 1000, serviceTime: exp('1ms'), placement: { n0: 1 }, calls: [{ service: 'back', port: 80 }], client: { timeout: 0.1, retries: 1 } },
+        { name: 'back', concurrency: 1000, serviceTime: exp('1ms'), placement: { n1: 1 } },
+      ],
+      100,
+      { nodes: ['n0', 'n1'], duration: 30, failures: [{ at: 15, node: 'n1' }] },
+    );
+    const results = replicate(s, 3);
+    const back = scopeIndex(results, 'service:back');
+    for (const r of results) {
+      const edge = (m: string) => r.scopes[0].metrics[METRIC_NAMES.indexOf(m as MetricName)];
+      const call = (m: string) => r.scopes[back].metrics[METRIC_NAMES.indexOf(m as MetricName)];
+      // The edge's client sees errors from front, never a timeout or a reset of its own.
+      expect(edge('failed')).toBeGreaterThan(100);
+      expect(edge('failed_timeout') + edge('failed_refused') + edge('failed_rejected')).toBe(0);
+      // Every call after the crash times out, is retried once, and fails its caller.
+      expect(call('failed_timeout')).toBe(edge('failed'));
+      expect(call('retries')).toBeGreaterThanOrEqual(call('failed_timeout'));
+      expect(call('requests')).toBe(edge('requests'));
+    }
+  });
+});
+
+describe('connections between Services', () => {
+  /** Open connections per backend pod at the end of one replication, from every node's kube-proxy table. */
+  function connectionsPerBackend(s: Scenario, replication: number, backends: number): number[] {
+    const sim = new Simulation(resolved(s), { replication, rootSeed: 11 });
+    sim.run();
+    const tables = (sim.proxies as unknown as { activeConns: Int32Array[] }).activeConns;
+    const first = sim.pods.names.indexOf('back-0');
+    return Array.from({ length: backends }, (_, b) => tables.reduce((sum, table) => sum + table[first + b], 0));
+  }
+
+  it('pooled: {size: 1} gives each caller pod one backend: connections per backend are Binomial(C, 1/B) under iptables (χ²)', () => {
+    const C = 12;
+    const B = 3;
+    const s = graph(
+      [
+        { name: 'front', replicas: C, concurrency: 100_000, serviceTime: 0, calls: [{ service: 'back', port: 80 }], client: { connections: { pooled: { size: 1 } } } },
+        { name: 'back', replicas: B, concurrency: 100_000, serviceTime: exp('1ms') },
+      ],
+      200,
+      { duration: 2, warmup: 0 },
+    );
+    // Counts of backends with k connections, over many replications, against Binomial(C, 1/B).
+    const runs = 150;
+    const observed = new Array<number>(C + 1).fill(0);
+    for (let r = 0; r < runs; r++) {
+      const conns = connectionsPerBackend(s, r, B);
+      expect(conns.reduce((a, b) => a + b, 0)).toBe(C);
+      for (const k of conns) observed[k]++;
+    }
+    const n = runs * B;
+    const pmf = (k: number) => binomial(C, k) * (1 / B) ** k * (1 - 1 / B) ** (C - k);
+    // Pool the tails so every expected count is ≥ 5: k ≤ 2, 3, 4, 5, 6, ≥ 7.
+    const bins = [
+      [0, 1, 2],
+      [3],
+      [4],
+      [5],
+      [6],
+      [7, 8, 9, 10, 11, 12],
+    ];
+    let chi2 = 0;
+    for (const bin of bins) {
+      const expected = n * bin.reduce((sum, k) => sum + pmf(k), 0);
+      const seen = bin.reduce((sum, k) => sum + observed[k], 0);
+      chi2 += (seen - expected) ** 2 / expected;
+    }
+    // χ² with 5 degrees of freedom: 99.9th percentile 20.52.
+    expect(chi2).toBeLessThan(20.52);
+  });
+
+  it('perRequest spreads calls evenly: every backend’s share is within 0.01 of 1/B', () => {
+    const B = 4;
+    const s = graph(
+      [
+        { name: 'front', replicas: 4, concurrency: 100_000, serviceTime: 0, calls: [{ service: 'back', port: 80 }] },
+        { name: 'back', replicas: B, concurrency: 100_000, serviceTime: exp('1ms') },
+      ],
+      2000,
+      { duration: 20, warmup: 1 },
+    );
+    const [r] = replicate(s, 1);
+    const shares = r.pods.filter((p) => p.workload === 'back').map((p) => p.share);
+    for (const share of shares) expect(Math.abs(share - 1 / B)).toBeLessThan(0.01);
+  });
+});
+
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return c;
+}
+
+describe('trace', () => {
+  it('indents each call under the request that made it, with its own hops and pod', () => {
+    const s = graph([{ name: 'front', concurrency: 10, serviceTime: '1ms', calls: [{ parallel: [{ service: 'b1', port: 80 }, { service: 'b2', port: 80, count: 2 }] }] }, { name: 'b1', serviceTime: '2ms' }, { name: 'b2', serviceTime: '1ms', concurrency: 4 }], 50);
+    const tracer = new Tracer(2, 6);
+    new Simulation(resolved(s), { replication: 0, rootSeed: 1, tracer }).run();
+    const text = tracer.text();
+    const requests = text.split('\n\n').filter((block) => block.startsWith('request'));
+    expect(requests).toHaveLength(2);
+    for (const block of requests) {
+      const calls = block.split('\n').filter((line) => line.startsWith('    call from pod front-0'));
+      expect(calls).toHaveLength(3);
+      expect(block).toContain('→ b1:80 via clusterIP');
+      expect(block).toMatch(/^ {8}kube-proxy on n0: DNAT .* → pod b2-0/m);
+      expect(block).toMatch(/^ {8}pod b1-0: service starts/m);
+      // The caller answers after its slowest call: 1 ms of its own work, then b1's 2 ms.
+      expect(block).toMatch(/outcome: ok, latency 3\.000 ms$/m);
+    }
+  });
+});
