@@ -34,7 +34,8 @@ function record(variant: number, replication: number, metrics: Metrics, more: Pa
     latencyHistogram: histogram([0.001 * (replication + 1)]),
     pods: [],
     nodes: [],
-    timeseries: { bucketSeconds: 1, requests: [], ok: [], failed: [], throughputRps: [], latencyP50Ms: [], latencyP99Ms: [] },
+    timeseries: { bucketSeconds: 1, requests: [], ok: [], failed: [], throughputRps: [], latencyP50Ms: [], latencyP99Ms: [], failedTimeout: [], failedRefused: [], failedRejected: [], failedDependency: [], unfinished: [], inFlight: [], queueLength: [] },
+    latencyBreakdown: [],
     warmupSeries: [],
     simulatedRequests: 100,
     suppressedRequests: 0,
@@ -175,15 +176,16 @@ describe('pods.csv and nodes.csv', () => {
 });
 
 describe('timeseries.csv', () => {
-  const series = (p99: number[], ok: number[]) => ({ bucketSeconds: 0.5, requests: ok.map((x) => x + 1), ok, failed: ok.map(() => 1), throughputRps: ok.map((x) => x * 2), latencyP50Ms: p99.map((x) => x / 2), latencyP99Ms: p99 });
+  const series = (p99: number[], ok: number[]) => ({ bucketSeconds: 0.5, requests: ok.map((x) => x + 1), ok, failed: ok.map(() => 1), throughputRps: ok.map((x) => x * 2), latencyP50Ms: p99.map((x) => x / 2), latencyP99Ms: p99,
+    failedTimeout: ok.map(() => 1), failedRefused: ok.map(() => 0), failedRejected: ok.map(() => 0), failedDependency: ok.map(() => 0), unfinished: ok.map(() => 0), inFlight: ok.map((x) => x / 4), queueLength: ok.map(() => 0) });
 
   it('averages each bucket over the replications, a percentile over those where the bucket has one', () => {
     const t = buildTables(base, [record(0, 0, {}, { timeseries: series([5, NaN, NaN], [4, 0, 0]) }), record(0, 1, {}, { timeseries: series([7, 9, NaN], [5, 1, 0]) })]);
     expect(t['timeseries.csv']).toBe(
-      'variant,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms\n' +
-        'base,0,5.50000,4.50000,1.00000,9.00000,3.00000,6.00000\n' +
-        'base,0.500000,1.50000,0.500000,1.00000,1.00000,4.50000,9.00000\n' +
-        'base,1.00000,1.00000,0,1.00000,0,,\n',
+      'variant,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms,failed_timeout,failed_refused,failed_rejected,failed_dependency,unfinished,in_flight,queue_length\n' +
+        'base,0,5.50000,4.50000,1.00000,9.00000,3.00000,6.00000,1.00000,0,0,0,0,1.12500,0\n' +
+        'base,0.500000,1.50000,0.500000,1.00000,1.00000,4.50000,9.00000,1.00000,0,0,0,0,0.125000,0\n' +
+        'base,1.00000,1.00000,0,1.00000,0,,,1.00000,0,0,0,0,0,0\n',
     );
   });
 });

@@ -35,7 +35,7 @@ async function svcsim(...args: string[]): Promise<number> {
   }
 }
 
-const csvFiles = ['summary.csv', 'replications.csv', 'diffs.csv', 'pods.csv', 'nodes.csv', 'timeseries.csv', 'latency_cdf.csv'];
+const csvFiles = ['summary.csv', 'replications.csv', 'diffs.csv', 'pods.csv', 'nodes.csv', 'timeseries.csv', 'latency_cdf.csv', 'latency_breakdown.csv'];
 const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
 const manifestOf = (d: string) => JSON.parse(read(d, 'manifest.json')) as Manifest;
 /** The fields of the row of a CSV text (no quoted fields) whose first fields are `prefix`. */
@@ -60,7 +60,9 @@ describe('svcsim run', () => {
     expect(read(out, 'diffs.csv').split('\n')[0]).toBe('variant,replicas,scope,baseline,metric,n,mean_diff,ci_low,ci_high');
     expect(read(out, 'pods.csv').split('\n')[0]).toBe('variant,replicas,replication,pod,workload,node,zone,requests,share,utilization');
     expect(read(out, 'nodes.csv').split('\n')[0]).toBe('variant,replicas,replication,node,zone,received,forwarded_cross_node,dropped');
-    expect(read(out, 'timeseries.csv').split('\n')[0]).toBe('variant,replicas,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms');
+    // The contract's columns first, then the extra series the report draws (src/report/README.md).
+    expect(read(out, 'timeseries.csv').split('\n')[0]).toBe('variant,replicas,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms,failed_timeout,failed_refused,failed_rejected,failed_dependency,unfinished,in_flight,queue_length');
+    expect(read(out, 'latency_breakdown.csv').split('\n')[0]).toBe('variant,replicas,scope,segment,mean_ms,share');
     expect(read(out, 'latency_cdf.csv').split('\n')[0]).toBe('variant,replicas,latency_ms,fraction');
     const scopes = new Set(read(out, 'summary.csv').split('\n').slice(1, -1).map((l) => l.split(',')[2]));
     expect([...scopes]).toEqual(['all', 'traffic:users', 'traffic:inside']);

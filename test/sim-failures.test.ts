@@ -67,6 +67,7 @@ describe('a crashed node and the load balancer', () => {
 describe('a crashed node and the kube-proxies', () => {
   const grace = 20;
   const lease = 10;
+  const monitor = 5;
   const crashAt = 10;
   const scenario = () =>
     scenarioFrom({
@@ -76,7 +77,7 @@ describe('a crashed node and the kube-proxies', () => {
       simulation: { duration: 100, replications: 3 },
       cluster: {
         nodes: [{ name: 'n', count: 3 }],
-        controlPlane: { nodeMonitorGracePeriod: grace, nodeLeaseInterval: lease, endpointPropagation: '1s', proxyMinSyncPeriod: '1s', podEvictionTimeout: '30s' },
+        controlPlane: { nodeMonitorGracePeriod: grace, nodeMonitorPeriod: monitor, nodeLeaseInterval: lease, endpointPropagation: '1s', proxyMinSyncPeriod: '1s', podEvictionTimeout: '30s' },
       },
       workloads: [{ name: 'web', replicas: 3, ports: [8080], concurrency: 100, serviceTime: '1ms', startupTime: '5s' }],
       services: [webService({})],
@@ -92,17 +93,17 @@ describe('a crashed node and the kube-proxies', () => {
       const n = sum(ts.requests, crashAt, before);
       const share = sum(ts.failed, crashAt, before) / n;
       expect(Math.abs(share - 1 / 3)).toBeLessThan(4 * Math.sqrt((2 / 9) / n));
-      expect(sum(ts.failed, crashAt + grace + 1 + 1 + 1, ts.failed.length)).toBe(0);
+      expect(sum(ts.failed, crashAt + grace + monitor + 1 + 1 + 1, ts.failed.length)).toBe(0);
     }
   });
 
-  it('mark the node NotReady within one lease interval before the grace period ends, and replace its pods podEvictionTimeout + startupTime later', () => {
+  it('mark the node NotReady at a node-monitor check, within one lease interval before the grace period ends plus one monitor period, and replace its pods podEvictionTimeout + startupTime later', () => {
     const sim = new Simulation(resolved(scenario()), { replication: 0, rootSeed: 1, recordControlPlane: true });
     sim.run();
     const log = sim.controlLog!;
     const notReady = log.find((e) => e.message.includes('n-2 marked NotReady'))!;
     expect(notReady.t).toBeGreaterThan(crashAt + grace - lease);
-    expect(notReady.t).toBeLessThanOrEqual(crashAt + grace);
+    expect(notReady.t).toBeLessThanOrEqual(crashAt + grace + monitor);
     const created = log.find((e) => e.message.includes('replacement web-3'))!;
     expect(created.t).toBeCloseTo(notReady.t + 30, 9);
     const ready = log.find((e) => e.message.startsWith('pod web-3 ready'))!;
@@ -115,6 +116,45 @@ describe('a crashed node and the kube-proxies', () => {
     const replacement = r.pods.find((p) => p.pod === 'web-3')!;
     expect(replacement.node).not.toBe('n-2');
     expect(replacement.requests).toBeGreaterThan(0);
+  });
+});
+
+describe('the node lifecycle controller checks leases every nodeMonitorPeriod', () => {
+  // Heartbeats every instant (lease 0), so the grace period ends exactly 20 s after each crash.
+  const crashes = [10, 13.7];
+  const grace = 20;
+  const period = 5;
+  const scenario = () =>
+    scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'monitor' },
+      simulation: { duration: 60, replications: 1 },
+      cluster: { nodes: [{ name: 'n', count: 3 }], controlPlane: { nodeMonitorGracePeriod: grace, nodeMonitorPeriod: period, nodeLeaseInterval: 0 } },
+      workloads: [{ name: 'web', replicas: 3, ports: [8080], serviceTime: '1ms' }],
+      services: [webService({})],
+      traffic: [{ name: 'inside', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n-0' }, arrival: { process: 'poisson', rate: 1 } }],
+      failures: crashes.map((at, i) => ({ at, node: `n-${i + 1}` })),
+    });
+
+  it('marks a node NotReady at its first check at or after the grace period: within one period, and on the same grid for every node', () => {
+    const lags: number[] = [];
+    for (let replication = 0; replication < 40; replication++) {
+      const sim = new Simulation(resolved(scenario()), { replication, rootSeed: 7, recordControlPlane: true });
+      sim.run();
+      const marks = crashes.map((at, i) => sim.controlLog!.find((e) => e.message.includes(`n-${i + 1} marked NotReady`))!.t - (at + grace));
+      for (const lag of marks) {
+        expect(lag).toBeGreaterThanOrEqual(0);
+        expect(lag).toBeLessThan(period);
+      }
+      // One controller, one grid of checks: the two marks are a whole number of periods apart.
+      const apart = (crashes[1] + marks[1] - (crashes[0] + marks[0])) / period;
+      expect(Math.abs(apart - Math.round(apart))).toBeLessThan(1e-9);
+      lags.push(marks[0]);
+    }
+    // The phase is uniform per replication: the lag averages period/2 (99% interval of a uniform's mean over 40).
+    const mean = lags.reduce((a, b) => a + b, 0) / lags.length;
+    expect(Math.abs(mean - period / 2)).toBeLessThan((2.708 * period) / Math.sqrt(12 * lags.length));
   });
 });
 

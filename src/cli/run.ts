@@ -135,7 +135,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
 }
 
 function printSummary(variants: Variant[], outcome: ExecuteResult, wall: number, slos: readonly Slo[]): void {
-  const show = ['requests', 'success_ratio', 'latency_mean_ms', 'latency_p99_ms', 'failed'] as const;
+  const show = ['requests', 'success_ratio', 'latency_mean_ms', 'latency_p99_ms', 'failed', 'unfinished'] as const;
   const lines = [`svcsim: ${outcome.results.length} replications, ${outcome.simulatedRequests} simulated requests in ${wall.toFixed(1)} s (mean ± 95% half-width over replications)`];
   for (const v of variants) {
     const rs = outcome.results.filter((r) => r.variant === v.index);

@@ -4,8 +4,10 @@
  * A node crash at t0: its pods stop at once and their in-flight work is lost
  * (clients hear nothing and time out); the node stops answering. Its last
  * heartbeat fell at a uniformly random point of the `nodeLeaseInterval`
- * before t0; `nodeMonitorGracePeriod` after that heartbeat the node
- * lifecycle controller marks it NotReady and its pods' endpoints not ready,
+ * before t0; the node lifecycle controller, which checks leases every
+ * `nodeMonitorPeriod` (at a phase uniform per replication), marks it NotReady
+ * at its first check at or after that heartbeat + `nodeMonitorGracePeriod`
+ * (kube-controller-manager's monitorNodeHealth loop), and its pods' endpoints not ready,
  * which then propagate to each kube-proxy (controlplane/endpoints.ts). The
  * LB learns only through its own health checks. `podEvictionTimeout` after
  * the NotReady mark the pods are deleted and replacements are created on
@@ -30,6 +32,8 @@ export class Failures {
   private readonly markedNotReady: Uint8Array;
   private readonly recoverAfter: Float64Array;
   private readonly heartbeat: RandomStream;
+  /** When the node lifecycle controller's first check falls, in [0, nodeMonitorPeriod). */
+  private readonly monitorPhase: number;
   private podReadyEpoch: Int32Array;
   private readonly randomNodes: { node: number; mtbf: () => number; mttr: () => number }[] = [];
   private readonly randomOf: Int32Array;
@@ -47,6 +51,7 @@ export class Failures {
     this.markedNotReady = new Uint8Array(n);
     this.recoverAfter = new Float64Array(n).fill(Infinity);
     this.heartbeat = stream('heartbeats');
+    this.monitorPhase = stream('node-monitor').next() * sim.scenario.cluster.controlPlane.nodeMonitorPeriod;
     this.podReadyEpoch = new Int32Array(Math.max(16, sim.pods.count * 2)).fill(-1);
     this.randomOf = new Int32Array(n).fill(-1);
     sim.scenario.failures.forEach((f, i) => {
@@ -150,15 +155,23 @@ export class Failures {
     }
     const cp = sim.scenario.cluster.controlPlane;
     const lastHeartbeat = now - this.heartbeat.next() * cp.nodeLeaseInterval;
-    const notReadyAt = Math.max(now, lastHeartbeat + cp.nodeMonitorGracePeriod);
+    const notReadyAt = this.nextCheck(Math.max(now, lastHeartbeat + cp.nodeMonitorGracePeriod));
     sim.schedule(notReadyAt, ControlEvent.NodeNotReady, this.encode(node));
     if (Number.isFinite(recoverAfter)) sim.schedule(now + recoverAfter, ControlEvent.NodeRecover, this.encode(node));
+  }
+
+  /** The node lifecycle controller's first check at or after t. */
+  private nextCheck(t: number): number {
+    const period = this.sim.scenario.cluster.controlPlane.nodeMonitorPeriod;
+    if (!(period > 0)) return t;
+    const k = Math.ceil((t - this.monitorPhase) / period);
+    return this.monitorPhase + (k > 0 ? k : 0) * period;
   }
 
   private nodeNotReady(node: number): void {
     const sim = this.sim;
     this.markedNotReady[node] = 1;
-    sim.log(`node ${sim.topo.nodes[node].name} marked NotReady (nodeMonitorGracePeriod since its last heartbeat)`);
+    sim.log(`node ${sim.topo.nodes[node].name} marked NotReady (first node-monitor check after nodeMonitorGracePeriod since its last heartbeat)`);
     for (let p = 0; p < sim.pods.count; p++) {
       if (sim.pods.node[p] === node && sim.pods.state[p] !== PodState.Deleted) this.endpoints.publish(p, false);
     }

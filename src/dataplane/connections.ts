@@ -58,8 +58,16 @@ export class Connections {
   hopCount = new Uint8Array(0);
   crossNode = new Uint8Array(0);
   crossZone = new Uint8Array(0);
-  /** One-way delay of the path when every hop is constant, else NaN. */
+  /** One-way delay of the path when every hop is constant, else NaN; and its client and LB parts. */
   private fixed = new Float64Array(0);
+  private fixedClient = new Float64Array(0);
+  private fixedLb = new Float64Array(0);
+  /**
+   * The parts of the last pathDelay(): client ↔ LB or entry node (`client_network`),
+   * LB ↔ target (`load_balancer`); the rest (node ↔ node, node → pod, kube-proxy) is forwarding.
+   */
+  lastClient = 0;
+  lastLb = 0;
 
   /** Per traffic entry, per client: its kept-alive connection, or -1. */
   private readonly ofClient: Int32Array[];
@@ -100,6 +108,8 @@ export class Connections {
     this.crossNode = grown(this.crossNode, cap);
     this.crossZone = grown(this.crossZone, cap);
     this.fixed = grown(this.fixed, cap);
+    this.fixedClient = grown(this.fixedClient, cap);
+    this.fixedLb = grown(this.fixedLb, cap);
     for (let i = cap - 1; i >= this.cap; i--) this.free.push(i);
     this.cap = cap;
   }
@@ -128,11 +138,20 @@ export class Connections {
     this.closed[c] = 0;
     this.hopCount[c] = hopCount;
     let fixed = 0;
+    let clientPart = 0;
+    let lbPart = 0;
+    const net = this.network;
     for (let i = 0; i < hopCount; i++) {
-      this.hops[c * MAX_HOPS + i] = hops[i];
-      fixed += this.network.constant[hops[i]];
+      const hop = hops[i];
+      this.hops[c * MAX_HOPS + i] = hop;
+      const d = net.constant[hop];
+      fixed += d;
+      if (hop >= net.lbHop0) lbPart += d;
+      else if (hop >= net.trafficHop0) clientPart += d;
     }
     this.fixed[c] = fixed;
+    this.fixedClient[c] = clientPart;
+    this.fixedLb[c] = lbPart;
     const podNode = this.pods.node[pod];
     this.crossNode[c] = entry >= 0 && podNode !== entry ? 1 : 0;
     this.crossZone[c] = entry >= 0 && this.nodeZone[podNode] !== this.nodeZone[entry] ? 1 : 0;
@@ -208,15 +227,24 @@ export class Connections {
 
   /** One-way delay along c's path; `proxy`: this packet is the connection's first at the DNAT node (kube-proxy's cost). */
   pathDelay(c: number, proxy: boolean): number {
-    if (c < 0) return 0;
+    if (c < 0) {
+      this.lastClient = this.lastLb = 0;
+      return 0;
+    }
     const n = this.hopCount[c];
     const base = c * MAX_HOPS;
     const hops = this.hops;
     const net = this.network;
     const log = this.hopLog;
     const fixed = this.fixed[c];
-    if (fixed === fixed && log === null) return proxy && this.entry[c] >= 0 ? fixed + net.sample(HOP_PROXY) : fixed;
+    if (fixed === fixed && log === null) {
+      this.lastClient = this.fixedClient[c];
+      this.lastLb = this.fixedLb[c];
+      return proxy && this.entry[c] >= 0 ? fixed + net.sample(HOP_PROXY) : fixed;
+    }
     let d = 0;
+    let client = 0;
+    let lb = 0;
     // Path order: client side first; kube-proxy's cost sits before the last hop (node → pod).
     const proxyBefore = proxy && this.entry[c] >= 0 ? n - 1 : -1;
     for (let i = 0; i < n; i++) {
@@ -225,10 +253,15 @@ export class Connections {
         d += x;
         if (log !== null) log.push(HOP_PROXY, x);
       }
-      const x = net.sample(hops[base + i]);
+      const hop = hops[base + i];
+      const x = net.sample(hop);
       d += x;
-      if (log !== null) log.push(hops[base + i], x);
+      if (hop >= net.lbHop0) lb += x;
+      else if (hop >= net.trafficHop0) client += x;
+      if (log !== null) log.push(hop, x);
     }
+    this.lastClient = client;
+    this.lastLb = lb;
     return d;
   }
 }

@@ -121,8 +121,34 @@ export function tailWarnings(variants: readonly VariantInfo[], results: readonly
   return out;
 }
 
-/** The warm-up warning, when MSER-5 suggests more warm-up than the scenario has (seconds). */
-export function warmupWarning(mser: WarmupSuggestion | undefined, warmup: number): string | undefined {
+/** Share of counted requests unfinished at the drain limit above which a variant has no steady state to speak of. */
+export const UNFINISHED_LIMIT = 0.005;
+
+/**
+ * Variants with more than UNFINISHED_LIMIT of their requests unfinished at
+ * the drain limit in some replication: their queues grew for the whole run
+ * (offered load ≥ 1), so there is no steady state and no warm-up after
+ * which one starts.
+ */
+export function withoutSteadyState(variants: readonly VariantInfo[], results: readonly ReplicationResult[]): { label: string; share: number }[] {
+  const requests = METRIC_NAMES.indexOf('requests');
+  const unfinished = METRIC_NAMES.indexOf('unfinished');
+  const out: { label: string; share: number }[] = [];
+  for (const v of variants) {
+    let worst = 0;
+    for (const r of results) if (r.variant === v.index) worst = Math.max(worst, (r.scopes[0].metrics[unfinished] ?? 0) / Math.max(1, r.scopes[0].metrics[requests] ?? 0));
+    if (worst > UNFINISHED_LIMIT) out.push({ label: v.label, share: worst });
+  }
+  return out;
+}
+
+/** The warm-up warning, when MSER-5 suggests more warm-up than the scenario has (seconds); none when a variant has no steady state (and why). */
+export function warmupWarning(mser: WarmupSuggestion | undefined, warmup: number, unsteady: readonly { label: string; share: number }[] = []): string | undefined {
+  if (unsteady.length > 0)
+    return (
+      `no MSER-5 warm-up suggestion: no steady state in variant${unsteady.length > 1 ? 's' : ''} ${unsteady.map((u) => `${u.label} (${(u.share * 100).toPrecision(3)}% of requests unfinished at the drain limit)`).join(', ')}: ` +
+      `the queues grow for the whole run (offered load ≥ 1), so no warm-up makes the results stationary`
+    );
   if (!mser || !(mser.suggestedWarmupSeconds > warmup)) return undefined;
   const worst = mser.perVariant.filter((p) => p.suggestedWarmupSeconds > warmup).map((p) => p.label);
   return (
@@ -134,7 +160,7 @@ export function warmupWarning(mser: WarmupSuggestion | undefined, warmup: number
 /** What the manifest says about the results themselves (recomputed the same way by merge). */
 export function resultFacts(variants: readonly VariantInfo[], results: readonly ReplicationResult[], warmup: number) {
   const mser5 = results.length ? warmupSuggestion(variants, results) : undefined;
-  const warn = warmupWarning(mser5, warmup);
+  const warn = warmupWarning(mser5, warmup, withoutSteadyState(variants, results));
   return {
     variants: manifestVariants(variants, results),
     simulatedRequests: results.reduce((s, r) => s + r.simulatedRequests, 0),

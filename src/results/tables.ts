@@ -6,7 +6,7 @@
  * finished first nor on how the replications were split into shards.
  */
 import { sortResults } from '../runner/order.js';
-import { COUNT_METRICS, METRIC_NAMES, type MetricName, type ReplicationResult } from '../sim/result.js';
+import { COUNT_METRICS, METRIC_NAMES, SEGMENTS, type MetricName, type ReplicationResult } from '../sim/result.js';
 import { toCsv } from '../stats/csv.js';
 import { formatCount, formatNumber } from '../stats/format.js';
 import { LatencyHistogram } from '../stats/histogram.js';
@@ -25,6 +25,7 @@ export interface Tables {
   'nodes.csv': string;
   'timeseries.csv': string;
   'latency_cdf.csv': string;
+  'latency_breakdown.csv': string;
   /** Only when there are SLOs (the scenario's `slos:`, or plan's `--slo`). */
   'slos.csv'?: string;
 }
@@ -60,6 +61,7 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
   const timeseries: string[][] = [];
   const cdf: string[][] = [];
   const sloRows: string[][] = [];
+  const breakdown: string[][] = [];
 
   for (const v of variants) {
     const rs = results.filter((r) => r.variant === v.index);
@@ -104,6 +106,7 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
     for (const row of timeseriesRows(rs)) timeseries.push([...lead(v), ...row]);
     summary.push(...autoscalingSummary(rs, confidence).map((row) => [...lead(v), ...row]));
     for (const [x, f] of latencyCdf(rs)) cdf.push([...lead(v), formatNumber(x), formatNumber(f)]);
+    for (const row of breakdownRows(rs)) breakdown.push([...lead(v), ...row]);
     for (const slo of slos) {
       const j = judgeSlo(slo, rs, confidence);
       sloRows.push([...lead(v), j.scope, j.slo, formatNumber(j.mean), formatNumber(j.ciLow), formatNumber(j.ciHigh), j.verdict]);
@@ -115,8 +118,9 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
     'replications.csv': toCsv(['variant', ...keys, 'scope', 'replication', 'seed', ...METRIC_NAMES], replications),
     'pods.csv': toCsv(['variant', ...keys, 'replication', 'pod', 'workload', 'node', 'zone', 'requests', 'share', 'utilization'], pods),
     'nodes.csv': toCsv(['variant', ...keys, 'replication', 'node', 'zone', 'received', 'forwarded_cross_node', 'dropped'], nodes),
-    'timeseries.csv': toCsv(['variant', ...keys, 't_s', 'requests', 'ok', 'failed', 'throughput_rps', 'latency_p50_ms', 'latency_p99_ms', ...autoscalingColumns(results)], timeseries),
+    'timeseries.csv': toCsv(['variant', ...keys, 't_s', 'requests', 'ok', 'failed', 'throughput_rps', 'latency_p50_ms', 'latency_p99_ms', ...TIMESERIES_EXTRA, ...autoscalingColumns(results)], timeseries),
     'latency_cdf.csv': toCsv(['variant', ...keys, 'latency_ms', 'fraction'], cdf),
+    'latency_breakdown.csv': toCsv(['variant', ...keys, 'scope', 'segment', 'mean_ms', 'share'], breakdown),
   };
   if (slos.length > 0) tables['slos.csv'] = toCsv(['variant', ...keys, 'scope', 'slo', 'mean', 'ci_low', 'ci_high', 'verdict'], sloRows);
   if (variants.length > 1) tables['diffs.csv'] = toCsv(['variant', ...keys, 'scope', 'baseline', 'metric', 'n', 'mean_diff', 'ci_low', 'ci_high'], diffs);
@@ -133,7 +137,21 @@ export function timeseriesRows(rs: readonly ReplicationResult[]): string[][] {
   if (rs.length === 0) return [];
   const buckets = Math.max(...rs.map((r) => r.timeseries.requests.length));
   const bucketSeconds = rs[0].timeseries.bucketSeconds;
-  const series: ((r: ReplicationResult) => number[])[] = [(r) => r.timeseries.requests, (r) => r.timeseries.ok, (r) => r.timeseries.failed, (r) => r.timeseries.throughputRps, (r) => r.timeseries.latencyP50Ms, (r) => r.timeseries.latencyP99Ms];
+  const series: ((r: ReplicationResult) => number[])[] = [
+    (r) => r.timeseries.requests,
+    (r) => r.timeseries.ok,
+    (r) => r.timeseries.failed,
+    (r) => r.timeseries.throughputRps,
+    (r) => r.timeseries.latencyP50Ms,
+    (r) => r.timeseries.latencyP99Ms,
+    (r) => r.timeseries.failedTimeout,
+    (r) => r.timeseries.failedRefused,
+    (r) => r.timeseries.failedRejected,
+    (r) => r.timeseries.failedDependency,
+    (r) => r.timeseries.unfinished,
+    (r) => r.timeseries.inFlight,
+    (r) => r.timeseries.queueLength,
+  ];
   // With autoscaling: each workload's replicas and Pending pods at the bucket's end.
   for (const [w] of (rs[0].autoscaling?.series ?? []).entries()) {
     series.push((r) => r.autoscaling?.series[w].replicas ?? [], (r) => r.autoscaling?.series[w].pending ?? []);
@@ -141,6 +159,28 @@ export function timeseriesRows(rs: readonly ReplicationResult[]): string[][] {
   const rows: string[][] = [];
   for (let i = 0; i < buckets; i++) {
     rows.push([formatNumber(i * bucketSeconds), ...series.map((pick) => formatNumber(summarize(rs.map((r) => pick(r)[i] ?? undefined)).mean))]);
+  }
+  return rows;
+}
+
+/** Columns of timeseries.csv after the contract's (the report draws them: src/report/README.md). */
+export const TIMESERIES_EXTRA = ['failed_timeout', 'failed_refused', 'failed_rejected', 'failed_dependency', 'unfinished', 'in_flight', 'queue_length'] as const;
+
+/**
+ * Per scope and segment, the mean over replications of each replication's
+ * mean time per ok request in that segment (ms), and its share of the sum
+ * of the segments' means (which is the scope's latency_mean_ms).
+ */
+export function breakdownRows(rs: readonly ReplicationResult[]): string[][] {
+  const rows: string[][] = [];
+  const scopes = rs[0]?.latencyBreakdown.map((b) => b.scope) ?? [];
+  for (const scope of scopes) {
+    const means = SEGMENTS.map((_, i) => summarize(rs.map((r) => r.latencyBreakdown.find((b) => b.scope === scope)?.meanMs[i] ?? undefined)).mean);
+    const total = means.reduce((sum: number, m) => sum + (m ?? 0), 0);
+    SEGMENTS.forEach((segment, i) => {
+      const m = means[i];
+      rows.push([scope, segment, formatNumber(m), formatNumber(m !== undefined && total > 0 ? m / total : undefined)]);
+    });
   }
   return rows;
 }

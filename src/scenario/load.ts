@@ -29,6 +29,7 @@ import { ScenarioError, sortProblems, type Problem, type Warning } from './error
 import { assign, closest, displayPath, flowText, getAt, locate, overlaps, PathError, type Located, type Segment } from './paths.js';
 import { resolveScenario } from './resolve.js';
 import { checkRules, type Finding } from './rules.js';
+import { loadMessage, offeredLoads } from './load-estimate.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { allowedKeys, discriminator, literalValues, schemaAt, unionOptions, kindOf } from './shape.js';
 import { placeholderFindings } from './placeholders.js';
@@ -445,6 +446,16 @@ function findingProblems(findings: readonly Finding[], raw: unknown, file: strin
   return { errors, warnings };
 }
 
+/** Warnings at each workload whose offered load is near or above 1 (load-estimate.ts). */
+function loadFindings(s: Scenario): Finding[] {
+  const out: Finding[] = [];
+  for (const l of offeredLoads(s)) {
+    const message = loadMessage(l);
+    if (message !== undefined) out.push({ segs: ['workloads', l.index], message, warning: true });
+  }
+  return out;
+}
+
 interface Checked {
   parsed: Scenario;
   scenario: Scenario;
@@ -461,8 +472,9 @@ export function checkDocument(raw: unknown, file: string, place: Place, cache: F
   const fileProblems = loadFiles(withFiles, raw, file, place, cache);
   const problems = [...extra, ...errors, ...fileProblems];
   if (problems.length) throw new ScenarioError(problems);
-  warnings.push(...sortProblems(findingProblems([...openBucketFindings(withFiles), ...placeholderFindings(raw)], raw, file, place).warnings));
-  return { parsed, scenario: resolveScenario(withFiles), warnings };
+  const scenario = resolveScenario(withFiles);
+  warnings.push(...sortProblems(findingProblems([...openBucketFindings(withFiles), ...placeholderFindings(raw), ...loadFindings(scenario)], raw, file, place).warnings));
+  return { parsed, scenario, warnings };
 }
 
 /** Sweep paths: each must name a place of the scenario, once, and none may be `--set` as well. */

@@ -38,6 +38,12 @@ export class Requests {
   demand = new Float64Array(0);
   /** 1 when `trace` follows it. */
   traced = new Uint8Array(0);
+  /** 1 from alloc to release. */
+  live = new Uint8Array(0);
+  /** Records ever allocated (ids are below it). */
+  get capacity(): number {
+    return this.cap;
+  }
   /** A call (calls.ts): the caller's attempt and its generation, whether the call is required; -1 for a client's request. */
   parent = new Int32Array(0);
   parentGen = new Int32Array(0);
@@ -51,10 +57,13 @@ export class Requests {
 
   alloc(): number {
     if (this.free.length === 0) this.grow();
-    return this.free.pop() as number;
+    const r = this.free.pop() as number;
+    this.live[r] = 1;
+    return r;
   }
 
   release(r: number): void {
+    this.live[r] = 0;
     this.free.push(r);
   }
 
@@ -67,6 +76,7 @@ export class Requests {
     this.retriesLeft = grown(this.retriesLeft, cap);
     this.demand = grown(this.demand, cap);
     this.traced = grown(this.traced, cap);
+    this.live = grown(this.live, cap);
     this.parent = grown(this.parent, cap);
     this.parentGen = grown(this.parentGen, cap);
     this.required = grown(this.required, cap);
@@ -92,6 +102,27 @@ export class Attempts {
   start = new Float64Array(0);
   /** start + the client's timeout. */
   deadline = new Float64Array(0);
+  /**
+   * The work it asks of its pod, fixed when it is sent (NaN before): a pod
+   * serves it even after its client gave up and its request record moved on
+   * to a retry or to another request, so nothing at the pod reads the request.
+   */
+  demand = new Float64Array(0);
+  /**
+   * Where its time went, in seconds, for the latency breakdown: network to
+   * and from the client, through the LB, forwarding (node ↔ node ↔ pod and
+   * kube-proxy), the handshake (or waiting for one), the pod's queue, service.
+   */
+  segClient = new Float64Array(0);
+  segLb = new Float64Array(0);
+  segForward = new Float64Array(0);
+  segHandshake = new Float64Array(0);
+  segQueue = new Float64Array(0);
+  segService = new Float64Array(0);
+  /** 1 when its client gave up on it while a pod (or the way to one) still held it. */
+  abandoned = new Uint8Array(0);
+  /** 1 when its request is counted (first attempt inside the measured window). */
+  counted = new Uint8Array(0);
   /** Its pending arrival or service-end event, and its timeout event, or -1. */
   event = new Int32Array(0);
   timeoutEvent = new Int32Array(0);
@@ -102,7 +133,7 @@ export class Attempts {
   pending = new Int32Array(0);
 
   /** A fresh attempt of request r starting at `now`, with its client's deadline. */
-  alloc(r: number, now: number, deadline: number): number {
+  alloc(r: number, now: number, deadline: number, counted: boolean): number {
     if (this.free.length === 0) this.grow();
     const a = this.free.pop() as number;
     this.req[a] = r;
@@ -112,6 +143,15 @@ export class Attempts {
     this.resolved[a] = 0;
     this.start[a] = now;
     this.deadline[a] = deadline;
+    this.demand[a] = NaN;
+    this.counted[a] = counted ? 1 : 0;
+    this.abandoned[a] = 0;
+    this.segClient[a] = 0;
+    this.segLb[a] = 0;
+    this.segForward[a] = 0;
+    this.segHandshake[a] = 0;
+    this.segQueue[a] = 0;
+    this.segService[a] = 0;
     this.event[a] = -1;
     this.timeoutEvent[a] = -1;
     this.gen[a] = (this.gen[a] + 1) | 0;
@@ -131,6 +171,15 @@ export class Attempts {
     this.resolved = grown(this.resolved, cap);
     this.start = grown(this.start, cap);
     this.deadline = grown(this.deadline, cap);
+    this.demand = grown(this.demand, cap);
+    this.counted = grown(this.counted, cap);
+    this.abandoned = grown(this.abandoned, cap);
+    this.segClient = grown(this.segClient, cap);
+    this.segLb = grown(this.segLb, cap);
+    this.segForward = grown(this.segForward, cap);
+    this.segHandshake = grown(this.segHandshake, cap);
+    this.segQueue = grown(this.segQueue, cap);
+    this.segService = grown(this.segService, cap);
     this.event = grown(this.event, cap);
     this.timeoutEvent = grown(this.timeoutEvent, cap);
     this.gen = grown(this.gen, cap);

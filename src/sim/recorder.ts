@@ -14,6 +14,8 @@
  * costs its three counters only.
  */
 import { Outcome } from '../dataplane/client.js';
+import type { Attempts } from './pools.js';
+import { SEGMENTS } from './result.js';
 import { LatencyHistogram } from '../stats/histogram.js';
 import { TimeHistogram } from '../stats/timeHistogram.js';
 
@@ -36,6 +38,40 @@ const FIELDS = 13;
 /** The counters by name, for reading results (not the hot path). */
 const FIELD_OF = { requests: REQUESTS, ok: OK, timeout: TIMEOUT, refused: REFUSED, rejected: REJECTED, retries: RETRIES, forwarded: FORWARDED, crossNode: CROSS_NODE, crossZone: CROSS_ZONE, latencySum: LATENCY_SUM, latencyMax: LATENCY_MAX, dependency: DEPENDENCY, calls: CALLS } as const;
 
+const N_SEGMENTS = SEGMENTS.length;
+
+/**
+ * Time spent per bucket by things that come and go (requests in flight,
+ * attempts in pod queues): each adds the interval it was there, so the
+ * bucket's area / its width is the time-average of how many there were.
+ */
+export class Occupancy {
+  readonly area: Float64Array;
+
+  constructor(
+    private readonly windowStart: number,
+    private readonly windowEnd: number,
+    private readonly bucketSeconds: number,
+    buckets: number,
+  ) {
+    this.area = new Float64Array(buckets);
+  }
+
+  /** One was there during [from, to). */
+  add(from: number, to: number): void {
+    let a = from > this.windowStart ? from : this.windowStart;
+    const end = to < this.windowEnd ? to : this.windowEnd;
+    const last = this.area.length - 1;
+    while (a < end) {
+      const b = Math.min(last, Math.floor((a - this.windowStart) / this.bucketSeconds));
+      const bucketEnd = b === last ? end : Math.min(end, this.windowStart + (b + 1) * this.bucketSeconds);
+      if (!(bucketEnd > a)) break;
+      this.area[b] += bucketEnd - a;
+      a = bucketEnd;
+    }
+  }
+}
+
 export class Recorder {
   readonly counters: Float64Array;
   readonly histograms: LatencyHistogram[];
@@ -43,6 +79,16 @@ export class Recorder {
   readonly bucketRequests: Float64Array;
   readonly bucketOk: Float64Array;
   readonly bucketFailed: Float64Array;
+  /** Failed requests of each bucket by the cause of their last attempt. */
+  readonly bucketTimeout: Float64Array;
+  readonly bucketRefused: Float64Array;
+  readonly bucketRejected: Float64Array;
+  readonly bucketDependency: Float64Array;
+  /** Requests in flight and attempts waiting in pod queues, integrated per bucket. */
+  readonly inFlight: Occupancy;
+  readonly queued: Occupancy;
+  /** Per scope, per segment (SEGMENTS): seconds summed over counted ok requests. */
+  readonly segments: Float64Array;
   /** Per bucket, made at its first ok request (undefined until then). */
   readonly bucketLatency: (TimeHistogram | undefined)[];
   readonly warmupBuckets: number;
@@ -73,6 +119,13 @@ export class Recorder {
     this.bucketRequests = new Float64Array(this.buckets);
     this.bucketOk = new Float64Array(this.buckets);
     this.bucketFailed = new Float64Array(this.buckets);
+    this.bucketTimeout = new Float64Array(this.buckets);
+    this.bucketRefused = new Float64Array(this.buckets);
+    this.bucketRejected = new Float64Array(this.buckets);
+    this.bucketDependency = new Float64Array(this.buckets);
+    this.inFlight = new Occupancy(windowStart, windowEnd, bucketSeconds, this.buckets);
+    this.queued = new Occupancy(windowStart, windowEnd, bucketSeconds, this.buckets);
+    this.segments = new Float64Array(scopes * N_SEGMENTS);
     this.bucketLatency = new Array<TimeHistogram | undefined>(this.buckets).fill(undefined);
     this.warmupBuckets = Math.max(1, Math.ceil(windowEnd / bucketSeconds - 1e-9));
     this.warmupSum = new Float64Array(this.warmupBuckets);
@@ -151,6 +204,34 @@ export class Recorder {
     if (scope >= this.edgeScopes) return;
     this.counters[field] += 1;
     this.bucketFailed[bucket] += 1;
+    const byCause = outcome === Outcome.Timeout ? this.bucketTimeout : outcome === Outcome.Refused ? this.bucketRefused : outcome === Outcome.Rejected ? this.bucketRejected : this.bucketDependency;
+    byCause[bucket] += 1;
+  }
+
+  /**
+   * Where a counted ok request's time went: its successful attempt a's
+   * segments, and `before` seconds of failed attempts and backoff before it.
+   */
+  breakdown(scope: number, att: Attempts, a: number, before: number): void {
+    this.addSegments(0, att, a, before);
+    this.addSegments(scope * N_SEGMENTS, att, a, before);
+  }
+
+  private addSegments(o: number, att: Attempts, a: number, before: number): void {
+    const g = this.segments;
+    g[o] += att.segClient[a];
+    g[o + 1] += att.segLb[a];
+    g[o + 2] += att.segForward[a];
+    g[o + 3] += att.segHandshake[a];
+    g[o + 4] += att.segQueue[a];
+    g[o + 5] += att.segService[a];
+    g[o + 7] += before;
+  }
+
+  /** Scope `scope`'s mean seconds per counted ok request in each segment (NaN without ok requests). */
+  segmentMeans(scope: number): number[] {
+    const ok = this.get(scope, 'ok');
+    return SEGMENTS.map((_, i) => (ok > 0 ? this.segments[scope * N_SEGMENTS + i] / ok : NaN));
   }
 
   /**

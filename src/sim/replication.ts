@@ -84,10 +84,19 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
     throughputRps: [] as number[],
     latencyP50Ms: [] as number[],
     latencyP99Ms: [] as number[],
+    failedTimeout: Array.from(rec.bucketTimeout),
+    failedRefused: Array.from(rec.bucketRefused),
+    failedRejected: Array.from(rec.bucketRejected),
+    failedDependency: Array.from(rec.bucketDependency),
+    unfinished: Array.from(rec.bucketRequests, (n, i) => n - rec.bucketOk[i] - rec.bucketFailed[i]),
+    inFlight: [] as number[],
+    queueLength: [] as number[],
   };
   for (let i = 0; i < b; i++) {
     const width = Math.min(rec.bucketSeconds, window - i * rec.bucketSeconds);
     ts.throughputRps.push(width > 0 ? rec.bucketOk[i] / width : NaN);
+    ts.inFlight.push(width > 0 ? rec.inFlight.area[i] / width : NaN);
+    ts.queueLength.push(width > 0 ? rec.queued.area[i] / width : NaN);
     const h = rec.bucketLatency[i];
     ts.latencyP50Ms.push(h !== undefined && h.count > 0 ? h.quantile(0.5) * 1000 : NaN);
     ts.latencyP99Ms.push(h !== undefined && h.count > 0 ? h.quantile(0.99) * 1000 : NaN);
@@ -104,6 +113,7 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
     pods: podRows,
     nodes: nodeRows,
     timeseries: ts,
+    latencyBreakdown: scopeNames.map((scope, i) => ({ scope, meanMs: rec.segmentMeans(i).map((x) => x * 1000) })),
     warmupSeries,
     simulatedRequests: sim.simulatedRequests,
     suppressedRequests: sim.suppressedRequests,

@@ -87,6 +87,29 @@ export const TimeSeriesSchema = z.object({
   /** NaN for a bucket with no ok request. */
   latencyP50Ms: series,
   latencyP99Ms: series,
+  /** Failed requests by the cause of their last attempt (they add up to `failed`); `failedDependency` stays 0 until workloads call others. */
+  failedTimeout: series,
+  failedRefused: series,
+  failedRejected: series,
+  failedDependency: series,
+  /** Requests of the bucket not ended by the drain limit. */
+  unfinished: series,
+  /** Time-averages over the bucket: requests in flight, attempts waiting in pod queues (summed over pods). */
+  inFlight: series,
+  queueLength: series,
+});
+
+/**
+ * The segments of an ok request's latency (latency_breakdown.csv), in
+ * order; they add up to its end-to-end latency. `calls` (index 6) stays 0
+ * until workloads call others: its slot is kept for call graphs.
+ */
+export const SEGMENTS = ['client_network', 'load_balancer', 'forwarding', 'handshake', 'queue_wait', 'service', 'calls', 'retries_backoff'] as const;
+
+/** Mean milliseconds per counted ok request in each latency segment (SEGMENTS), per scope; NaN without ok requests. */
+export const LatencyBreakdownSchema = z.object({
+  scope: name,
+  meanMs: z.array(value).length(SEGMENTS.length),
 });
 
 export const ReplicationResultSchema = z.object({
@@ -100,6 +123,8 @@ export const ReplicationResultSchema = z.object({
   pods: z.array(PodRowSchema).max(1_000_000),
   nodes: z.array(NodeRowSchema).max(1_000_000),
   timeseries: TimeSeriesSchema,
+  /** Where ok requests' time went, per scope (latency_breakdown.csv). */
+  latencyBreakdown: z.array(LatencyBreakdownSchema).max(100_000),
   /**
    * Mean latency (ms) of ok requests per timeBucket from t = 0 (warm-up
    * included), by the bucket in which their first attempt started: the
@@ -120,10 +145,11 @@ export const ReplicationResultSchema = z.object({
 export type ReplicationResult = z.infer<typeof ReplicationResultSchema>;
 
 /** Thrown by a replication that exceeded simulation.maxInFlight (exit code 1, names the overloaded pods). */
-export function overloadError(limit: number, now: number, queues: { name: string; waiting: number }[]): OverloadError {
+export function overloadError(limit: number, now: number, requests: number, abandoned: number, queues: { name: string; waiting: number }[]): OverloadError {
   const worst = [...queues].sort((a, b) => b.waiting - a.waiting).filter((p) => p.waiting > 0).slice(0, 5);
+  const held = abandoned > 0 ? ` (${requests} requests and ${abandoned} attempts their clients gave up on that pods still hold)` : '';
   return new OverloadError(
-    `more than ${limit} requests in flight at t=${now.toFixed(3)} s (simulation.maxInFlight): the pods cannot keep up; ` +
+    `more than ${limit} requests in flight at t=${now.toFixed(3)} s${held} (simulation.maxInFlight): the pods cannot keep up; ` +
       `longest queues: ${worst.map((p) => `${p.name} (${p.waiting} waiting)`).join(', ') || 'none (requests are stuck in the network)'}`,
     worst.map((p) => p.name),
   );

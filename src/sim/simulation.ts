@@ -73,6 +73,12 @@ export class Simulation implements Host {
   readonly traceLog: number[] = [];
   inFlight = 0;
   peakInFlight = 0;
+  /**
+   * Attempts whose client gave up but that a pod still holds (or that are on
+   * their way to one): they use memory and pod time like any other, so the
+   * maxInFlight guard counts them with the requests in flight.
+   */
+  abandoned = 0;
   simulatedRequests = 0;
   suppressedRequests = 0;
   events = 0;
@@ -159,7 +165,7 @@ export class Simulation implements Host {
       switch (q.kind) {
         case Ev.Arrival:
           this.arrival(payload);
-          if (this.inFlight > maxInFlight) throw overloadError(maxInFlight, now, this.pods.names.map((name, p) => ({ name, waiting: this.pods.queues[p].length })));
+          if (this.inFlight + this.abandoned > maxInFlight) throw this.overloaded(maxInFlight);
           break;
         case Ev.Retry:
           this.startAttempt(payload);
@@ -182,6 +188,18 @@ export class Simulation implements Host {
     }
     if (this.now < this.windowEnd) this.now = this.windowEnd;
     this.pods.finish(this.windowEnd);
+    // What is still in flight or queued at the end was there up to now.
+    const req = this.requests;
+    for (let r = 0; r < req.capacity; r++) if (req.live[r]) this.recorder.inFlight.add(req.start[r], this.now);
+    for (let p = 0; p < this.pods.count; p++) {
+      const q = this.pods.queues[p];
+      for (let i = 0; i < q.length; i++) this.recorder.queued.add(-this.attempts.segQueue[q.at(i)], this.now);
+    }
+  }
+
+  /** The error of a replication whose requests in flight and abandoned attempts exceed simulation.maxInFlight, naming the longest queues. */
+  private overloaded(limit: number): Error {
+    return overloadError(limit, this.now, this.inFlight, this.abandoned, this.pods.names.map((name, p) => ({ name, waiting: this.pods.queues[p].length })));
   }
 
   /** Traffic entry t generates a request (unless its in-cluster origin is gone) and schedules its next. */
@@ -219,7 +237,7 @@ export class Simulation implements Host {
     const now = this.now;
     const req = this.requests;
     const t = req.traffic[r];
-    const a = this.attempts.alloc(r, now, now + this.clients.timeout[t]);
+    const a = this.attempts.alloc(r, now, now + this.clients.timeout[t], req.bucket[r] >= 0);
     const retry = req.retriesLeft[r] !== this.clients.retries[t];
     if (req.parent[r] >= 0) {
       // A call leaves from its caller pod's node.
@@ -296,28 +314,44 @@ export class Simulation implements Host {
     conns.hopLog = tracing ? this.traceLog : null;
     const t = this.requests.traffic[r];
     att.conn[a] = c;
-    att.pod[a] = conns.pod[c];
+    const p = (att.pod[a] = conns.pod[c]);
+    // Its work is fixed now: the first attempt serves the request's own demand, a retry new work for the pod.
+    att.demand[a] = this.clients.work(t, this.requests.retriesLeft[r] === this.clients.retries[t], this.requests.demand[r], this.pods.workload[p]);
     conns.carry(c);
     this.countForward(a, c);
-    let arriveAt: number;
+    let sendAt: number;
+    let there: number;
     if (isNew) {
       const handshake = this.clients.handshake[t] === 1;
-      const sendAt = conns.establish(c, now, handshake);
-      if (handshake) {
-        if (tracing) this.tracer?.handshake(a);
-        arriveAt = sendAt + conns.pathDelay(c, false);
-      } else arriveAt = now + conns.pathDelay(c, true);
+      sendAt = conns.establish(c, now, handshake);
+      if (handshake && tracing) this.tracer?.handshake(a);
+      there = conns.pathDelay(c, !handshake);
     } else {
       const reach = conns.reach(c);
       if (reach !== Reach.Ok) return this.unanswered(a, c, reach, false);
-      arriveAt = conns.sendTime(c, now) + conns.pathDelay(c, false);
+      sendAt = conns.sendTime(c, now);
+      there = conns.pathDelay(c, false);
       if (tracing) this.tracer?.reuse(a, c);
     }
+    const arriveAt = sendAt + there;
+    this.path(a, there);
+    // The handshake, or waiting for the one in flight on a kept-alive connection.
+    att.segHandshake[a] = sendAt - now;
+    att.segQueue[a] = -arriveAt;
     if (tracing) this.tracer?.sent(a, arriveAt);
     att.where[a] = Where.Transit;
     att.event[a] = this.queue.schedule(arriveAt, Ev.PodArrival, a);
     const deadline = att.deadline[a];
     if (deadline !== Infinity) att.timeoutEvent[a] = this.queue.schedule(deadline, Ev.Timeout, a);
+  }
+
+  /** Adds a one-way trip of `d` seconds along attempt a's path (just drawn by pathDelay) to its latency segments. */
+  private path(a: number, d: number): void {
+    const att = this.attempts;
+    const conns = this.connections;
+    att.segClient[a] += conns.lastClient;
+    att.segLb[a] += conns.lastLb;
+    att.segForward[a] += d - conns.lastClient - conns.lastLb;
   }
 
   // ------------------------------------------------------------------- pods
@@ -326,7 +360,8 @@ export class Simulation implements Host {
     const att = this.attempts;
     const p = att.pod[a];
     const r = att.req[a];
-    this.connections.hopLog = this.requests.traced[r] ? this.traceLog : null;
+    // A resolved attempt's request record may belong to another request by now: only an unresolved one is traced.
+    this.connections.hopLog = !att.resolved[a] && this.requests.traced[r] ? this.traceLog : null;
     const pods = this.pods;
     att.event[a] = -1;
     if (pods.state[p] !== PodState.Running) {
@@ -334,7 +369,7 @@ export class Simulation implements Host {
       this.lose(a, this.nodeAlive[pods.node[p]] === 0);
       return;
     }
-    if (this.requests.bucket[r] >= 0) pods.counted[p]++;
+    if (att.counted[a]) pods.counted[p]++;
     const admission = pods.admit(p);
     if (admission === Admission.Start) this.startService(a, p);
     else if (admission === Admission.Queue) {
@@ -352,19 +387,18 @@ export class Simulation implements Host {
     }
   }
 
+  /** Pod p starts serving attempt a: its own work, even when its client has given up (its request record may serve another request by now). */
   private startService(a: number, p: number): void {
     const now = this.now;
     const att = this.attempts;
-    const req = this.requests;
-    const r = att.req[a];
-    const t = req.traffic[r];
-    const w = this.pods.workload[p];
-    // The first attempt serves the request's own demand; a retry is new work for the pod.
-    const service = this.clients.work(t, req.retriesLeft[r] === this.clients.retries[t], req.demand[r], w);
+    const service = att.demand[a];
+    if (att.where[a] === Where.Queued) this.recorder.queued.add(-att.segQueue[a], now);
+    att.segQueue[a] += now;
+    att.segService[a] = service;
     this.pods.changeBusy(p, 1, now);
     att.where[a] = Where.Service;
     att.event[a] = this.queue.schedule(now + service, Ev.ServiceEnd, a);
-    if (req.traced[r] && !att.resolved[a]) this.tracer?.service(a, p, now, service);
+    if (!att.resolved[a] && this.requests.traced[att.req[a]]) this.tracer?.service(a, p, now, service);
   }
 
   /** Attempt a's own work is done: its pod makes its calls (holding the slot), or answers. */
@@ -455,7 +489,7 @@ export class Simulation implements Host {
     const now = this.now;
     const att = this.attempts;
     const p = att.pod[a];
-    const traced = this.requests.traced[att.req[a]] === 1;
+    const traced = !att.resolved[a] && this.requests.traced[att.req[a]] === 1;
     this.connections.hopLog = traced ? this.traceLog : null;
     const pods = this.pods;
     pods.changeBusy(p, -1, now);
@@ -463,7 +497,9 @@ export class Simulation implements Host {
     att.where[a] = Where.Free;
     att.event[a] = -1;
     if (!att.resolved[a]) {
-      const at = now + this.connections.pathDelay(att.conn[a], false);
+      const back = this.connections.pathDelay(att.conn[a], false);
+      this.path(a, back);
+      const at = now + back;
       const deadline = att.deadline[a];
       if (at <= deadline) {
         if (traced) this.tracer?.response(a, at);
@@ -484,6 +520,8 @@ export class Simulation implements Host {
     att.timeoutEvent[a] = -1;
     if (att.resolved[a]) return;
     // The attempt stays where it is (the pod still serves it) but its request moves on.
+    att.abandoned[a] = 1;
+    this.abandoned++;
     if (this.requests.traced[att.req[a]]) this.tracer?.failed(a, this.now, Outcome.Timeout, 'no response before the client timeout (the pod still serves it; the answer is discarded)');
     this.resolve(a, this.now, Outcome.Timeout);
   }
@@ -491,8 +529,9 @@ export class Simulation implements Host {
   /** Attempt a is lost at a pod that stopped: its client times out (node down) or gets a reset back (pod gone, node up). */
   private lose(a: number, nodeDown: boolean): void {
     const att = this.attempts;
+    if (att.where[a] === Where.Queued) this.recorder.queued.add(-att.segQueue[a], this.now);
     att.where[a] = Where.Free;
-    this.connections.hopLog = this.requests.traced[att.req[a]] ? this.traceLog : null;
+    this.connections.hopLog = !att.resolved[a] && this.requests.traced[att.req[a]] ? this.traceLog : null;
     if (!att.resolved[a]) {
       if (nodeDown) this.resolve(a, this.clients.lostAt(att.start[a], att.deadline[a], this.now), Outcome.Timeout);
       else this.resolve(a, this.now + this.connections.pathDelay(att.conn[a], false), Outcome.Refused);
@@ -509,6 +548,7 @@ export class Simulation implements Host {
   /** Returns attempt a's record to the pool once no pod holds it. */
   private freeAttempt(a: number): void {
     if (this.attempts.where[a] !== Where.Free) return;
+    if (this.attempts.abandoned[a]) this.abandoned--;
     this.cancelTimeout(a);
     this.attempts.release(a);
   }
@@ -541,8 +581,10 @@ export class Simulation implements Host {
       this.queue.schedule(retryAt, Ev.Retry, r);
       return;
     }
+    if (outcome === Outcome.Ok && counted && at <= this.drainEnd) this.recorder.breakdown(this.scopeOf[t], att, a, att.start[a] - req.start[r]);
     this.recorder.ended(this.scopeOf[t], bucket, req.start[r], at, outcome, this.drainEnd);
     if (counted) this.countedOpen--;
+    this.recorder.inFlight.add(req.start[r], at);
     if (req.traced[r]) this.tracer?.done(r, at, outcome, at - req.start[r]);
     this.inFlight--;
     if (req.parent[r] >= 0) {

@@ -32,12 +32,16 @@ export function singleQueue(opts: {
   proxyMode?: string;
   ipvsScheduler?: string;
   seed?: number;
+  /** Extra fields of the traffic entry (timeout, retries, retryBackoff…). */
+  traffic?: Record<string, unknown>;
+  /** Extra fields of `simulation` (maxInFlight…). */
+  simulation?: Record<string, unknown>;
 }): Scenario {
   return scenarioFrom({
     apiVersion: 'svcsim/v1',
     kind: 'Scenario',
     metadata: { name: 'queue' },
-    simulation: { duration: opts.duration ?? 200, warmup: opts.warmup ?? 20, replications: opts.replications ?? 10, seed: opts.seed ?? 1, drainLimit: 1000 },
+    simulation: { duration: opts.duration ?? 200, warmup: opts.warmup ?? 20, replications: opts.replications ?? 10, seed: opts.seed ?? 1, drainLimit: 1000, ...opts.simulation },
     cluster: {
       nodes: [{ name: 'n0' }],
       proxyMode: opts.proxyMode ?? 'iptables',
@@ -55,7 +59,7 @@ export function singleQueue(opts: {
       },
     ],
     services: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { selector: { app: 'app' }, ports: [{ port: 80, targetPort: 8080 }] } }],
-    traffic: [{ name: 'load', to: { service: 'svc', port: 80, via: 'clusterIP' }, from: { node: 'n0' }, arrival: { process: 'poisson', rate: opts.rate }, handshake: false }],
+    traffic: [{ name: 'load', to: { service: 'svc', port: 80, via: 'clusterIP' }, from: { node: 'n0' }, arrival: { process: 'poisson', rate: opts.rate }, handshake: false, ...opts.traffic }],
   });
 }
 

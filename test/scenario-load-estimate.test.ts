@@ -1,0 +1,88 @@
+/**
+ * Offered load per workload (scenario/load-estimate.ts) and the warnings
+ * validate and run print from it.
+ */
+import { describe, expect, it } from 'vitest';
+import { arrivalRatesAt, loadMessage, offeredLoads } from '../src/scenario/load-estimate.js';
+import { scenarioFrom, singleQueue, webService } from './helpers/scenario.js';
+import { parseScenarioText } from '../src/scenario/load.js';
+import { stringify } from 'yaml';
+import { warmupWarning, withoutSteadyState } from '../src/results/manifest.js';
+import { METRIC_NAMES, type ReplicationResult } from '../src/sim/result.js';
+
+describe('offered load', () => {
+  it('is rate × mean service time / (replicas × concurrency)', () => {
+    const s = singleQueue({ rate: 1500, replicas: 2, concurrency: 2, serviceTime: { dist: 'exponential', mean: '2ms' } });
+    const [l] = offeredLoads(s);
+    expect(l.workload).toBe('app');
+    expect(l.rate).toBe(1500);
+    expect(l.slots).toBe(4);
+    expect(l.load).toBeCloseTo(0.75, 12);
+    expect(loadMessage(l)).toBeUndefined();
+  });
+
+  it('splits a Service over the workloads it selects by their replicas, and takes the peak of a schedule', () => {
+    const s = scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'two' },
+      simulation: { duration: 10 },
+      cluster: { nodes: [{ name: 'n' }] },
+      workloads: [
+        { name: 'a', labels: { app: 'web' }, replicas: 3, ports: [8080], serviceTime: '10ms' },
+        { name: 'b', labels: { app: 'web' }, replicas: 1, ports: [8080], serviceTime: '40ms' },
+      ],
+      services: [webService({})],
+      traffic: [{ name: 'u', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'schedule', steps: [{ at: 0, rate: 100 }, { at: 60, rate: 300 }, { at: 120, rate: 50 }] } }],
+    });
+    expect(arrivalRatesAt(s, 0)).toEqual([75, 25]);
+    const [a, b] = offeredLoads(s);
+    // At t = 60: a gets 225/s × 10 ms / 3 = 0.75; b gets 75/s × 40 ms / 1 = 3.
+    expect(a).toMatchObject({ at: 60, rate: 225 });
+    expect(a.load).toBeCloseTo(0.75, 12);
+    expect(b).toMatchObject({ at: 60, rate: 75 });
+    expect(b.load).toBeCloseTo(3, 12);
+    expect(loadMessage(b)).toMatch(/^overloaded: no steady state: workload b is offered load 75 req\/s × 40 ms mean service time \/ \(1 slots = replicas × concurrency\) = 3 from t=60 s/);
+  });
+
+  it('warns near 1 and says there is no steady state at 1 or more', () => {
+    const at = (rate: number) => loadMessage(offeredLoads(singleQueue({ rate, serviceTime: '1ms' }))[0]);
+    expect(at(899)).toBeUndefined();
+    expect(at(950)).toMatch(/^workload app is offered load 950 req\/s × 1 ms .* = 0\.95: close to 1/);
+    expect(at(1000)).toMatch(/^overloaded: no steady state: workload app/);
+  });
+
+  it('is a warning of the loader, pinned to the workload', () => {
+    const doc = {
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'over' },
+      simulation: { duration: 10 },
+      cluster: { nodes: [{ name: 'n' }] },
+      workloads: [{ name: 'app', replicas: 1, ports: [8080], serviceTime: '2ms' }],
+      services: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { selector: { app: 'app' }, ports: [{ port: 80, targetPort: 8080 }] } }],
+      traffic: [{ name: 'load', to: { service: 'svc', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate: 600 } }],
+    };
+    const { warnings } = parseScenarioText(stringify(doc), 'over.yaml');
+    const w = warnings.find((x) => x.message.startsWith('overloaded'));
+    expect(w).toBeDefined();
+    expect(w!.path).toBe('workloads.app');
+    expect(w!.line).toBeGreaterThan(0);
+  });
+});
+
+describe('a run without a steady state', () => {
+  it('gets no MSER-5 warm-up suggestion, but the reason: the share of requests unfinished at the drain limit', () => {
+    const metrics = (requests: number, unfinished: number) => METRIC_NAMES.map((m) => (m === 'requests' ? requests : m === 'unfinished' ? unfinished : 0));
+    const result = (variant: number, requests: number, unfinished: number) => ({ variant, scopes: [{ scope: 'all', metrics: metrics(requests, unfinished) }] }) as unknown as ReplicationResult;
+    const variants = [
+      { index: 0, label: 'small', params: [] },
+      { index: 1, label: 'big', params: [] },
+    ];
+    const unsteady = withoutSteadyState(variants, [result(0, 1000, 40), result(0, 1000, 0), result(1, 1000, 5)]);
+    expect(unsteady).toEqual([{ label: 'small', share: 0.04 }]);
+    const mser = { suggestedWarmupSeconds: 30, perVariant: [{ label: 'small', suggestedWarmupSeconds: 30, buckets: 60 }] };
+    expect(warmupWarning(mser, 10, unsteady)).toMatch(/^no MSER-5 warm-up suggestion: no steady state in variant small \(4\.00% of requests unfinished at the drain limit\)/);
+    expect(warmupWarning(mser, 10, [])).toMatch(/^MSER-5 suggests a warm-up of 30 s/);
+  });
+});
