@@ -6,6 +6,7 @@
  * tolerances are the runs' own 99% confidence intervals.
  */
 import { describe, expect, it } from 'vitest';
+import { buildTables } from '../src/results/tables.js';
 import { resolved } from '../src/scenario/resolved.js';
 import type { Scenario } from '../src/scenario/schema.js';
 import { runReplication } from '../src/sim/replication.js';
@@ -69,6 +70,26 @@ describe('a pod that calls another Service waits for it', () => {
     expectWithin(metric(results, 'latency_mean_ms'), 4.5);
     // The backend's own scope sees the call as its caller does: M/M/1 time in system.
     expectWithin(metric(results, 'latency_mean_ms', scopeIndex(results, 'service:back')), 2.5);
+  });
+
+  it('the latency breakdown puts the wait for calls in its calls segment, and the segments still add up to the edge latency', () => {
+    const s = graph([{ name: 'front', concurrency: 100_000, serviceTime: exp('2ms'), calls: [{ service: 'back', port: 80 }] }, { name: 'back', serviceTime: exp('1ms') }], 600);
+    const results = replicate(s, 4);
+    const t = buildTables([{ index: 0, label: 'base', params: [] }], results);
+    const rows = (csv: string) => {
+      const [head, ...lines] = csv.trim().split('\n');
+      const keys = head.split(',');
+      return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i], v])));
+    };
+    const all = rows(t['latency_breakdown.csv']).filter((r) => r.scope === 'all');
+    const seg = (name: string) => Number(all.find((r) => r.segment === name)!.mean_ms);
+    const total = all.reduce((sum, r) => sum + Number(r.mean_ms), 0);
+    const mean = (scope: string, m: string) => Number(rows(t['summary.csv']).find((r) => r.scope === scope && r.metric === m)!.mean);
+    expect(Math.abs(total - mean('all', 'latency_mean_ms')) / mean('all', 'latency_mean_ms')).toBeLessThan(1e-5);
+    // Every edge request makes one call, and waits for all of it: the segment is the call's latency as the caller sees it.
+    expect(Math.abs(seg('calls') - mean('service:back', 'latency_mean_ms')) / seg('calls')).toBeLessThan(0.02);
+    expect(seg('service')).toBeCloseTo(2, 0);
+    expect(mean('all', 'calls')).toBeCloseTo(mean('all', 'requests'), -2);
   });
 
   it('fork-join to 2 M/M/1 backends: the step takes (12 − ρ)/8 · 1/(μ − λ) on average (Flatto–Hahn, Nelson–Tantawi)', () => {
@@ -220,9 +241,16 @@ describe('connections between Services', () => {
   function connectionsPerBackend(s: Scenario, replication: number, backends: number): number[] {
     const sim = new Simulation(resolved(s), { replication, rootSeed: 11 });
     sim.run();
-    const tables = (sim.proxies as unknown as { activeConns: Int32Array[] }).activeConns;
+    // Each caller pod's pooled connection (size 1: its client is its own slot) and the backend it was DNATed to.
+    const t = sim.calls.firstCallEntry;
     const first = sim.pods.names.indexOf('back-0');
-    return Array.from({ length: backends }, (_, b) => tables.reduce((sum, table) => sum + table[first + b], 0));
+    const counts = new Array<number>(backends).fill(0);
+    for (let p = 0; p < sim.pods.count; p++) {
+      if (!sim.pods.names[p].startsWith('front-')) continue;
+      const c = sim.connections.keptAlive(t, sim.calls.clientOf(t, p));
+      if (c >= 0) counts[sim.connections.pod[c] - first]++;
+    }
+    return counts;
   }
 
   it('pooled: {size: 1} gives each caller pod one backend: connections per backend are Binomial(C, 1/B) under iptables (χ²)', () => {

@@ -3,11 +3,11 @@
  *
  * `METRICS` are the ones the result tables write today, in the column order
  * of `replications.csv`; a scenario names one in `simulation.precision.metric`
- * and `plan --slo` takes them. `CONTRACT_METRICS` are every name of the
- * contract's Metrics table, including those the engine does not write yet
- * (call graphs, autoscaling): an SLO in the scenario (`slos:`) may name any
- * of them, so that a scenario written against the contract stays valid as
- * the engine catches up.
+ * and `plan --slo` takes them (`failed_dependency` and `calls` are 0 without
+ * call graphs). `CONTRACT_METRICS` are every name of the contract's Metrics
+ * table: these, then the autoscaling ones, which summary.csv has only for a
+ * scenario whose workloads autoscale; an SLO in the scenario (`slos:`) may
+ * name any of them.
  */
 export const METRICS = [
   'requests',
@@ -25,7 +25,9 @@ export const METRICS = [
   'failed_timeout',
   'failed_refused',
   'failed_rejected',
+  'failed_dependency',
   'retries',
+  'calls',
   'cross_node_ratio',
   'cross_zone_ratio',
   'pod_utilization_mean',
@@ -35,7 +37,7 @@ export const METRICS = [
 export type Metric = (typeof METRICS)[number];
 
 /** Every metric name of the contract: those of METRICS, then those of call graphs and autoscaling. */
-export const CONTRACT_METRICS = [...METRICS, 'failed_dependency', 'calls', 'pod_seconds', 'node_seconds', 'replicas_mean', 'replicas_max', 'scale_events'] as const;
+export const CONTRACT_METRICS = [...METRICS, 'pod_seconds', 'node_seconds', 'replicas_mean', 'replicas_max', 'scale_events'] as const;
 
 export type ContractMetric = (typeof CONTRACT_METRICS)[number];
 

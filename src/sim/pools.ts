@@ -119,6 +119,8 @@ export class Attempts {
   segHandshake = new Float64Array(0);
   segQueue = new Float64Array(0);
   segService = new Float64Array(0);
+  /** Its pod's calls to other Services: the time they started while they run, then how long they took. */
+  segCalls = new Float64Array(0);
   /** 1 when its client gave up on it while a pod (or the way to one) still held it. */
   abandoned = new Uint8Array(0);
   /** 1 when its request is counted (first attempt inside the measured window). */
@@ -152,6 +154,7 @@ export class Attempts {
     this.segHandshake[a] = 0;
     this.segQueue[a] = 0;
     this.segService[a] = 0;
+    this.segCalls[a] = 0;
     this.event[a] = -1;
     this.timeoutEvent[a] = -1;
     this.gen[a] = (this.gen[a] + 1) | 0;
@@ -180,6 +183,7 @@ export class Attempts {
     this.segHandshake = grown(this.segHandshake, cap);
     this.segQueue = grown(this.segQueue, cap);
     this.segService = grown(this.segService, cap);
+    this.segCalls = grown(this.segCalls, cap);
     this.event = grown(this.event, cap);
     this.timeoutEvent = grown(this.timeoutEvent, cap);
     this.gen = grown(this.gen, cap);

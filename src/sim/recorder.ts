@@ -213,7 +213,8 @@ export class Recorder {
    * segments, and `before` seconds of failed attempts and backoff before it.
    */
   breakdown(scope: number, att: Attempts, a: number, before: number): void {
-    this.addSegments(0, att, a, before);
+    // A call's segments are its Service scope's; `all` is the edge requests', as its latency is.
+    if (scope < this.edgeScopes) this.addSegments(0, att, a, before);
     this.addSegments(scope * N_SEGMENTS, att, a, before);
   }
 
@@ -225,6 +226,7 @@ export class Recorder {
     g[o + 3] += att.segHandshake[a];
     g[o + 4] += att.segQueue[a];
     g[o + 5] += att.segService[a];
+    g[o + 6] += att.segCalls[a];
     g[o + 7] += before;
   }
 

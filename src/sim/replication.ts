@@ -129,7 +129,8 @@ function scopeMetrics(rec: Recorder, scope: number, window: number): Record<Metr
   const timeout = rec.get(scope, 'timeout');
   const refused = rec.get(scope, 'refused');
   const rejected = rec.get(scope, 'rejected');
-  const failed = timeout + refused + rejected + rec.get(scope, 'dependency');
+  const dependency = rec.get(scope, 'dependency');
+  const failed = timeout + refused + rejected + dependency;
   const forwarded = rec.get(scope, 'forwarded');
   const h = rec.histograms[scope];
   const pct = (p: number) => (ok > 0 ? h.percentile(p) * 1000 : NaN);
@@ -149,7 +150,9 @@ function scopeMetrics(rec: Recorder, scope: number, window: number): Record<Metr
     failed_timeout: timeout,
     failed_refused: refused,
     failed_rejected: rejected,
+    failed_dependency: dependency,
     retries: rec.get(scope, 'retries'),
+    calls: rec.get(scope, 'calls'),
     cross_node_ratio: forwarded > 0 ? rec.get(scope, 'crossNode') / forwarded : NaN,
     cross_zone_ratio: forwarded > 0 ? rec.get(scope, 'crossZone') / forwarded : NaN,
     pod_utilization_mean: NaN,

@@ -23,7 +23,9 @@ export const COUNT_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
   'failed_timeout',
   'failed_refused',
   'failed_rejected',
+  'failed_dependency',
   'retries',
+  'calls',
 ]);
 
 // The record's types come from one zod schema, so that what `svcsim merge`
@@ -101,8 +103,8 @@ export const TimeSeriesSchema = z.object({
 
 /**
  * The segments of an ok request's latency (latency_breakdown.csv), in
- * order; they add up to its end-to-end latency. `calls` (index 6) stays 0
- * until workloads call others: its slot is kept for call graphs.
+ * order; they add up to its end-to-end latency. `calls` (index 6) is the
+ * time a pod waited for its calls to other Services after its own work.
  */
 export const SEGMENTS = ['client_network', 'load_balancer', 'forwarding', 'handshake', 'queue_wait', 'service', 'calls', 'retries_backoff'] as const;
 

@@ -407,6 +407,7 @@ export class Simulation implements Host {
     att.event[a] = -1;
     if (this.calls.hasCalls(this.pods.workload[att.pod[a]])) {
       att.step[a] = -1;
+      att.segCalls[a] = this.now;
       return this.nextStep(a);
     }
     this.respond(a, Outcome.Ok);
@@ -492,6 +493,8 @@ export class Simulation implements Host {
     const traced = !att.resolved[a] && this.requests.traced[att.req[a]] === 1;
     this.connections.hopLog = traced ? this.traceLog : null;
     const pods = this.pods;
+    // The time its calls took, from the end of its own work (serviceEnd) to this answer.
+    att.segCalls[a] = this.calls.hasCalls(pods.workload[p]) ? now - att.segCalls[a] : 0;
     pods.changeBusy(p, -1, now);
     pods.metrics?.served(p, now);
     att.where[a] = Where.Free;
