@@ -33,7 +33,8 @@ function withMetric(values: number[], metric = 'latency_p99_ms', scope = 'all'):
         scopes: [{ scope, metrics: METRIC_NAMES.map((_, i) => (i === mi ? x : NaN)) }],
         pods: [],
         nodes: [],
-        timeseries: { bucketSeconds: 1, requests: [], ok: [], failed: [], throughputRps: [], latencyP50Ms: [], latencyP99Ms: [] },
+        timeseries: { bucketSeconds: 1, requests: [], ok: [], failed: [], throughputRps: [], latencyP50Ms: [], latencyP99Ms: [], failedTimeout: [], failedRefused: [], failedRejected: [], failedDependency: [], unfinished: [], inFlight: [], queueLength: [] },
+        latencyBreakdown: [],
         latencyHistogram: emptyHistogram,
       }) as unknown as ReplicationResult,
   );

@@ -250,7 +250,7 @@ describe('simulation and sweep', () => {
     expect([...METRIC_NAMES]).toEqual([
       'requests', 'ok', 'failed', 'unfinished', 'success_ratio', 'throughput_rps',
       'latency_mean_ms', 'latency_p50_ms', 'latency_p90_ms', 'latency_p99_ms', 'latency_p999_ms', 'latency_max_ms',
-      'failed_timeout', 'failed_refused', 'failed_rejected', 'retries',
+      'failed_timeout', 'failed_refused', 'failed_rejected', 'failed_dependency', 'calls', 'retries',
       'cross_node_ratio', 'cross_zone_ratio', 'pod_utilization_mean', 'pod_utilization_max',
     ]);
   });

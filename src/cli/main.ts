@@ -103,7 +103,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('find the smallest value of PATH in [LO, HI] for which every SLO holds with the given confidence')
     .argument('<scenario>', 'scenario YAML file')
     .requiredOption('--vary <PATH=LO..HI>', 'integer parameter to search, e.g. workloads.web.replicas=2..40')
-    .requiredOption('--slo <expr>', "service level objective, e.g. 'latency_p99_ms<200' (repeatable; the metrics are listed in docs/outputs.md)", collect)
+    .option('--slo <expr>', "service level objective, e.g. 'latency_p99_ms<200' (repeatable; the metrics are listed in docs/outputs.md; default: the scenario's slos:)", collect)
     .option('--confidence <c>', 'confidence that each SLO holds', '0.95')
     .option('--replications <n>', 'replications per candidate value', intOption('--replications'))
     .option('--workers <n>', 'worker threads (0: everything in the main thread, e.g. for node --cpu-prof)', intOption('--workers'), availableParallelism())

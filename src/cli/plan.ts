@@ -50,7 +50,8 @@ import { checkOutput, prepare, saveResults, workersProblem, type Prepared } from
 
 export interface PlanOptions {
   vary: string;
-  slo: string[];
+  /** Given with --slo; none: the scenario's `slos:`. */
+  slo?: string[];
   confidence?: string;
   replications?: number;
   workers?: number;
@@ -134,7 +135,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   if (typeof vary === 'string') return bad(vary);
   const { path, lo, hi } = vary;
   const slos: Slo[] = [];
-  for (const text of opts.slo) {
+  for (const text of opts.slo ?? []) {
     const s = parseSlo(text);
     if (typeof s === 'string') return bad(s);
     slos.push(s);
