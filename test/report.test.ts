@@ -53,7 +53,11 @@ function encodings(spec: unknown, out: Record<string, unknown>[] = []): Record<s
 describe('charts', () => {
   it('run draws every chart as SVG and PNG, and report.html', () => {
     const files = readdirSync(join(dir, 'charts')).sort();
-    expect(files).toEqual(['diffs.png', 'diffs.svg', 'latency-cdf.png', 'latency-cdf.svg', 'nodes.png', 'nodes.svg', 'pods.png', 'pods.svg', 'sweep.png', 'sweep.svg', 'timeseries.png', 'timeseries.svg']);
+    // The engine writes latency_breakdown.csv and the failure and occupancy series, so their charts are drawn too.
+    expect(files).toEqual([
+      'breakdown.png', 'breakdown.svg', 'diffs.png', 'diffs.svg', 'failures.png', 'failures.svg', 'in-flight.png', 'in-flight.svg',
+      'latency-cdf.png', 'latency-cdf.svg', 'nodes.png', 'nodes.svg', 'pods.png', 'pods.svg', 'sweep.png', 'sweep.svg', 'timeseries.png', 'timeseries.svg',
+    ]);
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
   });
 
@@ -104,7 +108,7 @@ describe('report.html', () => {
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('report-fixture');
     expect(html).toContain('<table><caption>Key metrics per variant');
-    expect(html.match(/<figure id="[a-z-]+" role="img" aria-label="[^"]+">/g)?.length).toBe(6);
+    expect(html.match(/<figure id="[a-z-]+" role="img" aria-label="[^"]+">/g)?.length).toBe(9);
     expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(6);
     expect(html).not.toMatch(/<script|<link |src="http|href="http/);
   });
