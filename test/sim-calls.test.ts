@@ -11,6 +11,7 @@ import { resolved } from '../src/scenario/resolved.js';
 import type { Scenario } from '../src/scenario/schema.js';
 import { runReplication } from '../src/sim/replication.js';
 import { METRIC_NAMES, type MetricName, type ReplicationResult } from '../src/sim/result.js';
+import { PodState } from '../src/dataplane/pod.js';
 import { Simulation } from '../src/sim/simulation.js';
 import { Tracer } from '../src/sim/tracer.js';
 import { interval, metric, scenarioFrom } from './helpers/scenario.js';
@@ -23,6 +24,9 @@ interface Tier {
   placement?: Record<string, number>;
   calls?: unknown[];
   client?: Record<string, unknown>;
+  autoscaling?: Record<string, unknown>;
+  /** Extra fields of the tier's Service spec (sessionAffinity…). */
+  service?: Record<string, unknown>;
 }
 
 /**
@@ -37,8 +41,8 @@ function graph(tiers: Tier[], rate: number, opts: { duration?: number; warmup?: 
     metadata: { name: 'calls' },
     simulation: { duration: opts.duration ?? 60, warmup: opts.warmup ?? 5, replications: 10, seed: 1, drainLimit: 1000 },
     cluster: { nodes: (opts.nodes ?? ['n0']).map((name) => ({ name })), proxyMode: opts.proxyMode ?? 'iptables', latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
-    workloads: tiers.map((t) => ({ name: t.name, replicas: t.replicas ?? 1, ports: [8080], concurrency: t.concurrency ?? 1, serviceTime: t.serviceTime, labels: { app: t.name }, ...(t.placement ? { placement: t.placement } : {}), calls: t.calls ?? [], client: t.client ?? {} })),
-    services: tiers.map((t) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: t.name }, spec: { selector: { app: t.name }, ports: [{ port: 80, targetPort: 8080 }] } })),
+    workloads: tiers.map((t) => ({ name: t.name, replicas: t.replicas ?? 1, ports: [8080], concurrency: t.concurrency ?? 1, serviceTime: t.serviceTime, labels: { app: t.name }, ...(t.placement ? { placement: t.placement } : {}), ...(t.autoscaling ? { autoscaling: t.autoscaling } : {}), calls: t.calls ?? [], client: t.client ?? {} })),
+    services: tiers.map((t) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: t.name }, spec: { selector: { app: t.name }, ports: [{ port: 80, targetPort: 8080 }], ...t.service } })),
     ...(opts.failures ? { failures: opts.failures } : {}),
     traffic: [{ name: 'load', to: { service: tiers[0].name, port: 80, via: 'clusterIP' }, from: { node: 'n0' }, arrival: { process: 'poisson', rate }, handshake: false }],
   });
@@ -307,6 +311,56 @@ describe('connections between Services', () => {
     }
     // χ² with 5 degrees of freedom: 99.9th percentile 20.52.
     expect(chi2).toBeLessThan(20.52);
+  });
+
+  it('every caller pod keeps its own pooled connection, from its own node, however many pods the HPA adds', () => {
+    // 1 front pod scaled to 90 (10 requests/s each at 900/s) and 3 back pods: pod indices pass 4 × the
+    // initial pods and 64, where caller pods once shared a client (and so one connection opened elsewhere).
+    const rps = { type: 'Pods', pods: { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '10' } } };
+    const s = graph(
+      [
+        { name: 'front', concurrency: 100_000, serviceTime: exp('1ms'), calls: [{ service: 'back', port: 80 }], client: { connections: { pooled: { size: 1 } } }, autoscaling: { maxReplicas: 90, metrics: [rps] } },
+        { name: 'back', replicas: 3, concurrency: 100_000, serviceTime: exp('1ms') },
+      ],
+      900,
+      { nodes: ['n0', 'n1'], duration: 240, warmup: 0 },
+    );
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 3 });
+    sim.run();
+    const t = sim.calls.firstCallEntry;
+    const callers = Array.from({ length: sim.pods.count }, (_, p) => p).filter((p) => sim.pods.names[p].startsWith('front-') && sim.pods.state[p] === PodState.Running);
+    expect(callers.length).toBe(90);
+    expect(Math.max(...callers)).toBeGreaterThan(64);
+    const held = callers.map((p) => sim.connections.keptAlive(t, sim.calls.clientOf(t, p)));
+    expect(held.every((c) => c >= 0)).toBe(true);
+    expect(new Set(held).size).toBe(callers.length);
+    expect(held.map((c) => sim.connections.origin[c])).toEqual(callers.map((p) => sim.pods.node[p]));
+  });
+
+  it('ClientIP affinity keys on the caller pod’s IP: all of a pod’s pooled connections reach one backend, and pods spread', () => {
+    const C = 8;
+    const size = 4;
+    const s = graph(
+      [
+        { name: 'front', replicas: C, concurrency: 100_000, serviceTime: 0, calls: [{ service: 'back', port: 80 }], client: { connections: { pooled: { size } } } },
+        { name: 'back', replicas: 4, concurrency: 100_000, serviceTime: exp('1ms'), service: { sessionAffinity: 'ClientIP' } },
+      ],
+      400,
+      { duration: 5, warmup: 0 },
+    );
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 5 });
+    sim.run();
+    const t = sim.calls.firstCallEntry;
+    const backends = new Set<number>();
+    for (let p = 0; p < sim.pods.count; p++) {
+      if (!sim.pods.names[p].startsWith('front-')) continue;
+      const pods = Array.from({ length: size }, (_, i) => sim.connections.keptAlive(t, p * size + i)).map((c) => (c >= 0 ? sim.connections.pod[c] : -1));
+      // 400 calls/s over 8 pods for 5 s: every one of a pod's 4 connections is open, to one backend.
+      expect(pods.every((x) => x >= 0)).toBe(true);
+      expect(new Set(pods).size).toBe(1);
+      backends.add(pods[0]);
+    }
+    expect(backends.size).toBeGreaterThan(1);
   });
 
   it('perRequest spreads calls evenly: every backend’s share is within 0.01 of 1/B', () => {
