@@ -189,11 +189,11 @@ describe('fork-join of k M/M/1 backends sharing their arrivals', () => {
     const s = graph(
       [{ name: 'front', concurrency: 100_000, serviceTime: 0, calls: [{ parallel: names.map((service) => ({ service, port: 80 })) }] }, ...names.map((name) => ({ name, serviceTime: exp('1ms') }))],
       rate,
-      { duration: 40 },
+      { duration: 30 },
     );
     const results = replicate(s, 10);
     const sim = interval(metric(results, 'latency_mean_ms'));
-    const reference = interval(Array.from({ length: 10 }, (_, i) => lindleyForkJoin(k, rate, mu, 200_000, 1 + i) * 1000));
+    const reference = interval(Array.from({ length: 10 }, (_, i) => lindleyForkJoin(k, rate, mu, 150_000, 1 + i) * 1000));
     expect(Math.abs(sim.mean - reference.mean), `svcsim ${sim.mean} ± ${sim.halfWidth} vs Lindley ${reference.mean} ± ${reference.halfWidth}`).toBeLessThanOrEqual(sim.halfWidth + reference.halfWidth);
     const approx = nelsonTantawi(k, rate, mu) * 1000;
     expect(Math.abs(sim.mean - approx), `svcsim ${sim.mean} ± ${sim.halfWidth} vs Nelson–Tantawi ${approx}`).toBeLessThanOrEqual(0.05 * approx + sim.halfWidth);
@@ -227,6 +227,10 @@ describe('fan-out and probability', () => {
     const received = (w: string) => results.map((r) => r.pods.filter((p) => p.workload === w).reduce((sum, p) => sum + p.requests, 0));
     expect(received('b2')).toEqual(b2);
     expect(received('b1')).toEqual(b1);
+    // The edge's `calls` metric counts every call attempt its requests' pods made; each Service's, the calls to it.
+    const calls = metric(results, 'calls');
+    expect(calls).toEqual(b1.map((x, i) => x + b2[i]));
+    expect(metric(results, 'calls', scopeIndex(results, 'service:b1'))).toEqual(b1);
   });
 });
 
@@ -313,6 +317,31 @@ describe('connections between Services', () => {
     expect(chi2).toBeLessThan(20.52);
   });
 
+  it('per-backend load follows the pooled connections: each backend serves exactly the calls of the caller pods pinned to it', () => {
+    const s = graph(
+      [
+        { name: 'front', replicas: 12, concurrency: 100_000, serviceTime: exp('1ms'), calls: [{ service: 'back', port: 80 }], client: { connections: { pooled: { size: 1 } } } },
+        { name: 'back', replicas: 3, concurrency: 100_000, serviceTime: exp('1ms') },
+      ],
+      600,
+      { duration: 10, warmup: 0 },
+    );
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 11 });
+    sim.run();
+    const t = sim.calls.firstCallEntry;
+    const served = new Map<number, number>();
+    for (let p = 0; p < sim.pods.count; p++) {
+      if (!sim.pods.names[p].startsWith('front-')) continue;
+      const backend = sim.connections.pod[sim.connections.keptAlive(t, sim.calls.clientOf(t, p))];
+      served.set(backend, (served.get(backend) ?? 0) + sim.pods.counted[p]);
+    }
+    const backends = Array.from({ length: sim.pods.count }, (_, p) => p).filter((p) => sim.pods.names[p].startsWith('back-'));
+    expect(backends.map((b) => sim.pods.counted[b])).toEqual(backends.map((b) => served.get(b) ?? 0));
+    // Poisson arrivals spread over 12 callers: the pinned split is uneven, unlike perRequest's.
+    const shares = backends.map((b) => sim.pods.counted[b] / backends.reduce((sum, x) => sum + sim.pods.counted[x], 0));
+    expect(Math.max(...shares.map((x) => Math.abs(x - 1 / 3)))).toBeGreaterThan(0.02);
+  });
+
   it('every caller pod keeps its own pooled connection, from its own node, however many pods the HPA adds', () => {
     // 1 front pod scaled to 90 (10 requests/s each at 900/s) and 3 back pods: pod indices pass 4 × the
     // initial pods and 64, where caller pods once shared a client (and so one connection opened elsewhere).
@@ -384,6 +413,35 @@ function binomial(n: number, k: number): number {
   for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
   return c;
 }
+
+describe('memory', () => {
+  it('a 3-tier chain holds records only for what is in flight: live records are the requests in flight, and the pools are no larger after 10× the requests', () => {
+    const chain = (duration: number) =>
+      graph(
+        [
+          { name: 't0', concurrency: 100_000, serviceTime: exp('1ms'), calls: [{ service: 't1', port: 80 }] },
+          { name: 't1', concurrency: 100_000, serviceTime: exp('1ms'), calls: [{ service: 't2', port: 80 }] },
+          { name: 't2', concurrency: 100_000, serviceTime: exp('1ms') },
+        ],
+        1000,
+        { duration, warmup: 0 },
+      );
+    const pools = (duration: number) => {
+      const sim = new Simulation(resolved(chain(duration)), { replication: 0, rootSeed: 2 });
+      sim.run();
+      // The run stops when the last counted request ends: the records still alive are exactly the requests in flight.
+      expect(sim.requests.live.reduce((n, x) => n + x, 0)).toBe(sim.inFlight);
+      // Pools double when full: at most twice the peak, and never less than their first 64 records.
+      expect(sim.requests.capacity).toBeLessThanOrEqual(Math.max(64, 2 * sim.peakInFlight));
+      return { requests: sim.requests.capacity, attempts: sim.attempts.cap, peak: sim.peakInFlight };
+    };
+    const short = pools(2);
+    const long = pools(20);
+    expect(long.peak).toBeLessThan(100);
+    expect(long.requests).toBeLessThanOrEqual(2 * short.requests);
+    expect(long.attempts).toBeLessThanOrEqual(2 * short.attempts);
+  });
+});
 
 describe('trace', () => {
   it('indents each call under the request that made it, with its own hops and pod', () => {
