@@ -9,7 +9,7 @@ import { loadScenario } from '../src/scenario/load.js';
 import { expandVariants } from '../src/scenario/sweep.js';
 import { scratch, svcsim } from './helpers/cli.js';
 
-const { dir, file } = scratch('svcsim-validate-');
+const { file } = scratch('svcsim-validate-');
 
 const web = `apiVersion: svcsim/v1
 kind: Scenario

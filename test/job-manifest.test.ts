@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { scratch, svcsim } from './helpers/cli.js';
 
-const { dir, file } = scratch('svcsim-job-');
+const { file } = scratch('svcsim-job-');
 
 const scenario = (serviceTime: string, replications = 32) => `apiVersion: svcsim/v1
 kind: Scenario
