@@ -129,7 +129,10 @@ export class Failures {
         break;
       case ControlEvent.RandomFailure: {
         const r = this.randomNodes[this.randomOf[payload]];
-        if (this.sim.nodeAlive[payload]) {
+        if (!this.sim.topo.nodes[payload].provisioned) {
+          // A pool's node that does not exist now (not added yet, or removed): nothing fails.
+          this.sim.schedule(this.sim.now + r.mtbf(), ControlEvent.RandomFailure, payload);
+        } else if (this.sim.nodeAlive[payload]) {
           this.nodeCrash(payload, Infinity);
           this.sim.schedule(this.sim.now + r.mttr(), ControlEvent.RandomFailure, payload);
         } else {
@@ -208,7 +211,7 @@ export class Failures {
     if (live.length === 0) return -1;
     const existing = new Map<string, number>(live.map((n) => [n.name, 0]));
     // A node takes no more pods than its maxPods (the kubelet's limit), counting every workload.
-    const free = new Map<string, number>(live.map((n) => [n.name, sim.scenario.cluster.nodes[n.index].maxPods]));
+    const free = new Map<string, number>(live.map((n) => [n.name, n.maxPods]));
     for (let p = 0; p < sim.pods.count; p++) {
       if (sim.pods.state[p] === PodState.Deleted) continue;
       const node = sim.topo.nodes[sim.pods.node[p]];
@@ -228,7 +231,8 @@ export class Failures {
 
   private nodeRecover(node: number): void {
     const sim = this.sim;
-    if (sim.nodeAlive[node]) return;
+    // A node the cluster autoscaler removed (or has not added) does not come back.
+    if (sim.nodeAlive[node] || !sim.topo.nodes[node].provisioned) return;
     sim.nodeAlive[node] = 1;
     this.nodeEpoch[node]++;
     sim.log(`node ${sim.topo.nodes[node].name} recovered`);
