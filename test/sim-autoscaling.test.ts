@@ -70,6 +70,24 @@ function run(s: ReturnType<typeof scenarioFrom>) {
 const distinct = (xs: number[]) => xs.filter((x, i) => i === 0 || x !== xs[i - 1]);
 
 describe('autoscaling in a replication', () => {
+  it('settles a steady load at ceil(n·u/t): 4 pods at 87.75% CPU against a 60% target go to ceil(5.85) = 6 and stay there', () => {
+    // 1404 requests/s × 10 ms = 14.04 busy slots of 4 pods × 4: u = 0.8775; on 6 pods u/t = 0.975, within the tolerance.
+    const r = run(autoscaled({ autoscaling: { minReplicas: 1, maxReplicas: 30, metrics: [cpu(60)] }, steps: [['0s', 1404]], replicas: 4, concurrency: 4, duration: '300s' }));
+    const measured = r.decisions.filter((d) => /cpu \d+%/.test(d.line));
+    expect(distinct(measured.map((d) => d.to))).toEqual([6]);
+    expect(measured[0].from).toBe(4);
+    expect(measured.filter((d) => d.from === 6).every((d) => d.proposal === 6)).toBe(true);
+  });
+
+  it('does nothing while |u/t − 1| ≤ 0.1: 4 pods at 1.05 and at 0.95 of their 60% target stay at 4', () => {
+    for (const rate of [1008, 912]) {
+      const r = run(autoscaled({ autoscaling: { minReplicas: 1, maxReplicas: 30, metrics: [cpu(60)] }, steps: [['0s', rate]], replicas: 4, concurrency: 4, duration: '300s' }));
+      const measured = r.decisions.filter((d) => /cpu \d+%/.test(d.line));
+      expect(measured.length, `${rate}/s`).toBeGreaterThan(10);
+      expect(measured.every((d) => d.to === 4 && d.line.includes('within tolerance')), `${rate}/s`).toBe(true);
+    }
+  });
+
   it('climbs 2 → 6 → 12 → 16 at consecutive syncs when 1600 requests/s arrive at once on 2 pods with a 100/s target, proposing 16 each time', () => {
     const r = run(autoscaled({ autoscaling: { minReplicas: 2, maxReplicas: 30, metrics: [rps(100)], behavior: {} }, steps: [['0s', 100], ['60s', 1600]], resolution: '1s' }));
     const first = r.decisions.findIndex((d) => d.to !== d.from);
