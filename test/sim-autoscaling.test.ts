@@ -151,7 +151,7 @@ describe('autoscaling in a replication', () => {
  * an HPA on 100 requests/s per pod: 150/s, then 700/s from 60 s (7 pods: 3 must wait for new nodes),
  * back to 150/s at 300 s. Constant arrivals and service times, so every decision is exact.
  */
-function pooled(opts: { duration?: string; extraTraffic?: Record<string, unknown>[]; services?: Record<string, unknown>[]; loadBalancers?: Record<string, unknown>[] } = {}) {
+function pooled(opts: { duration?: string; extraTraffic?: Record<string, unknown>[]; services?: Record<string, unknown>[]; loadBalancers?: Record<string, unknown>[]; viaLoadBalancer?: boolean } = {}) {
   return scenarioFrom({
     apiVersion: 'svcsim/v1',
     kind: 'Scenario',
@@ -180,8 +180,8 @@ function pooled(opts: { duration?: string; extraTraffic?: Record<string, unknown
     traffic: [
       {
         name: 'load',
-        to: { service: 'web', port: 80, via: 'clusterIP' },
-        from: { node: 'fixed' },
+        to: { service: 'web', port: 80, via: opts.viaLoadBalancer ? 'loadBalancer' : 'clusterIP' },
+        from: opts.viaLoadBalancer ? 'external' : { node: 'fixed' },
         arrival: {
           process: 'schedule',
           steps: [
@@ -260,6 +260,25 @@ describe('the cluster autoscaler in a replication', () => {
     expect(nodeSeconds).toBeCloseTo(2 * 1000 + (expected - scaleUps[0]) + (expected - scaleUps[1]), 6);
     // nodes.csv lists the nodes that existed; pool-3 never did.
     expect(result.nodes.map((n) => n.node)).toEqual(['fixed', 'pool-0', 'pool-1', 'pool-2']);
+  });
+
+  it('registers an added node with the instance-mode LB unhealthy until it passes healthyThreshold probes, then the LB sends it connections; a removed node is deregistered', () => {
+    const lbService = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } };
+    const s = pooled({ viaLoadBalancer: true, services: [lbService], loadBalancers: [{ service: 'web', healthCheck: { interval: '10s', healthyThreshold: 3 } }] });
+    const { log } = run(s);
+    const ready = at(log, /^node pool-1 Ready/)[0];
+    const healthy = at(log, /target pool-1 marked healthy/);
+    // Probes every 10 s from a uniform phase: the third passing one comes 20 to 30 s after the node is Ready.
+    expect(healthy.length).toBe(1);
+    expect(healthy[0] - ready).toBeGreaterThanOrEqual(20);
+    expect(healthy[0] - ready).toBeLessThanOrEqual(30);
+    const removed = at(log, /^node pool-1 removed/)[0];
+    expect(removed).toBeGreaterThan(healthy[0]);
+    // After its removal no probe of pool-1 reports anything.
+    expect(log.filter((l) => l.t > removed && l.message.includes('target pool-1 '))).toEqual([]);
+    const result = runReplication(resolved(s), { variant: 0, replication: 0, rootSeed: 7 });
+    expect(result.nodes.find((n) => n.node === 'pool-1')?.received).toBeGreaterThan(0);
+    expect(result.scopes[0].metrics[2]).toBe(0);
   });
 
   it('never sends traffic to a pool node that is not provisioned: random nodePort entries and an instance-mode LB use the nodes that exist', () => {
