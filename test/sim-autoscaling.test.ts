@@ -281,6 +281,43 @@ describe('the cluster autoscaler in a replication', () => {
     expect(result.scopes[0].metrics[2]).toBe(0);
   });
 
+  it('keeps the replacements of evicted pods that fit nowhere Pending, and the cluster autoscaler adds a node for them', () => {
+    // No HPA: 4 pods, 2 per node; pool-0 crashes for good at 30 s, its pods are evicted 30 s after NotReady.
+    const s = scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'evict' },
+      simulation: { duration: '300s', warmup: '0s', replications: 1, seed: 7, drainLimit: '60s', timeBucket: '10s' },
+      cluster: {
+        nodes: [
+          { name: 'fixed', maxPods: 2 },
+          { name: 'pool', count: 1, maxPods: 2, autoscaling: { min: 1, max: 3, provisionTime: '60s' } },
+        ],
+        controlPlane: { podEvictionTimeout: '30s' },
+      },
+      workloads: [{ name: 'web', replicas: 4, ports: [8080], serviceTime: { dist: 'constant', value: '10ms' }, concurrency: 10, startupTime: '5s' }],
+      services: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } }],
+      traffic: [{ name: 'load', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'fixed' }, arrival: { process: 'constant', rate: 50 } }],
+      failures: [{ node: 'pool-0', at: '30s' }],
+    });
+    const { log } = run(s);
+    const evicted = at(log, /^pods of pool-0 evicted/);
+    expect(evicted.length).toBe(1);
+    expect(at(log, /^pod of web Pending/)).toEqual([evicted[0], evicted[0]]);
+    const scaleUp = log.find((l) => /cluster-autoscaler: 2 pending; scale up pool by 1/.test(l.message));
+    expect(scaleUp?.t).toBeGreaterThan(evicted[0]);
+    expect(scaleUp?.t).toBeLessThanOrEqual(evicted[0] + 10);
+    const created = log.filter((l) => / created on pool-1 /.test(l.message));
+    expect(created.map((l) => l.t)).toEqual([(scaleUp?.t ?? NaN) + 60, (scaleUp?.t ?? NaN) + 60]);
+    const result = runReplication(resolved(s), { variant: 0, replication: 0, rootSeed: 7 });
+    const series = result.autoscaling?.series[0];
+    expect(series?.pending.at(-1)).toBe(0);
+    expect(series?.replicas.at(-1)).toBe(4);
+    // The evicted pods count until their eviction: pod_seconds is 2 pods × 300 s, 2 × the eviction time, 2 from the new node's Ready.
+    const podSeconds = result.autoscaling?.scopes[0].podSeconds ?? NaN;
+    expect(podSeconds).toBeCloseTo(2 * 300 + 2 * evicted[0] + 2 * (300 - created[0].t), 6);
+  });
+
   it('never sends traffic to a pool node that is not provisioned: random nodePort entries and an instance-mode LB use the nodes that exist', () => {
     const s = pooled({
       duration: '50s',

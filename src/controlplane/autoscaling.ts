@@ -40,7 +40,7 @@ import { PodState } from '../dataplane/pod.js';
 import type { RandomStream } from '../engine/random.js';
 import type { AutoscalingResult, AutoscalingScope } from './autoscalingResult.js';
 import type { EndpointPropagation } from './endpoints.js';
-import type { Failures } from './failures.js';
+import type { FailureListener, Failures } from './failures.js';
 import type { HealthChecks } from './healthChecks.js';
 import { ControlEvent, type Host } from './host.js';
 import { formatHpaDecision, HorizontalPodAutoscaler, HPA_CONTROLLER_DEFAULTS, type HpaPod, resolveHpaSpec } from './hpa.js';
@@ -61,7 +61,7 @@ const enum NodeState {
 /** How often a terminating pod is checked for being drained (s). */
 const DRAIN_CHECK = 1;
 
-export class Autoscaling {
+export class Autoscaling implements FailureListener {
   readonly metrics: PodMetrics;
   private readonly hpas: (HorizontalPodAutoscaler | null)[];
   /** `spec.replicas` of each workload's Deployment. */
@@ -112,6 +112,7 @@ export class Autoscaling {
     this.windowEnd = s.simulation.warmup + s.simulation.duration;
     host.pods.metrics = this.metrics;
     for (let p = 0; p < host.pods.count; p++) this.podCreated(p);
+    failures.listener = this;
     const topo = host.topo;
     this.nodeState = Uint8Array.from(topo.nodes, (n) => (n.provisioned ? NodeState.There : NodeState.Absent));
     this.nodeSince = Float64Array.from(topo.nodes, (n) => (n.provisioned ? 0 : NaN));
@@ -238,7 +239,20 @@ export class Autoscaling {
     return fixed * (b - a) + pooled;
   }
 
-  private podCreated(p: number): void {
+  /** An eviction deleted pod p (failures.ts). */
+  podDeleted(p: number): void {
+    this.podCreated(p, false);
+    this.deletedAt[p] = this.host.now;
+    this.metrics.podStopped(p);
+  }
+
+  /** A node came back: Pending pods may fit on it. */
+  nodeRecovered(): void {
+    this.placePending();
+  }
+
+  /** Pod p is created on a node now (by a scale-up or an eviction's replacement); `started`: false only to make room for its records. */
+  podCreated(p: number, started = true): void {
     if (p >= this.createdAt.length) {
       const n = Math.max(p + 1, this.createdAt.length * 2);
       const grow = (a: Float64Array, fill: number): Float64Array<ArrayBuffer> => {
@@ -250,6 +264,7 @@ export class Autoscaling {
       this.terminatingAt = grow(this.terminatingAt, Infinity);
       this.deletedAt = grow(this.deletedAt, Infinity);
     }
+    if (!started) return;
     const now = this.host.now;
     this.createdAt[p] = now;
     this.metrics.podStarted(p, now, this.host.pods.concurrency[p]);
@@ -303,10 +318,12 @@ export class Autoscaling {
   /** The ReplicaSet creates a pod of workload w: on a node now, or Pending. */
   private addPod(w: number): void {
     const node = this.failures.spreadTarget(w);
-    if (node >= 0) {
-      this.place(w, node);
-      return;
-    }
+    if (node >= 0) this.place(w, node);
+    else this.unplaced(w);
+  }
+
+  /** A pod of workload w waits Pending: no node has room. */
+  unplaced(w: number): void {
     const i = this.pendingFrom.length;
     this.pendingFrom.push(this.host.now);
     this.pendingTo.push(Infinity);
@@ -424,8 +441,6 @@ export class Autoscaling {
     const onNode: [number, number][][] = host.topo.workloads.map(() => []);
     const replica: [number, number][][] = host.topo.workloads.map(() => []);
     const waiting: [number, number][][] = host.topo.workloads.map(() => []);
-    // A pod deleted by eviction (failures.ts) has no deletion time here: it counts until the end, as
-    // it would were its node only slow to come back.
     for (let p = 0; p < pods.count; p++) {
       const w = pods.workload[p];
       onNode[w].push([this.createdAt[p], this.deletedAt[p]]);
