@@ -82,8 +82,8 @@ function runnable(command: string): string {
 describe('the README commands', () => {
   const commands = readmeCommands();
 
-  it('are the twelve of the Commands section', () => {
-    expect(commands).toHaveLength(12);
+  it('are the thirteen of the Commands section', () => {
+    expect(commands).toHaveLength(13);
     for (const c of commands) expect(c).toMatch(/^npx svcsim /);
   });
 
@@ -101,6 +101,7 @@ describe('the README commands', () => {
     if (command.includes(' plan ')) expect(r.stdout).toMatch(/^answer: workloads\.web\.replicas=\d+/m);
     if (command.includes(' job ')) expect(readFileSync(join(dir, 'results/job.yaml'), 'utf8')).toContain('kind: Job');
     if (command.includes(' import ')) expect(readFileSync(join(dir, 'results/imported.yaml'), 'utf8')).toContain('kind: Scenario');
+    if (command.includes('--explain-scaling')) expect(r.stdout).toMatch(/cluster-autoscaler: .*scale up pool-a/);
   }, 300_000);
 });
 
