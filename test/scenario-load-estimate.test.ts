@@ -71,6 +71,50 @@ describe('offered load', () => {
   });
 });
 
+describe('offered load with retries and calls', () => {
+  it('gives the worst case (1 + retries) × next to the load when failed attempts were served (a client timeout), and warns when that reaches 1', () => {
+    const [l] = offeredLoads(singleQueue({ rate: 850, serviceTime: '1ms', traffic: { timeout: '50ms', retries: 2 } }));
+    expect(l.load).toBeCloseTo(0.85, 12);
+    expect(l.worstLoad).toBeCloseTo(2.55, 12);
+    expect(l).toMatchObject({ worstRate: 2550, retries: 2, retriedWhen: 'attempts time out' });
+    expect(loadMessage(l)).toMatch(/^workload app is offered load 850 req\/s × 1 ms mean service time \/ \(1 slots = replicas × concurrency\) = 0\.85 \(up to 2\.55 with 2 retries if attempts time out\): retries can overload it/);
+    // Near 1 and overloaded, the worst case rides along.
+    expect(loadMessage(offeredLoads(singleQueue({ rate: 950, serviceTime: '1ms', traffic: { timeout: '50ms', retries: 1 } }))[0])).toMatch(/= 0\.95 \(up to 1\.9 with 1 retry if attempts time out\): close to 1/);
+    // The worst case below 1: nothing to say.
+    expect(loadMessage(offeredLoads(singleQueue({ rate: 300, serviceTime: '1ms', traffic: { timeout: '50ms', retries: 2 } }))[0])).toBeUndefined();
+  });
+
+  it('adds no work for retries of attempts that were never served (no timeout: refused, rejected or unconnected)', () => {
+    const [l] = offeredLoads(singleQueue({ rate: 850, serviceTime: '1ms', queueCapacity: 5, traffic: { retries: 3 } }));
+    expect([l.worstLoad, l.retries]).toEqual([l.load, 0]);
+    expect(loadMessage(l)).toBeUndefined();
+  });
+
+  it("counts the calls of a caller (rate × count × probability), its client's retries in the worst case, and retries of a caller whose required call failed", () => {
+    const s = scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'calls' },
+      simulation: { duration: 10 },
+      cluster: { nodes: [{ name: 'n' }] },
+      workloads: [
+        { name: 'front', replicas: 2, concurrency: 4, ports: [8080], serviceTime: '2ms', calls: [{ service: 'back', port: 80, count: 3, probability: 0.5 }], client: { timeout: '1s', retries: 1 } },
+        { name: 'back', replicas: 1, concurrency: 2, ports: [8080], serviceTime: '1ms' },
+      ],
+      services: ['front', 'back'].map((name) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } })),
+      traffic: [{ name: 'u', to: { service: 'front', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate: 1000 }, retries: 2 }],
+    });
+    const [front, back] = offeredLoads(s);
+    // front: 1000/s; no timeout, but a failed required call fails an attempt front has served: up to 3000/s.
+    expect(front).toMatchObject({ rate: 1000, worstRate: 3000, retries: 2, retriedWhen: 'their required calls fail' });
+    expect(front.load).toBeCloseTo(0.25, 12);
+    // back: 1000 × 3 × 0.5 = 1500/s, load 0.75; worst 3000 × 1.5 × (1 + 1) = 9000/s.
+    expect(back).toMatchObject({ rate: 1500, worstRate: 9000, retries: 1, retriedWhen: 'attempts time out' });
+    expect(back.load).toBeCloseTo(0.75, 12);
+    expect(back.worstLoad).toBeCloseTo(4.5, 12);
+  });
+});
+
 describe('a run without a steady state', () => {
   it('gets no MSER-5 warm-up suggestion, but the reason: the share of requests unfinished at the drain limit', () => {
     const metrics = (requests: number, unfinished: number) => METRIC_NAMES.map((m) => (m === 'requests' ? requests : m === 'unfinished' ? unfinished : 0));
