@@ -9,6 +9,11 @@ import { parseScenarioText } from '../src/scenario/load.js';
 import { stringify } from 'yaml';
 import { warmupWarning, withoutSteadyState } from '../src/results/manifest.js';
 import { METRIC_NAMES, type ReplicationResult } from '../src/sim/result.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vi } from 'vitest';
+import { main } from '../src/cli/main.js';
 
 describe('offered load', () => {
   it('is rate × mean service time / (replicas × concurrency)', () => {
@@ -128,5 +133,46 @@ describe('a run without a steady state', () => {
     const mser = { suggestedWarmupSeconds: 30, perVariant: [{ label: 'small', suggestedWarmupSeconds: 30, buckets: 60 }] };
     expect(warmupWarning(mser, 10, unsteady)).toMatch(/^no MSER-5 warm-up suggestion: no steady state in variant small \(4\.00% of requests unfinished at the drain limit\)/);
     expect(warmupWarning(mser, 10, [])).toMatch(/^MSER-5 suggests a warm-up of 30 s/);
+  });
+
+  it('is said by svcsim run: the overload warning, unfinished in the terminal summary, and no MSER-5 advice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svcsim-overload-'));
+    try {
+      // One pod, 1 ms of work, 1200 requests/s: load 1.2; a 0.2 s drain limit leaves the queue's tail unfinished.
+      const file = join(dir, 'over.yaml');
+      writeFileSync(
+        file,
+        stringify({
+          apiVersion: 'svcsim/v1',
+          kind: 'Scenario',
+          metadata: { name: 'over' },
+          simulation: { duration: '2s', warmup: '0.5s', replications: 2, drainLimit: '0.2s' },
+          cluster: { nodes: [{ name: 'n' }], latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
+          workloads: [{ name: 'app', replicas: 1, ports: [8080], serviceTime: { dist: 'exponential', mean: '1ms' } }],
+          services: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { selector: { app: 'app' }, ports: [{ port: 80, targetPort: 8080 }] } }],
+          traffic: [{ name: 'load', to: { service: 'svc', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate: 1200 }, handshake: false }],
+        }),
+      );
+      let stderr = '';
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        stderr += String(chunk);
+        return true;
+      });
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      let code: number;
+      try {
+        code = await main(['run', file, '--workers', '0', '--no-charts', '--out', join(dir, 'results')]);
+      } finally {
+        err.mockRestore();
+        out.mockRestore();
+      }
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/workloads\.app: warning: overloaded: no steady state: workload app is offered load 1200 req\/s × 1 ms .* = 1\.2;/);
+      const unfinished = /base: requests .*, unfinished ([\d.]+)/.exec(stderr);
+      expect(Number(unfinished?.[1]), stderr).toBeGreaterThan(0);
+      expect(stderr).not.toContain('MSER-5 suggests');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
