@@ -204,6 +204,8 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
       const setup = nodeDownSetup(prepared.loaded.scenario, question, { node: opts.node, crashAt });
       if (typeof setup === 'string') return bad(setup);
       nodeDown = setup;
+      if (tried.size === 0 && setup.question === 'transient' && setup.crashAt === 0)
+        process.stderr.write('svcsim: warning: the crash at t = 0 meets idle pods and empty queues (the scenario has no warm-up): give it a warm-up, or --crash-at a later time\n');
       prepared = prepare(file, [...sets, ...setup.sets], false);
       if (typeof prepared === 'number') return prepared;
     }
@@ -215,7 +217,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
     const f = outcome.failure;
     if (f && !f.overload) {
       process.stderr.write(
-        `svcsim plan: ${path}=${value}: replication ${f.replication} (seed ${f.seed}) failed: ${f.message}; rerun it alone with: svcsim run ${file} --set ${path}=${value} --variant base --replication ${f.replication}${opts.seed !== undefined ? ` --seed ${seed}` : ''}\n`,
+        `svcsim plan: ${path}=${value}: replication ${f.replication} (seed ${f.seed}) failed: ${f.message}; rerun it alone with: svcsim run ${file} ${[...sets, ...(nodeDown?.sets ?? [])].map((x) => `--set '${x}'`).join(' ')} --variant base --replication ${f.replication}${opts.seed !== undefined ? ` --seed ${seed}` : ''}\n`,
       );
       return 1;
     }

@@ -43,7 +43,9 @@
  * on the first two).
  *
  * The scenario's own `failures:` are replaced by this one crash, so the
- * answer is for exactly one node down. Everything is done with `--set`
+ * answer is for exactly one node down. Arrival schedules and traces keep
+ * their times (from t = 0), so the steady window, which starts later than
+ * the scenario's, sees them later in its course. Everything is done with `--set`
  * overrides, so the manifest's resolved scenario shows what ran.
  */
 import { createSampler, type Distribution } from '../engine/distributions.js';
