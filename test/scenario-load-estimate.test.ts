@@ -120,6 +120,36 @@ describe('offered load with retries and calls', () => {
   });
 });
 
+describe('offered load of an autoscaled workload', () => {
+  const autoscaled = (rate: number) =>
+    scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'hpa' },
+      simulation: { duration: 10 },
+      cluster: { nodes: [{ name: 'n' }] },
+      workloads: [{ name: 'web', labels: { app: 'web' }, replicas: 2, concurrency: 2, ports: [8080], serviceTime: '10ms', autoscaling: { minReplicas: 2, maxReplicas: 4 } }],
+      services: [webService({})],
+      traffic: [{ name: 'u', to: { service: 'web', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate } }],
+    });
+
+  it("is judged at the HPA's maxReplicas, which it can grow to: no warning below 0.9 there, however busy its starting pods", () => {
+    // 700/s × 10 ms: 0.875 on 4 pods × 2 slots, 1.75 on the 2 it starts with.
+    const [l] = offeredLoads(autoscaled(700));
+    expect(l).toMatchObject({ slots: 8, maxReplicas: 4, replicas: 2 });
+    expect(l.load).toBeCloseTo(0.875, 12);
+    expect(l.startLoad).toBeCloseTo(1.75, 12);
+    expect(loadMessage(l)).toBeUndefined();
+  });
+
+  it('says "at maxReplicas" when even that is overloaded, with the starting pods\' load as information', () => {
+    const [l] = offeredLoads(autoscaled(1000));
+    expect(loadMessage(l)).toBe(
+      "overloaded: no steady state: workload web is offered load 1000 req/s × 10 ms mean service time / (8 slots at maxReplicas 4 × concurrency 2) = 1.25; it starts at 2 pods: offered load 2.5 until the HPA scales up; its queues grow for as long as the run lasts, so means and percentiles depend on the run's length (raise maxReplicas or concurrency, or lower the rate)",
+    );
+  });
+});
+
 describe('a run without a steady state', () => {
   it('gets no MSER-5 warm-up suggestion, but the reason: the share of requests unfinished at the drain limit', () => {
     const metrics = (requests: number, unfinished: number) => METRIC_NAMES.map((m) => (m === 'requests' ? requests : m === 'unfinished' ? unfinished : 0));

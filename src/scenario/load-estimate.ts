@@ -31,6 +31,12 @@
  * waiting for a slow moment (the overload feeds itself once attempts start
  * timing out).
  *
+ * A workload with `autoscaling` is judged at its HPA's `maxReplicas`: the
+ * HPA can grow it that far, so only a load ≥ 1 there has no steady state
+ * (the cluster's room for the pods is not checked). Its starting replicas'
+ * load is given alongside when it is high: that is how hard the first
+ * minutes are, until the HPA has scaled up.
+ *
  * kube-proxy spreads a Service's connections over its ready endpoints
  * uniformly, so a Service selecting several workloads sends each the share
  * of its pods. The rate is evaluated at time 0 and after each scheduled
@@ -53,8 +59,16 @@ export interface OfferedLoad {
   rate: number;
   /** Mean service time (s). */
   meanWork: number;
-  /** replicas × concurrency. */
+  /** replicas × concurrency (maxReplicas × concurrency for a workload with an HPA). */
   slots: number;
+  /** With `autoscaling`: the HPA's maxReplicas, at which `slots` and the loads are counted. */
+  maxReplicas?: number;
+  /** With `autoscaling`: the load with the workload's starting replicas (before the HPA scales). */
+  startLoad?: number;
+  /** The workload's starting replicas. */
+  replicas: number;
+  /** Requests one pod serves at once. */
+  concurrency: number;
   /** rate × meanWork / slots (Infinity with no slot and some traffic). */
   load: number;
   /** Requests per second if every attempt that costs work again when it fails (a timeout, a failed required call) is retried `retries` times: the worst case. */
@@ -178,7 +192,9 @@ export function offeredLoads(s: Scenario): OfferedLoad[] {
   const perTime = times.map((t) => arrivalFlowsAt(s, t));
   s.workloads.forEach((w, i) => {
     const meanWork = distributionMean(w.serviceTime);
-    const slots = w.replicas * w.concurrency;
+    const maxReplicas = w.autoscaling?.maxReplicas;
+    const slots = (maxReplicas ?? w.replicas) * w.concurrency;
+    const startSlots = w.replicas * w.concurrency;
     let best: OfferedLoad | undefined;
     const loadOf = (rate: number) => (rate === 0 ? 0 : slots > 0 ? (rate * meanWork) / slots : Infinity);
     times.forEach((at, k) => {
@@ -187,7 +203,9 @@ export function offeredLoads(s: Scenario): OfferedLoad[] {
       const load = loadOf(rate);
       const worstLoad = loadOf(worstRate);
       const retried = worstRate > rate ? { retries: f.retries[i], retriedWhen: [...f.why[i]].sort((a, b) => b.localeCompare(a)).map((x) => (x === 'timeout' ? 'attempts time out' : 'their required calls fail')).join(' or ') } : { retries: 0 };
-      if (best === undefined || load > best.load || (load === best.load && worstLoad > best.worstLoad)) best = { workload: w.name, index: i, at, rate, meanWork, slots, load, worstRate, worstLoad, ...retried };
+      const autoscaled = maxReplicas === undefined ? {} : { maxReplicas, startLoad: rate === 0 ? 0 : startSlots > 0 ? (rate * meanWork) / startSlots : Infinity };
+      if (best === undefined || load > best.load || (load === best.load && worstLoad > best.worstLoad))
+        best = { workload: w.name, index: i, at, rate, meanWork, slots, replicas: w.replicas, concurrency: w.concurrency, load, worstRate, worstLoad, ...retried, ...autoscaled };
     });
     if (best) out.push(best);
   });
@@ -203,13 +221,17 @@ export function loadMessage(l: OfferedLoad): string | undefined {
   const retried = l.worstLoad > l.load;
   if (!(l.load >= HIGH_LOAD) && !(retried && l.worstLoad >= 1)) return undefined;
   const when = l.at > 0 ? ` from t=${l.at} s` : '';
+  // The figures, then when, then the starting replicas' load of an autoscaled workload.
   const worst = retried ? ` (up to ${fmt(l.worstLoad)} with ${l.retries} ${l.retries === 1 ? 'retry' : 'retries'} if ${l.retriedWhen})` : '';
-  const numbers = `${fmt(l.rate)} req/s × ${fmt(l.meanWork * 1000)} ms mean service time / (${l.slots} slots = replicas × concurrency) = ${fmt(l.load)}${worst}`;
+  const slots = l.maxReplicas === undefined ? `${l.slots} slots = replicas × concurrency` : `${l.slots} slots at maxReplicas ${l.maxReplicas} × concurrency ${l.concurrency}`;
+  const start = l.startLoad !== undefined && l.startLoad >= HIGH_LOAD ? `; it starts at ${l.replicas} pods: offered load ${fmt(l.startLoad)} until the HPA scales up` : '';
+  const numbers = `${fmt(l.rate)} req/s × ${fmt(l.meanWork * 1000)} ms mean service time / (${slots}) = ${fmt(l.load)}${worst}${when}${start}`;
+  const more = l.maxReplicas === undefined ? 'add replicas or concurrency' : 'raise maxReplicas or concurrency';
   if (l.load >= 1)
-    return `overloaded: no steady state: workload ${l.workload} is offered load ${numbers}${when}; its queues grow for as long as the run lasts, so means and percentiles depend on the run's length (add replicas or concurrency, or lower the rate)`;
+    return `overloaded: no steady state: workload ${l.workload} is offered load ${numbers}; its queues grow for as long as the run lasts, so means and percentiles depend on the run's length (${more}, or lower the rate)`;
   if (l.load >= HIGH_LOAD)
-    return `workload ${l.workload} is offered load ${numbers}${when}: close to 1, queues are long and slow to settle (results converge slowly; consider a longer warmup and duration)`;
-  return `workload ${l.workload} is offered load ${numbers}${when}: retries can overload it: pods still serve the attempts that failed, and the retries come on top, so a slow moment can feed itself (a retry storm); fewer retries or more capacity keep the worst case below 1`;
+    return `workload ${l.workload} is offered load ${numbers}: close to 1, queues are long and slow to settle (results converge slowly; consider a longer warmup and duration)`;
+  return `workload ${l.workload} is offered load ${numbers}: retries can overload it: pods still serve the attempts that failed, and the retries come on top, so a slow moment can feed itself (a retry storm); fewer retries or more capacity keep the worst case below 1`;
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(3))) : String(x));
