@@ -13,7 +13,7 @@ import { causeBars } from '../src/report/charts/failures.js';
 import { busiestNodes, nodeMeans, nodesDescription } from '../src/report/charts/nodes.js';
 import { planPoints } from '../src/report/charts/plan.js';
 import { parseSlo, sloPoints } from '../src/report/charts/slos.js';
-import { unfinishedFrom } from '../src/report/charts/time.js';
+import { scenarioClock, unfinishedFrom, warmupOf } from '../src/report/charts/time.js';
 import { diffPoints, diffsChart } from '../src/report/charts/diffs.js';
 import { cdfPoints, latencyCdfChart, quantileFromCdf } from '../src/report/charts/latencyCdf.js';
 import { podMeans } from '../src/report/charts/pods.js';
@@ -21,7 +21,7 @@ import { parameterTitle, sweepChart, sweepDescription, sweepPoints } from '../sr
 import { buckets, timeseriesChart, timeseriesDescription } from '../src/report/charts/timeseries.js';
 import { chartSpecs, readResultFiles, type ChartSpec, type PlanAnswer } from '../src/report/index.js';
 import { glanceSentences } from '../src/report/glance.js';
-import { failureMarks, readManifest } from '../src/report/manifest.js';
+import { failureMarks, readManifest, warmups } from '../src/report/manifest.js';
 import { parseCsvRecords, parseCsvTable } from '../src/report/readCsv.js';
 
 const SWEEP = 'test/fixtures/results-sweep';
@@ -83,22 +83,37 @@ describe('reading the tables', () => {
     expect(readResultFiles(SWEEP).summaryHeader?.slice(0, 4)).toEqual(['variant', 'replicas', 'externalTrafficPolicy', 'scope']);
   });
 
-  it('failure marks count from the window start, skip random failures and those outside the window', () => {
+  it('failure marks are on the scenario clock (as failures[].at), skip random failures and those after the window', () => {
     // Fixture: warm-up 5 s, window 30 s, n-0 down at 20 s for 8 s, plus a random failure.
     expect(failureMarks(readManifest(SWEEP).resolvedScenario)).toEqual([
-      { t: 15, label: 'node n-0 down', kind: 'failure' },
-      { t: 23, label: 'node n-0 back', kind: 'recovery' },
+      { t: 20, label: 'node n-0 down', kind: 'failure' },
+      { t: 28, label: 'node n-0 back', kind: 'recovery' },
     ]);
     const scenario = {
       simulation: { warmup: 10, duration: 60 },
       failures: [{ at: 5, zone: 'a' }, { at: 30, pod: 'web-1', restartAfter: 4 }, { at: 65, node: 'x', recoverAfter: 10 }, { random: { mtbf: 100, mttr: 5 } }],
     };
     expect(failureMarks(scenario)).toEqual([
-      { t: 20, label: 'pod web-1 down', kind: 'failure' },
-      { t: 24, label: 'pod web-1 back', kind: 'recovery' },
-      { t: 55, label: 'node x down', kind: 'failure' },
+      { t: 5, label: 'zone a down', kind: 'failure' },
+      { t: 30, label: 'pod web-1 down', kind: 'failure' },
+      { t: 34, label: 'pod web-1 back', kind: 'recovery' },
+      { t: 65, label: 'node x down', kind: 'failure' },
     ]);
+    expect(failureMarks({ ...scenario, simulation: { warmup: 10, duration: 60 }, failures: [{ at: 71, node: 'y' }] })).toEqual([]);
     expect(failureMarks(undefined)).toEqual([]);
+  });
+
+  it('timeseries.csv without t_scenario_s (an older folder) gets t_s + the warm-up, per variant where the manifest names it', () => {
+    const rows = scenarioClock(table(`variant,t_s,requests
+      a,0,1
+      a,1.00000,1
+      b,0,1`).rows, warmups({ resolvedScenario: { simulation: { warmup: 5 } }, variants: [{ index: 1, label: 'b', params: [], replications: 1, warmupSeconds: 12 }] }));
+    expect(rows.map((r) => r.t_scenario_s)).toEqual(['5', '6', '12']);
+    expect(warmupOf(rows)).toBe(5);
+    // A folder that has the column keeps it as written.
+    const written = table(`variant,t_s,t_scenario_s
+      a,0,7.00000`).rows;
+    expect(scenarioClock(written, () => 99)[0].t_scenario_s).toBe('7.00000');
   });
 });
 
@@ -169,10 +184,16 @@ describe('the data behind each chart', () => {
     expect(bs.at(-1)!.t).toBe(n);
   });
 
-  it('the time series marks the node failure at 15 s and its recovery at 23 s, nothing for the random failure', () => {
+  it('the time series marks the node failure at 20 s and its recovery at 28 s (the scenario clock), the 5 s warm-up, nothing for the random failure', () => {
     const spec = byName(specsOf(SWEEP), 'timeseries').spec;
     const labels = layers(spec).filter((l) => l.mark?.type === 'text' && l.mark.color !== 'white' && typeof l.encoding?.x?.datum === 'number');
-    expect(new Set(labels.map((l) => `${String(l.encoding!.x!.datum)} ${String(l.mark!.text)}`))).toEqual(new Set(['15 node n-0 down', '23 node n-0 back']));
+    expect(new Set(labels.map((l) => `${String(l.encoding!.x!.datum)} ${String(l.mark!.text)}`))).toEqual(new Set(['0 warm-up', '20 node n-0 down', '28 node n-0 back']));
+    const warmup = layers(spec).find((l) => l.mark?.type === 'rect' && l.encoding?.x?.datum === 0)!;
+    expect((warmup.encoding!.x2 as Channel).datum).toBe(5);
+    // Every time axis says which clock it is.
+    const xs = encodings(spec).map((e) => e.x).filter((x) => x?.field === 't');
+    expect(xs.length).toBeGreaterThan(0);
+    for (const x of xs) expect(x!.title).toBe('time from the start of the warm-up (s)');
   });
 
   it('the pod chart averages share and utilisation over replications per variant and pod, ordered by node', () => {
@@ -216,7 +237,7 @@ describe('the data behind each chart', () => {
   it('text alternatives describe the data: quantiles, failure times, pod shares, differences', () => {
     const text = Object.fromEntries(specsOf(SWEEP).map((c) => [c.name, c.description]));
     expect(text['latency-cdf']).toMatch(/replicas=2;externalTrafficPolicy=Cluster: pooled median about 9\.\d+ ms, pooled p99 about 4\d\.?\d* ms \(summary\.csv's p99, the mean of the replications' p99s: 48\.49 ms\)/);
-    expect(text.timeseries).toContain('node n-0 down at 15 s, node n-0 back at 23 s');
+    expect(text.timeseries).toContain('node n-0 down at 20 s, node n-0 back at 28 s');
     expect(text.pods).toMatch(/replicas=4;externalTrafficPolicy=Local: 4 pods, share from 0\.1\d+ \(web-\d \(n-0\)\) to 0\.3\d+ \(web-\d \(n-[12]\)\)/);
     expect(text.sweep).toContain('p99 latency from');
     expect(text.diffs).toMatch(/replicas=4;externalTrafficPolicy=Local failed requests -\d+/);
@@ -388,7 +409,7 @@ describe('the charts a capacity review needs', () => {
       expect(Math.max(...own.map((b) => b.y1))).toBeCloseTo(Number(r.failed), 2);
     }
     expect(new Set(bars.map((b) => b.cause))).toEqual(new Set(['timeout (dead node, dropped, black-holed)', 'refused (no endpoints)']));
-    expect(byName(specsOf(SWEEP), 'failures').description).toMatch(/replicas=2;externalTrafficPolicy=Cluster: \d+ timeout, \d+\.?\d* refused per replication, in the buckets from 15 s to 23 s/);
+    expect(byName(specsOf(SWEEP), 'failures').description).toMatch(/replicas=2;externalTrafficPolicy=Cluster: \d+ timeout, \d+\.?\d* refused per replication, in the buckets from 20 s to 28 s/);
     expect(encodings(byName(specsOf(SWEEP), 'in-flight').spec).some((e) => e.y?.field === 'in_flight')).toBe(true);
     expect(specsOf(BASE).map((c) => c.name)).not.toContain('failures');
   });

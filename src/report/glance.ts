@@ -11,7 +11,7 @@ import { failureMarks, type Manifest, type PlanAnswer } from './manifest.js';
 import { busiestNodes, nodeMeans } from './charts/nodes.js';
 import { busiestPods, podMeans } from './charts/pods.js';
 import { sloPoints, VERDICTS } from './charts/slos.js';
-import { bucketWidth, unfinishedFrom } from './charts/time.js';
+import { bucketWidth, clockOf, unfinishedFrom, warmupOf } from './charts/time.js';
 import { roundToInterval } from './metricsTable.js';
 import { num, type Row } from './readCsv.js';
 
@@ -138,13 +138,15 @@ export function glanceSentences(input: GlanceInput): string[] {
     // The variant with the most failures speaks for the others: one sentence, not one per variant.
     const v = failing.reduce((a, b) => ((num(row(b, 'failed')!, 'mean') ?? 0) > (num(row(a, 'failed')!, 'mean') ?? 0) ? b : a));
     const causes = CAUSES.map(([m, label]) => [label, num(row(v, m) ?? {}, 'mean') ?? 0] as const).filter(([, n]) => n > 0);
-    const buckets = (timeseries ?? []).filter((r) => r.variant === v && (num(r, 'failed') ?? 0) > 0).map((r) => num(r, 't_s')!);
-    const when = buckets.length ? `, in the time buckets from ${fmt(minOf(buckets))} s to ${fmt(maxOf(buckets) + bucketWidth(timeseries!))} s of the window` : '';
+    const buckets = (timeseries ?? []).filter((r) => r.variant === v && (num(r, 'failed') ?? 0) > 0 && clockOf(r) !== undefined).map((r) => clockOf(r)!);
+    const when = buckets.length ? `, in the time buckets from ${fmt(minOf(buckets))} s to ${fmt(maxOf(buckets) + bucketWidth(timeseries!))} s` : '';
     const marks = failureMarks(manifest.resolvedScenario);
     const scheduled = marks.length ? ` (scheduled: ${marks.map((f) => `${f.label} at ${fmt(f.t)} s`).join(', ')})` : '';
+    const warmup = timeseries?.length ? warmupOf(timeseries) : (manifest.resolvedScenario?.simulation?.warmup ?? 0);
+    const clock = buckets.length || marks.length ? (warmup > 0 ? ` Times count from the start of the ${fmt(warmup)} s warm-up, as failures[].at does.` : ' Times count from the start of the run.') : '';
     const lead = own.length > 1 ? `Requests failed in ${failing.length} of ${own.length} variants, most in ${v}: ` : '';
     out.push(
-      `${lead}${shown(row(v, 'failed'))} ${lead ? '' : 'requests failed '}per replication${causes.length ? ` (${causes.map(([l, n]) => `${fmt(n, 4)} ${l}`).join(', ')})` : ''}${when}${scheduled}.`,
+      `${lead}${shown(row(v, 'failed'))} ${lead ? '' : 'requests failed '}per replication${causes.length ? ` (${causes.map(([l, n]) => `${fmt(n, 4)} ${l}`).join(', ')})` : ''}${when}${scheduled}.${clock}`,
     );
   }
   // Unfinished requests: a handful is the drain limit cutting the slowest; more than 0.5% of requests is a load above capacity.

@@ -21,7 +21,8 @@ import { sweepChart, sweepDescription } from './charts/sweep.js';
 import { hasReplicas, replicasChart, replicasDescription } from './charts/replicas.js';
 import { timeseriesChart, timeseriesDescription } from './charts/timeseries.js';
 import { reportHtml, type ChartOut } from './html.js';
-import { failureMarks, readManifest, type Manifest, type PlanAnswer } from './manifest.js';
+import { failureMarks, readManifest, warmups, type Manifest, type PlanAnswer } from './manifest.js';
+import { scenarioClock, showsWarmup, warmupOf } from './charts/time.js';
 import { readResultFiles, type ResultFiles } from './files.js';
 import { toPng, toSvg, withTextAlternative } from './render.js';
 
@@ -41,12 +42,20 @@ export function variantOrder(files: ResultFiles): string[] {
   return orderVariants(listed, files.summary, files.summaryHeader ? paramColumns(files.summaryHeader, 'scope') : []);
 }
 
+/** The folder's tables with timeseries.csv on the scenario clock (`t_scenario_s` filled in for a folder written before it existed). */
+export function withScenarioClock(files: ResultFiles, manifest: Manifest): ResultFiles {
+  return files.timeseries ? { ...files, timeseries: scenarioClock(files.timeseries, warmups(manifest)) } : files;
+}
+
 /** The charts a folder's tables allow, as vega-lite specs with their titles and text alternatives: a pure function. */
-export function chartSpecs(files: ResultFiles, manifest: Manifest, plan: PlanAnswer | undefined = manifest.plan): ChartSpec[] {
+export function chartSpecs(folder: ResultFiles, manifest: Manifest, plan: PlanAnswer | undefined = manifest.plan): ChartSpec[] {
+  const files = withScenarioClock(folder, manifest);
   // One colour per variant in every chart, in reading order.
   const variants = variantOrder(files);
   const slos = thresholds(files.slos, plan?.slos);
-  const marks = failureMarks(manifest.resolvedScenario);
+  // On the scenario clock; a failure inside a warm-up the axis does not show is left out of the charts.
+  const ts = files.timeseries ?? [];
+  const marks = failureMarks(manifest.resolvedScenario).filter((m) => ts.length === 0 || showsWarmup(ts) || m.t >= warmupOf(ts));
   const out: ChartSpec[] = [];
   if (files.cdf?.length) out.push({ name: 'latency-cdf', title: 'Latency distribution', description: latencyCdfDescription(files.cdf, files.summary), spec: latencyCdfChart(files.cdf, variants, slos) });
   if (files.breakdown?.some((r) => r.mean_ms !== undefined && r.mean_ms !== ''))
@@ -86,9 +95,10 @@ export class NotAResultsFolderError extends Error {
  * drawn (see CHART_NAMES).
  */
 export async function writeReport(resultsDir: string, options?: { plan?: PlanAnswer }): Promise<{ charts: string[] }> {
-  const files = readResultFiles(resultsDir);
-  if (!files.summary) throw new NotAResultsFolderError(resultsDir);
+  const read = readResultFiles(resultsDir);
+  if (!read.summary) throw new NotAResultsFolderError(resultsDir);
   const manifest = readManifest(resultsDir);
+  const files = { ...withScenarioClock(read, manifest), summary: read.summary };
   const plan = options?.plan ?? manifest.plan;
   const specs = chartSpecs(files, manifest, plan);
   const chartsDir = join(resultsDir, 'charts');
@@ -103,7 +113,7 @@ export async function writeReport(resultsDir: string, options?: { plan?: PlanAns
   // A chart drawn before from a table that is gone now would describe other data.
   for (const name of CHART_NAMES)
     if (!specs.some((c) => c.name === name)) for (const ext of ['svg', 'png']) if (existsSync(join(chartsDir, `${name}.${ext}`))) rmSync(join(chartsDir, `${name}.${ext}`));
-  const html = reportHtml({ manifest, files: { ...files, summary: files.summary }, charts, plan, variants: variantOrder(files) });
+  const html = reportHtml({ manifest, files, charts, plan, variants: variantOrder(files) });
   writeFileSync(join(resultsDir, 'report.html'), html);
   return { charts: specs.map((c) => c.name) };
 }

@@ -13,9 +13,81 @@
  */
 import type { FailureMark } from '../manifest.js';
 import { num, type Row } from '../readCsv.js';
-import { colorScale, MAX_OVERLAID, ONCE, titleAbove, uniqueInOrder, type ConcatItem, type LayerItem } from './common.js';
+import { colorScale, fmt, MAX_OVERLAID, ONCE, titleAbove, uniqueInOrder, type ConcatItem, type LayerItem } from './common.js';
 
-export const TIME = { field: 't', type: 'quantitative' as const, title: 'time from the start of the measured window (s)', scale: { nice: false } };
+/**
+ * Every time in the report is on the scenario clock: seconds from the start
+ * of the warm-up, the clock of `failures[].at`, `schedule` and `trace --at`
+ * (timeseries.csv's `t_scenario_s`; `t_s`, the contract's column, counts
+ * from the window's start). A crash written `at: 70s` is drawn at 70 s.
+ */
+export const TIME_TITLE = 'time from the start of the warm-up (s)';
+export const TIME = { field: 't', type: 'quantitative' as const, title: TIME_TITLE, scale: { nice: false } };
+
+/** A bucket's start on the scenario clock: `t_scenario_s`, or `t_s` in a table without it (see scenarioClock). */
+export const clockOf = (r: Row): number | undefined => num(r, 't_scenario_s') ?? num(r, 't_s');
+
+/**
+ * timeseries.csv's rows with `t_scenario_s` in every row: a folder written
+ * before the column existed gets `t_s` + the variant's warm-up from the
+ * manifest (its own, else the base scenario's).
+ */
+export function scenarioClock(rows: readonly Row[], warmupOf: (variant: string) => number): Row[] {
+  if (rows.length === 0 || 't_scenario_s' in rows[0]) return [...rows];
+  return rows.map((r) => {
+    const t = num(r, 't_s');
+    return { ...r, t_scenario_s: t === undefined ? '' : String(t + warmupOf(r.variant)) };
+  });
+}
+
+/** The warm-up (s) before the measured window: the smallest over variants of t_scenario_s − t_s; 0 when unknown. */
+export function warmupOf(rows: readonly Row[]): number {
+  let w: number | undefined;
+  for (const r of rows) {
+    const a = num(r, 't_scenario_s');
+    const b = num(r, 't_s');
+    if (a !== undefined && b !== undefined) w = w === undefined ? a - b : Math.min(w, a - b);
+  }
+  return w !== undefined && w > 1e-9 ? w : 0;
+}
+
+/** The measured window's length on the time axis (s): from the first bucket's start to the end of the last. */
+function windowLength(rows: readonly Row[]): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows) {
+    const t = num(r, 't_s');
+    if (t !== undefined) [lo, hi] = [Math.min(lo, t), Math.max(hi, t)];
+  }
+  return hi >= lo ? hi - lo + bucketWidth(rows) : 0;
+}
+
+/**
+ * Whether the time axis starts at 0 with the warm-up shaded: yes when there
+ * is one and it is no longer than the window (a longer one would squeeze
+ * the window; the axis then starts at the window's start and says so).
+ */
+export const showsWarmup = (rows: readonly Row[]): boolean => warmupOf(rows) > 0 && warmupOf(rows) <= windowLength(rows);
+
+/** The note every chart over time adds about the warm-up. */
+export function warmupNote(rows: readonly Row[]): string {
+  const w = warmupOf(rows);
+  if (w === 0) return 'time from the start of the run (no warm-up)';
+  return showsWarmup(rows)
+    ? `blue-grey band: the ${fmt(w)} s warm-up, not measured`
+    : `the axis starts after the ${fmt(w)} s warm-up (time still counts from the warm-up's start, as failures' at: does)`;
+}
+
+/** The warm-up as a shaded band from 0 to the window's start (datum only), labelled in the panel that asks for it. */
+export function warmupLayers(rows: readonly Row[], withLabel: boolean): LayerItem[] {
+  if (!showsWarmup(rows)) return [];
+  const w = warmupOf(rows);
+  const x = { datum: 0, type: 'quantitative' as const };
+  return [
+    { data: ONCE, mark: { type: 'rect' as const, color: '#9aa7b4', opacity: 0.22 }, encoding: { x, x2: { datum: w } } },
+    ...(withLabel ? [{ data: ONCE, mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 3, y: 'height' as const, dy: -3, fontSize: 10, color: '#555', text: 'warm-up' }, encoding: { x } }] : []),
+  ];
+}
 
 export type Point = { variant: string; t: number } & Record<string, number | string | null>;
 
@@ -30,8 +102,8 @@ export function timePoints(rows: readonly Row[], columns: readonly string[]): Po
   const wanted = columns.flatMap((c) => [c, `${c}_ci_low`, `${c}_ci_high`]);
   for (const variant of uniqueInOrder(rows.map((r) => r.variant))) {
     const own: Point[] = rows
-      .filter((r) => r.variant === variant && num(r, 't_s') !== undefined)
-      .map((r) => ({ variant, t: num(r, 't_s')!, ...Object.fromEntries(wanted.filter((c) => c in r).map((c) => [c, num(r, c) ?? null])) }))
+      .filter((r) => r.variant === variant && clockOf(r) !== undefined)
+      .map((r) => ({ variant, t: clockOf(r)!, ...Object.fromEntries(wanted.filter((c) => c in r).map((c) => [c, num(r, c) ?? null])) }))
       .sort((a, b) => a.t - b.t);
     const [prev, last] = own.slice(-2);
     const closing = own.length >= 2 ? [{ ...last, t: last.t + (last.t - prev.t) }] : [];
@@ -64,7 +136,7 @@ export function unfinishedFrom(rows: readonly Row[], variant?: string): number |
     if (variant !== undefined && r.variant !== variant) continue;
     const requests = num(r, 'requests');
     const left = num(r, 'unfinished') ?? (requests !== undefined ? requests - (num(r, 'ok') ?? 0) - (num(r, 'failed') ?? 0) : undefined);
-    const t = num(r, 't_s');
+    const t = clockOf(r);
     if (requests && left !== undefined && t !== undefined && left > 0.005 * requests && left >= 0.5) first = first === undefined ? t : Math.min(first, t);
   }
   return first;
@@ -100,7 +172,7 @@ export function unfinishedLayers(from: number | undefined, end: number, withLabe
       {
         transform: [{ filter: 'isValid(datum.unfinished_from)' }],
         mark: { type: 'rect' as const, color: '#888', opacity: 0.15 },
-        encoding: { x: { field: 'unfinished_from', type: 'quantitative' as const, title: TIME.title }, x2: { field: 'unfinished_end' } },
+        encoding: { x: { field: 'unfinished_from', type: 'quantitative' as const, title: TIME_TITLE }, x2: { field: 'unfinished_end' } },
       },
     ];
   const x = { datum: from, type: 'quantitative' as const };
@@ -148,7 +220,7 @@ export function timePanels(points: readonly Point[], panels: readonly Panel[], v
     const y = counts
       ? { field, type: 'quantitative' as const, title, axis: { ...axis, tickMinStep: 1 }, scale: { domain: { unionWith: [0, 1] }, zero: true } }
       : { field, type: 'quantitative' as const, title, axis, scale: { zero: true } };
-    const xAxis = small ? { title: last ? 'time (s)' : null } : last ? {} : { title: null, labels: false };
+    const xAxis = small ? { title: last ? TIME_TITLE : null } : last ? {} : { title: null, labels: false };
     const layer: LayerItem[] = [
       ...bandLayer(points, field, title, color),
       { mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.6 }, encoding: { x: { ...TIME, axis: xAxis }, y, color: small ? { ...color, legend: null } : color } },
@@ -156,7 +228,7 @@ export function timePanels(points: readonly Point[], panels: readonly Panel[], v
       // A layer placing marks by a time field shares the panel's time axis, with the same settings.
       ...layers(i, small).map((l) => {
         const x = (l as { encoding?: { x?: { field?: string } } }).encoding?.x;
-        return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: TIME.title, axis: xAxis } } }) : l;
+        return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: TIME_TITLE, axis: xAxis } } }) : l;
       }),
     ];
     return small
