@@ -456,6 +456,13 @@ describe('the summary at the top', () => {
   it('gives the plan’s answer first, with its SLOs and confidence', () => {
     const plan: PlanAnswer = { path: 'workloads.web.replicas', range: [2, 3], value: 3, slos: ['latency_p99_ms<250'], confidence: 0.95, evidence: [] };
     expect(glanceSentences({ manifest: {}, summary, variants, plan })[0]).toBe('Plan: the smallest workloads.web.replicas that meets every SLO (latency_p99_ms<250) at 95% confidence is 3.');
+    // plan --node-down says which question the answer is for.
+    const steady = { ...plan, question: { kind: 'steady', text: 'node node-1 down from t = 0; window after convergence' } } as PlanAnswer;
+    expect(glanceSentences({ manifest: {}, summary, variants, plan: steady })[0]).toBe(
+      'Plan for the steady state with one node down: the smallest workloads.web.replicas that meets every SLO (latency_p99_ms<250) at 95% confidence is 3.',
+    );
+    const transient = { ...plan, value: null, question: { kind: 'transient' } } as unknown as PlanAnswer;
+    expect(glanceSentences({ manifest: {}, summary, variants, plan: transient })[0]).toMatch(/^Plan for the transient after a node crash: no value of workloads\.web\.replicas/);
   });
 
   it('without SLOs gives the key metrics as the table rounds them, and calls a run with many unfinished requests overloaded', () => {

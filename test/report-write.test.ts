@@ -253,8 +253,11 @@ describe('report.html', () => {
 
     const fromManifest = copyOf('results-base');
     const manifest = JSON.parse(readFileSync(join(fromManifest, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(fromManifest, 'manifest.json'), JSON.stringify({ ...manifest, plan: { ...plan, value: null } }));
+    const question = { kind: 'transient', text: 'the worst 30 s window after node-1 crashes at 40 s' };
+    writeFileSync(join(fromManifest, 'manifest.json'), JSON.stringify({ ...manifest, plan: { ...plan, value: null, question } }));
     await writeReport(fromManifest);
+    expect(html(fromManifest)).toContain('<p>The question: the worst 30 s window after node-1 crashes at 40 s</p>');
+    expect(html(fromManifest)).toContain('Plan for the transient after a node crash: no value of workloads.web.replicas');
     expect(html(fromManifest)).toContain('No value of <code>workloads.web.replicas</code> in [1, 8] meets every SLO.');
   });
 

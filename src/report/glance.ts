@@ -7,7 +7,7 @@
  */
 import { biggestSegments, segmentMeans } from './charts/breakdown.js';
 import { fmt, MAX_OVERLAID, maxOf, minOf } from './charts/common.js';
-import { failureMarks, type Manifest, type PlanAnswer } from './manifest.js';
+import { failureMarks, planQuestion, QUESTION_WORDS, type Manifest, type PlanAnswer } from './manifest.js';
 import { busiestNodes, nodeMeans } from './charts/nodes.js';
 import { busiestPods, podMeans } from './charts/pods.js';
 import { sloPoints, VERDICTS } from './charts/slos.js';
@@ -59,12 +59,15 @@ export function glanceSentences(input: GlanceInput): string[] {
   const out: string[] = [];
 
   // The answer: the plan's, the SLO verdicts, or the key metrics.
-  if (plan)
+  if (plan) {
+    const question = planQuestion(plan);
+    const forWhat = question ? ` ${QUESTION_WORDS[question.kind]}` : '';
     out.push(
       plan.value === null
-        ? `Plan: no value of ${plan.path}${plan.range ? ` in [${plan.range[0]}, ${plan.range[1]}]` : ''} meets every SLO (${plan.slos.join(', ')}).`
-        : `Plan: the smallest ${plan.path} that meets every SLO (${plan.slos.join(', ')}) at ${fmt(plan.confidence * 100)}% confidence is ${plan.value}.`,
+        ? `Plan${forWhat}: no value of ${plan.path}${plan.range ? ` in [${plan.range[0]}, ${plan.range[1]}]` : ''} meets every SLO (${plan.slos.join(', ')}).`
+        : `Plan${forWhat}: the smallest ${plan.path} that meets every SLO (${plan.slos.join(', ')}) at ${fmt(plan.confidence * 100)}% confidence is ${plan.value}.`,
     );
+  }
   if (slos?.length) {
     const points = sloPoints(slos);
     for (const slo of [...new Set(points.map((p) => p.slo))]) {

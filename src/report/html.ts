@@ -11,7 +11,7 @@ import { pathDiagrams } from './diagram.js';
 import { escapeHtml } from './escape.js';
 import { glanceSentences } from './glance.js';
 import type { ResultFiles } from './files.js';
-import type { Manifest, PlanAnswer } from './manifest.js';
+import { planQuestion, type Manifest, type PlanAnswer } from './manifest.js';
 import { metricsTable } from './metricsTable.js';
 import type { Row } from './readCsv.js';
 
@@ -81,12 +81,13 @@ function runFacts(m: Manifest): string {
 function planSection(plan: PlanAnswer | undefined): string {
   if (!plan) return '';
   const range = plan.range ? ` in [${plan.range[0]}, ${plan.range[1]}]` : '';
+  const question = planQuestion(plan);
   const answer =
     plan.value === null
       ? `No value of <code>${escapeHtml(plan.path)}</code>${escapeHtml(range)} meets every SLO.`
       : `The smallest <code>${escapeHtml(plan.path)}</code>${escapeHtml(range)} that meets every SLO is <strong>${escapeHtml(plan.value)}</strong>.`;
   return `<section id="plan"><h2>Plan: the answer</h2>
-<p class="answer">${answer}</p>
+<p class="answer">${answer}</p>${question?.text ? `\n<p>The question: ${escapeHtml(question.text)}</p>` : ''}
 <p>SLOs: ${plan.slos.map((s) => `<code>${escapeHtml(s)}</code>`).join(', ')}, each at a ${escapeHtml(plan.confidence * 100)}% one-sided confidence bound over replications.</p>
 <table><caption>Evidence: every value tried</caption><thead><tr><th scope="col">${escapeHtml(plan.path)}</th><th scope="col">every SLO holds</th><th scope="col">detail</th></tr></thead><tbody>
 ${plan.evidence.map((e) => `<tr><td>${escapeHtml(e.value)}</td><td>${e.holds ? 'yes' : 'no'}</td><td class="text">${escapeHtml(e.detail)}</td></tr>`).join('\n')}

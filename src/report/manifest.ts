@@ -37,6 +37,26 @@ export function readManifest(dir: string): Manifest {
   }
 }
 
+/** What a plan answer is for (`svcsim plan --node-down`): read defensively, as an older plan record has none. */
+export interface PlanQuestion {
+  kind: 'steady' | 'transient';
+  text?: string;
+}
+
+export function planQuestion(plan: unknown): PlanQuestion | undefined {
+  const q = plan && typeof plan === 'object' ? (plan as { question?: unknown }).question : undefined;
+  if (!q || typeof q !== 'object') return undefined;
+  const { kind, text } = q as { kind?: unknown; text?: unknown };
+  if (kind !== 'steady' && kind !== 'transient') return undefined;
+  return { kind, ...(typeof text === 'string' ? { text } : {}) };
+}
+
+/** The glance's words for a plan question's kind. */
+export const QUESTION_WORDS: Record<PlanQuestion['kind'], string> = {
+  steady: 'for the steady state with one node down',
+  transient: 'for the transient after a node crash',
+};
+
 export interface FailureMark {
   /** Seconds on the scenario clock, from the start of the warm-up (as `failures[].at`; timeseries.csv's `t_scenario_s`). */
   t: number;
