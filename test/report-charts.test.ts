@@ -21,6 +21,9 @@ import { parameterTitle, sweepChart, sweepDescription, sweepPoints } from '../sr
 import { buckets, timeseriesChart, timeseriesDescription } from '../src/report/charts/timeseries.js';
 import { chartSpecs, readResultFiles, type ChartSpec, type PlanAnswer } from '../src/report/index.js';
 import { glanceSentences } from '../src/report/glance.js';
+import { criticalPaths } from '../src/report/criticalPath.js';
+import { compareScopes, hasScopes, scopePoints, scopesChart, scopesDescription } from '../src/report/charts/scopes.js';
+import { reportHtml } from '../src/report/html.js';
 import { failureMarks, readManifest, warmups } from '../src/report/manifest.js';
 import { parseCsvRecords, parseCsvTable } from '../src/report/readCsv.js';
 
@@ -476,6 +479,78 @@ describe('the summary at the top', () => {
     expect(s).toContain('No request failed in any replication of any variant.');
     expect(s).toContain(
       '1 of 2 variants left requests unfinished at the drain limit (8472 ± 1093 per replication in replicas=2, the most, 16.9% of its requests), from the bucket at 8 s on: the load is above capacity, and the late fall of throughput is this, not an outage.',
+    );
+  });
+});
+
+describe('call graphs: per-Service views and the critical path', () => {
+  // Edge requests 100 per replication; a is called 1.5 times per request and waits on nothing,
+  // b 0.5 times and spends 6 of its 10 ms waiting on its own calls (to a).
+  const summary = table(`variant,scope,metric,n,mean,stddev,ci_low,ci_high,ci_half_width
+    base,all,requests,3,100,0,100,100,0
+    base,all,latency_mean_ms,3,20,1,18,22,2
+    base,traffic:shop,requests,3,100,0,100,100,0
+    base,traffic:shop,throughput_rps,3,10,1,8,12,2
+    base,traffic:shop,latency_mean_ms,3,20,1,18,22,2
+    base,traffic:shop,latency_p99_ms,3,60,3,54,66,6
+    base,service:a,requests,3,150,0,150,150,0
+    base,service:a,throughput_rps,3,15,1,13,17,2
+    base,service:a,latency_mean_ms,3,4,0.1,3.8,4.2,0.2
+    base,service:a,latency_p99_ms,3,12,1,10,14,2
+    base,service:b,requests,3,50,0,50,50,0
+    base,service:b,throughput_rps,3,5,1,3,7,2
+    base,service:b,latency_mean_ms,3,10,0.5,9,11,1
+    base,service:b,latency_p99_ms,3,30,2,26,34,4`).rows;
+  const breakdown = table(`variant,scope,segment,mean_ms,share
+    base,all,client_network,10,0.5
+    base,all,service,2,0.1
+    base,all,calls,8,0.4
+    base,service:a,service,4,1
+    base,service:a,calls,0,0
+    base,service:b,service,4,0.4
+    base,service:b,calls,6,0.6`).rows;
+
+  it('ranks the called Services by calls per edge request × own time per call (latency minus the Service’s own calls)', () => {
+    const [path] = criticalPaths(summary, breakdown, ['base']);
+    expect(path.services.map((s) => [s.service, s.callsPerRequest, s.perRequestMs])).toEqual([
+      ['a', 1.5, 6],
+      ['b', 0.5, 2],
+    ]);
+    expect([path.top.service, path.edgeMs, path.edgeCallsMs]).toEqual(['a', 20, 8]);
+    expect(criticalPaths(summary.filter((r) => !r.scope.startsWith('service:')), breakdown, ['base'])).toEqual([]);
+  });
+
+  it('says in the summary which Service costs the edge request most, with numbers the tables give', () => {
+    const manifest = { resolvedScenario: { traffic: [{ to: { service: 'frontend' } }] } } as never;
+    const s = glanceSentences({ manifest, summary, variants: ['base'], breakdown });
+    expect(s).toContain(
+      'Critical path: of the Services called, the one costing each frontend request the most time is a, 6 ms (1.5 calls × 4 ms own time each): at most 30% of the 20 ms mean latency and 75% of the 8 ms in calls ' +
+        "(calls and latency from summary.csv; own time is without the Service's own calls, and the mean latency the breakdown's total, from latency_breakdown.csv; parallel calls overlap, so these are upper bounds).",
+    );
+  });
+
+  it('draws throughput, mean and p99 latency per traffic entry and Service with their intervals, traffic entries first', () => {
+    expect(hasScopes(summary)).toBe(true);
+    expect(hasScopes(summary.filter((r) => !r.scope.startsWith('service:')))).toBe(false);
+    const points = scopePoints(summary);
+    expect(compareScopes(summary)).toEqual(['traffic:shop', 'service:a', 'service:b']);
+    expect(points.find((p) => p.scope === 'service:b' && p.metric === 'latency_p99_ms')).toEqual({ variant: 'base', scope: 'service:b', metric: 'latency_p99_ms', mean: 30, low: 26, high: 34 });
+    const spec = scopesChart(summary, ['base']);
+    const xs = encodings(spec).map((e) => e.x?.title).filter(Boolean);
+    expect(xs).toEqual(['throughput (ok requests/s)', 'mean latency (ms)', 'p99 latency (ms)']);
+    expect(layers(spec).filter((l) => l.mark?.type === 'rule').map((l) => [l.encoding?.x?.field, (l.encoding?.x2 as Channel).field])).toEqual([
+      ['low', 'high'],
+      ['low', 'high'],
+      ['low', 'high'],
+    ]);
+    expect(scopesDescription(summary, ['base'])).toContain('traffic:shop p99 60 ms, busiest Service a, 15 ok calls/s, highest p99 b, 30 ms');
+  });
+
+  it('gives each traffic entry and Service a section with its numbers, and a Service its cost per edge request', () => {
+    const page = reportHtml({ manifest: {}, files: { summary, breakdown }, charts: [] });
+    expect(page).toContain('<details class="scope" id="scope-service-b"><summary><code>service:b</code></summary>');
+    expect(page).toContain(
+      'throughput 5.0 ± 2.0 ok calls/s, mean latency 10.0 ± 1.0 ms as its callers see it, p99 30.0 ± 4.0 ms (means over replications ± 95% CI half-width, summary.csv). It is called 0.5 times per edge request and spends 4 ms of its own per call (6 ms more waiting on the Services it calls): 2 ms per edge request, number 2 of 2 called Services (an upper bound where calls run in parallel).',
     );
   });
 });

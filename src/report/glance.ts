@@ -12,6 +12,7 @@ import { busiestNodes, nodeMeans } from './charts/nodes.js';
 import { busiestPods, podMeans } from './charts/pods.js';
 import { sloPoints, VERDICTS } from './charts/slos.js';
 import { bucketWidth, clockOf, unfinishedFrom, warmupOf } from './charts/time.js';
+import { criticalPaths } from './criticalPath.js';
 import { roundToInterval } from './metricsTable.js';
 import { num, type Row } from './readCsv.js';
 
@@ -115,6 +116,20 @@ export function glanceSentences(input: GlanceInput): string[] {
         tops.length <= 3 || !same
           ? `The largest part of the mean latency of ok requests is ${list(tops.slice(0, 4).map(phrase))}${tops.length > 4 ? ` (and so on: see the breakdown table)` : ''} (latency_breakdown.csv).`
           : `The largest part of the mean latency of ok requests is ${tops[0].label} in every variant, ${range(tops.map((t) => t.mean_ms))} ms (latency_breakdown.csv).`,
+      );
+  }
+
+  // The critical path: the called Service that costs the edge requests the most time.
+  if (breakdown?.length) {
+    const paths = criticalPaths(summary, breakdown, own.length ? own : variants);
+    const entries = [...new Set((manifest.resolvedScenario?.traffic ?? []).map((t) => t?.to?.service).filter((x): x is string => typeof x === 'string'))];
+    const edge = entries.length === 1 ? `${entries[0]} request` : 'edge request';
+    const phrase = (p: (typeof paths)[number], many: boolean) =>
+      `${p.top.service}${many ? ` in ${p.variant}` : ''}, ${fmt(p.top.perRequestMs)} ms (${fmt(p.top.callsPerRequest)} calls × ${fmt(p.top.latencyMs - p.top.ownCallsMs)} ms own time each): at most ${fmt((p.top.perRequestMs / p.edgeMs) * 100)}% of the ${fmt(p.edgeMs)} ms mean latency${p.edgeCallsMs > 0 ? ` and ${fmt((p.top.perRequestMs / p.edgeCallsMs) * 100)}% of the ${fmt(p.edgeCallsMs)} ms in calls` : ''}`;
+    if (paths.length)
+      out.push(
+        `Critical path: of the Services called, the one costing each ${edge} the most time is ${list(paths.slice(0, MAX_OVERLAID).map((p) => phrase(p, paths.length > 1)))}${paths.length > MAX_OVERLAID ? ' (and so on: see the per-scope sections)' : ''} ` +
+          `(calls and latency from summary.csv; own time is without the Service's own calls, and the mean latency the breakdown's total, from latency_breakdown.csv; parallel calls overlap, so these are upper bounds).`,
       );
   }
 

@@ -16,6 +16,7 @@ import { latencyCdfChart, latencyCdfDescription } from './charts/latencyCdf.js';
 import { nodesChart, nodesDescription } from './charts/nodes.js';
 import { planChart, planDescription, planPoints } from './charts/plan.js';
 import { podsChart, podsDescription } from './charts/pods.js';
+import { hasScopes, scopesChart, scopesDescription } from './charts/scopes.js';
 import { slosChart, slosDescription, thresholds } from './charts/slos.js';
 import { sweepChart, sweepDescription } from './charts/sweep.js';
 import { hasReplicas, replicasChart, replicasDescription } from './charts/replicas.js';
@@ -31,7 +32,7 @@ export type { Manifest, PlanAnswer } from './manifest.js';
 export { readResultFiles, type ResultFiles } from './files.js';
 
 /** Every chart the report can draw, by file name (without extension). */
-export const CHART_NAMES = ['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'replicas', 'pods', 'nodes', 'slos', 'sweep', 'diffs', 'plan'] as const;
+export const CHART_NAMES = ['latency-cdf', 'breakdown', 'scope-metrics', 'timeseries', 'failures', 'in-flight', 'replicas', 'pods', 'nodes', 'slos', 'sweep', 'diffs', 'plan'] as const;
 
 /**
  * Variants in reading order: summary.csv's, numerically by sweep values
@@ -60,6 +61,8 @@ export function chartSpecs(folder: ResultFiles, manifest: Manifest, plan: PlanAn
   if (files.cdf?.length) out.push({ name: 'latency-cdf', title: 'Latency distribution', description: latencyCdfDescription(files.cdf, files.summary), spec: latencyCdfChart(files.cdf, variants, slos) });
   if (files.breakdown?.some((r) => r.mean_ms !== undefined && r.mean_ms !== ''))
     out.push({ name: 'breakdown', title: 'Where the latency goes', description: breakdownDescription(files.breakdown, files.summary), spec: breakdownChart(files.breakdown, variants) });
+  if (hasScopes(files.summary))
+    out.push({ name: 'scope-metrics', title: 'Per traffic entry and Service', description: scopesDescription(files.summary!, variants), spec: scopesChart(files.summary!, variants) });
   if (files.timeseries?.length) {
     out.push({ name: 'timeseries', title: 'Traffic over time', description: timeseriesDescription(files.timeseries, marks), spec: timeseriesChart(files.timeseries, marks, variants, slos) });
     if (hasFailureCauses(files.timeseries))
