@@ -73,7 +73,7 @@ export class KubeProxies {
   private readonly zoneTree: (MinTree | null)[];
   /** Per service: ClientIP affinity on. */
   private readonly affinity: Uint8Array;
-  /** (node × service) × client → slot of the pinned pod and the time of its last new connection. */
+  /** source × (node × service) → slot of the pinned pod and the time of its last new connection (sources are not bounded: calls' are pods). */
   private readonly affinitySlot = new Map<number, number>();
   private affinityPod = new Int32Array(64);
   private affinityTime = new Float64Array(64);
@@ -88,6 +88,8 @@ export class KubeProxies {
   private readonly servicesOfWorkload: number[][];
   private readonly nodeZone: Int32Array;
   private readonly nServices: number;
+  /** Nodes × services: the cells of the candidate lists. */
+  private readonly cells: number;
   /** Candidates considered by the last select(), for trace output. */
   lastCandidates = 0;
   lastAffinity = false;
@@ -109,7 +111,7 @@ export class KubeProxies {
     this.ready = topo.nodes.map(() => new Uint8Array(Math.max(16, pods.workload.length)));
     // Only lc reads connection counts: other modes keep no table per node × pod.
     this.activeConns = topo.nodes.map(() => (this.mode === Mode.LeastConnections ? new Int32Array(Math.max(16, pods.workload.length)) : EMPTY));
-    const cells = nNodes * this.nServices;
+    const cells = (this.cells = nNodes * this.nServices);
     this.all = new Array<Int32Array>(cells).fill(EMPTY);
     this.local = new Array<Int32Array>(cells).fill(EMPTY);
     this.zone = new Array<Int32Array>(cells).fill(EMPTY);
@@ -240,7 +242,7 @@ export class KubeProxies {
     this.lastCandidates = cands.length;
 
     if (this.affinity[s]) {
-      const key = cell * this.topo.totalClients + client;
+      const key = client * this.cells + cell;
       let slot = this.affinitySlot.get(key);
       if (slot !== undefined) {
         const pinned = this.affinityPod[slot];
@@ -279,9 +281,8 @@ export class KubeProxies {
 
   /** Forgets the entries past their timeout (they could never pin again), as the kernel reaps them. */
   private sweepAffinity(now: number): void {
-    const clients = this.topo.totalClients;
     for (const [key, slot] of this.affinitySlot) {
-      const s = Math.floor(key / clients) % this.nServices;
+      const s = (key % this.cells) % this.nServices;
       if (now - this.affinityTime[slot] > this.affinityTimeout[s]) {
         this.affinitySlot.delete(key);
         this.freeSlots.push(slot);
