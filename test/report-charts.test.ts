@@ -16,7 +16,7 @@ import { parseSlo, sloPoints } from '../src/report/charts/slos.js';
 import { scenarioClock, unfinishedFrom, warmupOf } from '../src/report/charts/time.js';
 import { diffPoints, diffsChart } from '../src/report/charts/diffs.js';
 import { cdfPoints, latencyCdfChart, quantileFromCdf } from '../src/report/charts/latencyCdf.js';
-import { podMeans } from '../src/report/charts/pods.js';
+import { busiestPods, podMeans, podsChart, podsDescription } from '../src/report/charts/pods.js';
 import { parameterTitle, sweepChart, sweepDescription, sweepPoints } from '../src/report/charts/sweep.js';
 import { buckets, timeseriesChart, timeseriesDescription } from '../src/report/charts/timeseries.js';
 import { chartSpecs, readResultFiles, type ChartSpec, type PlanAnswer } from '../src/report/index.js';
@@ -380,6 +380,33 @@ describe('the charts a capacity review needs', () => {
     // Throughput and p99: no request failed, so there is no panel of zeros to draw.
     expect(facets(timeseriesChart(ts, [], names)).length).toBe(2);
     expect(facets(timeseriesChart(ts.filter((r) => r.variant === 'v1'), [], ['v1']))).toEqual([]);
+  });
+
+  it('small panels name their variant one sweep parameter a line, and every layer of a panel gives its time axis one title', () => {
+    const names = ['from=pod;via=clusterIP', 'from=internet;via=nodePort', 'c=3;d=4', 'e=5;f=6', 'g=7;h=8'];
+    const ts = table(`variant,t_s,t_scenario_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms,throughput_rps_ci_low,throughput_rps_ci_high\n${names.flatMap((v) => [`"${v}",0,5,10,10,0,10,1,2,9,11`, `"${v}",1,6,10,10,0,10,1,2,9,11`]).join('\n')}`).rows;
+    const spec = timeseriesChart(ts, [{ t: 5.5, label: 'node n-0 down', kind: 'failure' }], names);
+    for (const f of facets(spec)) expect((f.header as { labelExpr?: string }).labelExpr).toBe("split(datum.label, ';')");
+    // Band, line, warm-up, failure: one title on every layer placing marks by a time field.
+    const titles = new Set(encodings(spec).map((e) => e.x).filter((x) => x?.field === 't' || x?.field === 'unfinished_from').map((x) => x!.title));
+    expect(titles).toEqual(new Set(['time from warm-up start (s)']));
+  });
+
+  it('with several workloads each pod’s share is compared with its own workload’s pods, in the chart and in the summary', () => {
+    const pods = table(`variant,replication,pod,workload,node,zone,requests,share,utilization
+      base,0,web-0,web,n-0,z,500,0.5,0.2
+      base,0,web-1,web,n-1,z,500,0.5,0.2
+      base,0,db-0,db,n-0,z,90,0.9,0.1
+      base,0,db-1,db,n-1,z,10,0.1,0.01
+      base,0,db-2,db,n-1,z,0,0,0`).rows;
+    const [top] = busiestPods(podMeans(pods));
+    // db-0 takes 0.9 of db's requests, 2.7× the mean share (1/3) of db's three pods; web's pods are even.
+    expect([top.pod.pod, top.relativeToMean]).toEqual(['db-0', expect.closeTo(2.7, 9)]);
+    const s = glanceSentences({ manifest: {}, summary: [], variants: ['base'], pods });
+    expect(s).toContain('Busiest pod: db-0 (n-0), with 2.7× the mean share of the db pods (share 0.9 of db\'s requests, utilisation 0.1; means over replications, pods.csv).');
+    const spec = podsChart(pods, ['base']);
+    expect(facets(spec).map((f) => (f.row as { field?: string }).field)).toEqual(['group', 'group']);
+    expect(podsDescription(pods, ['base'])).toContain('base · db: 3 pods, share from 0 (db-2 (n-1)) to 0.9 (db-0 (n-0))');
   });
 
   it('an overloaded run shades the buckets whose requests were unfinished at the drain limit and says it is not an outage', () => {

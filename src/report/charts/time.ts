@@ -13,7 +13,7 @@
  */
 import type { FailureMark } from '../manifest.js';
 import { num, type Row } from '../readCsv.js';
-import { colorScale, fmt, MAX_OVERLAID, ONCE, titleAbove, uniqueInOrder, type ConcatItem, type LayerItem } from './common.js';
+import { colorScale, fmt, MAX_OVERLAID, ONCE, panelHeader, titleAbove, uniqueInOrder, type ConcatItem, type LayerItem } from './common.js';
 
 /**
  * Every time in the report is on the scenario clock: seconds from the start
@@ -22,6 +22,8 @@ import { colorScale, fmt, MAX_OVERLAID, ONCE, titleAbove, uniqueInOrder, type Co
  * from the window's start). A crash written `at: 70s` is drawn at 70 s.
  */
 export const TIME_TITLE = 'time from the start of the warm-up (s)';
+/** The same, short enough for the bottom of a small panel. */
+export const TIME_TITLE_SHORT = 'time from warm-up start (s)';
 export const TIME = { field: 't', type: 'quantitative' as const, title: TIME_TITLE, scale: { nice: false } };
 
 /** A bucket's start on the scenario clock: `t_scenario_s`, or `t_s` in a table without it (see scenarioClock). */
@@ -220,19 +222,22 @@ export function timePanels(points: readonly Point[], panels: readonly Panel[], v
     const y = counts
       ? { field, type: 'quantitative' as const, title, axis: { ...axis, tickMinStep: 1 }, scale: { domain: { unionWith: [0, 1] }, zero: true } }
       : { field, type: 'quantitative' as const, title, axis, scale: { zero: true } };
-    const xAxis = small ? { title: last ? TIME_TITLE : null } : last ? {} : { title: null, labels: false };
+    const timeTitle = small ? TIME_TITLE_SHORT : TIME_TITLE;
+    const xAxis = small ? { title: last ? timeTitle : null } : last ? {} : { title: null, labels: false };
+    // Every layer placing marks by a time field shares the panel's time axis, with the same title
+    // and settings (vega-lite would otherwise join the layers' different titles into one).
+    const sameAxis = (l: LayerItem): LayerItem => {
+      const x = (l as { encoding?: { x?: { field?: string } } }).encoding?.x;
+      return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: timeTitle, axis: xAxis } } } as LayerItem) : l;
+    };
     const layer: LayerItem[] = [
       ...bandLayer(points, field, title, color),
-      { mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.6 }, encoding: { x: { ...TIME, axis: xAxis }, y, color: small ? { ...color, legend: null } : color } },
+      { mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.6 }, encoding: { x: TIME, y, color: small ? { ...color, legend: null } : color } },
       ...extra,
-      // A layer placing marks by a time field shares the panel's time axis, with the same settings.
-      ...layers(i, small).map((l) => {
-        const x = (l as { encoding?: { x?: { field?: string } } }).encoding?.x;
-        return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: TIME_TITLE, axis: xAxis } } }) : l;
-      }),
-    ];
+      ...layers(i, small),
+    ].map(sameAxis);
     return small
-      ? { title: { text: title, anchor: 'start' as const, fontSize: 12 }, data: { values: points }, facet: { field: 'variant', type: 'nominal' as const, title: null, sort: own, header: { labelFontWeight: 'bold' as const } }, columns: 3, spec: { width: 210, height: 80, layer } }
+      ? { title: { text: title, anchor: 'start' as const, fontSize: 12 }, data: { values: points }, facet: { field: 'variant', type: 'nominal' as const, title: null, sort: own, header: panelHeader(210) }, columns: 3, spec: { width: 210, height: 80, layer } }
       : { data: { values: points }, width: 640, height: 110, layer };
   });
 }
