@@ -13,7 +13,7 @@ import { causeBars } from '../src/report/charts/failures.js';
 import { busiestNodes, nodeMeans, nodesDescription } from '../src/report/charts/nodes.js';
 import { planPoints } from '../src/report/charts/plan.js';
 import { parseSlo, sloPoints } from '../src/report/charts/slos.js';
-import { scenarioClock, unfinishedFrom, warmupOf } from '../src/report/charts/time.js';
+import { marksNote, scenarioClock, unfinishedFrom, warmupOf } from '../src/report/charts/time.js';
 import { diffPoints, diffsChart } from '../src/report/charts/diffs.js';
 import { cdfPoints, latencyCdfChart, quantileFromCdf } from '../src/report/charts/latencyCdf.js';
 import { busiestPods, podMeans, podsChart, podsDescription } from '../src/report/charts/pods.js';
@@ -24,7 +24,7 @@ import { glanceSentences } from '../src/report/glance.js';
 import { criticalPaths } from '../src/report/criticalPath.js';
 import { compareScopes, hasScopes, scopePoints, scopesChart, scopesDescription } from '../src/report/charts/scopes.js';
 import { reportHtml } from '../src/report/html.js';
-import { failureMarks, readManifest, warmups } from '../src/report/manifest.js';
+import { failureMarks, readManifest, scheduleMarks, warmups } from '../src/report/manifest.js';
 import { parseCsvRecords, parseCsvTable } from '../src/report/readCsv.js';
 
 const SWEEP = 'test/fixtures/results-sweep';
@@ -104,6 +104,18 @@ describe('reading the tables', () => {
     ]);
     expect(failureMarks({ ...scenario, simulation: { warmup: 10, duration: 60 }, failures: [{ at: 71, node: 'y' }] })).toEqual([]);
     expect(failureMarks(undefined)).toEqual([]);
+  });
+
+  it('marks the steps of an arrival schedule on the scenario clock, not its start, and none for a long imported schedule', () => {
+    const steps = [{ at: 0, rate: 1000 }, { at: 300, rate: 3000 }, { at: 700, rate: 1000 }];
+    const scenario = { simulation: { warmup: 60, duration: 1140 }, traffic: [{ name: 'users', arrival: { process: 'schedule', steps } }] } as never;
+    expect(scheduleMarks(scenario)).toEqual([
+      { t: 300, label: 'users → 3000/s', kind: 'schedule' },
+      { t: 700, label: 'users → 1000/s', kind: 'schedule' },
+    ]);
+    const many = Array.from({ length: 40 }, (_, i) => ({ at: 10 * (i + 1), rate: 100 + i }));
+    expect(scheduleMarks({ simulation: { warmup: 0, duration: 1000 }, traffic: [{ name: 'u', arrival: { process: 'schedule', steps: many } }] } as never)).toEqual([]);
+    expect(marksNote([{ t: 1, label: 'x', kind: 'failure' }, { t: 2, label: 'y', kind: 'schedule' }])).toBe('dashed lines: scheduled failures (red) and arrival rate changes of a schedule (grey)');
   });
 
   it('timeseries.csv without t_scenario_s (an older folder) gets t_s + the warm-up, per variant where the manifest names it', () => {

@@ -269,7 +269,7 @@ describe('report.html', () => {
     expect(glance).toContain('p99 latency 17.43 ± 0.30 ms, success ratio 1, throughput 199.4 ± 3.5 requests/s (means over replications ± 95% CI half-width, as in the key metrics table).');
     expect(base).toContain('<td title="mean 17.4278, 95% CI [17.1289, 17.7267], n = 5">17.43<span class="ci"> ± 0.30</span></td>');
     expect(glance).toContain('The largest part of the mean latency of ok requests is service time, 3.2 of 5.29 ms (60.5%) (latency_breakdown.csv).');
-    expect(glance).toContain('Busiest pod: web-1 (node-b), with 1.02× the mean share');
+    expect(glance).toContain('Busiest pod: web-1 (node-b), with 1.02× the mean share of its variant&#39;s pods (no pod is more than 5% above the mean) (share');
     expect(glance).toContain('Busiest node: node-a (zone-a) received 1.01× the mean over nodes, 50.3% of all attempts');
     expect(glance).toContain('No request failed in any replication of any variant.');
     expect(base.indexOf('id="glance"')).toBeLessThan(base.indexOf('id="simulated"'));

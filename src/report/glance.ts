@@ -139,7 +139,7 @@ export function glanceSentences(input: GlanceInput): string[] {
     const top = busiestPods(podMeans(pods, variants)).reduce<ReturnType<typeof busiestPods>[number] | undefined>((m, x) => (!m || x.relativeToMean > m.relativeToMean ? x : m), undefined);
     if (top)
       out.push(
-        `Busiest pod: ${top.pod.label}${own.length > 1 ? ` in ${top.pod.variant}` : ''}, with ${fmt(top.relativeToMean)}× the mean share of ${several ? `the ${top.pod.workload} pods` : `its variant's pods`} (share ${fmt(top.pod.share)}${several ? ` of ${top.pod.workload}'s requests` : ''}, utilisation ${fmt(top.pod.utilization)}; means over replications, pods.csv).`,
+        `Busiest pod: ${top.pod.label}${own.length > 1 ? ` in ${top.pod.variant}` : ''}, with ${fmt(top.relativeToMean)}× the mean share of ${several ? `the ${top.pod.workload} pods` : `its variant's pods`}${top.relativeToMean < 1.05 ? ' (no pod is more than 5% above the mean)' : ''} (share ${fmt(top.pod.share)}${several ? ` of ${top.pod.workload}'s requests` : ''}, utilisation ${fmt(top.pod.utilization)}; means over replications, pods.csv).`,
       );
   }
   if (nodes?.length) {

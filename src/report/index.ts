@@ -22,7 +22,7 @@ import { sweepChart, sweepDescription } from './charts/sweep.js';
 import { hasReplicas, replicasChart, replicasDescription } from './charts/replicas.js';
 import { timeseriesChart, timeseriesDescription } from './charts/timeseries.js';
 import { reportHtml, type ChartOut } from './html.js';
-import { failureMarks, readManifest, warmups, type Manifest, type PlanAnswer } from './manifest.js';
+import { failureMarks, readManifest, scheduleMarks, warmups, type Manifest, type PlanAnswer } from './manifest.js';
 import { scenarioClock, showsWarmup, warmupOf } from './charts/time.js';
 import { readResultFiles, type ResultFiles } from './files.js';
 import { toPng, toSvg, withTextAlternative } from './render.js';
@@ -56,7 +56,7 @@ export function chartSpecs(folder: ResultFiles, manifest: Manifest, plan: PlanAn
   const slos = thresholds(files.slos, plan?.slos);
   // On the scenario clock; a failure inside a warm-up the axis does not show is left out of the charts.
   const ts = files.timeseries ?? [];
-  const marks = failureMarks(manifest.resolvedScenario).filter((m) => ts.length === 0 || showsWarmup(ts) || m.t >= warmupOf(ts));
+  const marks = [...failureMarks(manifest.resolvedScenario), ...scheduleMarks(manifest.resolvedScenario)].sort((a, b) => a.t - b.t).filter((m) => ts.length === 0 || showsWarmup(ts) || m.t >= warmupOf(ts));
   const out: ChartSpec[] = [];
   if (files.cdf?.length) out.push({ name: 'latency-cdf', title: 'Latency distribution', description: latencyCdfDescription(files.cdf, files.summary), spec: latencyCdfChart(files.cdf, variants, slos) });
   if (files.breakdown?.some((r) => r.mean_ms !== undefined && r.mean_ms !== ''))

@@ -61,7 +61,7 @@ export interface FailureMark {
   /** Seconds on the scenario clock, from the start of the warm-up (as `failures[].at`; timeseries.csv's `t_scenario_s`). */
   t: number;
   label: string;
-  kind: 'failure' | 'recovery';
+  kind: 'failure' | 'recovery' | 'schedule';
 }
 
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -86,6 +86,30 @@ export function failureMarks(scenario: ResolvedScenario | undefined): FailureMar
     if (back !== undefined && inRun(f.at + back)) marks.push({ t: f.at + back, label: `${what} back`, kind: 'recovery' });
   }
   return marks.sort((a, b) => a.t - b.t);
+}
+
+/** At most this many rate changes are marked (a schedule from a Prometheus file may have thousands). */
+const MAX_SCHEDULE_MARKS = 12;
+
+/**
+ * The steps of the traffic entries' `arrival: {process: schedule}` after
+ * t = 0, up to the end of the window, on the scenario clock (`steps[].at`
+ * counts from the start of the warm-up); none when there are more than
+ * MAX_SCHEDULE_MARKS in all (the rate is then read off the throughput).
+ */
+export function scheduleMarks(scenario: ResolvedScenario | undefined): FailureMark[] {
+  const warmup = isNumber(scenario?.simulation?.warmup) ? scenario.simulation.warmup : 0;
+  const duration = scenario?.simulation?.duration;
+  const marks: FailureMark[] = [];
+  for (const t of scenario?.traffic ?? []) {
+    const arrival = t?.arrival as { process?: unknown; steps?: { at?: unknown; rate?: unknown }[] } | undefined;
+    if (arrival?.process !== 'schedule' || !Array.isArray(arrival.steps)) continue;
+    for (const step of arrival.steps) {
+      if (!isNumber(step?.at) || !isNumber(step.rate) || step.at <= 0 || (isNumber(duration) && step.at > warmup + duration)) continue;
+      marks.push({ t: step.at, label: `${t?.name ?? 'traffic'} → ${Number(step.rate.toPrecision(4))}/s`, kind: 'schedule' });
+    }
+  }
+  return marks.length > MAX_SCHEDULE_MARKS ? [] : marks.sort((a, b) => a.t - b.t);
 }
 
 /**

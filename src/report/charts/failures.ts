@@ -9,7 +9,7 @@
 import type { FailureMark } from '../manifest.js';
 import { num, type Row } from '../readCsv.js';
 import { fmt, frame, maxOf, minOf, titleAbove, uniqueInOrder, variantRows, type Spec } from './common.js';
-import { bucketWidth, clockOf, eventLayers, showsWarmup, TIME_TITLE, warmupLayers, warmupNote, warmupOf } from './time.js';
+import { bucketWidth, clockOf, eventLayers, marksNote, showsWarmup, TIME_TITLE, warmupLayers, warmupNote, warmupOf } from './time.js';
 
 export const FAILURE_CAUSES = [
   { column: 'failed_timeout', label: 'timeout (dead node, dropped, black-holed)' },
@@ -70,7 +70,7 @@ export function failuresChart(rows: readonly Row[], failures: readonly FailureMa
   ];
   const spec = { width: 640, height: 120, layer };
   return {
-    ...frame('Failures by cause over time', `failed requests per bucket by the cause of their last attempt, means over replications; only variants with failures; ${warmupNote(rows)}${failures.length ? '; dashed lines: scheduled failures and recoveries' : ''}; axes start at 0`),
+    ...frame('Failures by cause over time', `failed requests per bucket by the cause of their last attempt, means over replications; only variants with failures; ${warmupNote(rows)}${failures.length ? `; ${marksNote(failures)}` : ''}; axes start at 0`),
     data: { values: bars },
     ...(own.length > 1 ? { facet: { row: variantRows(own) }, spec } : spec),
   };

@@ -9,7 +9,7 @@
 import type { FailureMark } from '../manifest.js';
 import { num, type Row } from '../readCsv.js';
 import { fmt, frame, ONCE, uniqueInOrder, type LayerItem, type Spec } from './common.js';
-import { clockOf, eventLayers, timePanels, timePoints, warmupLayers, warmupNote, type Panel } from './time.js';
+import { clockOf, eventLayers, marksNote, timePanels, timePoints, warmupLayers, warmupNote, type Panel } from './time.js';
 
 /** The workloads whose replicas timeseries.csv has, in column order. */
 export function autoscaledWorkloads(rows: readonly Row[] = []): string[] {
@@ -49,7 +49,7 @@ export function replicasChart(rows: readonly Row[], failures: readonly FailureMa
     })),
   ];
   return {
-    ...frame('Replicas and load over time', `means over replications at each bucket's end; ${warmupNote(rows)}; dotted lines: buckets where the replicas changed (scale events)${failures.length ? '; dashed: scheduled failures (red) and recoveries (green)' : ''}`),
+    ...frame('Replicas and load over time', `means over replications at each bucket's end; ${warmupNote(rows)}; dotted lines: buckets where the replicas changed (scale events)${failures.length ? `; ${marksNote(failures)}` : ''}`),
     spacing: 26,
     vconcat: timePanels(points, panels, variants, (i) => [...warmupLayers(rows, i === 0), ...stepRules, ...eventLayers(failures, i === 0)]),
   };

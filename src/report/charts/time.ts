@@ -144,10 +144,22 @@ export function unfinishedFrom(rows: readonly Row[], variant?: string): number |
   return first;
 }
 
-/** Layers (datum only) marking failures and recoveries, with labels in the panel that asks for them. */
+const MARK_COLORS: Record<FailureMark['kind'], string> = { failure: '#c0392b', recovery: '#2e7d32', schedule: '#5b6b7b' };
+
+/** What the dashed lines of a chart over time are, for its note (empty without marks). */
+export function marksNote(marks: readonly FailureMark[]): string {
+  const kinds = [
+    ...(marks.some((m) => m.kind === 'failure') ? ['scheduled failures (red)'] : []),
+    ...(marks.some((m) => m.kind === 'recovery') ? ['recoveries (green)'] : []),
+    ...(marks.some((m) => m.kind === 'schedule') ? ['arrival rate changes of a schedule (grey)'] : []),
+  ];
+  return kinds.length ? `dashed lines: ${kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)}` : kinds[0]}` : '';
+}
+
+/** Layers (datum only) marking failures, recoveries and rate changes, with labels in the panel that asks for them. */
 export function eventLayers(failures: readonly FailureMark[], withLabels: boolean) {
   return failures.flatMap((f, i) => {
-    const color = f.kind === 'failure' ? '#c0392b' : '#2e7d32';
+    const color = MARK_COLORS[f.kind];
     const x = { datum: f.t, type: 'quantitative' as const };
     const label = { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, dx: 4, y: 2 + 13 * (i % 3), fontSize: 10, text: f.label };
     return [

@@ -10,7 +10,7 @@ import type { FailureMark } from '../manifest.js';
 import type { Row } from '../readCsv.js';
 import { fmt, frame, maxOf, mean, uniqueInOrder, type Spec } from './common.js';
 import { thresholdLayers, type Threshold } from './slos.js';
-import { bucketWidth, eventLayers, timePanels, timePoints, unfinishedFrom, unfinishedLayers, warmupLayers, warmupNote, type Point } from './time.js';
+import { bucketWidth, eventLayers, marksNote, timePanels, timePoints, unfinishedFrom, unfinishedLayers, warmupLayers, warmupNote, type Point } from './time.js';
 
 export interface Bucket {
   variant: string;
@@ -50,7 +50,7 @@ export function timeseriesChart(rows: readonly Row[], failures: readonly Failure
     'means over replications per time bucket',
     warmupNote(rows),
     ...(bands ? ['bands: 95% confidence intervals'] : []),
-    ...(failures.length ? ['dashed lines: scheduled failures (red) and recoveries (green)'] : []),
+    ...(failures.length ? [marksNote(failures)] : []),
     ...(slos.some((t) => t.metric === 'latency_p99_ms' && t.scope === 'all') ? ['red line: the p99 SLO (over the whole window; here per bucket)'] : []),
     ...(noFailures ? ['no failed requests in any bucket (panel not drawn)'] : []),
     ...(from !== undefined ? [`grey: requests that started from ${fmt(from)} s were partly unfinished at the drain limit, so their throughput is low — an overloaded run, not an outage`] : []),
