@@ -208,7 +208,7 @@ describe('the data behind each chart', () => {
     // Every time axis says which clock it is.
     const xs = encodings(spec).map((e) => e.x).filter((x) => x?.field === 't');
     expect(xs.length).toBeGreaterThan(0);
-    for (const x of xs) expect(x!.title).toBe('time from the start of the warm-up (s)');
+    for (const x of xs) expect(x.title).toBe('time from the start of the warm-up (s)');
   });
 
   it('the pod chart averages share and utilisation over replications per variant and pod, ordered by node', () => {
@@ -400,7 +400,7 @@ describe('the charts a capacity review needs', () => {
     const spec = timeseriesChart(ts, [{ t: 5.5, label: 'node n-0 down', kind: 'failure' }], names);
     for (const f of facets(spec)) expect((f.header as { labelExpr?: string }).labelExpr).toBe("split(datum.label, ';')");
     // Band, line, warm-up, failure: one title on every layer placing marks by a time field.
-    const titles = new Set(encodings(spec).map((e) => e.x).filter((x) => x?.field === 't' || x?.field === 'unfinished_from').map((x) => x!.title));
+    const titles = new Set(encodings(spec).map((e) => e.x).filter((x) => x?.field === 't' || x?.field === 'unfinished_from').map((x) => x.title));
     expect(titles).toEqual(new Set(['time from warm-up start (s)']));
   });
 

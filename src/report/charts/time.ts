@@ -240,7 +240,7 @@ export function timePanels(points: readonly Point[], panels: readonly Panel[], v
     // and settings (vega-lite would otherwise join the layers' different titles into one).
     const sameAxis = (l: LayerItem): LayerItem => {
       const x = (l as { encoding?: { x?: { field?: string } } }).encoding?.x;
-      return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: timeTitle, axis: xAxis } } } as LayerItem) : l;
+      return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: timeTitle, axis: xAxis } } }) : l;
     };
     const layer: LayerItem[] = [
       ...bandLayer(points, field, title, color),
