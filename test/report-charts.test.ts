@@ -13,7 +13,7 @@ import { causeBars } from '../src/report/charts/failures.js';
 import { busiestNodes, nodeMeans, nodesDescription } from '../src/report/charts/nodes.js';
 import { planPoints } from '../src/report/charts/plan.js';
 import { parseSlo, sloPoints } from '../src/report/charts/slos.js';
-import { marksNote, scenarioClock, unfinishedFrom, warmupOf } from '../src/report/charts/time.js';
+import { marksNote, scenarioClock, timePoints, unfinishedFrom, warmupOf } from '../src/report/charts/time.js';
 import { diffPoints, diffsChart } from '../src/report/charts/diffs.js';
 import { cdfPoints, latencyCdfChart, quantileFromCdf } from '../src/report/charts/latencyCdf.js';
 import { busiestPods, podMeans, podsChart, podsDescription } from '../src/report/charts/pods.js';
@@ -442,6 +442,11 @@ describe('the charts a capacity review needs', () => {
       ['latency_p99_ms_ci_low', 'latency_p99_ms_ci_high'],
     ]);
     expect(layers(byName(specsOf(BASE), 'timeseries').spec).filter((l) => l.mark?.type === 'area')).toEqual([]);
+    // A band's lower edge stops at 0 (a Student-t interval of a small queue reaches below it); the upper edge is as written.
+    const rows = table(`variant,t_s,queue_length,queue_length_ci_low,queue_length_ci_high
+      base,0,0.007,-0.002,0.017`).rows;
+    const [p] = timePoints(rows, ['queue_length']);
+    expect([p.queue_length, p.queue_length_ci_low, p.queue_length_ci_high]).toEqual([0.007, 0, 0.017]);
   });
 
   it('failures by cause stack to the bucket’s failed requests, and in-flight is drawn from its own column', () => {

@@ -105,7 +105,7 @@ export function timePoints(rows: readonly Row[], columns: readonly string[]): Po
   for (const variant of uniqueInOrder(rows.map((r) => r.variant))) {
     const own: Point[] = rows
       .filter((r) => r.variant === variant && clockOf(r) !== undefined)
-      .map((r) => ({ variant, t: clockOf(r)!, ...Object.fromEntries(wanted.filter((c) => c in r).map((c) => [c, num(r, c) ?? null])) }))
+      .map((r) => ({ variant, t: clockOf(r)!, ...Object.fromEntries(wanted.filter((c) => c in r).map((c) => [c, lowAtZero(c, num(r, c))])) }))
       .sort((a, b) => a.t - b.t);
     const [prev, last] = own.slice(-2);
     const closing = own.length >= 2 ? [{ ...last, t: last.t + (last.t - prev.t) }] : [];
@@ -118,6 +118,13 @@ export function timePoints(rows: readonly Row[], columns: readonly string[]): Po
   }
   return out;
 }
+
+/**
+ * A value for a point; a band's lower edge stops at 0, as every series over
+ * time is a count, a rate or a latency (the Student-t interval of a small
+ * non-negative mean can reach below 0; the CSV keeps it as computed).
+ */
+const lowAtZero = (column: string, x: number | undefined): number | null => (x === undefined ? null : column.endsWith('_ci_low') ? Math.max(0, x) : x);
 
 export const hasColumn = (rows: readonly Row[], column: string): boolean => rows.length > 0 && column in rows[0];
 
