@@ -587,6 +587,11 @@ describe('call graphs: per-Service views and the critical path', () => {
       ['low', 'high'],
       ['low', 'high'],
     ]);
+    // An SLO of a Service is drawn in its metric's panel, on its row; one of scope all has no row here.
+    const withSlo = scopesChart(summary, ['base'], [parseSlo('latency_p99_ms < 25', 'service:b')!, parseSlo('latency_p99_ms < 50')!]);
+    const ticks = layers(withSlo).filter((l) => l.mark?.type === 'tick');
+    expect(ticks.map((l) => [l.encoding?.x?.field, l.encoding?.y?.field])).toEqual([['threshold', 'scope']]);
+    expect(JSON.stringify(withSlo)).toContain('{"scope":"service:b","metric":"latency_p99_ms","threshold":25,"slo":"latency_p99_ms < 25"}');
     expect(scopesDescription(summary, ['base'])).toContain('traffic:shop p99 60 ms, busiest Service a, 15 ok calls/s, highest p99 b, 30 ms');
   });
 

@@ -62,7 +62,7 @@ export function chartSpecs(folder: ResultFiles, manifest: Manifest, plan: PlanAn
   if (files.breakdown?.some((r) => r.mean_ms !== undefined && r.mean_ms !== ''))
     out.push({ name: 'breakdown', title: 'Where the latency goes', description: breakdownDescription(files.breakdown, files.summary), spec: breakdownChart(files.breakdown, variants) });
   if (hasScopes(files.summary))
-    out.push({ name: 'scope-metrics', title: 'Per traffic entry and Service', description: scopesDescription(files.summary!, variants), spec: scopesChart(files.summary!, variants) });
+    out.push({ name: 'scope-metrics', title: 'Per traffic entry and Service', description: scopesDescription(files.summary!, variants), spec: scopesChart(files.summary!, variants, slos) });
   if (files.timeseries?.length) {
     out.push({ name: 'timeseries', title: 'Traffic over time', description: timeseriesDescription(files.timeseries, marks), spec: timeseriesChart(files.timeseries, marks, variants, slos) });
     if (hasFailureCauses(files.timeseries))

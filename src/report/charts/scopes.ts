@@ -10,6 +10,7 @@
  */
 import { num, type Row } from '../readCsv.js';
 import { colorScale, fmt, frame, uniqueInOrder, type Spec } from './common.js';
+import type { Threshold } from './slos.js';
 
 export const SCOPE_METRICS = [
   { metric: 'throughput_rps', title: 'throughput (ok requests/s)' },
@@ -47,12 +48,14 @@ export function scopePoints(summary: readonly Row[]): ScopePoint[] {
   });
 }
 
-export function scopesChart(summary: readonly Row[], variants: readonly string[]): Spec {
+export function scopesChart(summary: readonly Row[], variants: readonly string[], slos: readonly Threshold[] = []): Spec {
   const points = scopePoints(summary);
   const scopes = compareScopes(summary);
   const own = variants.filter((v) => points.some((p) => p.variant === v));
   const many = own.length > 1;
   const color = { field: 'variant', type: 'nominal' as const, title: 'variant', scale: colorScale(variants), sort: own, ...(many ? {} : { legend: null }) };
+  // An SLO of a traffic entry or Service: a red tick across its row, in the panel of its metric.
+  const ticks = slos.filter((t) => scopes.includes(t.scope)).map((t) => ({ scope: t.scope, metric: t.metric, threshold: t.value, slo: t.text }));
   const panel = (m: (typeof SCOPE_METRICS)[number], i: number) => {
     const y = { field: 'scope', type: 'nominal' as const, title: null, sort: scopes, axis: i === 0 ? { labelLimit: 260 } : { labels: false, ticks: false } };
     const yOffset = many ? { yOffset: { field: 'variant', type: 'nominal' as const, sort: own } } : {};
@@ -67,13 +70,22 @@ export function scopesChart(summary: readonly Row[], variants: readonly string[]
           mark: { type: 'rule' as const, color: '#222', strokeWidth: 1.2 },
           encoding: { y, ...yOffset, x: { field: 'low', type: 'quantitative' as const }, x2: { field: 'high' } },
         },
+        ...(ticks.some((t) => t.metric === m.metric)
+          ? [
+              {
+                data: { values: ticks.filter((t) => t.metric === m.metric) },
+                mark: { type: 'tick' as const, color: '#c0392b', thickness: 2, strokeDash: [4, 2] },
+                encoding: { y: { field: 'scope', type: 'nominal' as const, sort: scopes }, x: { field: 'threshold', type: 'quantitative' as const } },
+              },
+            ]
+          : []),
       ],
     };
   };
   return {
     ...frame(
       'Per traffic entry and Service',
-      `means over replications with 95% intervals (black); a Service's numbers are its calls as all its callers see them, the calls it makes included${many ? '; one bar per variant' : ''}; axes start at 0`,
+      `means over replications with 95% intervals (black)${ticks.length ? '; red ticks: SLOs of a traffic entry or Service' : ''}; a Service's numbers are its calls as all its callers see them, the calls it makes included${many ? '; one bar per variant' : ''}; axes start at 0`,
     ),
     data: { values: points },
     spacing: 14,
