@@ -255,8 +255,13 @@ describe('report.html', () => {
     const fromManifest = copyOf('results-base');
     const manifest = JSON.parse(readFileSync(join(fromManifest, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     const question = { kind: 'transient', text: 'the worst 30 s window after node-1 crashes at 40 s' };
-    writeFileSync(join(fromManifest, 'manifest.json'), JSON.stringify({ ...manifest, plan: { ...plan, value: null, question } }));
+    const explanation = ['success_ratio>=0.999 stays 0.87–0.88 from 1 to 8: the failures come from the detection delay, which replicas do not change'];
+    const evidence = plan.evidence.map((e) => ({ ...e, node: 'node-a' }));
+    writeFileSync(join(fromManifest, 'manifest.json'), JSON.stringify({ ...manifest, plan: { ...plan, value: null, question, explanation, evidence } }));
     await writeReport(fromManifest);
+    expect(html(fromManifest)).toContain('<p>Why not:</p><ul class="explanation"><li>success_ratio&gt;=0.999 stays 0.87–0.88 from 1 to 8: the failures come from the detection delay, which replicas do not change</li></ul>');
+    expect(html(fromManifest)).toContain('<th scope="col">node down</th>');
+    expect(html(fromManifest)).toContain('<tr><td>2</td><td class="text">node-a</td><td>no</td>');
     expect(html(fromManifest)).toContain('<p>The question: the worst 30 s window after node-1 crashes at 40 s</p>');
     expect(html(fromManifest)).toContain('Plan for the transient after a node crash: no value of workloads.web.replicas');
     expect(html(fromManifest)).toContain('No value of <code>workloads.web.replicas</code> in [1, 8] meets every SLO.');

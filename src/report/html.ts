@@ -83,15 +83,17 @@ function planSection(plan: PlanAnswer | undefined): string {
   if (!plan) return '';
   const range = plan.range ? ` in [${plan.range[0]}, ${plan.range[1]}]` : '';
   const question = planQuestion(plan);
+  const withNode = plan.evidence.some((e) => typeof e.node === 'string');
+  const explanation = Array.isArray(plan.explanation) ? plan.explanation.filter((x): x is string => typeof x === 'string') : [];
   const answer =
     plan.value === null
       ? `No value of <code>${escapeHtml(plan.path)}</code>${escapeHtml(range)} meets every SLO.`
       : `The smallest <code>${escapeHtml(plan.path)}</code>${escapeHtml(range)} that meets every SLO is <strong>${escapeHtml(plan.value)}</strong>.`;
   return `<section id="plan"><h2>Plan: the answer</h2>
-<p class="answer">${answer}</p>${question?.text ? `\n<p>The question: ${escapeHtml(question.text)}</p>` : ''}
+<p class="answer">${answer}</p>${question?.text ? `\n<p>The question: ${escapeHtml(question.text)}</p>` : ''}${explanation.length ? `\n<p>Why not:</p><ul class="explanation">${explanation.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>` : ''}
 <p>SLOs: ${plan.slos.map((s) => `<code>${escapeHtml(s)}</code>`).join(', ')}, each at a ${escapeHtml(plan.confidence * 100)}% one-sided confidence bound over replications.</p>
-<table><caption>Evidence: every value tried</caption><thead><tr><th scope="col">${escapeHtml(plan.path)}</th><th scope="col">every SLO holds</th><th scope="col">detail</th></tr></thead><tbody>
-${plan.evidence.map((e) => `<tr><td>${escapeHtml(e.value)}</td><td>${e.holds ? 'yes' : 'no'}</td><td class="text">${escapeHtml(e.detail)}</td></tr>`).join('\n')}
+<table><caption>Evidence: every value tried</caption><thead><tr><th scope="col">${escapeHtml(plan.path)}</th>${withNode ? '<th scope="col">node down</th>' : ''}<th scope="col">every SLO holds</th><th scope="col">detail</th></tr></thead><tbody>
+${plan.evidence.map((e) => `<tr><td>${escapeHtml(e.value)}</td>${withNode ? `<td class="text">${escapeHtml(e.node ?? '—')}</td>` : ''}<td>${e.holds ? 'yes' : 'no'}</td><td class="text">${escapeHtml(e.detail)}</td></tr>`).join('\n')}
 </tbody></table></section>`;
 }
 
