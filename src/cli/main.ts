@@ -26,6 +26,13 @@ function intOption(name: string) {
   };
 }
 
+/**
+ * An option's value only when the command line gave it: the help still shows
+ * the default, and the command knows it may choose (e.g. no threads for a
+ * small run when --workers was not asked for).
+ */
+const asked = <T>(cmd: Command, name: string, value: T): T | undefined => (cmd.getOptionValueSource(name) === 'default' ? undefined : value);
+
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command();
   program
@@ -49,9 +56,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--replication <r>', 'rerun one replication (with --variant)', intOption('--replication'))
     .option('--no-charts', 'skip charts and report.html')
     .option('--quiet', 'no progress output')
-    .action(async (file: string, opts: RunOptions) => {
+    .action(async (file: string, opts: RunOptions, cmd: Command) => {
       const { runCommand } = await import('./run.js');
-      setExitCode(await runCommand(file, opts));
+      setExitCode(await runCommand(file, { ...opts, workers: asked(cmd, 'workers', opts.workers) }));
     });
 
   program
@@ -112,9 +119,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--out <dir>', 'write the results folder of the answer here')
     .option('--no-charts', 'skip charts and report.html (with --out)')
     .option('--quiet', 'no progress output')
-    .action(async (file: string, opts: PlanOptions) => {
+    .action(async (file: string, opts: PlanOptions, cmd: Command) => {
       const { planCommand } = await import('./plan.js');
-      setExitCode(await planCommand(file, opts));
+      setExitCode(await planCommand(file, { ...opts, workers: asked(cmd, 'workers', opts.workers) }));
     });
 
   program
