@@ -96,7 +96,7 @@ function chartWorker(): Worker {
  * is drawn here, so the worker only ever saves time.
  */
 export async function drawCharts(specs: Spec[]): Promise<Drawn[]> {
-  const out: (Drawn | Promise<Drawn>)[] = new Array(specs.length);
+  const out: Promise<Drawn>[] = [];
   const retry: number[] = [];
   let next = 0;
   let worker: Worker | undefined;
@@ -122,7 +122,7 @@ export async function drawCharts(specs: Spec[]): Promise<Drawn[]> {
         if (answer !== 'ready') {
           held = undefined;
           if ('error' in answer) retry.push(answer.index);
-          else out[answer.index] = { svg: answer.svg, png: answer.png };
+          else out[answer.index] = Promise.resolve({ svg: answer.svg, png: answer.png });
         }
         feed();
       });
@@ -142,7 +142,7 @@ export async function drawCharts(specs: Spec[]): Promise<Drawn[]> {
     await finished;
     for (const i of retry) {
       const svg = await toSvg(specs[i]);
-      out[i] = { svg, png: toPng(svg) };
+      out[i] = Promise.resolve({ svg, png: toPng(svg) });
     }
   } finally {
     stop();
