@@ -4,8 +4,12 @@
  * of its ports, and the graph workload → Service → selected workloads has
  * no loop (named, at the call that closes it).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.js';
 import { callSteps, calledServices } from '../src/scenario/calls.js';
 import { formatProblem, formatWarning, ScenarioError } from '../src/scenario/errors.js';
 import { parseScenarioText } from '../src/scenario/load.js';
@@ -163,5 +167,35 @@ describe('calls: warnings', () => {
       'shop.yaml:14:23: workloads.frontend.calls.cart.service: warning: Service cart has internalTrafficPolicy: Local and no endpoint on a-1, where frontend runs pods: kube-proxy there drops these calls (they fail as failed_timeout)',
     ]);
     expect(parseScenarioText(text.replace('replicas: 1', 'replicas: 2'), 'shop.yaml').warnings).toEqual([]);
+  });
+});
+
+describe('svcsim validate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svcsim-calls-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function validate(text: string): Promise<{ code: number; err: string }> {
+    const path = join(dir, 'shop.yaml');
+    writeFileSync(path, text);
+    let err = '';
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+    try {
+      return { code: await main(['validate', path]), err };
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  }
+
+  it('exits 2 with the loop named at file:line:column, and with each unknown Service or port, never a stack trace', async () => {
+    const loop = await validate(shop('[{service: cart, port: 80}]', '[{service: catalog, port: 80}]', '[{service: web, port: 80}]'));
+    expect(loop.code).toBe(2);
+    expect(loop.err).toMatch(/shop\.yaml:24:23: workloads\.catalog\.calls\.web\.service: closes a loop in the call graph: frontend → cart → catalog → frontend/);
+    const unknown = await validate(shop('[{service: carts, port: 80}, {service: cart, port: 8080}]'));
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/shop\.yaml:14:23: workloads\.frontend\.calls\.carts\.service: no Service named carts/);
+    expect(unknown.err).toMatch(/shop\.yaml:14:\d+: workloads\.frontend\.calls\.cart\.port: Service cart has no port 8080/);
+    for (const err of [loop.err, unknown.err]) expect(err).not.toMatch(/\n\s+at /);
   });
 });

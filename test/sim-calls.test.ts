@@ -11,6 +11,7 @@ import { resolved } from '../src/scenario/resolved.js';
 import type { Scenario } from '../src/scenario/schema.js';
 import { runReplication } from '../src/sim/replication.js';
 import { METRIC_NAMES, type MetricName, type ReplicationResult } from '../src/sim/result.js';
+import { PodState } from '../src/dataplane/pod.js';
 import { Simulation } from '../src/sim/simulation.js';
 import { Tracer } from '../src/sim/tracer.js';
 import { interval, metric, scenarioFrom } from './helpers/scenario.js';
@@ -23,6 +24,9 @@ interface Tier {
   placement?: Record<string, number>;
   calls?: unknown[];
   client?: Record<string, unknown>;
+  autoscaling?: Record<string, unknown>;
+  /** Extra fields of the tier's Service spec (sessionAffinity…). */
+  service?: Record<string, unknown>;
 }
 
 /**
@@ -37,8 +41,8 @@ function graph(tiers: Tier[], rate: number, opts: { duration?: number; warmup?: 
     metadata: { name: 'calls' },
     simulation: { duration: opts.duration ?? 60, warmup: opts.warmup ?? 5, replications: 10, seed: 1, drainLimit: 1000 },
     cluster: { nodes: (opts.nodes ?? ['n0']).map((name) => ({ name })), proxyMode: opts.proxyMode ?? 'iptables', latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
-    workloads: tiers.map((t) => ({ name: t.name, replicas: t.replicas ?? 1, ports: [8080], concurrency: t.concurrency ?? 1, serviceTime: t.serviceTime, labels: { app: t.name }, ...(t.placement ? { placement: t.placement } : {}), calls: t.calls ?? [], client: t.client ?? {} })),
-    services: tiers.map((t) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: t.name }, spec: { selector: { app: t.name }, ports: [{ port: 80, targetPort: 8080 }] } })),
+    workloads: tiers.map((t) => ({ name: t.name, replicas: t.replicas ?? 1, ports: [8080], concurrency: t.concurrency ?? 1, serviceTime: t.serviceTime, labels: { app: t.name }, ...(t.placement ? { placement: t.placement } : {}), ...(t.autoscaling ? { autoscaling: t.autoscaling } : {}), calls: t.calls ?? [], client: t.client ?? {} })),
+    services: tiers.map((t) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: t.name }, spec: { selector: { app: t.name }, ports: [{ port: 80, targetPort: 8080 }], ...t.service } })),
     ...(opts.failures ? { failures: opts.failures } : {}),
     traffic: [{ name: 'load', to: { service: tiers[0].name, port: 80, via: 'clusterIP' }, from: { node: 'n0' }, arrival: { process: 'poisson', rate }, handshake: false }],
   });
@@ -127,9 +131,11 @@ describe('a pod that calls another Service waits for it', () => {
 
 describe('fork-join of k M/M/1 backends sharing their arrivals', () => {
   /**
-   * An independent fork-join: k FCFS M/M/1 queues fed by the same Poisson
-   * arrivals (Lindley's recursion per queue); the step takes the largest
-   * sojourn. Mean over `n` arrivals after `n / 10` dropped.
+   * An independent fork-join, sharing no code with src/: k FCFS M/M/1 queues
+   * fed by the same Poisson arrivals, simulated arrival by arrival with
+   * Lindley's recursion per queue (sojourn_j ← max(sojourn_j − gap, 0) + S_j,
+   * exact for FCFS), its own xorshift32 generator; the job takes the largest
+   * sojourn. Mean over `n` arrivals after the first `n / 10` are dropped.
    */
   function lindleyForkJoin(k: number, lambda: number, mu: number, n: number, seed: number): number {
     let x = seed >>> 0 || 1;
@@ -160,26 +166,40 @@ describe('fork-join of k M/M/1 backends sharing their arrivals', () => {
     return sum / counted;
   }
 
-  it('k = 4: the mean step time matches an independent Lindley fork-join and the Nelson–Tantawi approximation (±5%)', () => {
-    const k = 4;
+  /** Harmonic number H_n. */
+  const harmonic = (n: number) => Array.from({ length: n }, (_, i) => 1 / (i + 1)).reduce((x, y) => x + y, 0);
+
+  /**
+   * Nelson and Tantawi's scaling approximation (IEEE Trans. Computers 37(6), 1988; Thomasian,
+   * ACM Computing Surveys 47(2), 2014, eq. 3): R_k ≈ [H_k/H_2 + (4/11)(1 − H_k/H_2)ρ] · (12 − ρ)/8 · 1/(μ − λ),
+   * exact for k = 2 (Flatto–Hahn); its published relative error is under 5% for 2 ≤ k ≤ 32.
+   */
+  function nelsonTantawi(k: number, lambda: number, mu: number): number {
+    const rho = lambda / mu;
+    const ratio = harmonic(k) / harmonic(2);
+    return (ratio + (4 / 11) * (1 - ratio) * rho) * ((12 - rho) / 8) * (1 / (mu - lambda));
+  }
+
+  it.each([
+    { k: 4, rate: 500 },
+    { k: 8, rate: 500 },
+  ])('k = $k, ρ = 0.5: the mean step time agrees with an independent Lindley fork-join within both CIs, and with Nelson–Tantawi within its 5%', ({ k, rate }) => {
+    const mu = 1000;
     const names = Array.from({ length: k }, (_, i) => `b${i}`);
     const s = graph(
       [{ name: 'front', concurrency: 100_000, serviceTime: 0, calls: [{ parallel: names.map((service) => ({ service, port: 80 })) }] }, ...names.map((name) => ({ name, serviceTime: exp('1ms') }))],
-      500,
-      { duration: 40 },
+      rate,
+      { duration: 30 },
     );
     const results = replicate(s, 10);
-    const sim = metric(results, 'latency_mean_ms');
-    const reference = Array.from({ length: 6 }, (_, i) => lindleyForkJoin(k, 500, 1000, 400_000, 1 + i) * 1000);
-    const a = interval(sim);
-    const b = interval(reference);
-    expect(Math.abs(a.mean - b.mean), `simulated ${a.mean} vs Lindley ${b.mean}`).toBeLessThanOrEqual(a.halfWidth + b.halfWidth);
-    // Nelson–Tantawi (1988): T_k ≈ [H_k/H_2 + (4/11)(1 − H_k/H_2)ρ] · (12 − ρ)/8 · 1/(μ − λ).
-    const rho = 0.5;
-    const h = (n: number) => Array.from({ length: n }, (_, i) => 1 / (i + 1)).reduce((x, y) => x + y, 0);
-    const ratio = h(k) / h(2);
-    const approx = (ratio + (4 / 11) * (1 - ratio) * rho) * ((12 - rho) / 8) * 2;
-    expect(Math.abs(a.mean / approx - 1)).toBeLessThan(0.05);
+    const sim = interval(metric(results, 'latency_mean_ms'));
+    const reference = interval(Array.from({ length: 10 }, (_, i) => lindleyForkJoin(k, rate, mu, 150_000, 1 + i) * 1000));
+    expect(Math.abs(sim.mean - reference.mean), `svcsim ${sim.mean} ± ${sim.halfWidth} vs Lindley ${reference.mean} ± ${reference.halfWidth}`).toBeLessThanOrEqual(sim.halfWidth + reference.halfWidth);
+    const approx = nelsonTantawi(k, rate, mu) * 1000;
+    expect(Math.abs(sim.mean - approx), `svcsim ${sim.mean} ± ${sim.halfWidth} vs Nelson–Tantawi ${approx}`).toBeLessThanOrEqual(0.05 * approx + sim.halfWidth);
+    // The k sojourn times are correlated through the shared arrivals: the step is shorter than the
+    // mean of k independent maxima, H_k/(μ − λ), which only light load reaches.
+    expect(sim.mean + sim.halfWidth).toBeLessThan((harmonic(k) / (mu - rate)) * 1000);
   });
 });
 
@@ -207,6 +227,10 @@ describe('fan-out and probability', () => {
     const received = (w: string) => results.map((r) => r.pods.filter((p) => p.workload === w).reduce((sum, p) => sum + p.requests, 0));
     expect(received('b2')).toEqual(b2);
     expect(received('b1')).toEqual(b1);
+    // The edge's `calls` metric counts every call attempt its requests' pods made; each Service's, the calls to it.
+    const calls = metric(results, 'calls');
+    expect(calls).toEqual(b1.map((x, i) => x + b2[i]));
+    expect(metric(results, 'calls', scopeIndex(results, 'service:b1'))).toEqual(b1);
   });
 });
 
@@ -293,6 +317,81 @@ describe('connections between Services', () => {
     expect(chi2).toBeLessThan(20.52);
   });
 
+  it('per-backend load follows the pooled connections: each backend serves exactly the calls of the caller pods pinned to it', () => {
+    const s = graph(
+      [
+        { name: 'front', replicas: 12, concurrency: 100_000, serviceTime: exp('1ms'), calls: [{ service: 'back', port: 80 }], client: { connections: { pooled: { size: 1 } } } },
+        { name: 'back', replicas: 3, concurrency: 100_000, serviceTime: exp('1ms') },
+      ],
+      600,
+      { duration: 10, warmup: 0 },
+    );
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 11 });
+    sim.run();
+    const t = sim.calls.firstCallEntry;
+    const served = new Map<number, number>();
+    for (let p = 0; p < sim.pods.count; p++) {
+      if (!sim.pods.names[p].startsWith('front-')) continue;
+      const backend = sim.connections.pod[sim.connections.keptAlive(t, sim.calls.clientOf(t, p))];
+      served.set(backend, (served.get(backend) ?? 0) + sim.pods.counted[p]);
+    }
+    const backends = Array.from({ length: sim.pods.count }, (_, p) => p).filter((p) => sim.pods.names[p].startsWith('back-'));
+    expect(backends.map((b) => sim.pods.counted[b])).toEqual(backends.map((b) => served.get(b) ?? 0));
+    // Poisson arrivals spread over 12 callers: the pinned split is uneven, unlike perRequest's.
+    const shares = backends.map((b) => sim.pods.counted[b] / backends.reduce((sum, x) => sum + sim.pods.counted[x], 0));
+    expect(Math.max(...shares.map((x) => Math.abs(x - 1 / 3)))).toBeGreaterThan(0.02);
+  });
+
+  it('every caller pod keeps its own pooled connection, from its own node, however many pods the HPA adds', () => {
+    // 1 front pod scaled to 90 (10 requests/s each at 900/s) and 3 back pods: pod indices pass 4 × the
+    // initial pods and 64, where caller pods once shared a client (and so one connection opened elsewhere).
+    const rps = { type: 'Pods', pods: { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '10' } } };
+    const s = graph(
+      [
+        { name: 'front', concurrency: 100_000, serviceTime: exp('1ms'), calls: [{ service: 'back', port: 80 }], client: { connections: { pooled: { size: 1 } } }, autoscaling: { maxReplicas: 90, metrics: [rps] } },
+        { name: 'back', replicas: 3, concurrency: 100_000, serviceTime: exp('1ms') },
+      ],
+      900,
+      { nodes: ['n0', 'n1'], duration: 240, warmup: 0 },
+    );
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 3 });
+    sim.run();
+    const t = sim.calls.firstCallEntry;
+    const callers = Array.from({ length: sim.pods.count }, (_, p) => p).filter((p) => sim.pods.names[p].startsWith('front-') && sim.pods.state[p] === PodState.Running);
+    expect(callers.length).toBeGreaterThan(80);
+    expect(Math.max(...callers)).toBeGreaterThan(64);
+    const held = callers.map((p) => sim.connections.keptAlive(t, sim.calls.clientOf(t, p)));
+    expect(held.every((c) => c >= 0)).toBe(true);
+    expect(new Set(held).size).toBe(callers.length);
+    expect(held.map((c) => sim.connections.origin[c])).toEqual(callers.map((p) => sim.pods.node[p]));
+  });
+
+  it('ClientIP affinity keys on the caller pod’s IP: all of a pod’s pooled connections reach one backend, and pods spread', () => {
+    const C = 8;
+    const size = 4;
+    const s = graph(
+      [
+        { name: 'front', replicas: C, concurrency: 100_000, serviceTime: 0, calls: [{ service: 'back', port: 80 }], client: { connections: { pooled: { size } } } },
+        { name: 'back', replicas: 4, concurrency: 100_000, serviceTime: exp('1ms'), service: { sessionAffinity: 'ClientIP' } },
+      ],
+      400,
+      { duration: 5, warmup: 0 },
+    );
+    const sim = new Simulation(resolved(s), { replication: 0, rootSeed: 5 });
+    sim.run();
+    const t = sim.calls.firstCallEntry;
+    const backends = new Set<number>();
+    for (let p = 0; p < sim.pods.count; p++) {
+      if (!sim.pods.names[p].startsWith('front-')) continue;
+      const pods = Array.from({ length: size }, (_, i) => sim.connections.keptAlive(t, p * size + i)).map((c) => (c >= 0 ? sim.connections.pod[c] : -1));
+      // 400 calls/s over 8 pods for 5 s: every one of a pod's 4 connections is open, to one backend.
+      expect(pods.every((x) => x >= 0)).toBe(true);
+      expect(new Set(pods).size).toBe(1);
+      backends.add(pods[0]);
+    }
+    expect(backends.size).toBeGreaterThan(1);
+  });
+
   it('perRequest spreads calls evenly: every backend’s share is within 0.01 of 1/B', () => {
     const B = 4;
     const s = graph(
@@ -314,6 +413,35 @@ function binomial(n: number, k: number): number {
   for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
   return c;
 }
+
+describe('memory', () => {
+  it('a 3-tier chain holds records only for what is in flight: live records are the requests in flight, and the pools are no larger after 10× the requests', () => {
+    const chain = (duration: number) =>
+      graph(
+        [
+          { name: 't0', concurrency: 100_000, serviceTime: exp('1ms'), calls: [{ service: 't1', port: 80 }] },
+          { name: 't1', concurrency: 100_000, serviceTime: exp('1ms'), calls: [{ service: 't2', port: 80 }] },
+          { name: 't2', concurrency: 100_000, serviceTime: exp('1ms') },
+        ],
+        1000,
+        { duration, warmup: 0 },
+      );
+    const pools = (duration: number) => {
+      const sim = new Simulation(resolved(chain(duration)), { replication: 0, rootSeed: 2 });
+      sim.run();
+      // The run stops when the last counted request ends: the records still alive are exactly the requests in flight.
+      expect(sim.requests.live.reduce((n, x) => n + x, 0)).toBe(sim.inFlight);
+      // Pools double when full: at most twice the peak, and never less than their first 64 records.
+      expect(sim.requests.capacity).toBeLessThanOrEqual(Math.max(64, 2 * sim.peakInFlight));
+      return { requests: sim.requests.capacity, attempts: sim.attempts.cap, peak: sim.peakInFlight };
+    };
+    const short = pools(2);
+    const long = pools(20);
+    expect(long.peak).toBeLessThan(100);
+    expect(long.requests).toBeLessThanOrEqual(2 * short.requests);
+    expect(long.attempts).toBeLessThanOrEqual(2 * short.attempts);
+  });
+});
 
 describe('trace', () => {
   it('indents each call under the request that made it, with its own hops and pod', () => {

@@ -13,9 +13,13 @@
  * entry of the topology, after the scenario's own: the route, connection,
  * retry and recording code serves calls as it serves any request, with the
  * caller workload's `client` settings. Its origin is the caller pod's node
- * (route.ts asks `callerNode`), its "client" is the caller pod (session
- * affinity by pod IP; `pooled: {size: N}` keeps N connections per caller
- * pod, reused by every call, HTTP/2 or gRPC style, reopened when one fails).
+ * (route.ts asks `callerNode`), its source is the caller pod's IP (what
+ * ClientIP session affinity and IPVS source hashing key on: route.ts asks
+ * `callerPod`), and its client is the caller pod too: `pooled: {size: N}`
+ * keeps N connections per caller pod, reused by every call, HTTP/2 or gRPC
+ * style, reopened when one fails. Clients are numbered by pod index, so a pod
+ * created later (rescheduled, scaled up) has its own: the tables that hold
+ * them (connections.ts) grow with the pods, never wrapping around.
  *
  * This file answers the call-step questions (which calls a step makes, for
  * which entry, from which client); the loop (sim/simulation.ts) acts.
@@ -26,9 +30,6 @@ import type { ResolvedArrival, ResolvedTraffic, ResolvedWorkload } from '../scen
 import type { Topology, TrafficInfo } from './topology.js';
 
 type CallClient = ResolvedWorkload['client'];
-
-/** Caller pods told apart per call entry: pod index modulo this names its client slot (affinity, pooled connections). */
-const CALLER_SLOTS_MIN = 64;
 
 /** A pooled connection carries any number of calls. */
 const POOLED_REQUESTS = 0x7fffffff;
@@ -51,9 +52,8 @@ export class CallGraph {
   private readonly count: Int32Array;
   private readonly probability: Float64Array;
   readonly required: Uint8Array;
-  /** Per call entry (t − firstCallEntry): pooled connections per caller pod (0: perRequest), caller slots. */
+  /** Per call entry (t − firstCallEntry): pooled connections per caller pod (0: perRequest). */
   private readonly pooled: Int32Array;
-  private readonly slots: Int32Array;
 
   /**
    * Builds the call graph of a scenario and appends one traffic entry per
@@ -71,8 +71,8 @@ export class CallGraph {
     this.stepStart = new Int32Array(topo.workloads.length);
     this.stepEnd = new Int32Array(topo.workloads.length);
     const pooled: number[] = [];
-    const slots: number[] = [];
-    const callerSlots = Math.max(CALLER_SLOTS_MIN, 4 * topo.initialPods.length);
+    // A call's source is its caller pod: sources (ClientIP affinity, IPVS sh) number the pods after the scenario's clients.
+    const sourceOffset = topo.totalClients;
     for (const w of topo.workloads) {
       this.stepStart[w.index] = steps.length;
       const client = w.spec.client;
@@ -90,7 +90,7 @@ export class CallGraph {
           if (t === undefined) {
             t = topo.traffic.length;
             entries.set(key, t);
-            const spec = callTrafficSpec(w.name, svc.name, sp.port, client, size, callerSlots);
+            const spec = callTrafficSpec(w.name, svc.name, sp.port, client, size, topo.initialPods.length);
             const info: TrafficInfo = {
               index: t,
               name: spec.name,
@@ -104,12 +104,10 @@ export class CallGraph {
               originWorkload: w.index,
               external: false,
               entryNode: -1,
-              clientOffset: topo.totalClients,
+              clientOffset: sourceOffset,
             };
-            topo.totalClients += spec.clients;
             topo.traffic.push(info);
             pooled.push(size);
-            slots.push(callerSlots);
           }
           ids.push(calls.length);
           calls.push({ entry: t, count: call.count, probability: call.probability, required: call.required });
@@ -125,7 +123,6 @@ export class CallGraph {
     this.probability = Float64Array.from(calls.map((c) => c.probability));
     this.required = Uint8Array.from(calls.map((c) => (c.required ? 1 : 0)));
     this.pooled = Int32Array.from(pooled);
-    this.slots = Int32Array.from(slots);
 
     // Scopes: `all`, the scenario's entries, then one per called Service in scenario order.
     const called = topo.services.filter((svc) => topo.traffic.some((t) => t.index >= this.firstCallEntry && t.service === svc.index));
@@ -169,18 +166,16 @@ export class CallGraph {
     return this.count[k];
   }
 
-  /** The client (caller slot and pooled connection) of a call through entry t from caller pod `pod`. */
+  /** The client of a call through entry t from caller pod `pod`: the pod, and with `pooled: {size: N}` one of its N connections. */
   clientOf(t: number, pod: number): number {
-    const i = t - this.firstCallEntry;
-    const size = this.pooled[i];
-    const slot = pod % this.slots[i];
-    if (size <= 1) return slot;
-    return slot * size + this.rng.nextInt(size);
+    const size = this.pooled[t - this.firstCallEntry];
+    if (size <= 1) return pod;
+    return pod * size + this.rng.nextInt(size);
   }
 }
 
 /** The traffic entry of one edge of the call graph: in-cluster, via clusterIP, with the caller's client settings. */
-function callTrafficSpec(caller: string, service: string, port: number, client: CallClient, pooled: number, callerSlots: number): ResolvedTraffic {
+function callTrafficSpec(caller: string, service: string, port: number, client: CallClient, pooled: number, pods: number): ResolvedTraffic {
   const zero: Distribution = { dist: 'constant', value: 0 };
   const arrival = { process: 'poisson', rate: 0 } as ResolvedArrival;
   return {
@@ -190,7 +185,8 @@ function callTrafficSpec(caller: string, service: string, port: number, client: 
     entryNode: 'random',
     latency: zero,
     arrival,
-    clients: callerSlots * Math.max(1, pooled),
+    // The clients of the pods at the start; pods created later add theirs (connections.ts grows its table).
+    clients: pods * Math.max(1, pooled),
     requestsPerConnection: pooled > 0 ? POOLED_REQUESTS : 1,
     handshake: true,
     timeout: client.timeout ?? Infinity,

@@ -116,7 +116,9 @@ export class Connections {
 
   /** The client's kept-alive connection of traffic entry t that can carry another request, or -1. */
   keptAlive(t: number, client: number): number {
-    const c = this.ofClient[t][client];
+    const table = this.ofClient[t];
+    if (client >= table.length) return -1;
+    const c = table[client];
     return c >= 0 && this.closed[c] === 0 ? c : -1;
   }
 
@@ -160,7 +162,16 @@ export class Connections {
 
   /** Connection c is its client's kept-alive connection from now on. */
   keepAlive(c: number): void {
-    this.ofClient[this.traffic[c]][this.client[c]] = c;
+    const t = this.traffic[c];
+    const client = this.client[c];
+    // Calls number their clients by caller pod: pods created after the start grow the table.
+    let table = this.ofClient[t];
+    if (client >= table.length) {
+      const old = table.length;
+      table = this.ofClient[t] = grown(table, Math.max(client + 1, 2 * old));
+      table.fill(-1, old);
+    }
+    table[client] = c;
   }
 
   /** Whether a packet on c now reaches a pod that answers (conntrack keeps the flow on its pod). */
@@ -193,7 +204,8 @@ export class Connections {
     if (this.closed[c]) return;
     this.closed[c] = 1;
     const table = this.ofClient[this.traffic[c]];
-    if (table[this.client[c]] === c) table[this.client[c]] = -1;
+    const client = this.client[c];
+    if (client < table.length && table[client] === c) table[client] = -1;
     if (this.inFlight[c] === 0) this.recycle(c);
   }
 

@@ -91,7 +91,7 @@ export class KubeProxies {
   private readonly zoneTree: (MinTree | null)[];
   /** Per service: ClientIP affinity on. */
   private readonly affinity: Uint8Array;
-  /** (node × service) × client → slot of the pinned pod and the time of its last new connection. */
+  /** source × (node × service) → slot of the pinned pod and the time of its last new connection (sources are not bounded: calls' are pods). */
   private readonly affinitySlot = new Map<number, number>();
   private affinityPod = new Int32Array(64);
   private affinityTime = new Float64Array(64);
@@ -106,6 +106,8 @@ export class KubeProxies {
   private readonly servicesOfWorkload: number[][];
   private readonly nodeZone: Int32Array;
   private readonly nServices: number;
+  /** Nodes × services: the cells of the candidate lists. */
+  private readonly cells: number;
   /** Candidates considered by the last select(), for trace output. */
   lastCandidates = 0;
   lastAffinity = false;
@@ -130,7 +132,7 @@ export class KubeProxies {
     this.ownView = new Uint8Array(nNodes);
     // Only lc reads connection counts, and only a node that DNATs gets a table (connsOf).
     this.activeConns = topo.nodes.map(() => EMPTY);
-    const cells = nNodes * this.nServices;
+    const cells = (this.cells = nNodes * this.nServices);
     this.all = new Array<Int32Array>(cells).fill(EMPTY);
     this.local = new Array<Int32Array>(cells).fill(EMPTY);
     this.zone = new Array<Int32Array>(cells).fill(EMPTY);
@@ -345,7 +347,7 @@ export class KubeProxies {
     this.lastCandidates = cands.length;
 
     if (this.affinity[s]) {
-      const key = cell * this.topo.totalClients + client;
+      const key = client * this.cells + cell;
       let slot = this.affinitySlot.get(key);
       if (slot !== undefined) {
         const pinned = this.affinityPod[slot];
@@ -384,9 +386,8 @@ export class KubeProxies {
 
   /** Forgets the entries past their timeout (they could never pin again), as the kernel reaps them. */
   private sweepAffinity(now: number): void {
-    const clients = this.topo.totalClients;
     for (const [key, slot] of this.affinitySlot) {
-      const s = Math.floor(key / clients) % this.nServices;
+      const s = (key % this.cells) % this.nServices;
       if (now - this.affinityTime[slot] > this.affinityTimeout[s]) {
         this.affinitySlot.delete(key);
         this.freeSlots.push(slot);

@@ -65,9 +65,14 @@ export class Router {
   entry = -1;
   /** What the entry node's kube-proxy answered (a pod, NO_ENDPOINTS or NO_LOCAL_ENDPOINT), for trace output. */
   selected = -1;
-  /** Traffic entries from this one on are calls between Services (calls.ts): they leave from `callerNode`, the caller pod's node. */
+  /**
+   * Traffic entries from this one on are calls between Services (calls.ts):
+   * they leave from `callerNode`, the caller pod's node, and kube-proxy sees
+   * the caller pod `callerPod` as their source (ClientIP affinity, IPVS sh).
+   */
   firstCallEntry = 0x7fffffff;
   callerNode = -1;
+  callerPod = -1;
 
   private readonly viaOf: Uint8Array;
   private readonly externalOf: Uint8Array;
@@ -185,7 +190,8 @@ export class Router {
 
     if (entry >= 0) {
       if (this.nodeAlive[entry] === 0) return this.fail(RouteFailure.NodeDown, hopCount, origin, lbTarget, entry, t);
-      pod = this.proxies.select(entry, this.serviceOf[t], this.localPolicyOf[t] === 1, this.clientOffsetOf[t] + client, now);
+      const source = this.clientOffsetOf[t] + (t >= this.firstCallEntry ? this.callerPod : client);
+      pod = this.proxies.select(entry, this.serviceOf[t], this.localPolicyOf[t] === 1, source, now);
       this.selected = pod;
       if (pod === NO_ENDPOINTS) return this.fail(RouteFailure.NoEndpoints, hopCount, origin, lbTarget, entry, t);
       if (pod === NO_LOCAL_ENDPOINT) return this.fail(RouteFailure.NoLocalEndpoint, hopCount, origin, lbTarget, entry, t);

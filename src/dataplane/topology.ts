@@ -65,7 +65,7 @@ export interface TrafficInfo {
   external: boolean;
   /** Fixed entry node for via: nodePort, or -1 for random. */
   entryNode: number;
-  /** Offset of this entry's clients in the global client numbering (session affinity tables). */
+  /** Offset of this entry's clients in the global source numbering (session affinity, IPVS sh); calls number their caller pods from the same offset. */
   clientOffset: number;
 }
 
@@ -80,6 +80,7 @@ export interface Topology {
   traffic: TrafficInfo[];
   /** Initial pods: [workload, node] in creation order (pod index = position). */
   initialPods: { workload: number; node: number; name: string }[];
+  /** Clients of the scenario's traffic entries; calls' sources (caller pods) are numbered after them. */
   totalClients: number;
 }
 

@@ -240,7 +240,8 @@ export class Simulation implements Host {
     const a = this.attempts.alloc(r, now, now + this.clients.timeout[t], req.bucket[r] >= 0);
     const retry = req.retriesLeft[r] !== this.clients.retries[t];
     if (req.parent[r] >= 0) {
-      // A call leaves from its caller pod's node.
+      // A call leaves from its caller pod's node, with the pod's IP as its source.
+      this.router.callerPod = req.callerPod[r];
       this.router.callerNode = this.pods.node[req.callerPod[r]];
       if (req.bucket[r] >= 0) this.recorder.call(this.scopeOf[t], req.edge[r]);
     }
