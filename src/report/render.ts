@@ -3,13 +3,15 @@
  * canvas) → PNG with resvg. Text needs a font: DejaVu Sans is loaded from its
  * files, because without one resvg drops text silently.
  *
- * A report's charts are drawn on two threads (drawCharts): this one and a
- * chart worker (workers/render.ts) take the next chart in turn, so that
- * vega's work, most of a small what-if's time, uses a second core. The same
- * code gives the same bytes in either thread.
+ * A report's charts are drawn on two threads (drawCharts) when the machine
+ * has a core to spare: this one and a chart worker (workers/render.ts) take
+ * the next chart in turn, so that vega's work, most of a small what-if's
+ * time, uses a second core. The same code gives the same bytes in either
+ * thread, so where a chart was drawn never shows.
  */
 import { renderAsync, Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as vega from 'vega';
@@ -82,6 +84,15 @@ export interface Drawn {
 /** Below this many charts a second thread would not be ready before this one is done. */
 const WORKER_FROM = 3;
 
+/**
+ * Whether a second thread would find a core to run on: the machine's load
+ * (the last minute's average) leaves one idle. On a busy machine the worker
+ * would only add its own start-up (vega loaded twice) to the same cores.
+ */
+function idleCore(): boolean {
+  return loadavg()[0] <= availableParallelism() - 1;
+}
+
 /** The chart worker next to this module: compiled JS in dist/, or TypeScript under tsx/vitest. */
 function chartWorker(): Worker {
   const js = fileURLToPath(new URL('../../workers/render.js', import.meta.url));
@@ -115,7 +126,7 @@ export async function drawCharts(specs: Spec[]): Promise<Drawn[]> {
     held = next++;
     worker.postMessage({ index: held, spec: specs[held] } satisfies DrawRequest);
   };
-  if (specs.length >= WORKER_FROM) {
+  if (specs.length >= WORKER_FROM && idleCore()) {
     try {
       worker = chartWorker();
       worker.on('message', (answer: DrawAnswer | 'ready') => {
