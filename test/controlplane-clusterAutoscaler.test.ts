@@ -171,7 +171,7 @@ describe('the explanation of a scan', () => {
     const ca = new ClusterAutoscaler([pool('pool-a', 2, 10)]);
     const line = formatCaDecision(ca.scan(20, 5, nodes(0, [4, 4])), (id) => `pool-a-${id}`, (p) => ['pool-a'][p]);
     expect(line).toBe(
-      't=20.000s cluster-autoscaler: 5 pending; scale up pool-a by 2, ready at 110.000s; 5 pending pods: pool-a 2 → 4 nodes, ready at 110',
+      't=20.000s cluster-autoscaler: 5 pending; scale up pool-a by 2, ready at 110.000s; 5 pending pods need room: pool-a 2 → 4 nodes',
     );
   });
 });

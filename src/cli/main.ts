@@ -56,6 +56,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--replication <r>', 'rerun one replication (with --variant)', intOption('--replication'))
     .option('--no-charts', 'skip charts and report.html')
     .option('--quiet', 'no progress output')
+    .option('--explain-scaling', "print every HPA and cluster-autoscaler decision of replication 0 of each variant (simulated again in this thread: same seed, same decisions) to stdout")
     .action(async (file: string, opts: RunOptions, cmd: Command) => {
       const { runCommand } = await import('./run.js');
       setExitCode(await runCommand(file, { ...opts, workers: asked(cmd, 'workers', opts.workers) }));

@@ -10,6 +10,15 @@
  * 0, 1 and 2 and an interrupted run is a run that did not complete; a second
  * Ctrl-C kills the process at once (the results folder is then left as it
  * was: it is only ever replaced whole).
+ *
+ * `--explain-scaling` prints, on stdout, each HorizontalPodAutoscaler sync
+ * (time on the scenario clock, metric values, proposal, stabilised and
+ * rate-limited result, replicas before and after) and each cluster-autoscaler
+ * scan that did or saw something, for replication 0 of each variant (or the
+ * one replication `--variant/--replication` reruns). The replications run on
+ * workers that return only their result records, so that replication is
+ * simulated once more in this thread to record them: same scenario and seed,
+ * so the same decisions.
  */
 import { availableParallelism } from 'node:os';
 import type { Variant } from '../scenario/sweep.js';
@@ -23,6 +32,8 @@ import { METRIC_NAMES } from '../sim/result.js';
 import { formatNumber } from '../stats/format.js';
 import { summarize } from '../stats/summarize.js';
 import { RUN_LIMITS } from '../scenario/units.js';
+import { resolved } from '../scenario/resolved.js';
+import { Simulation } from '../sim/simulation.js';
 import { checkOutput, prepare, saveResults, warn, workersProblem } from './common.js';
 
 export interface RunOptions {
@@ -36,6 +47,7 @@ export interface RunOptions {
   replication?: number;
   charts?: boolean;
   quiet?: boolean;
+  explainScaling?: boolean;
 }
 
 function bad(message: string): number {
@@ -127,11 +139,29 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     process.stderr.write(`svcsim run: interrupted${saved === undefined ? '' : `; the ${outcome.results.length} replications that finished are in ${saved}/ (complete: false)`}\n`);
     return 1;
   }
+  if (opts.explainScaling) explainScaling(only ? [variants[only.variant]] : variants, only?.replication ?? 0, seed);
   if (!quiet) {
     printSummary(variants, outcome, wallTimeSeconds, slosOf(base));
     process.stderr.write(`svcsim: results in ${out}/\n`);
   }
   return 0;
+}
+
+/** Prints the scaling decisions of one replication of each variant (see the file comment). */
+function explainScaling(variants: readonly Variant[], replication: number, seed: number): void {
+  for (const v of variants) {
+    const scenario = resolved(v.scenario);
+    const head = `svcsim run --explain-scaling: variant ${v.label}, replication ${replication} (root seed ${seed}); times in seconds from the start of the warm-up (${scenario.simulation.warmup} s)`;
+    const scales = scenario.workloads.some((w) => w.autoscaling !== undefined) || scenario.cluster.nodes.some((n) => n.autoscaling !== undefined);
+    if (!scales) {
+      process.stdout.write(`${head}\n  no autoscaling in this variant (no workload or node pool has autoscaling)\n`);
+      continue;
+    }
+    const sim = new Simulation(scenario, { replication, rootSeed: seed, explainScaling: true });
+    sim.run();
+    const lines = sim.scalingLog ?? [];
+    process.stdout.write(`${head}\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+  }
 }
 
 function printSummary(variants: Variant[], outcome: ExecuteResult, wall: number, slos: readonly Slo[]): void {

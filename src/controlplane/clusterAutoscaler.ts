@@ -124,7 +124,7 @@ export class ClusterAutoscaler {
         const p = this.pools[pool];
         const count = Math.min(Math.ceil(d.unhelped / p.maxPods), p.max - size[pool]);
         d.scaleUp = { pool, count, readyAt: now + p.provisionTime };
-        d.note = `${d.unhelped} pending pods: ${p.name} ${size[pool]} → ${size[pool] + count} nodes, ready at ${d.scaleUp.readyAt}`;
+        d.note = `${d.unhelped} pending pods need room: ${p.name} ${size[pool]} → ${size[pool] + count} nodes`;
         this.lastScaleUp = now;
         // A loop that scales up does not scale down.
         return d;
@@ -142,7 +142,7 @@ export class ClusterAutoscaler {
     d.unneeded = seen.size;
 
     if (now - this.lastScaleUp < this.options.scaleDownDelayAfterAdd - 1e-6) {
-      if (seen.size > 0) d.note = `${seen.size} unneeded nodes; scale-down in cool-down after the scale-up at ${this.lastScaleUp}`;
+      if (seen.size > 0) d.note = `${seen.size} unneeded nodes; scale-down in cool-down after the scale-up at ${this.lastScaleUp.toFixed(3)}s`;
       return d;
     }
     const candidates = nodes

@@ -1,7 +1,7 @@
 /**
  * The control plane of one replication: failures (failures.ts), how the LB
  * learns of them (healthChecks.ts) and how every kube-proxy does
- * (endpoints.ts), and, when a workload has `autoscaling`, the HPAs and the
+ * (endpoints.ts), and, when a workload or a node pool has `autoscaling`, the HPAs and the
  * cluster autoscaler (autoscaling.ts). Built on a Host (host.ts); the event loop hands it every
  * event of a `ControlEvent` kind and it routes the event to its module.
  */
@@ -16,7 +16,7 @@ export class ControlPlane {
   readonly endpoints: EndpointPropagation;
   readonly healthChecks: HealthChecks;
   readonly failures: Failures;
-  /** null when no workload has `autoscaling`. */
+  /** null when no workload has `autoscaling` and no node pool either. */
   readonly autoscaling: Autoscaling | null;
 
   /** `stream(source)`: the replication's random stream of that name. */
@@ -24,7 +24,7 @@ export class ControlPlane {
     this.endpoints = new EndpointPropagation(host, stream('control-plane/endpoints'));
     this.healthChecks = new HealthChecks(host, stream('control-plane/health-checks'));
     this.failures = new Failures(host, this.endpoints, this.healthChecks, (source) => stream(`failures/${source}`));
-    this.autoscaling = host.scenario.workloads.some((w) => w.autoscaling !== undefined)
+    this.autoscaling = host.scenario.workloads.some((w) => w.autoscaling !== undefined) || host.topo.pools.length > 0
       ? new Autoscaling(host, this.endpoints, this.healthChecks, this.failures, stream('control-plane/autoscaling'))
       : null;
   }

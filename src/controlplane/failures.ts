@@ -12,7 +12,10 @@
  * LB learns only through its own health checks. `podEvictionTimeout` after
  * the NotReady mark the pods are deleted and replacements are created on
  * live nodes by the spread rule, ready `startupTime` later; they do not move
- * back when the node recovers.
+ * back when the node recovers. A replacement that no live node has room for
+ * waits Pending when the scenario autoscales (autoscaling.ts places it when a
+ * node has room, and the cluster autoscaler may add one); otherwise it is not
+ * made.
  *
  * A pod crash on a live node: its kubelet reports it not ready at once; its
  * in-flight attempts are reset and new connections to it are refused until
@@ -26,7 +29,18 @@ import type { EndpointPropagation } from './endpoints.js';
 import type { HealthChecks } from './healthChecks.js';
 import { ControlEvent, type Host } from './host.js';
 
+/** Who keeps books of pods (autoscaling.ts): told of the pods an eviction deletes and creates, of a replacement no node can take, and of a node back. */
+export interface FailureListener {
+  podDeleted(p: number): void;
+  podCreated(p: number): void;
+  /** A replacement pod of this workload found no node with room: it waits Pending. */
+  unplaced(workload: number): void;
+  nodeRecovered(): void;
+}
+
 export class Failures {
+  /** Set by autoscaling.ts when the scenario autoscales; without it an unplaceable replacement is not made. */
+  listener: FailureListener | null = null;
   /** Bumped at every crash and recovery of a node: stale scheduled events are ignored. */
   private readonly nodeEpoch: Int32Array;
   private readonly markedNotReady: Uint8Array;
@@ -129,7 +143,10 @@ export class Failures {
         break;
       case ControlEvent.RandomFailure: {
         const r = this.randomNodes[this.randomOf[payload]];
-        if (this.sim.nodeAlive[payload]) {
+        if (!this.sim.topo.nodes[payload].provisioned) {
+          // A pool's node that does not exist now (not added yet, or removed): nothing fails.
+          this.sim.schedule(this.sim.now + r.mtbf(), ControlEvent.RandomFailure, payload);
+        } else if (this.sim.nodeAlive[payload]) {
           this.nodeCrash(payload, Infinity);
           this.sim.schedule(this.sim.now + r.mttr(), ControlEvent.RandomFailure, payload);
         } else {
@@ -186,10 +203,16 @@ export class Failures {
       if (sim.pods.node[p] !== node || sim.pods.state[p] === PodState.Deleted) continue;
       sim.pods.setState(p, PodState.Deleted, sim.now);
       this.endpoints.publish(p, false);
+      this.listener?.podDeleted(p);
       const w = sim.pods.workload[p];
       const target = this.spreadTarget(w);
-      if (target < 0) continue; // no live node to go to
+      if (target < 0) {
+        // No live node has room: the replacement waits Pending when something autoscales (a node may be added), else it is not made.
+        this.listener?.unplaced(w);
+        continue;
+      }
       const q = sim.pods.create(w, target, PodState.Starting, sim.now);
+      this.listener?.podCreated(q);
       sim.log(`pod ${sim.pods.names[p]} deleted; replacement ${sim.pods.names[q]} created on ${sim.topo.nodes[target].name}`);
       this.scheduleReady(q, sim.topo.workloads[w].spec.startupTime);
       this.healthChecks.podCreated(q);
@@ -208,7 +231,7 @@ export class Failures {
     if (live.length === 0) return -1;
     const existing = new Map<string, number>(live.map((n) => [n.name, 0]));
     // A node takes no more pods than its maxPods (the kubelet's limit), counting every workload.
-    const free = new Map<string, number>(live.map((n) => [n.name, sim.scenario.cluster.nodes[n.index].maxPods]));
+    const free = new Map<string, number>(live.map((n) => [n.name, n.maxPods]));
     for (let p = 0; p < sim.pods.count; p++) {
       if (sim.pods.state[p] === PodState.Deleted) continue;
       const node = sim.topo.nodes[sim.pods.node[p]];
@@ -228,7 +251,8 @@ export class Failures {
 
   private nodeRecover(node: number): void {
     const sim = this.sim;
-    if (sim.nodeAlive[node]) return;
+    // A node the cluster autoscaler removed (or has not added) does not come back.
+    if (sim.nodeAlive[node] || !sim.topo.nodes[node].provisioned) return;
     sim.nodeAlive[node] = 1;
     this.nodeEpoch[node]++;
     sim.log(`node ${sim.topo.nodes[node].name} recovered`);
@@ -244,6 +268,8 @@ export class Failures {
       if (!wasMarked) this.endpoints.publish(p, false);
       this.scheduleReady(p, sim.topo.workloads[sim.pods.workload[p]].spec.startupTime);
     }
+    // Pending pods may fit there now.
+    this.listener?.nodeRecovered();
   }
 
   private podCrash(p: number): void {

@@ -11,7 +11,9 @@
  * while the node is up; `Local` probes the healthCheckNodePort, which passes
  * only while that node's kube-proxy has a ready local endpoint; with
  * `targets: pods` the LB probes the pod itself. At t = 0 every state is
- * converged.
+ * converged. A node the cluster autoscaler adds becomes a target (in
+ * instance mode) unhealthy until it passes `healthyThreshold` probes, as a
+ * newly registered target does; a node it removes is deregistered at once.
  */
 import type { RandomStream } from '../engine/random.js';
 import type { LoadBalancerState } from '../dataplane/loadBalancer.js';
@@ -23,6 +25,8 @@ export class HealthChecks {
   private subjectTarget: number[] = [];
   private passes: number[] = [];
   private failures: number[] = [];
+  /** 1 for a subject whose target left (a removed node): its probes stop. */
+  private gone: number[] = [];
   private readonly local: boolean[];
   private readonly interval: number[];
   private readonly timeout: number[];
@@ -49,7 +53,7 @@ export class HealthChecks {
       if (lb.targetsArePods) {
         for (let p = 0; p < sim.pods.count; p++) if (this.servesLb(lb, p)) this.addSubject(i, p, this.passesNow(i, p));
       } else {
-        for (const n of sim.topo.nodes) this.addSubject(i, n.index, this.passesNow(i, n.index));
+        for (const n of sim.topo.nodes) if (n.provisioned) this.addSubject(i, n.index, this.passesNow(i, n.index));
       }
       lb.rebuild();
     });
@@ -68,6 +72,7 @@ export class HealthChecks {
     this.subjectTarget.push(target);
     this.passes.push(0);
     this.failures.push(0);
+    this.gone.push(0);
     const interval = this.interval[lbIndex];
     this.sim.schedule(this.sim.now + this.rng.next() * interval, ControlEvent.ProbeSend, id);
   }
@@ -80,6 +85,26 @@ export class HealthChecks {
         lb.rebuild();
       }
     });
+  }
+
+  /** Node k was added by the cluster autoscaler: a new target of every instance-mode LB (unhealthy until it passes). */
+  nodeAdded(k: number): void {
+    this.sim.lbs.forEach((lb, i) => {
+      if (lb.targetsArePods) return;
+      this.addSubject(i, k, false);
+      lb.rebuild();
+    });
+  }
+
+  /** Node k was removed by the cluster autoscaler: deregistered from every instance-mode LB, its probes stop. */
+  nodeRemoved(k: number): void {
+    for (let id = 0; id < this.subjectLb.length; id++) {
+      const lb = this.sim.lbs[this.subjectLb[id]];
+      if (lb.targetsArePods || this.subjectTarget[id] !== k || this.gone[id]) continue;
+      this.gone[id] = 1;
+      lb.removeTarget(k);
+      lb.rebuild();
+    }
   }
 
   /** Would a probe from LB i to target pass right now (given an answer)? */
@@ -100,6 +125,7 @@ export class HealthChecks {
     const i = this.subjectLb[id];
     const target = this.subjectTarget[id];
     const now = this.sim.now;
+    if (this.gone[id]) return;
     if (kind === ControlEvent.ProbeTimeout) {
       this.result(id, false);
       return;

@@ -74,4 +74,8 @@ export interface Host {
    * out; otherwise the node answers with a reset.
    */
   loseAttempts(p: number, nodeDown: boolean): void;
+  /** The cluster autoscaler added or removed a node (topology.ts `provisioned`): the data path's list of nodes follows. */
+  nodesChanged?(): void;
+  /** When set, every scaling decision (HPA and cluster autoscaler) is appended as one line (`--explain-scaling`). */
+  readonly scalingLog?: string[] | null;
 }

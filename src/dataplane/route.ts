@@ -84,6 +84,8 @@ export class Router {
   private readonly entryNodeOf: Int32Array;
   private readonly clientOffsetOf: Int32Array;
   private readonly nodeZone: Int32Array;
+  /** The nodes that exist (an autoscaled pool's node only once provisioned): a random nodePort entry is one of them. */
+  private entryNodes: Int32Array;
 
   constructor(
     private readonly topo: Topology,
@@ -113,6 +115,13 @@ export class Router {
     this.entryNodeOf = Int32Array.from(traffic.map((t) => t.entryNode));
     this.clientOffsetOf = Int32Array.from(traffic.map((t) => t.clientOffset));
     this.nodeZone = Int32Array.from(topo.nodes.map((n) => n.zone));
+    this.entryNodes = new Int32Array(0);
+    this.nodesChanged();
+  }
+
+  /** The cluster autoscaler added or removed a node (topology.ts `provisioned`). */
+  nodesChanged(): void {
+    this.entryNodes = Int32Array.from(this.topo.nodes.filter((n) => n.provisioned).map((n) => n.index));
   }
 
   /** Whether traffic entry t's new connections go through its Service's cloud LB (external clients via loadBalancer). */
@@ -184,7 +193,9 @@ export class Router {
       else entry = lbTarget;
     } else if (via === Via.NodePort) {
       const fixed = this.entryNodeOf[t];
-      entry = fixed >= 0 ? fixed : this.originStreams[t].nextInt(this.nodeZone.length);
+      if (fixed >= 0) entry = fixed;
+      else if (this.entryNodes.length > 0) entry = this.entryNodes[this.originStreams[t].nextInt(this.entryNodes.length)];
+      else return this.fail(RouteFailure.NoOrigin, hopCount, origin, lbTarget, entry, t);
       if (origin >= 0) hops[hopCount++] = Network.between(origin, entry, this.nodeZone[origin], this.nodeZone[entry]);
     } else entry = origin;
 

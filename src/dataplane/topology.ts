@@ -7,7 +7,17 @@
  * node counts expanded, placement as `{node: count}` maps, nodePorts
  * allocated, one `loadBalancers` entry per LoadBalancer Service). Everything is indexed by small integers so the hot path works on
  * typed arrays; names and addresses are kept only for output and `trace`.
+ *
+ * An autoscaled node pool (`autoscaling: {min, max, provisionTime}`) gets
+ * every node it could ever have, up to its `max`, here at set-up: the ones
+ * beyond its starting count come after the scenario's nodes, named
+ * `<pool>-<n>` (the first free n), and start "not provisioned" (like a node
+ * that does not exist: no pods, no LB target, no kube-proxy) until the
+ * cluster autoscaler adds them (controlplane/autoscaling.ts). So per-node
+ * arrays keep a fixed size, and a scenario without pools has exactly its own
+ * nodes, in its order.
  */
+import { nodePools, type NodePool } from '../scenario/autoscaling.js';
 import { selectorMatches } from '../scenario/labels.js';
 import type { ResolvedLoadBalancer, ResolvedScenario, ResolvedService, ResolvedTraffic, ResolvedWorkload } from '../scenario/resolved.js';
 
@@ -16,6 +26,12 @@ export interface NodeInfo {
   name: string;
   zone: number;
   ip: string;
+  /** The kubelet's pod limit. */
+  maxPods: number;
+  /** Index into `Topology.pools`, or -1 for a node of a fixed entry. */
+  pool: number;
+  /** false for a pool's node beyond its starting count: it exists only once the cluster autoscaler adds it. */
+  provisioned: boolean;
 }
 
 export interface WorkloadInfo {
@@ -70,7 +86,10 @@ export interface TrafficInfo {
 }
 
 export interface Topology {
+  /** The scenario's nodes in its order, then the pools' nodes not provisioned at the start. */
   nodes: NodeInfo[];
+  /** The autoscaled node pools (scenario/autoscaling.ts `nodePools`). */
+  pools: NodePool[];
   zones: string[];
   /** Node indexes per zone. */
   zoneNodes: number[][];
@@ -99,10 +118,31 @@ function findServicePort(svc: ResolvedService, port: number | string) {
 
 export function buildTopology(s: ResolvedScenario): Topology {
   const zones: string[] = [];
-  const nodes: NodeInfo[] = s.cluster.nodes.map((n, index) => {
-    let zone = zones.indexOf(n.zone);
-    if (zone < 0) zone = zones.push(n.zone) - 1;
-    return { index, name: n.name, zone, ip: nodeIp(index) };
+  const zoneOf = (name: string): number => {
+    const zone = zones.indexOf(name);
+    return zone < 0 ? zones.push(name) - 1 : zone;
+  };
+  const pools = nodePools(s);
+  const poolIndex = new Map(pools.map((p, i) => [p.name, i]));
+  const nodes: NodeInfo[] = s.cluster.nodes.map((n, index) => ({
+    index,
+    name: n.name,
+    zone: zoneOf(n.zone),
+    ip: nodeIp(index),
+    maxPods: n.maxPods,
+    pool: n.pool !== undefined ? (poolIndex.get(n.pool) ?? -1) : -1,
+    provisioned: true,
+  }));
+  const taken = new Set(nodes.map((n) => n.name));
+  pools.forEach((p, pool) => {
+    let ordinal = 0;
+    for (let k = p.nodes.length; k < p.max; k++) {
+      while (taken.has(`${p.name}-${ordinal}`)) ordinal++;
+      const name = `${p.name}-${ordinal}`;
+      taken.add(name);
+      const index = nodes.length;
+      nodes.push({ index, name, zone: zoneOf(p.zone), ip: nodeIp(index), maxPods: p.maxPods, pool, provisioned: false });
+    }
   });
   const zoneNodes = zones.map((_, z) => nodes.filter((n) => n.zone === z).map((n) => n.index));
   const nodeIndex = new Map(nodes.map((n) => [n.name, n.index]));
@@ -168,5 +208,5 @@ export function buildTopology(s: ResolvedScenario): Topology {
     return info;
   });
 
-  return { nodes, zones, zoneNodes, workloads, services, loadBalancers, traffic, initialPods, totalClients: clientOffset };
+  return { nodes, pools, zones, zoneNodes, workloads, services, loadBalancers, traffic, initialPods, totalClients: clientOffset };
 }

@@ -67,7 +67,9 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
       utilization: window > 0 ? pods.busyArea[p] / (pods.concurrency[p] * window) : NaN,
     });
   }
-  const nodeRows = sim.topo.nodes.map((n) => ({
+  // An autoscaled pool's node that never existed in this replication has no row.
+  const existed = (k: number) => sim.controlPlane.autoscaling?.nodeExisted(k) ?? true;
+  const nodeRows = sim.topo.nodes.filter((n) => existed(n.index)).map((n) => ({
     node: n.name,
     zone: sim.topo.zones[n.zone],
     received: rec.nodeReceived[n.index],

@@ -40,6 +40,8 @@ export interface SimulationOptions {
   tracer?: Tracer;
   /** Keep a log of control-plane events (crashes, NotReady marks, syncs, health verdicts) with their times. */
   recordControlPlane?: boolean;
+  /** Keep the scaling decisions (HPA syncs, cluster-autoscaler scans) as lines (`--explain-scaling`). */
+  explainScaling?: boolean;
 }
 
 export class Simulation implements Host {
@@ -68,6 +70,7 @@ export class Simulation implements Host {
   readonly controlPlane: ControlPlane;
   readonly tracer: Tracer | undefined;
   readonly controlLog: { t: number; message: string }[] | null;
+  readonly scalingLog: string[] | null;
   readonly logging: boolean;
   /** While a traced request's event is handled, its hop samples go here as [hop, seconds] pairs. */
   readonly traceLog: number[] = [];
@@ -89,6 +92,7 @@ export class Simulation implements Host {
     const s = (this.scenario = scenario);
     this.tracer = opts.tracer;
     this.controlLog = opts.recordControlPlane ? [] : null;
+    this.scalingLog = opts.explainScaling ? [] : null;
     this.logging = this.tracer !== undefined || this.controlLog !== null;
     const stream = (source: string) => deriveStream(opts.rootSeed, source, opts.replication);
     this.windowStart = s.simulation.warmup;
@@ -98,7 +102,8 @@ export class Simulation implements Host {
     const calls = (this.calls = new CallGraph(topo, stream('calls')));
     this.scopeOf = calls.scopeOf;
     const nNodes = topo.nodes.length;
-    this.nodeAlive = new Uint8Array(nNodes).fill(1);
+    // A node of an autoscaled pool beyond its starting count is not there until the cluster autoscaler adds it.
+    this.nodeAlive = Uint8Array.from(topo.nodes, (n) => (n.provisioned ? 1 : 0));
     this.network = new Network({ cluster: s.cluster, loadBalancers: s.loadBalancers, traffic: topo.traffic.map((t) => t.spec) }, stream('network'));
     this.recorder = new Recorder(calls.scopes, nNodes, this.windowStart, this.windowEnd, s.simulation.timeBucket, 1 + calls.firstCallEntry);
 
@@ -138,6 +143,10 @@ export class Simulation implements Host {
         }
       }
     }
+  }
+
+  nodesChanged(): void {
+    this.router.nodesChanged();
   }
 
   // --------------------------------------------------------------- the loop
