@@ -21,16 +21,22 @@
  * recorded value of rank ⌊p·n/100 + ½⌋ (at least 1). `max` is percentile 100,
  * so a histogram and its decoded copy agree on it. Empty histograms give NaN.
  */
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
 
-const BUILD: hdr.BuildRequest = {
-  bitBucketSize: 64,
-  lowestDiscernibleValue: 1,
-  highestTrackableValue: 2 ** 40, // ~18 minutes; autoResize extends it
-  numberOfSignificantValueDigits: 3,
-  autoResize: true,
-  useWebAssembly: false,
-};
+// Only the parts used, not the package's index: it also loads a log writer
+// that builds an Intl number format on load (30-40 ms of every start).
+const require = createRequire(import.meta.url);
+const { JsHistogram } = require('hdr-histogram-js/dist/JsHistogram.js') as typeof import('hdr-histogram-js/dist/JsHistogram.js');
+const Float64Histogram = (require('hdr-histogram-js/dist/Float64Histogram.js') as typeof import('hdr-histogram-js/dist/Float64Histogram.js')).default;
+const { decodeFromCompressedBase64, encodeIntoCompressedBase64 } = require('hdr-histogram-js/dist/encoding.js') as typeof import('hdr-histogram-js/dist/encoding.js');
+type Histogram = InstanceType<typeof JsHistogram>;
+
+/** HdrHistogram's JavaScript build with 64-bit counts, 3 significant digits, from 1 ns to ~18 minutes, resized beyond. */
+function build(): Histogram {
+  const h = new Float64Histogram(1, 2 ** 40, 3);
+  h.autoResize = true;
+  return h;
+}
 
 const NANOSECONDS = 1e9;
 const TWO_POW_32 = 4294967296;
@@ -63,7 +69,7 @@ export function valueAtIndex(i: number): number {
 }
 
 export class LatencyHistogram {
-  private live: hdr.Histogram | undefined;
+  private live: Histogram | undefined;
   /**
    * Counts recorded but not yet handed to the HdrHistogram, by its own bin
    * index: recording is then a few integer operations and an array
@@ -73,11 +79,11 @@ export class LatencyHistogram {
   private pendingCount = 0;
 
   /** An empty histogram (or, internally, one wrapping a decoded HdrHistogram). */
-  constructor(histogram?: hdr.Histogram) {
-    this.live = histogram ?? hdr.build(BUILD);
+  constructor(histogram?: Histogram) {
+    this.live = histogram ?? build();
   }
 
-  private get histogram(): hdr.Histogram {
+  private get histogram(): Histogram {
     if (!this.live) throw new Error('this latency histogram was destroyed');
     return this.live;
   }
@@ -145,7 +151,6 @@ export class LatencyHistogram {
     if (total === 0) return xs.map(() => NaN);
     this.flush();
     const copy = this.histogram;
-    if (!(copy instanceof hdr.JsHistogram)) throw new Error('hdr-histogram-js built a histogram other than its JavaScript one');
     const out: number[] = [];
     let cumulative = 0;
     let i = 0;
@@ -172,12 +177,14 @@ export class LatencyHistogram {
   /** The histogram as a compressed base64 string (HdrHistogram's V2 encoding). */
   encode(): string {
     this.flush();
-    return hdr.encodeIntoCompressedBase64(this.histogram);
+    return encodeIntoCompressedBase64(this.histogram);
   }
 
   /** A histogram from {@link encode}'s string. */
   static decode(text: string): LatencyHistogram {
-    return new LatencyHistogram(hdr.decodeFromCompressedBase64(text, 64, false));
+    const decoded = decodeFromCompressedBase64(text, 64, false);
+    if (!(decoded instanceof JsHistogram)) throw new Error('hdr-histogram-js did not decode into its JavaScript histogram');
+    return new LatencyHistogram(decoded);
   }
 
   /** Lets the histogram's counts go now (they are a few hundred KB); it must not be used afterwards. */
