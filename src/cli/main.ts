@@ -120,6 +120,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--out <dir>', 'write the results folder of the answer here')
     .option('--no-charts', 'skip charts and report.html (with --out)')
     .option('--quiet', 'no progress output')
+    .option('--node-down <question>', 'plan with one node down: steady (down from t = 0, judged once the control plane has converged) or transient (judged over the window from a crash to convergence)')
+    .option('--node <name>', 'with --node-down: the node that is down (default: the one running the most pods)')
+    .option('--crash-at <time>', 'with --node-down transient: when the node crashes, from the start of the warm-up (default: the end of the warm-up)')
     .action(async (file: string, opts: PlanOptions, cmd: Command) => {
       const { planCommand } = await import('./plan.js');
       setExitCode(await planCommand(file, { ...opts, workers: asked(cmd, 'workers', opts.workers) }));

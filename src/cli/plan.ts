@@ -30,6 +30,14 @@
  * the detection delay after a crash. The results folder is written either
  * way: the answer's results, or HI's when there is none.
  *
+ * `--node-down steady|transient` asks the question with one node down
+ * (runner/planNodeDown.ts): `steady`, the busiest node (or `--node`) down
+ * from t = 0 and the window after the control plane has converged; or
+ * `transient`, a crash at `--crash-at` (default: the end of the warm-up) and
+ * the SLOs judged over the window from the crash to convergence. The
+ * terminal, the manifest's plan record (`question`) and each value's
+ * evidence say which question and which node.
+ *
  * Exit codes: 0 when the search ran, whether or not a value in range meets
  * the SLOs (the answer says which: "no value in range" is an answer, not a
  * failure of the run); 1 when a replication crashed; 2 bad input.
@@ -45,7 +53,8 @@ import { formatNumber } from '../stats/format.js';
 import { pairedDiff } from '../stats/pairedDiff.js';
 import { summarize } from '../stats/summarize.js';
 import { buildManifest } from '../results/manifest.js';
-import { RUN_LIMITS } from '../scenario/units.js';
+import { parseDuration, RUN_LIMITS } from '../scenario/units.js';
+import { describeNodeDown, NODE_DOWN_QUESTIONS, nodeDownSetup, podCount, type NodeDownQuestion, type NodeDownSetup } from '../runner/planNodeDown.js';
 import { checkOutput, prepare, saveResults, workersProblem, type Prepared } from './common.js';
 
 export interface PlanOptions {
@@ -60,6 +69,12 @@ export interface PlanOptions {
   out?: string;
   charts?: boolean;
   quiet?: boolean;
+  /** `steady` or `transient`: plan with one node down (runner/planNodeDown.ts). */
+  nodeDown?: string;
+  /** With --node-down: the node that is down (default: the busiest). */
+  node?: string;
+  /** With --node-down transient: when the node crashes (a Duration from the start of the warm-up; default: the end of the warm-up). */
+  crashAt?: string;
 }
 
 export interface Slo {
@@ -119,12 +134,14 @@ interface Candidate {
   holds: boolean;
   overloaded?: string;
   seconds: number;
+  nodeDown?: NodeDownSetup;
 }
 
 const describe = (c: Candidate, confidence: number): string =>
-  c.overloaded !== undefined
+  (c.nodeDown ? `node ${c.nodeDown.node} down (${podCount(c.nodeDown.pods)}): ` : '') +
+  (c.overloaded !== undefined
     ? `overloaded (${c.overloaded})`
-    : c.evidence.map((e) => `${e.scope ? `${e.scope} ` : ''}${e.slo}: mean ${formatNumber(e.mean) || '—'}, ${confidence * 100}% bound ${formatNumber(e.bound) || '—'} (n ${e.n})`).join('; ');
+    : c.evidence.map((e) => `${e.scope ? `${e.scope} ` : ''}${e.slo}: mean ${formatNumber(e.mean) || '—'}, ${confidence * 100}% bound ${formatNumber(e.bound) || '—'} (n ${e.n})`).join('; '));
 
 export async function planCommand(file: string, opts: PlanOptions): Promise<number> {
   const bad = (m: string) => {
@@ -156,6 +173,20 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   if (tooManyWorkers) return bad(tooManyWorkers);
   if (opts.replications !== undefined && opts.replications > RUN_LIMITS.replications) return bad(`--replications ${opts.replications}: at most ${RUN_LIMITS.replications}`);
   const workers = opts.workers ?? availableParallelism();
+  let question: NodeDownQuestion | undefined;
+  let crashAt: number | undefined;
+  if (opts.nodeDown !== undefined) {
+    question = NODE_DOWN_QUESTIONS.find((q) => q === opts.nodeDown);
+    if (!question) return bad(`--node-down ${opts.nodeDown}: steady (a node down from the start, judged after the control plane has converged) or transient (judged over the window from a crash to convergence)`);
+  } else if (opts.node !== undefined || opts.crashAt !== undefined) return bad(`${opts.node !== undefined ? '--node' : '--crash-at'} goes with --node-down steady|transient`);
+  if (opts.crashAt !== undefined) {
+    if (question !== 'transient') return bad('--crash-at goes with --node-down transient (in the steady state the node is down from t = 0)');
+    try {
+      crashAt = parseDuration(opts.crashAt);
+    } catch (err) {
+      return bad(`--crash-at ${opts.crashAt}: ${(err as Error).message}`);
+    }
+  }
   const unwritable = opts.out === undefined ? undefined : checkOutput(opts.out);
   if (unwritable) return bad(unwritable);
 
@@ -163,9 +194,21 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   const attempt = async (value: number): Promise<Candidate | number> => {
     const known = tried.get(value);
     if (known) return known;
-    const prepared = prepare(file, [...(opts.set ?? []), `${path}=${value}`], tried.size === 0);
+    const sets = [...(opts.set ?? []), `${path}=${value}`];
+    let prepared = prepare(file, sets, tried.size === 0);
     if (typeof prepared === 'number') return prepared;
     if (prepared.variants.length > 1) return bad('plan varies one parameter itself: remove the sweep from the scenario (or use svcsim run)');
+    let nodeDown: NodeDownSetup | undefined;
+    if (question) {
+      // The node and the window follow from this value's resolved scenario (placement, control plane), then it runs with them.
+      const setup = nodeDownSetup(prepared.loaded.scenario, question, { node: opts.node, crashAt });
+      if (typeof setup === 'string') return bad(setup);
+      nodeDown = setup;
+      if (tried.size === 0 && setup.question === 'transient' && setup.crashAt === 0)
+        process.stderr.write('svcsim: warning: the crash at t = 0 meets idle pods and empty queues (the scenario has no warm-up): give it a warm-up, or --crash-at a later time\n');
+      prepared = prepare(file, [...sets, ...setup.sets], false);
+      if (typeof prepared === 'number') return prepared;
+    }
     const s = prepared.loaded.scenario.simulation;
     const seed = opts.seed ?? s.seed;
     const started = Date.now();
@@ -174,12 +217,12 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
     const f = outcome.failure;
     if (f && !f.overload) {
       process.stderr.write(
-        `svcsim plan: ${path}=${value}: replication ${f.replication} (seed ${f.seed}) failed: ${f.message}; rerun it alone with: svcsim run ${file} --set ${path}=${value} --variant base --replication ${f.replication}${opts.seed !== undefined ? ` --seed ${seed}` : ''}\n`,
+        `svcsim plan: ${path}=${value}: replication ${f.replication} (seed ${f.seed}) failed: ${f.message}; rerun it alone with: svcsim run ${file} ${[...sets, ...(nodeDown?.sets ?? [])].map((x) => `--set '${x}'`).join(' ')} --variant base --replication ${f.replication}${opts.seed !== undefined ? ` --seed ${seed}` : ''}\n`,
       );
       return 1;
     }
     const evidence = judge(slos, outcome.results, confidence);
-    const c: Candidate = { prepared, outcome, evidence, holds: !f && evidence.every((e) => e.holds), seconds, ...(f ? { overloaded: f.message } : {}) };
+    const c: Candidate = { prepared, outcome, evidence, holds: !f && evidence.every((e) => e.holds), seconds, ...(f ? { overloaded: f.message } : {}), ...(nodeDown ? { nodeDown } : {}) };
     tried.set(value, c);
     if (!opts.quiet) process.stderr.write(`svcsim plan: ${path}=${value}: ${c.holds ? 'holds' : 'fails'} — ${describe(c, confidence)}\n`);
     return c;
@@ -213,15 +256,36 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
     holds: c.holds,
     detail: describe(c, confidence),
     slos: c.evidence.map((e) => ({ slo: e.slo, n: e.n, mean: e.mean ?? null, bound: e.bound ?? null, holds: e.holds })),
+    ...(c.nodeDown ? { node: c.nodeDown.node } : {}),
   }));
   const explanation = answer === null ? explainNoAnswer(path, slos, sorted, confidence) : [];
-  const plan = { path, range: [lo, hi] as [number, number], slos: slos.map((s) => s.text), confidence, value: answer, evidence, ...(answer === null ? { explanation } : {}) };
-  const lines = [`svcsim plan: ${slos.map((s) => s.text).join(' and ')} at ${confidence * 100}% confidence (one-sided bounds of the mean over replications); evidence:`];
+  // The question is told with the candidate whose results the folder holds: the answer's, or HI's.
+  const shownSetup = tried.get(answer ?? hi)!.nodeDown;
+  const questionRecord = shownSetup && {
+    kind: shownSetup.question,
+    text: describeNodeDown(shownSetup),
+    node: shownSetup.node,
+    crashAt: shownSetup.crashAt,
+    window: shownSetup.window,
+    convergenceSeconds: shownSetup.convergence.seconds,
+  };
+  const plan = {
+    path,
+    range: [lo, hi] as [number, number],
+    slos: slos.map((s) => s.text),
+    confidence,
+    value: answer,
+    evidence,
+    ...(answer === null ? { explanation } : {}),
+    ...(questionRecord ? { question: questionRecord } : {}),
+  };
+  const lines = questionRecord ? [`svcsim plan: the question: ${questionRecord.text}`] : [];
+  lines.push(`svcsim plan: ${slos.map((s) => s.text).join(' and ')} at ${confidence * 100}% confidence (one-sided bounds of the mean over replications); evidence:`);
   for (const e of evidence) lines.push(`  ${path}=${e.value}: ${e.holds ? 'holds' : 'fails'} — ${e.detail}`);
   lines.push(
     answer === null
-      ? `no value of ${path} in [${lo}, ${hi}] meets every SLO (not even ${hi}):`
-      : `answer: ${path}=${answer}${answer > lo ? ` (${answer - 1} fails)` : ' (the lowest value of the range)'}`,
+      ? `no value of ${path} in [${lo}, ${hi}] meets every SLO (not even ${hi})${question ? QUESTION_SUFFIX[question] : ''}:`
+      : `answer: ${path}=${answer}${answer > lo ? ` (${answer - 1} fails)` : ' (the lowest value of the range)'}` + (question ? QUESTION_SUFFIX[question] : ''),
   );
   for (const x of explanation) lines.push(`  ${x}`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -243,6 +307,12 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   }
   return 0;
 }
+
+/** What the answer line adds with --node-down, so an answer never travels without its question. */
+const QUESTION_SUFFIX: Record<NodeDownQuestion, string> = {
+  steady: ', for the steady state with one node down',
+  transient: ', for the transient after a node crash',
+};
 
 /**
  * Why no value in range meets the SLOs: for each SLO that fails at HI, its

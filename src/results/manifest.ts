@@ -47,10 +47,28 @@ const planAnswerSchema = z.object({
       detail: z.string(),
       /** Per SLO: replications with a value, mean, one-sided bound at `confidence` (null without one), whether it holds. */
       slos: z.array(z.object({ slo: z.string(), n: z.number(), mean: z.number().nullable(), bound: z.number().nullable(), holds: z.boolean() })).optional(),
+      /** `--node-down`: the node that was down for this value (the busiest one may differ between values). */
+      node: z.string().optional(),
     }),
   ),
   /** With no answer: for each failing SLO, how it moves across the values tried and whether the parameter can fix it. */
   explanation: z.array(z.string()).optional(),
+  /**
+   * `--node-down`: which question the answer is for — `steady` (a node down from t = 0, the window after the
+   * control plane has converged) or `transient` (the window from a crash to convergence) — with the node, the
+   * crash time and the measured window of the candidate whose results the folder holds (seconds from the start of
+   * the warm-up), the convergence bound, and `text`, the question in one sentence. Absent: the scenario as written.
+   */
+  question: z
+    .object({
+      kind: z.enum(['steady', 'transient']),
+      text: z.string(),
+      node: z.string(),
+      crashAt: z.number(),
+      window: z.tuple([z.number(), z.number()]),
+      convergenceSeconds: z.number(),
+    })
+    .optional(),
 });
 
 export type PlanAnswer = z.infer<typeof planAnswerSchema>;
