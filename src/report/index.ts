@@ -25,7 +25,7 @@ import { reportHtml, type ChartOut } from './html.js';
 import { failureMarks, readManifest, scheduleMarks, warmups, type Manifest, type PlanAnswer } from './manifest.js';
 import { scenarioClock, showsWarmup, warmupOf } from './charts/time.js';
 import { readResultFiles, type ResultFiles } from './files.js';
-import { toPng, toSvg, withTextAlternative } from './render.js';
+import { drawCharts, withTextAlternative } from './render.js';
 
 export type { ChartSpec } from './charts/common.js';
 export type { Manifest, PlanAnswer } from './manifest.js';
@@ -106,13 +106,13 @@ export async function writeReport(resultsDir: string, options?: { plan?: PlanAns
   const specs = chartSpecs(files, manifest, plan);
   const chartsDir = join(resultsDir, 'charts');
   mkdirSync(chartsDir, { recursive: true });
-  const charts: ChartOut[] = [];
-  for (const c of specs) {
-    const svg = await toSvg(c.spec);
+  const drawn = await drawCharts(specs.map((c) => c.spec));
+  const charts: ChartOut[] = specs.map((c, i) => {
+    const { svg, png } = drawn[i];
     writeFileSync(join(chartsDir, `${c.name}.svg`), withTextAlternative(svg, c.title, c.description));
-    writeFileSync(join(chartsDir, `${c.name}.png`), toPng(svg));
-    charts.push({ name: c.name, title: c.title, description: c.description, svg });
-  }
+    writeFileSync(join(chartsDir, `${c.name}.png`), png);
+    return { name: c.name, title: c.title, description: c.description, svg };
+  });
   // A chart drawn before from a table that is gone now would describe other data.
   for (const name of CHART_NAMES)
     if (!specs.some((c) => c.name === name)) for (const ext of ['svg', 'png']) if (existsSync(join(chartsDir, `${name}.${ext}`))) rmSync(join(chartsDir, `${name}.${ext}`));
