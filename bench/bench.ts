@@ -13,7 +13,9 @@
  *    the reference scenario (500 s) and the M/M/4 model at 36/s (a horizon
  *    of 277 778 s).
  * 4. Cost per request at 30 and 3000 pods, every proxy mode and LB
- *    algorithm (bench/cluster.ts); 1000 nodes with ClientIP affinity.
+ *    algorithm (bench/cluster.ts); 1000 nodes with ClientIP affinity; one
+ *    10 s replication at 10³ nodes / 10⁴ pods up to the schema's maximum
+ *    10⁴ / 10⁵ (issue 10: set-up and memory linear in nodes + pods).
  * 5. A 1-second what-if of the default scenario with charts, whole process,
  *    paired with a bare `node -e 0`.
  * 5b. Call graphs: a 3-tier chain against one tier, per edge request (bench/calls.ts).
@@ -29,7 +31,7 @@ import { parseScenarioText } from '../src/scenario/load.js';
 import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
 import { benchCalls } from './calls.js';
-import { marginalMicros, microsPerRequest, podsTable } from './cluster.js';
+import { marginalMicros, microsPerRequest, podsTable, timeCase } from './cluster.js';
 import { fmtProcess, paired } from './processes.js';
 import { referenceScenario } from './reference.js';
 
@@ -64,9 +66,9 @@ function timeRun(obj: object): { seconds: number; requests: number; events: numb
 }
 
 /** One replication in a fresh process (this file with a mode): its figures and peak RSS. */
-function child(mode: string): { requests: number; seconds: number; peakRssMB: number; micros?: number } {
-  const out = execFileSync(process.execPath, [SELF, mode], { encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop()!) as { requests: number; seconds: number; peakRssMB: number; micros?: number };
+function child(mode: string, ...args: string[]): { requests: number; seconds: number; peakRssMB: number; micros?: number; setupSeconds?: number } {
+  const out = execFileSync(process.execPath, [SELF, mode, ...args], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as { requests: number; seconds: number; peakRssMB: number; micros?: number; setupSeconds?: number };
 }
 
 function childMain(mode: string): void {
@@ -82,6 +84,12 @@ function childMain(mode: string): void {
     microsPerRequest({ ...c, seconds: 1 });
     const { micros, setupSeconds } = marginalMicros(c, 10);
     console.log(JSON.stringify({ requests: 0, seconds: setupSeconds, peakRssMB: peak(), micros }));
+  } else if (mode === '--cluster-size') {
+    // Set-up: a replication of 10 ms simulated; then the 10 s one issue 10 timed.
+    const c = { nodes: Number(process.argv[3]), pods: Number(process.argv[4]) };
+    const setup = timeCase({ ...c, seconds: 0.01 });
+    const r = timeCase({ ...c, seconds: 10 });
+    console.log(JSON.stringify({ requests: r.requests, seconds: r.seconds, setupSeconds: setup.seconds, peakRssMB: peak() }));
   }
 }
 
@@ -115,6 +123,16 @@ function main(): void {
     console.log(
       `1000 nodes, 3000 pods, ClientIP affinity, 10 000 clients, 20 000 requests/s: ${aff.micros!.toFixed(2)} µs per request once set up (set-up ${aff.seconds.toFixed(1)} s), peak RSS ${aff.peakRssMB.toFixed(0)} MB (target < 2 µs, < 300 MB)`,
     );
+
+    console.log('cluster size, one 10 s replication at 20 000 requests/s (iptables, LB over nodes); set-up and memory must follow nodes + pods:');
+    for (const [nodes, pods, label] of [
+      [1000, 10_000, '10^3 nodes, 10^4 pods'],
+      [3000, 30_000, '3·10^3 nodes, 3·10^4 pods'],
+      [10_000, 100_000, '10^4 nodes, 10^5 pods (the schema maximum)'],
+    ] as const) {
+      const r = child('--cluster-size', String(nodes), String(pods));
+      console.log(`  ${label.padEnd(44)} ${r.seconds.toFixed(2)} s (set-up ${r.setupSeconds!.toFixed(2)} s), peak RSS ${r.peakRssMB.toFixed(0)} MB`);
+    }
 
     const whatIf = paired([CLI, 'run', 'scenarios/default.yaml', '--set', 'simulation.duration=1s', '--replications', '1', '--quiet', '--out', join(dir, 'what-if')], ['-e', '0'], 3);
     console.log(`1-second what-if of the default scenario with charts, whole process, median of 3: ${fmtProcess(whatIf.a)} (target ≤ 1.0 s); a bare node start: ${fmtProcess(whatIf.b)}`);

@@ -60,4 +60,35 @@ describe('endpoint propagation to every kube-proxy', () => {
     cp.endpoints.publish(c.pod('web-0'), true);
     expect(c.queue.size).toBe(0);
   });
+
+  it('lets the kube-proxies that agree with the EndpointSlice share one view, and gives one of its own only to a node that lags behind', () => {
+    const c = cluster();
+    const cp = new ControlPlane(c, stream);
+    const [n0, n1, n2] = ['n-0', 'n-1', 'n-2'].map((n) => c.node(n));
+    const views = c.proxies.ready;
+    expect(views[n1]).toBe(views[n0]);
+    expect(views[n2]).toBe(views[n0]);
+    c.now = 10;
+    cp.endpoints.publish(c.pod('web-0'), false);
+    c.now = 10.5;
+    cp.endpoints.publish(c.pod('web-1'), false);
+    // At 11 each node has applied the first change only: its view is its own.
+    c.runUntil(cp, 11);
+    expect(c.proxies.readyEndpoints(n0, 0)).toBe(2);
+    expect(views[n0]).not.toBe(views[n1]);
+    expect(views[n0][c.pod('web-0')]).toBe(0);
+    expect(views[n0][c.pod('web-1')]).toBe(1);
+    // At 13 (proxyMinSyncPeriod after 11) every node has both: they share one view again.
+    c.runUntil(cp, 13);
+    for (const k of [n0, n1, n2]) expect(c.proxies.readyEndpoints(k, 0)).toBe(1);
+    expect(views[n1]).toBe(views[n0]);
+    expect(views[n2]).toBe(views[n0]);
+    // A change undone before it is applied leaves a node agreeing all along.
+    c.now = 20;
+    cp.endpoints.publish(c.pod('web-0'), true);
+    cp.endpoints.publish(c.pod('web-0'), false);
+    c.runUntil(cp, 30);
+    for (const k of [n0, n1, n2]) expect(c.proxies.readyEndpoints(k, 0)).toBe(1);
+    expect(views[n1]).toBe(views[n0]);
+  });
 });

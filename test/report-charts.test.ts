@@ -13,15 +13,18 @@ import { causeBars } from '../src/report/charts/failures.js';
 import { busiestNodes, nodeMeans, nodesDescription } from '../src/report/charts/nodes.js';
 import { planPoints } from '../src/report/charts/plan.js';
 import { parseSlo, sloPoints } from '../src/report/charts/slos.js';
-import { unfinishedFrom } from '../src/report/charts/time.js';
+import { marksNote, scenarioClock, timePoints, unfinishedFrom, warmupOf } from '../src/report/charts/time.js';
 import { diffPoints, diffsChart } from '../src/report/charts/diffs.js';
 import { cdfPoints, latencyCdfChart, quantileFromCdf } from '../src/report/charts/latencyCdf.js';
-import { podMeans } from '../src/report/charts/pods.js';
+import { busiestPods, podMeans, podsChart, podsDescription } from '../src/report/charts/pods.js';
 import { parameterTitle, sweepChart, sweepDescription, sweepPoints } from '../src/report/charts/sweep.js';
 import { buckets, timeseriesChart, timeseriesDescription } from '../src/report/charts/timeseries.js';
 import { chartSpecs, readResultFiles, type ChartSpec, type PlanAnswer } from '../src/report/index.js';
 import { glanceSentences } from '../src/report/glance.js';
-import { failureMarks, readManifest } from '../src/report/manifest.js';
+import { criticalPaths } from '../src/report/criticalPath.js';
+import { compareScopes, hasScopes, scopePoints, scopesChart, scopesDescription } from '../src/report/charts/scopes.js';
+import { reportHtml } from '../src/report/html.js';
+import { failureMarks, readManifest, scheduleMarks, warmups } from '../src/report/manifest.js';
 import { parseCsvRecords, parseCsvTable } from '../src/report/readCsv.js';
 
 const SWEEP = 'test/fixtures/results-sweep';
@@ -83,22 +86,49 @@ describe('reading the tables', () => {
     expect(readResultFiles(SWEEP).summaryHeader?.slice(0, 4)).toEqual(['variant', 'replicas', 'externalTrafficPolicy', 'scope']);
   });
 
-  it('failure marks count from the window start, skip random failures and those outside the window', () => {
+  it('failure marks are on the scenario clock (as failures[].at), skip random failures and those after the window', () => {
     // Fixture: warm-up 5 s, window 30 s, n-0 down at 20 s for 8 s, plus a random failure.
     expect(failureMarks(readManifest(SWEEP).resolvedScenario)).toEqual([
-      { t: 15, label: 'node n-0 down', kind: 'failure' },
-      { t: 23, label: 'node n-0 back', kind: 'recovery' },
+      { t: 20, label: 'node n-0 down', kind: 'failure' },
+      { t: 28, label: 'node n-0 back', kind: 'recovery' },
     ]);
     const scenario = {
       simulation: { warmup: 10, duration: 60 },
       failures: [{ at: 5, zone: 'a' }, { at: 30, pod: 'web-1', restartAfter: 4 }, { at: 65, node: 'x', recoverAfter: 10 }, { random: { mtbf: 100, mttr: 5 } }],
     };
     expect(failureMarks(scenario)).toEqual([
-      { t: 20, label: 'pod web-1 down', kind: 'failure' },
-      { t: 24, label: 'pod web-1 back', kind: 'recovery' },
-      { t: 55, label: 'node x down', kind: 'failure' },
+      { t: 5, label: 'zone a down', kind: 'failure' },
+      { t: 30, label: 'pod web-1 down', kind: 'failure' },
+      { t: 34, label: 'pod web-1 back', kind: 'recovery' },
+      { t: 65, label: 'node x down', kind: 'failure' },
     ]);
+    expect(failureMarks({ ...scenario, simulation: { warmup: 10, duration: 60 }, failures: [{ at: 71, node: 'y' }] })).toEqual([]);
     expect(failureMarks(undefined)).toEqual([]);
+  });
+
+  it('marks the steps of an arrival schedule on the scenario clock, not its start, and none for a long imported schedule', () => {
+    const steps = [{ at: 0, rate: 1000 }, { at: 300, rate: 3000 }, { at: 700, rate: 1000 }];
+    const scenario = { simulation: { warmup: 60, duration: 1140 }, traffic: [{ name: 'users', arrival: { process: 'schedule', steps } }] } as never;
+    expect(scheduleMarks(scenario)).toEqual([
+      { t: 300, label: 'users → 3000/s', kind: 'schedule' },
+      { t: 700, label: 'users → 1000/s', kind: 'schedule' },
+    ]);
+    const many = Array.from({ length: 40 }, (_, i) => ({ at: 10 * (i + 1), rate: 100 + i }));
+    expect(scheduleMarks({ simulation: { warmup: 0, duration: 1000 }, traffic: [{ name: 'u', arrival: { process: 'schedule', steps: many } }] } as never)).toEqual([]);
+    expect(marksNote([{ t: 1, label: 'x', kind: 'failure' }, { t: 2, label: 'y', kind: 'schedule' }])).toBe('dashed lines: scheduled failures (red) and arrival rate changes of a schedule (grey)');
+  });
+
+  it('timeseries.csv without t_scenario_s (an older folder) gets t_s + the warm-up, per variant where the manifest names it', () => {
+    const rows = scenarioClock(table(`variant,t_s,requests
+      a,0,1
+      a,1.00000,1
+      b,0,1`).rows, warmups({ resolvedScenario: { simulation: { warmup: 5 } }, variants: [{ index: 1, label: 'b', params: [], replications: 1, warmupSeconds: 12 }] }));
+    expect(rows.map((r) => r.t_scenario_s)).toEqual(['5', '6', '12']);
+    expect(warmupOf(rows)).toBe(5);
+    // A folder that has the column keeps it as written.
+    const written = table(`variant,t_s,t_scenario_s
+      a,0,7.00000`).rows;
+    expect(scenarioClock(written, () => 99)[0].t_scenario_s).toBe('7.00000');
   });
 });
 
@@ -169,10 +199,16 @@ describe('the data behind each chart', () => {
     expect(bs.at(-1)!.t).toBe(n);
   });
 
-  it('the time series marks the node failure at 15 s and its recovery at 23 s, nothing for the random failure', () => {
+  it('the time series marks the node failure at 20 s and its recovery at 28 s (the scenario clock), the 5 s warm-up, nothing for the random failure', () => {
     const spec = byName(specsOf(SWEEP), 'timeseries').spec;
     const labels = layers(spec).filter((l) => l.mark?.type === 'text' && l.mark.color !== 'white' && typeof l.encoding?.x?.datum === 'number');
-    expect(new Set(labels.map((l) => `${String(l.encoding!.x!.datum)} ${String(l.mark!.text)}`))).toEqual(new Set(['15 node n-0 down', '23 node n-0 back']));
+    expect(new Set(labels.map((l) => `${String(l.encoding!.x!.datum)} ${String(l.mark!.text)}`))).toEqual(new Set(['0 warm-up', '20 node n-0 down', '28 node n-0 back']));
+    const warmup = layers(spec).find((l) => l.mark?.type === 'rect' && l.encoding?.x?.datum === 0)!;
+    expect((warmup.encoding!.x2 as Channel).datum).toBe(5);
+    // Every time axis says which clock it is.
+    const xs = encodings(spec).map((e) => e.x).filter((x) => x?.field === 't');
+    expect(xs.length).toBeGreaterThan(0);
+    for (const x of xs) expect(x.title).toBe('time from the start of the warm-up (s)');
   });
 
   it('the pod chart averages share and utilisation over replications per variant and pod, ordered by node', () => {
@@ -216,7 +252,7 @@ describe('the data behind each chart', () => {
   it('text alternatives describe the data: quantiles, failure times, pod shares, differences', () => {
     const text = Object.fromEntries(specsOf(SWEEP).map((c) => [c.name, c.description]));
     expect(text['latency-cdf']).toMatch(/replicas=2;externalTrafficPolicy=Cluster: pooled median about 9\.\d+ ms, pooled p99 about 4\d\.?\d* ms \(summary\.csv's p99, the mean of the replications' p99s: 48\.49 ms\)/);
-    expect(text.timeseries).toContain('node n-0 down at 15 s, node n-0 back at 23 s');
+    expect(text.timeseries).toContain('node n-0 down at 20 s, node n-0 back at 28 s');
     expect(text.pods).toMatch(/replicas=4;externalTrafficPolicy=Local: 4 pods, share from 0\.1\d+ \(web-\d \(n-0\)\) to 0\.3\d+ \(web-\d \(n-[12]\)\)/);
     expect(text.sweep).toContain('p99 latency from');
     expect(text.diffs).toMatch(/replicas=4;externalTrafficPolicy=Local failed requests -\d+/);
@@ -358,6 +394,33 @@ describe('the charts a capacity review needs', () => {
     expect(facets(timeseriesChart(ts.filter((r) => r.variant === 'v1'), [], ['v1']))).toEqual([]);
   });
 
+  it('small panels name their variant one sweep parameter a line, and every layer of a panel gives its time axis one title', () => {
+    const names = ['from=pod;via=clusterIP', 'from=internet;via=nodePort', 'c=3;d=4', 'e=5;f=6', 'g=7;h=8'];
+    const ts = table(`variant,t_s,t_scenario_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms,throughput_rps_ci_low,throughput_rps_ci_high\n${names.flatMap((v) => [`"${v}",0,5,10,10,0,10,1,2,9,11`, `"${v}",1,6,10,10,0,10,1,2,9,11`]).join('\n')}`).rows;
+    const spec = timeseriesChart(ts, [{ t: 5.5, label: 'node n-0 down', kind: 'failure' }], names);
+    for (const f of facets(spec)) expect((f.header as { labelExpr?: string }).labelExpr).toBe("split(datum.label, ';')");
+    // Band, line, warm-up, failure: one title on every layer placing marks by a time field.
+    const titles = new Set(encodings(spec).map((e) => e.x).filter((x) => x?.field === 't' || x?.field === 'unfinished_from').map((x) => x.title));
+    expect(titles).toEqual(new Set(['time from warm-up start (s)']));
+  });
+
+  it('with several workloads each pod’s share is compared with its own workload’s pods, in the chart and in the summary', () => {
+    const pods = table(`variant,replication,pod,workload,node,zone,requests,share,utilization
+      base,0,web-0,web,n-0,z,500,0.5,0.2
+      base,0,web-1,web,n-1,z,500,0.5,0.2
+      base,0,db-0,db,n-0,z,90,0.9,0.1
+      base,0,db-1,db,n-1,z,10,0.1,0.01
+      base,0,db-2,db,n-1,z,0,0,0`).rows;
+    const [top] = busiestPods(podMeans(pods));
+    // db-0 takes 0.9 of db's requests, 2.7× the mean share (1/3) of db's three pods; web's pods are even.
+    expect([top.pod.pod, top.relativeToMean]).toEqual(['db-0', expect.closeTo(2.7, 9)]);
+    const s = glanceSentences({ manifest: {}, summary: [], variants: ['base'], pods });
+    expect(s).toContain('Busiest pod: db-0 (n-0), with 2.7× the mean share of the db pods (share 0.9 of db\'s requests, utilisation 0.1; means over replications, pods.csv).');
+    const spec = podsChart(pods, ['base']);
+    expect(facets(spec).map((f) => (f.row as { field?: string }).field)).toEqual(['group', 'group']);
+    expect(podsDescription(pods, ['base'])).toContain('base · db: 3 pods, share from 0 (db-2 (n-1)) to 0.9 (db-0 (n-0))');
+  });
+
   it('an overloaded run shades the buckets whose requests were unfinished at the drain limit and says it is not an outage', () => {
     const ts = table(`variant,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms
       base,0,100,100,0,100,5,9
@@ -379,6 +442,11 @@ describe('the charts a capacity review needs', () => {
       ['latency_p99_ms_ci_low', 'latency_p99_ms_ci_high'],
     ]);
     expect(layers(byName(specsOf(BASE), 'timeseries').spec).filter((l) => l.mark?.type === 'area')).toEqual([]);
+    // A band's lower edge stops at 0 (a Student-t interval of a small queue reaches below it); the upper edge is as written.
+    const rows = table(`variant,t_s,queue_length,queue_length_ci_low,queue_length_ci_high
+      base,0,0.007,-0.002,0.017`).rows;
+    const [p] = timePoints(rows, ['queue_length']);
+    expect([p.queue_length, p.queue_length_ci_low, p.queue_length_ci_high]).toEqual([0.007, 0, 0.017]);
   });
 
   it('failures by cause stack to the bucket’s failed requests, and in-flight is drawn from its own column', () => {
@@ -388,7 +456,7 @@ describe('the charts a capacity review needs', () => {
       expect(Math.max(...own.map((b) => b.y1))).toBeCloseTo(Number(r.failed), 2);
     }
     expect(new Set(bars.map((b) => b.cause))).toEqual(new Set(['timeout (dead node, dropped, black-holed)', 'refused (no endpoints)']));
-    expect(byName(specsOf(SWEEP), 'failures').description).toMatch(/replicas=2;externalTrafficPolicy=Cluster: \d+ timeout, \d+\.?\d* refused per replication, in the buckets from 15 s to 23 s/);
+    expect(byName(specsOf(SWEEP), 'failures').description).toMatch(/replicas=2;externalTrafficPolicy=Cluster: \d+ timeout, \d+\.?\d* refused per replication, in the buckets from 20 s to 28 s/);
     expect(encodings(byName(specsOf(SWEEP), 'in-flight').spec).some((e) => e.y?.field === 'in_flight')).toBe(true);
     expect(specsOf(BASE).map((c) => c.name)).not.toContain('failures');
   });
@@ -435,6 +503,13 @@ describe('the summary at the top', () => {
   it('gives the plan’s answer first, with its SLOs and confidence', () => {
     const plan: PlanAnswer = { path: 'workloads.web.replicas', range: [2, 3], value: 3, slos: ['latency_p99_ms<250'], confidence: 0.95, evidence: [] };
     expect(glanceSentences({ manifest: {}, summary, variants, plan })[0]).toBe('Plan: the smallest workloads.web.replicas that meets every SLO (latency_p99_ms<250) at 95% confidence is 3.');
+    // plan --node-down says which question the answer is for.
+    const steady = { ...plan, question: { kind: 'steady', text: 'node node-1 down from t = 0; window after convergence' } } as PlanAnswer;
+    expect(glanceSentences({ manifest: {}, summary, variants, plan: steady })[0]).toBe(
+      'Plan for the steady state with one node down: the smallest workloads.web.replicas that meets every SLO (latency_p99_ms<250) at 95% confidence is 3.',
+    );
+    const transient = { ...plan, value: null, question: { kind: 'transient' } } as unknown as PlanAnswer;
+    expect(glanceSentences({ manifest: {}, summary, variants, plan: transient })[0]).toMatch(/^Plan for the transient after a node crash: no value of workloads\.web\.replicas/);
   });
 
   it('without SLOs gives the key metrics as the table rounds them, and calls a run with many unfinished requests overloaded', () => {
@@ -448,6 +523,83 @@ describe('the summary at the top', () => {
     expect(s).toContain('No request failed in any replication of any variant.');
     expect(s).toContain(
       '1 of 2 variants left requests unfinished at the drain limit (8472 ± 1093 per replication in replicas=2, the most, 16.9% of its requests), from the bucket at 8 s on: the load is above capacity, and the late fall of throughput is this, not an outage.',
+    );
+  });
+});
+
+describe('call graphs: per-Service views and the critical path', () => {
+  // Edge requests 100 per replication; a is called 1.5 times per request and waits on nothing,
+  // b 0.5 times and spends 6 of its 10 ms waiting on its own calls (to a).
+  const summary = table(`variant,scope,metric,n,mean,stddev,ci_low,ci_high,ci_half_width
+    base,all,requests,3,100,0,100,100,0
+    base,all,latency_mean_ms,3,20,1,18,22,2
+    base,traffic:shop,requests,3,100,0,100,100,0
+    base,traffic:shop,throughput_rps,3,10,1,8,12,2
+    base,traffic:shop,latency_mean_ms,3,20,1,18,22,2
+    base,traffic:shop,latency_p99_ms,3,60,3,54,66,6
+    base,service:a,requests,3,150,0,150,150,0
+    base,service:a,throughput_rps,3,15,1,13,17,2
+    base,service:a,latency_mean_ms,3,4,0.1,3.8,4.2,0.2
+    base,service:a,latency_p99_ms,3,12,1,10,14,2
+    base,service:b,requests,3,50,0,50,50,0
+    base,service:b,throughput_rps,3,5,1,3,7,2
+    base,service:b,latency_mean_ms,3,10,0.5,9,11,1
+    base,service:b,latency_p99_ms,3,30,2,26,34,4`).rows;
+  const breakdown = table(`variant,scope,segment,mean_ms,share
+    base,all,client_network,10,0.5
+    base,all,service,2,0.1
+    base,all,calls,8,0.4
+    base,service:a,service,4,1
+    base,service:a,calls,0,0
+    base,service:b,service,4,0.4
+    base,service:b,calls,6,0.6`).rows;
+
+  it('ranks the called Services by calls per edge request × own time per call (latency minus the Service’s own calls)', () => {
+    const [path] = criticalPaths(summary, breakdown, ['base']);
+    expect(path.services.map((s) => [s.service, s.callsPerRequest, s.perRequestMs])).toEqual([
+      ['a', 1.5, 6],
+      ['b', 0.5, 2],
+    ]);
+    expect([path.top.service, path.edgeMs, path.edgeCallsMs]).toEqual(['a', 20, 8]);
+    expect(criticalPaths(summary.filter((r) => !r.scope.startsWith('service:')), breakdown, ['base'])).toEqual([]);
+  });
+
+  it('says in the summary which Service costs the edge request most, with numbers the tables give', () => {
+    const manifest = { resolvedScenario: { traffic: [{ to: { service: 'frontend' } }] } } as never;
+    const s = glanceSentences({ manifest, summary, variants: ['base'], breakdown });
+    expect(s).toContain(
+      'Critical path: of the Services called, the one costing each frontend request the most time is a, 6 ms (1.5 calls × 4 ms own time each): at most 30% of the 20 ms mean latency and 75% of the 8 ms in calls ' +
+        "(calls and latency from summary.csv; own time is without the Service's own calls, and the mean latency the breakdown's total, from latency_breakdown.csv; parallel calls overlap, so these are upper bounds).",
+    );
+  });
+
+  it('draws throughput, mean and p99 latency per traffic entry and Service with their intervals, traffic entries first', () => {
+    expect(hasScopes(summary)).toBe(true);
+    expect(hasScopes(summary.filter((r) => !r.scope.startsWith('service:')))).toBe(false);
+    const points = scopePoints(summary);
+    expect(compareScopes(summary)).toEqual(['traffic:shop', 'service:a', 'service:b']);
+    expect(points.find((p) => p.scope === 'service:b' && p.metric === 'latency_p99_ms')).toEqual({ variant: 'base', scope: 'service:b', metric: 'latency_p99_ms', mean: 30, low: 26, high: 34 });
+    const spec = scopesChart(summary, ['base']);
+    const xs = encodings(spec).map((e) => e.x?.title).filter(Boolean);
+    expect(xs).toEqual(['throughput (ok requests/s)', 'mean latency (ms)', 'p99 latency (ms)']);
+    expect(layers(spec).filter((l) => l.mark?.type === 'rule').map((l) => [l.encoding?.x?.field, (l.encoding?.x2 as Channel).field])).toEqual([
+      ['low', 'high'],
+      ['low', 'high'],
+      ['low', 'high'],
+    ]);
+    // An SLO of a Service is drawn in its metric's panel, on its row; one of scope all has no row here.
+    const withSlo = scopesChart(summary, ['base'], [parseSlo('latency_p99_ms < 25', 'service:b')!, parseSlo('latency_p99_ms < 50')!]);
+    const ticks = layers(withSlo).filter((l) => l.mark?.type === 'tick');
+    expect(ticks.map((l) => [l.encoding?.x?.field, l.encoding?.y?.field])).toEqual([['threshold', 'scope']]);
+    expect(JSON.stringify(withSlo)).toContain('{"scope":"service:b","metric":"latency_p99_ms","threshold":25,"slo":"latency_p99_ms < 25"}');
+    expect(scopesDescription(summary, ['base'])).toContain('traffic:shop p99 60 ms, busiest Service a, 15 ok calls/s, highest p99 b, 30 ms');
+  });
+
+  it('gives each traffic entry and Service a section with its numbers, and a Service its cost per edge request', () => {
+    const page = reportHtml({ manifest: {}, files: { summary, breakdown }, charts: [] });
+    expect(page).toContain('<details class="scope" id="scope-service-b"><summary><code>service:b</code></summary>');
+    expect(page).toContain(
+      'throughput 5.0 ± 2.0 ok calls/s, mean latency 10.0 ± 1.0 ms as its callers see it, p99 30.0 ± 4.0 ms (means over replications ± 95% CI half-width, summary.csv). It is called 0.5 times per edge request and spends 4 ms of its own per call (6 ms more waiting on the Services it calls): 2 ms per edge request, number 2 of 2 called Services (an upper bound where calls run in parallel).',
     );
   });
 });

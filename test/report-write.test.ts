@@ -156,7 +156,8 @@ describe('report.html', () => {
     // The numbers of each chart in words follow it, folded; the figure's text alternative keeps all of them.
     expect(page).toMatch(/<\/figure>\n<details class="words"><summary>Latency distribution: the numbers in words<\/summary><p>replicas=2;externalTrafficPolicy=Cluster: pooled median about/);
     expect(page).not.toMatch(/<script|<link\b|<img\b|<iframe|@import|url\(["']?https?:|\s(src|href)=["']?https?:/i);
-    expect(page).not.toMatch(/\s(src|href)=/);
+    // Links only inside the page (to a chart or a section).
+    expect(page).not.toMatch(/\s(src|href)=(?!"#[a-z0-9-]+")/);
   });
 
   it('escapes text from the files', async () => {
@@ -253,8 +254,16 @@ describe('report.html', () => {
 
     const fromManifest = copyOf('results-base');
     const manifest = JSON.parse(readFileSync(join(fromManifest, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(fromManifest, 'manifest.json'), JSON.stringify({ ...manifest, plan: { ...plan, value: null } }));
+    const question = { kind: 'transient', text: 'the worst 30 s window after node-1 crashes at 40 s' };
+    const explanation = ['success_ratio>=0.999 stays 0.87–0.88 from 1 to 8: the failures come from the detection delay, which replicas do not change'];
+    const evidence = plan.evidence.map((e) => ({ ...e, node: 'node-a' }));
+    writeFileSync(join(fromManifest, 'manifest.json'), JSON.stringify({ ...manifest, plan: { ...plan, value: null, question, explanation, evidence } }));
     await writeReport(fromManifest);
+    expect(html(fromManifest)).toContain('<p>Why not:</p><ul class="explanation"><li>success_ratio&gt;=0.999 stays 0.87–0.88 from 1 to 8: the failures come from the detection delay, which replicas do not change</li></ul>');
+    expect(html(fromManifest)).toContain('<th scope="col">node down</th>');
+    expect(html(fromManifest)).toContain('<tr><td>2</td><td class="text">node-a</td><td>no</td>');
+    expect(html(fromManifest)).toContain('<p>The question: the worst 30 s window after node-1 crashes at 40 s</p>');
+    expect(html(fromManifest)).toContain('Plan for the transient after a node crash: no value of workloads.web.replicas');
     expect(html(fromManifest)).toContain('No value of <code>workloads.web.replicas</code> in [1, 8] meets every SLO.');
   });
 
@@ -265,7 +274,7 @@ describe('report.html', () => {
     expect(glance).toContain('p99 latency 17.43 ± 0.30 ms, success ratio 1, throughput 199.4 ± 3.5 requests/s (means over replications ± 95% CI half-width, as in the key metrics table).');
     expect(base).toContain('<td title="mean 17.4278, 95% CI [17.1289, 17.7267], n = 5">17.43<span class="ci"> ± 0.30</span></td>');
     expect(glance).toContain('The largest part of the mean latency of ok requests is service time, 3.2 of 5.29 ms (60.5%) (latency_breakdown.csv).');
-    expect(glance).toContain('Busiest pod: web-1 (node-b), with 1.02× the mean share');
+    expect(glance).toContain('Busiest pod: web-1 (node-b), with 1.02× the mean share of its variant&#39;s pods (no pod is more than 5% above the mean) (share');
     expect(glance).toContain('Busiest node: node-a (zone-a) received 1.01× the mean over nodes, 50.3% of all attempts');
     expect(glance).toContain('No request failed in any replication of any variant.');
     expect(base.indexOf('id="glance"')).toBeLessThan(base.indexOf('id="simulated"'));
@@ -273,7 +282,7 @@ describe('report.html', () => {
     const sweep = /<section id="glance">[\s\S]*?<\/section>/.exec(html(await drawnOnce('results-sweep')))![0];
     expect(sweep).toContain('SLO latency_p99_ms &lt; 45: met by 2 of 4 variants; undecided by 1 of 4 variants (replicas=2;externalTrafficPolicy=Local); not met by 1 of 4 variants (replicas=2;externalTrafficPolicy=Cluster) (slos.csv).');
     // The most failures: replicas=2 Cluster, 1418 ± 142 in the table, its causes from summary.csv, its buckets from timeseries.csv.
-    expect(sweep).toContain('Requests failed in 4 of 4 variants, most in replicas=2;externalTrafficPolicy=Cluster: 1418 ± 142 per replication (1248 timed out, 170.3 refused), in the time buckets from 15 s to 23 s of the window (scheduled: node n-0 down at 15 s, node n-0 back at 23 s).');
+    expect(sweep).toContain('Requests failed in 4 of 4 variants, most in replicas=2;externalTrafficPolicy=Cluster: 1418 ± 142 per replication (1248 timed out, 170.3 refused), in the time buckets from 20 s to 28 s (scheduled: node n-0 down at 20 s, node n-0 back at 28 s). Times count from the start of the 5 s warm-up, as failures[].at does.');
     expect(sweep).not.toContain('above capacity');
   });
 
@@ -282,7 +291,7 @@ describe('report.html', () => {
     expect(page).toContain('<caption>Service-level objectives (slos.csv): mean over replications, 95% confidence interval, verdict at one-sided 95%</caption>');
     expect(page).toContain('<td class="text"><code>latency_p99_ms &lt; 45</code></td><td>48.49</td><td>[45.12, 51.85]</td><td class="text verdict-not-met">not met</td>');
     expect(page).toContain('<caption>Where the latency goes (latency_breakdown.csv, scope all)');
-    expect(page).toMatch(/<section id="scopes"><h2>Per scope<\/h2>[\s\S]*<details class="scope" open><summary><code>traffic:shoppers<\/code><\/summary>\s*<div class="scroll"><table><caption>Key metrics per variant \(scope traffic:shoppers\)/);
+    expect(page).toMatch(/<section id="scopes"><h2>Per scope<\/h2>[\s\S]*<details class="scope" id="scope-traffic-shoppers" open><summary><code>traffic:shoppers<\/code><\/summary>\s*<div class="scroll"><table><caption>Key metrics per variant \(scope traffic:shoppers\)/);
     expect(page).toContain('<caption>Where the latency goes (latency_breakdown.csv, scope traffic:shoppers)');
   });
 

@@ -179,14 +179,44 @@ describe('timeseries.csv', () => {
   const series = (p99: number[], ok: number[]) => ({ bucketSeconds: 0.5, requests: ok.map((x) => x + 1), ok, failed: ok.map(() => 1), throughputRps: ok.map((x) => x * 2), latencyP50Ms: p99.map((x) => x / 2), latencyP99Ms: p99,
     failedTimeout: ok.map(() => 1), failedRefused: ok.map(() => 0), failedRejected: ok.map(() => 0), failedDependency: ok.map(() => 0), unfinished: ok.map(() => 0), inFlight: ok.map((x) => x / 4), queueLength: ok.map(() => 0) });
 
+  const ciColumns = 'throughput_rps_ci_low,throughput_rps_ci_high,failed_ci_low,failed_ci_high,latency_p99_ms_ci_low,latency_p99_ms_ci_high,in_flight_ci_low,in_flight_ci_high,queue_length_ci_low,queue_length_ci_high';
+
   it('averages each bucket over the replications, a percentile over those where the bucket has one', () => {
     const t = buildTables(base, [record(0, 0, {}, { timeseries: series([5, NaN, NaN], [4, 0, 0]) }), record(0, 1, {}, { timeseries: series([7, 9, NaN], [5, 1, 0]) })]);
-    expect(t['timeseries.csv']).toBe(
+    const contract = (line: string) => line.split(',').slice(0, 15).join(',');
+    expect(t['timeseries.csv'].split('\n').map(contract).join('\n')).toBe(
       'variant,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms,failed_timeout,failed_refused,failed_rejected,failed_dependency,unfinished,in_flight,queue_length\n' +
         'base,0,5.50000,4.50000,1.00000,9.00000,3.00000,6.00000,1.00000,0,0,0,0,1.12500,0\n' +
         'base,0.500000,1.50000,0.500000,1.00000,1.00000,4.50000,9.00000,1.00000,0,0,0,0,0.125000,0\n' +
         'base,1.00000,1.00000,0,1.00000,0,,,1.00000,0,0,0,0,0,0\n',
     );
+  });
+
+  it('adds, after the contract’s columns, the scenario clock (t_s + warm-up) and 95% Student-t intervals over replications', () => {
+    const warm: VariantInfo[] = [{ index: 0, label: 'base', params: [], warmupSeconds: 10 }];
+    const t = buildTables(warm, [record(0, 0, {}, { timeseries: series([5, NaN, NaN], [4, 0, 0]) }), record(0, 1, {}, { timeseries: series([7, 9, NaN], [5, 1, 0]) })]);
+    const [head, first, second, third] = t['timeseries.csv'].split('\n').map((l) => l.split(','));
+    expect(head.slice(15).join(',')).toBe(`t_scenario_s,${ciColumns}`);
+    expect([first, second, third].map((r) => r[15])).toEqual(['10.0000', '10.5000', '11.0000']);
+    // Throughput 8 and 10 in bucket 0: mean 9, s = √2, half-width t(0.975, 1)·√2/√2 = 12.7062.
+    const col = (r: string[], c: string) => Number(r[head.indexOf(c)]);
+    expect(col(first, 'throughput_rps_ci_low')).toBeCloseTo(9 - 12.7062, 3);
+    expect(col(first, 'throughput_rps_ci_high')).toBeCloseTo(9 + 12.7062, 3);
+    // p99 5 and 7 in bucket 0: 6 ± 12.7062; in bucket 1 one replication has one: no interval; in bucket 2 none.
+    expect(col(first, 'latency_p99_ms_ci_low')).toBeCloseTo(6 - 12.7062, 3);
+    expect(second[head.indexOf('latency_p99_ms_ci_low')]).toBe('');
+    expect(third[head.indexOf('latency_p99_ms_ci_high')]).toBe('');
+    // The same failures in both replications: an interval of width 0.
+    expect([col(first, 'failed_ci_low'), col(first, 'failed_ci_high')]).toEqual([1, 1]);
+  });
+
+  it('leaves the interval fields empty with one replication, and counts the scenario clock from 0 without a warm-up', () => {
+    const t = buildTables(base, [record(0, 0, {}, { timeseries: series([5, 6], [4, 3]) })]);
+    const [head, ...lines] = t['timeseries.csv'].split('\n').filter((l) => l).map((l) => l.split(','));
+    for (const r of lines) {
+      expect(r[head.indexOf('t_scenario_s')]).toBe(r[head.indexOf('t_s')]);
+      for (const c of ciColumns.split(',')) expect(r[head.indexOf(c)], c).toBe('');
+    }
   });
 });
 

@@ -61,7 +61,7 @@ describe('svcsim run', () => {
     expect(read(out, 'pods.csv').split('\n')[0]).toBe('variant,replicas,replication,pod,workload,node,zone,requests,share,utilization');
     expect(read(out, 'nodes.csv').split('\n')[0]).toBe('variant,replicas,replication,node,zone,received,forwarded_cross_node,dropped');
     // The contract's columns first, then the extra series the report draws (src/report/README.md).
-    expect(read(out, 'timeseries.csv').split('\n')[0]).toBe('variant,replicas,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms,failed_timeout,failed_refused,failed_rejected,failed_dependency,unfinished,in_flight,queue_length');
+    expect(read(out, 'timeseries.csv').split('\n')[0]).toBe('variant,replicas,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms,failed_timeout,failed_refused,failed_rejected,failed_dependency,unfinished,in_flight,queue_length,t_scenario_s,throughput_rps_ci_low,throughput_rps_ci_high,failed_ci_low,failed_ci_high,latency_p99_ms_ci_low,latency_p99_ms_ci_high,in_flight_ci_low,in_flight_ci_high,queue_length_ci_low,queue_length_ci_high');
     expect(read(out, 'latency_breakdown.csv').split('\n')[0]).toBe('variant,replicas,scope,segment,mean_ms,share');
     expect(read(out, 'latency_cdf.csv').split('\n')[0]).toBe('variant,replicas,latency_ms,fraction');
     const scopes = new Set(read(out, 'summary.csv').split('\n').slice(1, -1).map((l) => l.split(',')[2]));

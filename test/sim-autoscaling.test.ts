@@ -138,7 +138,7 @@ describe('autoscaling in a replication', () => {
     const result = runReplication(resolved(s), { variant: 0, replication: 0, rootSeed: 7 });
     const tables = buildTables([{ index: 0, label: 'base', params: [] }] as never, [result]);
     const header = tables['timeseries.csv'].split('\n')[0];
-    expect(header).toBe('variant,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms,failed_timeout,failed_refused,failed_rejected,failed_dependency,unfinished,in_flight,queue_length,replicas:web,pending:web');
+    expect(header).toBe('variant,t_s,requests,ok,failed,throughput_rps,latency_p50_ms,latency_p99_ms,failed_timeout,failed_refused,failed_rejected,failed_dependency,unfinished,in_flight,queue_length,t_scenario_s,throughput_rps_ci_low,throughput_rps_ci_high,failed_ci_low,failed_ci_high,latency_p99_ms_ci_low,latency_p99_ms_ci_high,in_flight_ci_low,in_flight_ci_high,queue_length_ci_low,queue_length_ci_high,replicas:web,pending:web');
     const lastRow = tables['timeseries.csv'].trim().split('\n').at(-1)?.split(',');
     expect(lastRow?.slice(-2).map(Number)).toEqual([16, 0]);
     const summary = tables['summary.csv'];

@@ -26,6 +26,13 @@ function intOption(name: string) {
   };
 }
 
+/**
+ * An option's value only when the command line gave it: the help still shows
+ * the default, and the command knows it may choose (e.g. no threads for a
+ * small run when --workers was not asked for).
+ */
+const asked = <T>(cmd: Command, name: string, value: T): T | undefined => (cmd.getOptionValueSource(name) === 'default' ? undefined : value);
+
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command();
   program
@@ -50,9 +57,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--no-charts', 'skip charts and report.html')
     .option('--quiet', 'no progress output')
     .option('--explain-scaling', "print every HPA and cluster-autoscaler decision of replication 0 of each variant (simulated again in this thread: same seed, same decisions) to stdout")
-    .action(async (file: string, opts: RunOptions) => {
+    .action(async (file: string, opts: RunOptions, cmd: Command) => {
       const { runCommand } = await import('./run.js');
-      setExitCode(await runCommand(file, opts));
+      setExitCode(await runCommand(file, { ...opts, workers: asked(cmd, 'workers', opts.workers) }));
     });
 
   program
@@ -116,9 +123,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--node-down <question>', 'plan with one node down: steady (down from t = 0, judged once the control plane has converged) or transient (judged over the window from a crash to convergence)')
     .option('--node <name>', 'with --node-down: the node that is down (default: the one running the most pods)')
     .option('--crash-at <time>', 'with --node-down transient: when the node crashes, from the start of the warm-up (default: the end of the warm-up)')
-    .action(async (file: string, opts: PlanOptions) => {
+    .action(async (file: string, opts: PlanOptions, cmd: Command) => {
       const { planCommand } = await import('./plan.js');
-      setExitCode(await planCommand(file, opts));
+      setExitCode(await planCommand(file, { ...opts, workers: asked(cmd, 'workers', opts.workers) }));
     });
 
   program

@@ -212,7 +212,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
     const s = prepared.loaded.scenario.simulation;
     const seed = opts.seed ?? s.seed;
     const started = Date.now();
-    const outcome = await execute({ variants: prepared.variants, rootSeed: seed, replications: opts.replications ?? s.replications, workers, quiet: true });
+    const outcome = await execute({ variants: prepared.variants, rootSeed: seed, replications: opts.replications ?? s.replications, workers, workersAsked: opts.workers !== undefined, quiet: true });
     const seconds = (Date.now() - started) / 1000;
     const f = outcome.failure;
     if (f && !f.overload) {

@@ -103,7 +103,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const started = Date.now();
   let outcome: ExecuteResult;
   try {
-    outcome = await execute({ variants, rootSeed: seed, replications, workers, shard, only, quiet, signal: interrupt.signal });
+    outcome = await execute({ variants, rootSeed: seed, replications, workers, workersAsked: opts.workers !== undefined, shard, only, quiet, signal: interrupt.signal });
   } finally {
     process.removeListener('SIGINT', onSigint);
   }

@@ -24,12 +24,15 @@
  * persistence: per node, refreshed by each new connection).
  *
  * Cost: `lc` keeps a leftmost-minimum tree per candidate list (O(log n) per
- * connection, the same choice as a scan in pod order); the affinity table
- * holds only the (node, service, client) entries seen and not yet expired,
- * as the kernel's tables do, never a row per node × client. Nodes that
- * agree on the endpoints share their `all` and zone lists, and connection
- * counts per node × pod exist only under `lc`. (Each node's ready flags and
- * its sync still take O(pods): set-up stays O(nodes × pods).)
+ * connection, the same choice as a scan in pod order), built when the node
+ * first chooses with it; the affinity table holds only the (node, service,
+ * client) entries seen and not yet expired, as the kernel's tables do, never
+ * a row per node × client. Set-up and memory follow nodes + pods, not
+ * nodes × pods: nodes whose kube-proxy agrees with the EndpointSlice share
+ * one view (its ready flags, and candidate lists built once per view), and
+ * only a node that lags behind it (its sync has not applied every change
+ * yet) has ready flags and lists of its own; connection counts per pod
+ * exist only for nodes that DNATed a connection under `lc`.
  */
 import { indexOfSorted, MinTree } from '../engine/minTree.js';
 import type { RandomStream } from '../engine/random.js';
@@ -55,11 +58,26 @@ const enum Preference {
 
 const EMPTY = new Int32Array(0);
 
+/** The candidate lists of one shared view, built once: per service, per zone × service, and per node (its own pods) × service. */
+interface ViewLists {
+  all: Int32Array[];
+  zone: Int32Array[];
+  local: Map<number, Int32Array[]>;
+}
+
 export class KubeProxies {
   readonly mode: Mode;
   readonly modeName: string;
-  /** Per node: the ready flag of every pod as this node's kube-proxy knows it. */
+  /**
+   * Per node: the ready flag of every pod as this node's kube-proxy knows it
+   * (a pod past the array's end: not ready). Read only: nodes that agree
+   * share one array; views change through shareView, setView and applyChanges.
+   */
   readonly ready: Uint8Array[];
+  /** Per node: 1 when ready[k] is the node's own array (it may be written), 0 when shared. */
+  private readonly ownView: Uint8Array;
+  private readonly viewLists = new WeakMap<Uint8Array, ViewLists>();
+  private readonly nZones: number;
   /** Per node × service: candidate endpoint lists, rebuilt at each sync. */
   private readonly all: Int32Array[];
   private readonly local: Int32Array[];
@@ -108,9 +126,12 @@ export class KubeProxies {
     else if (ipvsScheduler === 'sh') this.mode = Mode.SourceHash;
     else this.mode = Mode.LeastConnections;
     this.modeName = proxyMode === 'ipvs' ? `ipvs ${ipvsScheduler}` : proxyMode;
-    this.ready = topo.nodes.map(() => new Uint8Array(Math.max(16, pods.workload.length)));
-    // Only lc reads connection counts: other modes keep no table per node × pod.
-    this.activeConns = topo.nodes.map(() => (this.mode === Mode.LeastConnections ? new Int32Array(Math.max(16, pods.workload.length)) : EMPTY));
+    // Every node starts with one shared view in which no pod is ready yet (controlplane/endpoints.ts gives the first).
+    const none = new Uint8Array(0);
+    this.ready = topo.nodes.map(() => none);
+    this.ownView = new Uint8Array(nNodes);
+    // Only lc reads connection counts, and only a node that DNATs gets a table (connsOf).
+    this.activeConns = topo.nodes.map(() => EMPTY);
     const cells = (this.cells = nNodes * this.nServices);
     this.all = new Array<Int32Array>(cells).fill(EMPTY);
     this.local = new Array<Int32Array>(cells).fill(EMPTY);
@@ -124,6 +145,7 @@ export class KubeProxies {
     this.affinityTimeout = new Float64Array(this.nServices);
     this.preference = new Uint8Array(this.nServices);
     this.nodeZone = Int32Array.from(topo.nodes.map((n) => n.zone));
+    this.nZones = Math.max(0, ...topo.nodes.map((n) => n.zone + 1));
     for (const svc of topo.services) {
       const td = svc.spec.trafficDistribution;
       this.preference[svc.index] =
@@ -136,23 +158,106 @@ export class KubeProxies {
     this.servicesOfWorkload = topo.workloads.map((w) => topo.services.filter((s) => s.workloads.includes(w.index)).map((s) => s.index));
   }
 
-  /** Makes room for pods created after the start (rescheduling). */
+  /** Makes room in the connection tables for pods created after the start (rescheduling); views grow when written. */
   ensureCapacity(pods: number): void {
-    if (pods <= this.ready[0].length) return;
-    const cap = Math.max(pods, this.ready[0].length * 2);
-    for (let k = 0; k < this.ready.length; k++) {
-      const r = new Uint8Array(cap);
-      r.set(this.ready[k]);
-      this.ready[k] = r;
-      if (this.mode !== Mode.LeastConnections) continue;
-      const a = new Int32Array(cap);
-      a.set(this.activeConns[k]);
+    for (let k = 0; k < this.activeConns.length; k++) {
+      const old = this.activeConns[k];
+      if (old === EMPTY || pods <= old.length) continue;
+      const a = new Int32Array(Math.max(pods, old.length * 2));
+      a.set(old);
       this.activeConns[k] = a;
     }
   }
 
-  /** Rebuilds node k's candidate lists from its ready flags (at a sync). */
-  rebuild(k: number): void {
+  /** Node k's IPVS connection counts per pod, made when it first needs them. */
+  private connsOf(k: number): Int32Array {
+    let a = this.activeConns[k];
+    if (a === EMPTY) {
+      a = new Int32Array(Math.max(16, this.pods.count));
+      this.activeConns[k] = a;
+    }
+    return a;
+  }
+
+  /**
+   * Node k's kube-proxy now sees exactly `view`, an array shared by every
+   * node that agrees with it and never written again, and rewrites its rules
+   * from lists built once per view.
+   */
+  shareView(k: number, view: Uint8Array): void {
+    this.ready[k] = view;
+    this.ownView[k] = 0;
+    let lists = this.viewLists.get(view);
+    if (!lists) {
+      lists = this.listsOf(view);
+      this.viewLists.set(view, lists);
+    }
+    const zone = this.nodeZone[k];
+    const local = lists.local.get(k);
+    for (let s = 0; s < this.nServices; s++) {
+      const cell = k * this.nServices + s;
+      this.all[cell] = lists.all[s];
+      this.local[cell] = local ? local[s] : EMPTY;
+      this.zone[cell] = lists.zone[zone * this.nServices + s];
+    }
+    this.invalidateTrees(k);
+  }
+
+  /** Node k's kube-proxy sees pod p ready when `view[p]` is 1 (a copy of its own), and rewrites its rules. */
+  setView(k: number, view: Uint8Array): void {
+    const own = new Uint8Array(Math.max(view.length, this.pods.count));
+    own.set(view);
+    this.ready[k] = own;
+    this.ownView[k] = 1;
+    this.rebuild(k);
+  }
+
+  /** Node k's kube-proxy applies changes (pod, ready as 0 or 1, in pairs), in order, and rewrites its rules. */
+  applyChanges(k: number, changes: readonly number[]): void {
+    let view = this.ready[k];
+    if (this.ownView[k] === 0 || view.length < this.pods.count) {
+      const own = new Uint8Array(Math.max(this.pods.count, this.ownView[k] === 0 ? 0 : view.length * 2));
+      own.set(view.subarray(0, Math.min(view.length, own.length)));
+      view = own;
+      this.ready[k] = own;
+      this.ownView[k] = 1;
+    }
+    for (let i = 0; i < changes.length; i += 2) view[changes[i]] = changes[i + 1];
+    this.rebuild(k);
+  }
+
+  /** The candidate lists of a shared view: O(pods), once per view. */
+  private listsOf(view: Uint8Array): ViewLists {
+    const pods = this.pods;
+    const nS = this.nServices;
+    const all: number[][] = Array.from({ length: nS }, () => []);
+    const zone: number[][] = Array.from({ length: this.nZones * nS }, () => []);
+    const local = new Map<number, number[][]>();
+    const end = Math.min(view.length, pods.count);
+    for (let p = 0; p < end; p++) {
+      if (!view[p]) continue;
+      const node = pods.node[p];
+      const z = this.nodeZone[node];
+      let own = local.get(node);
+      if (!own) {
+        own = Array.from({ length: nS }, () => []);
+        local.set(node, own);
+      }
+      for (const s of this.servicesOfWorkload[pods.workload[p]]) {
+        all[s].push(p);
+        own[s].push(p);
+        zone[z * nS + s].push(p);
+      }
+    }
+    return {
+      all: all.map((l, s) => this.shared(s, l)),
+      zone: zone.map((l, i) => this.shared(nS * (1 + Math.floor(i / nS)) + (i % nS), l)),
+      local: new Map([...local].map(([node, lists]) => [node, lists.map((l) => Int32Array.from(l))])),
+    };
+  }
+
+  /** Rebuilds node k's candidate lists from its own ready flags. */
+  private rebuild(k: number): void {
     const ready = this.ready[k];
     const pods = this.pods;
     const zone = this.nodeZone[k];
@@ -177,7 +282,7 @@ export class KubeProxies {
       this.local[cell] = Int32Array.from(lists[1][s]);
       this.zone[cell] = this.shared(this.nServices * (1 + zone) + s, lists[2][s]);
     }
-    if (this.mode === Mode.LeastConnections) this.rebuildTrees(k);
+    this.invalidateTrees(k);
   }
 
   /**
@@ -193,14 +298,14 @@ export class KubeProxies {
     return list;
   }
 
-  private rebuildTrees(k: number): void {
-    const active = this.activeConns[k];
-    const tree = (list: Int32Array) => new MinTree(list.length, (i) => active[list[i]]);
+  /** Node k's lists changed: its lc trees are built again from its counts when next chosen from. */
+  private invalidateTrees(k: number): void {
+    if (this.mode !== Mode.LeastConnections) return;
     for (let s = 0; s < this.nServices; s++) {
       const cell = k * this.nServices + s;
-      this.allTree[cell] = tree(this.all[cell]);
-      this.localTree[cell] = tree(this.local[cell]);
-      this.zoneTree[cell] = tree(this.zone[cell]);
+      this.allTree[cell] = null;
+      this.localTree[cell] = null;
+      this.zoneTree[cell] = null;
     }
   }
 
@@ -291,11 +396,16 @@ export class KubeProxies {
     this.sweepAt = Math.max(1024, 2 * this.affinitySlot.size);
   }
 
-  /** The min tree of the candidate list select() chose for this cell. */
-  private treeOf(cell: number, cands: Int32Array): MinTree {
-    if (cands === this.all[cell]) return this.allTree[cell]!;
-    if (cands === this.local[cell]) return this.localTree[cell]!;
-    return this.zoneTree[cell]!;
+  /** The min tree of the candidate list select() chose for this cell, built from node k's counts if needed. */
+  private treeOf(k: number, cell: number, cands: Int32Array): MinTree {
+    const trees = cands === this.all[cell] ? this.allTree : cands === this.local[cell] ? this.localTree : this.zoneTree;
+    let tree = trees[cell];
+    if (tree === null) {
+      const active = this.connsOf(k);
+      tree = new MinTree(cands.length, (i) => active[cands[i]]);
+      trees[cell] = tree;
+    }
+    return tree;
   }
 
   private choose(k: number, cell: number, cands: Int32Array, client: number): number {
@@ -315,7 +425,7 @@ export class KubeProxies {
         break;
       default:
         // Least active connections, the first in pod order among equals.
-        chosen = cands.length === 1 ? cands[0] : cands[this.treeOf(cell, cands).argmin()];
+        chosen = cands.length === 1 ? cands[0] : cands[this.treeOf(k, cell, cands).argmin()];
     }
     this.opened(k, chosen);
     return chosen;
@@ -324,7 +434,7 @@ export class KubeProxies {
   /** Counts a connection in node k's table (IPVS lc). */
   private opened(k: number, pod: number): void {
     if (this.mode !== Mode.LeastConnections) return;
-    this.updateTrees(k, pod, ++this.activeConns[k][pod]);
+    this.updateTrees(k, pod, ++this.connsOf(k)[pod]);
   }
 
   /** A connection DNATed by node k to pod has closed. */
@@ -333,16 +443,17 @@ export class KubeProxies {
     this.updateTrees(k, pod, --this.activeConns[k][pod]);
   }
 
-  /** The pod's count in every candidate list of node k that holds it. */
+  /** The pod's count in every candidate list of node k that holds it (trees not built yet read the counts when they are). */
   private updateTrees(k: number, pod: number, count: number): void {
     for (const s of this.servicesOfWorkload[this.pods.workload[pod]]) {
       const cell = k * this.nServices + s;
-      let i = indexOfSorted(this.all[cell], pod);
-      if (i >= 0) this.allTree[cell]!.set(i, count);
-      i = indexOfSorted(this.local[cell], pod);
-      if (i >= 0) this.localTree[cell]!.set(i, count);
-      i = indexOfSorted(this.zone[cell], pod);
-      if (i >= 0) this.zoneTree[cell]!.set(i, count);
+      const all = this.allTree[cell];
+      const local = this.localTree[cell];
+      const zone = this.zoneTree[cell];
+      let i: number;
+      if (all !== null && (i = indexOfSorted(this.all[cell], pod)) >= 0) all.set(i, count);
+      if (local !== null && (i = indexOfSorted(this.local[cell], pod)) >= 0) local.set(i, count);
+      if (zone !== null && (i = indexOfSorted(this.zone[cell], pod)) >= 0) zone.set(i, count);
     }
   }
 
@@ -350,7 +461,7 @@ export class KubeProxies {
   resetConnections(k: number): void {
     if (this.mode !== Mode.LeastConnections) return;
     this.activeConns[k].fill(0);
-    this.rebuildTrees(k);
+    this.invalidateTrees(k);
   }
 }
 

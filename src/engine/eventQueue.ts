@@ -6,7 +6,9 @@
  * order; events at the same time come out in the order they were scheduled
  * (FIFO), which keeps a run deterministic.
  *
- * A binary heap of slots keyed by (time, sequence number). The events live in
+ * A binary heap of slots keyed by (time, sequence number), each key kept next
+ * to its slot in heap order (a comparison reads the heap's own arrays, not
+ * the slot's: one memory access fewer per step). The events live in
  * growable typed arrays indexed by slot and slots are recycled, so scheduling
  * and popping allocate nothing once the arrays are large enough; `pop()`
  * writes the event into the public fields `time`, `kind` and `payload`
@@ -37,12 +39,13 @@ export class EventQueue {
   /** The payload of the event `pop()` returned last. */
   payload = 0;
 
-  /** Slots in heap order: heap[0] is the next event. */
+  /** Slots in heap order: heap[0] is the next event; heapTimes and heapSequences hold their keys in the same order. */
   private heap: Int32Array;
+  private heapTimes: Float64Array;
+  private heapSequences: Float64Array;
   private heapSize = 0;
   private live = 0;
   private times: Float64Array;
-  private sequences: Float64Array;
   private kinds: Int32Array;
   private payloads: Int32Array;
   private states: Uint8Array;
@@ -55,8 +58,9 @@ export class EventQueue {
   constructor(capacity = 1024) {
     const n = Math.max(2, Math.min(capacity, MAX_SLOTS));
     this.heap = new Int32Array(n);
+    this.heapTimes = new Float64Array(n);
+    this.heapSequences = new Float64Array(n);
     this.times = new Float64Array(n);
-    this.sequences = new Float64Array(n);
     this.kinds = new Int32Array(n);
     this.payloads = new Int32Array(n);
     this.states = new Uint8Array(n);
@@ -83,7 +87,6 @@ export class EventQueue {
     }
     const sequence = this.nextSequence++;
     this.times[slot] = time;
-    this.sequences[slot] = sequence;
     this.kinds[slot] = kind;
     this.payloads[slot] = payload;
     this.states[slot] = SCHEDULED;
@@ -91,18 +94,21 @@ export class EventQueue {
 
     // Sift up: move parents that come later down until the slot's place is found.
     const heap = this.heap;
-    const times = this.times;
-    const sequences = this.sequences;
+    const times = this.heapTimes;
+    const sequences = this.heapSequences;
     let i = this.heapSize++;
     while (i > 0) {
       const parentIndex = (i - 1) >> 1;
-      const parent = heap[parentIndex];
-      const parentTime = times[parent];
-      if (parentTime < time || (parentTime === time && sequences[parent] < sequence)) break;
-      heap[i] = parent;
+      const parentTime = times[parentIndex];
+      if (parentTime < time || (parentTime === time && sequences[parentIndex] < sequence)) break;
+      heap[i] = heap[parentIndex];
+      times[i] = parentTime;
+      sequences[i] = sequences[parentIndex];
       i = parentIndex;
     }
     heap[i] = slot;
+    times[i] = time;
+    sequences[i] = sequence;
     return (this.generations[slot] << SLOT_BITS) | slot;
   }
 
@@ -118,7 +124,7 @@ export class EventQueue {
   /** The time of the next event, or Infinity when there is none. */
   peekTime(): number {
     while (this.heapSize > 0 && this.states[this.heap[0]] === CANCELLED) this.release(this.removeTop());
-    return this.heapSize > 0 ? this.times[this.heap[0]] : Infinity;
+    return this.heapSize > 0 ? this.heapTimes[0] : Infinity;
   }
 
   /** Takes the next event into `time`, `kind` and `payload`; false when there is none. */
@@ -148,32 +154,35 @@ export class EventQueue {
   /** Removes the top of the heap and returns its slot (the heap must not be empty). */
   private removeTop(): number {
     const heap = this.heap;
-    const times = this.times;
-    const sequences = this.sequences;
+    const times = this.heapTimes;
+    const sequences = this.heapSequences;
     const top = heap[0];
     const n = --this.heapSize;
     if (n === 0) return top;
     // Sift down the last slot from the root.
     const last = heap[n];
-    const lastTime = times[last];
-    const lastSequence = sequences[last];
+    const lastTime = times[n];
+    const lastSequence = sequences[n];
     let i = 0;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
       const right = child + 1;
       if (right < n) {
-        const leftTime = times[heap[child]];
-        const rightTime = times[heap[right]];
-        if (rightTime < leftTime || (rightTime === leftTime && sequences[heap[right]] < sequences[heap[child]])) child = right;
+        const leftTime = times[child];
+        const rightTime = times[right];
+        if (rightTime < leftTime || (rightTime === leftTime && sequences[right] < sequences[child])) child = right;
       }
-      const c = heap[child];
-      const childTime = times[c];
-      if (lastTime < childTime || (lastTime === childTime && lastSequence < sequences[c])) break;
-      heap[i] = c;
+      const childTime = times[child];
+      if (lastTime < childTime || (lastTime === childTime && lastSequence < sequences[child])) break;
+      heap[i] = heap[child];
+      times[i] = childTime;
+      sequences[i] = sequences[child];
       i = child;
     }
     heap[i] = last;
+    times[i] = lastTime;
+    sequences[i] = lastSequence;
     return top;
   }
 
@@ -181,8 +190,9 @@ export class EventQueue {
     if (this.times.length >= MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} events pending at once`);
     const capacity = Math.min(this.times.length * 2, MAX_SLOTS);
     this.heap = grown(this.heap, capacity);
+    this.heapTimes = grown(this.heapTimes, capacity);
+    this.heapSequences = grown(this.heapSequences, capacity);
     this.times = grown(this.times, capacity);
-    this.sequences = grown(this.sequences, capacity);
     this.kinds = grown(this.kinds, capacity);
     this.payloads = grown(this.payloads, capacity);
     this.states = grown(this.states, capacity);

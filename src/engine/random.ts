@@ -33,6 +33,9 @@ export class RandomStream {
   private b: number;
   private c: number;
   private counter: number;
+  /** The last n of nextInt and its rejection limit: most calls ask for the same n again. */
+  private lastN = 0;
+  private lastLimit = 0;
 
   /** Seeds the generator directly from four uint32 words; prefer {@link deriveStream}. */
   constructor(a: number, b: number, c: number, counter: number) {
@@ -72,13 +75,18 @@ export class RandomStream {
    * raw outputs above the largest multiple of n are rejected (probability < n/2^32).
    */
   nextInt(n: number): number {
-    if (!(n >= 1 && n <= 4294967296 && Number.isInteger(n))) {
-      throw new RangeError(`nextInt needs an integer in [1, 2^32], got ${n}`);
+    if (n !== this.lastN) {
+      if (!(n >= 1 && n <= 4294967296 && Number.isInteger(n))) {
+        throw new RangeError(`nextInt needs an integer in [1, 2^32], got ${n}`);
+      }
+      this.lastN = n;
+      this.lastLimit = 4294967296 - (4294967296 % n);
     }
-    const limit = 4294967296 - (4294967296 % n);
+    const limit = this.lastLimit;
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();
-    return x % n;
+    // x mod n without a floating-point remainder (x and n are below 2^53, so the quotient's floor is exact).
+    return x - Math.floor(x / n) * n;
   }
 }
 

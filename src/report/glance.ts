@@ -7,11 +7,12 @@
  */
 import { biggestSegments, segmentMeans } from './charts/breakdown.js';
 import { fmt, MAX_OVERLAID, maxOf, minOf } from './charts/common.js';
-import { failureMarks, type Manifest, type PlanAnswer } from './manifest.js';
+import { failureMarks, planQuestion, QUESTION_WORDS, type Manifest, type PlanAnswer } from './manifest.js';
 import { busiestNodes, nodeMeans } from './charts/nodes.js';
 import { busiestPods, podMeans } from './charts/pods.js';
 import { sloPoints, VERDICTS } from './charts/slos.js';
-import { bucketWidth, unfinishedFrom } from './charts/time.js';
+import { bucketWidth, clockOf, unfinishedFrom, warmupOf } from './charts/time.js';
+import { criticalPaths } from './criticalPath.js';
 import { roundToInterval } from './metricsTable.js';
 import { num, type Row } from './readCsv.js';
 
@@ -59,12 +60,15 @@ export function glanceSentences(input: GlanceInput): string[] {
   const out: string[] = [];
 
   // The answer: the plan's, the SLO verdicts, or the key metrics.
-  if (plan)
+  if (plan) {
+    const question = planQuestion(plan);
+    const forWhat = question ? ` ${QUESTION_WORDS[question.kind]}` : '';
     out.push(
       plan.value === null
-        ? `Plan: no value of ${plan.path}${plan.range ? ` in [${plan.range[0]}, ${plan.range[1]}]` : ''} meets every SLO (${plan.slos.join(', ')}).`
-        : `Plan: the smallest ${plan.path} that meets every SLO (${plan.slos.join(', ')}) at ${fmt(plan.confidence * 100)}% confidence is ${plan.value}.`,
+        ? `Plan${forWhat}: no value of ${plan.path}${plan.range ? ` in [${plan.range[0]}, ${plan.range[1]}]` : ''} meets every SLO (${plan.slos.join(', ')}).`
+        : `Plan${forWhat}: the smallest ${plan.path} that meets every SLO (${plan.slos.join(', ')}) at ${fmt(plan.confidence * 100)}% confidence is ${plan.value}.`,
     );
+  }
   if (slos?.length) {
     const points = sloPoints(slos);
     for (const slo of [...new Set(points.map((p) => p.slo))]) {
@@ -115,12 +119,27 @@ export function glanceSentences(input: GlanceInput): string[] {
       );
   }
 
+  // The critical path: the called Service that costs the edge requests the most time.
+  if (breakdown?.length) {
+    const paths = criticalPaths(summary, breakdown, own.length ? own : variants);
+    const entries = [...new Set((manifest.resolvedScenario?.traffic ?? []).map((t) => t?.to?.service).filter((x): x is string => typeof x === 'string'))];
+    const edge = entries.length === 1 ? `${entries[0]} request` : 'edge request';
+    const phrase = (p: (typeof paths)[number], many: boolean) =>
+      `${p.top.service}${many ? ` in ${p.variant}` : ''}, ${fmt(p.top.perRequestMs)} ms (${fmt(p.top.callsPerRequest)} calls × ${fmt(p.top.latencyMs - p.top.ownCallsMs)} ms own time each): at most ${fmt((p.top.perRequestMs / p.edgeMs) * 100)}% of the ${fmt(p.edgeMs)} ms mean latency${p.edgeCallsMs > 0 ? ` and ${fmt((p.top.perRequestMs / p.edgeCallsMs) * 100)}% of the ${fmt(p.edgeCallsMs)} ms in calls` : ''}`;
+    if (paths.length)
+      out.push(
+        `Critical path: of the Services called, the one costing each ${edge} the most time is ${list(paths.slice(0, MAX_OVERLAID).map((p) => phrase(p, paths.length > 1)))}${paths.length > MAX_OVERLAID ? ' (and so on: see the per-scope sections)' : ''} ` +
+          `(calls and latency from summary.csv; own time is without the Service's own calls, and the mean latency the breakdown's total, from latency_breakdown.csv; parallel calls overlap, so these are upper bounds).`,
+      );
+  }
+
   // The busiest pod and node against the mean, in the variant where the imbalance is largest.
   if (pods?.length) {
+    const several = new Set(pods.map((r) => r.workload)).size > 1;
     const top = busiestPods(podMeans(pods, variants)).reduce<ReturnType<typeof busiestPods>[number] | undefined>((m, x) => (!m || x.relativeToMean > m.relativeToMean ? x : m), undefined);
     if (top)
       out.push(
-        `Busiest pod: ${top.pod.label}${own.length > 1 ? ` in ${top.pod.variant}` : ''}, with ${fmt(top.relativeToMean)}× the mean share of its variant's pods (share ${fmt(top.pod.share)}, utilisation ${fmt(top.pod.utilization)}; means over replications, pods.csv).`,
+        `Busiest pod: ${top.pod.label}${own.length > 1 ? ` in ${top.pod.variant}` : ''}, with ${fmt(top.relativeToMean)}× the mean share of ${several ? `the ${top.pod.workload} pods` : `its variant's pods`}${top.relativeToMean < 1.05 ? ' (no pod is more than 5% above the mean)' : ''} (share ${fmt(top.pod.share)}${several ? ` of ${top.pod.workload}'s requests` : ''}, utilisation ${fmt(top.pod.utilization)}; means over replications, pods.csv).`,
       );
   }
   if (nodes?.length) {
@@ -138,13 +157,15 @@ export function glanceSentences(input: GlanceInput): string[] {
     // The variant with the most failures speaks for the others: one sentence, not one per variant.
     const v = failing.reduce((a, b) => ((num(row(b, 'failed')!, 'mean') ?? 0) > (num(row(a, 'failed')!, 'mean') ?? 0) ? b : a));
     const causes = CAUSES.map(([m, label]) => [label, num(row(v, m) ?? {}, 'mean') ?? 0] as const).filter(([, n]) => n > 0);
-    const buckets = (timeseries ?? []).filter((r) => r.variant === v && (num(r, 'failed') ?? 0) > 0).map((r) => num(r, 't_s')!);
-    const when = buckets.length ? `, in the time buckets from ${fmt(minOf(buckets))} s to ${fmt(maxOf(buckets) + bucketWidth(timeseries!))} s of the window` : '';
+    const buckets = (timeseries ?? []).filter((r) => r.variant === v && (num(r, 'failed') ?? 0) > 0 && clockOf(r) !== undefined).map((r) => clockOf(r)!);
+    const when = buckets.length ? `, in the time buckets from ${fmt(minOf(buckets))} s to ${fmt(maxOf(buckets) + bucketWidth(timeseries!))} s` : '';
     const marks = failureMarks(manifest.resolvedScenario);
     const scheduled = marks.length ? ` (scheduled: ${marks.map((f) => `${f.label} at ${fmt(f.t)} s`).join(', ')})` : '';
+    const warmup = timeseries?.length ? warmupOf(timeseries) : (manifest.resolvedScenario?.simulation?.warmup ?? 0);
+    const clock = buckets.length || marks.length ? (warmup > 0 ? ` Times count from the start of the ${fmt(warmup)} s warm-up, as failures[].at does.` : ' Times count from the start of the run.') : '';
     const lead = own.length > 1 ? `Requests failed in ${failing.length} of ${own.length} variants, most in ${v}: ` : '';
     out.push(
-      `${lead}${shown(row(v, 'failed'))} ${lead ? '' : 'requests failed '}per replication${causes.length ? ` (${causes.map(([l, n]) => `${fmt(n, 4)} ${l}`).join(', ')})` : ''}${when}${scheduled}.`,
+      `${lead}${shown(row(v, 'failed'))} ${lead ? '' : 'requests failed '}per replication${causes.length ? ` (${causes.map(([l, n]) => `${fmt(n, 4)} ${l}`).join(', ')})` : ''}${when}${scheduled}.${clock}`,
     );
   }
   // Unfinished requests: a handful is the drain limit cutting the slowest; more than 0.5% of requests is a load above capacity.

@@ -9,9 +9,10 @@ import { fmt } from './charts/common.js';
 import { sloPoints } from './charts/slos.js';
 import { pathDiagrams } from './diagram.js';
 import { escapeHtml } from './escape.js';
-import { glanceSentences } from './glance.js';
+import { criticalPaths, type CriticalPath } from './criticalPath.js';
+import { glanceSentences, shown } from './glance.js';
 import type { ResultFiles } from './files.js';
-import type { Manifest, PlanAnswer } from './manifest.js';
+import { planQuestion, type Manifest, type PlanAnswer } from './manifest.js';
 import { metricsTable } from './metricsTable.js';
 import type { Row } from './readCsv.js';
 
@@ -81,15 +82,18 @@ function runFacts(m: Manifest): string {
 function planSection(plan: PlanAnswer | undefined): string {
   if (!plan) return '';
   const range = plan.range ? ` in [${plan.range[0]}, ${plan.range[1]}]` : '';
+  const question = planQuestion(plan);
+  const withNode = plan.evidence.some((e) => typeof e.node === 'string');
+  const explanation = Array.isArray(plan.explanation) ? plan.explanation.filter((x): x is string => typeof x === 'string') : [];
   const answer =
     plan.value === null
       ? `No value of <code>${escapeHtml(plan.path)}</code>${escapeHtml(range)} meets every SLO.`
       : `The smallest <code>${escapeHtml(plan.path)}</code>${escapeHtml(range)} that meets every SLO is <strong>${escapeHtml(plan.value)}</strong>.`;
   return `<section id="plan"><h2>Plan: the answer</h2>
-<p class="answer">${answer}</p>
+<p class="answer">${answer}</p>${question?.text ? `\n<p>The question: ${escapeHtml(question.text)}</p>` : ''}${explanation.length ? `\n<p>Why not:</p><ul class="explanation">${explanation.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>` : ''}
 <p>SLOs: ${plan.slos.map((s) => `<code>${escapeHtml(s)}</code>`).join(', ')}, each at a ${escapeHtml(plan.confidence * 100)}% one-sided confidence bound over replications.</p>
-<table><caption>Evidence: every value tried</caption><thead><tr><th scope="col">${escapeHtml(plan.path)}</th><th scope="col">every SLO holds</th><th scope="col">detail</th></tr></thead><tbody>
-${plan.evidence.map((e) => `<tr><td>${escapeHtml(e.value)}</td><td>${e.holds ? 'yes' : 'no'}</td><td class="text">${escapeHtml(e.detail)}</td></tr>`).join('\n')}
+<table><caption>Evidence: every value tried</caption><thead><tr><th scope="col">${escapeHtml(plan.path)}</th>${withNode ? '<th scope="col">node down</th>' : ''}<th scope="col">every SLO holds</th><th scope="col">detail</th></tr></thead><tbody>
+${plan.evidence.map((e) => `<tr><td>${escapeHtml(e.value)}</td>${withNode ? `<td class="text">${escapeHtml(e.node ?? '—')}</td>` : ''}<td>${e.holds ? 'yes' : 'no'}</td><td class="text">${escapeHtml(e.detail)}</td></tr>`).join('\n')}
 </tbody></table></section>`;
 }
 
@@ -130,15 +134,41 @@ ${variants.map((v) => `<tr><th scope="row">${escapeHtml(v).replace(/;/g, ';<wbr>
 </tbody></table></div>`;
 }
 
-/** One section per scope other than `all` (traffic entries, called Services, workloads): its metrics, SLOs and breakdown. */
-function scopeSections(files: ReportInput['files'], order: readonly string[]): string {
+/** A sentence of a scope's own numbers, as the metrics table rounds them (summary.csv), and for a Service its cost per edge request. */
+function scopeFacts(files: ReportInput['files'], scope: string, order: readonly string[], paths: readonly CriticalPath[]): string {
+  const listed = order.filter((v) => files.summary.some((r) => r.variant === v && r.scope === scope));
+  if (listed.length !== 1) return '';
+  const v = listed[0];
+  const row = (metric: string) => files.summary.find((r) => r.variant === v && r.scope === scope && r.metric === metric);
+  const service = scope.startsWith('service:');
+  const parts = [
+    row('throughput_rps') && `throughput ${shown(row('throughput_rps'), service ? 'ok calls/s' : 'requests/s')}`,
+    row('latency_mean_ms') && `mean latency ${shown(row('latency_mean_ms'), 'ms')}${service ? ' as its callers see it' : ''}`,
+    row('latency_p99_ms') && `p99 ${shown(row('latency_p99_ms'), 'ms')}`,
+    row('success_ratio') && `success ratio ${shown(row('success_ratio'))}`,
+  ].filter(Boolean);
+  const path = paths.find((p) => p.variant === v);
+  const cost = service && path ? path.services.find((c) => `service:${c.service}` === scope) : undefined;
+  const rank = cost && path ? [...path.services].sort((a, b) => b.perRequestMs - a.perRequestMs).indexOf(cost) + 1 : 0;
+  const costText = cost
+    ? ` It is called ${fmt(cost.callsPerRequest)} times per edge request and spends ${fmt(cost.latencyMs - cost.ownCallsMs)} ms of its own per call (${fmt(cost.ownCallsMs)} ms more waiting on the Services it calls): ${fmt(cost.perRequestMs)} ms per edge request, ${rank === 1 ? 'the most' : `number ${rank}`} of ${path!.services.length} called Services (an upper bound where calls run in parallel).`
+    : '';
+  return parts.length || costText ? `<p class="scope-facts">${escapeHtml(`${parts.length ? `${parts.join(', ')} (means over replications ± 95% CI half-width, summary.csv).` : ''}${costText}`)}</p>` : '';
+}
+
+/** One section per scope other than `all` (traffic entries, called Services, workloads): its numbers, metrics, SLOs and breakdown. */
+function scopeSections(files: ReportInput['files'], order: readonly string[], charts: readonly ChartOut[]): string {
   const scopes = [...new Set(files.summary.map((r) => r.scope))].filter((s) => s && s !== 'all');
   if (scopes.length === 0) return '';
+  const paths = criticalPaths(files.summary, files.breakdown ?? [], order);
+  const drawn = (name: string) => charts.find((c) => c.name === name);
+  const links = ['scope-metrics', 'breakdown'].flatMap((n) => (drawn(n) ? [`<a href="#${n}">${escapeHtml(drawn(n)!.title)}</a>`] : []));
   return `<section id="scopes"><h2>Per scope</h2>
-<p>The same tables for each traffic entry${scopes.some((s) => s.startsWith('service:')) ? ', each called Service' : ''}${scopes.some((s) => s.startsWith('workload:')) ? ', each workload' : ''}; open one to read it.</p>
+<p>The same tables for each traffic entry${scopes.some((s) => s.startsWith('service:')) ? ', each called Service' : ''}${scopes.some((s) => s.startsWith('workload:')) ? ', each workload' : ''}; open one to read it.${links.length ? ` Charts of every scope side by side: ${links.join(', ')}.` : ''} The latency distribution (latency_cdf.csv) pools the edge requests of every traffic entry: there is none per scope.</p>
 ${scopes
   .map(
-    (scope, i) => `<details class="scope"${i === 0 ? ' open' : ''}><summary><code>${escapeHtml(scope)}</code></summary>
+    (scope, i) => `<details class="scope" id="scope-${escapeHtml(scope.replace(/[^A-Za-z0-9_-]/g, '-'))}"${i === 0 ? ' open' : ''}><summary><code>${escapeHtml(scope)}</code></summary>
+${scopeFacts(files, scope, order, paths)}
 ${metricsTable(files.summary, scope, order)}
 ${slosTable(files.slos, scope)}
 ${breakdownTable(files.breakdown, scope, order)}
@@ -219,7 +249,7 @@ ${breakdownTable(files.breakdown, 'all', variants)}
 <section id="charts"><h2>Charts</h2>
 ${charts.length ? charts.map(chartFigure).join('\n') : '<p>The folder has no tables to chart.</p>'}
 </section>
-${scopeSections(files, variants)}
+${scopeSections(files, variants, charts)}
 </main>
 <footer><p>Drawn by svcsim from the CSV files and manifest.json of this results folder; every chart is also in <code>charts/</code> as SVG and PNG. Redraw with <code>svcsim report &lt;folder&gt;</code>.</p></footer>
 </body></html>

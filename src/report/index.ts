@@ -16,21 +16,23 @@ import { latencyCdfChart, latencyCdfDescription } from './charts/latencyCdf.js';
 import { nodesChart, nodesDescription } from './charts/nodes.js';
 import { planChart, planDescription, planPoints } from './charts/plan.js';
 import { podsChart, podsDescription } from './charts/pods.js';
+import { hasScopes, scopesChart, scopesDescription } from './charts/scopes.js';
 import { slosChart, slosDescription, thresholds } from './charts/slos.js';
 import { sweepChart, sweepDescription } from './charts/sweep.js';
 import { hasReplicas, replicasChart, replicasDescription } from './charts/replicas.js';
 import { timeseriesChart, timeseriesDescription } from './charts/timeseries.js';
 import { reportHtml, type ChartOut } from './html.js';
-import { failureMarks, readManifest, type Manifest, type PlanAnswer } from './manifest.js';
+import { failureMarks, readManifest, scheduleMarks, warmups, type Manifest, type PlanAnswer } from './manifest.js';
+import { scenarioClock, showsWarmup, warmupOf } from './charts/time.js';
 import { readResultFiles, type ResultFiles } from './files.js';
-import { toPng, toSvg, withTextAlternative } from './render.js';
+import { drawCharts, withTextAlternative } from './render.js';
 
 export type { ChartSpec } from './charts/common.js';
 export type { Manifest, PlanAnswer } from './manifest.js';
 export { readResultFiles, type ResultFiles } from './files.js';
 
 /** Every chart the report can draw, by file name (without extension). */
-export const CHART_NAMES = ['latency-cdf', 'breakdown', 'timeseries', 'failures', 'in-flight', 'replicas', 'pods', 'nodes', 'slos', 'sweep', 'diffs', 'plan'] as const;
+export const CHART_NAMES = ['latency-cdf', 'breakdown', 'scope-metrics', 'timeseries', 'failures', 'in-flight', 'replicas', 'pods', 'nodes', 'slos', 'sweep', 'diffs', 'plan'] as const;
 
 /**
  * Variants in reading order: summary.csv's, numerically by sweep values
@@ -41,16 +43,26 @@ export function variantOrder(files: ResultFiles): string[] {
   return orderVariants(listed, files.summary, files.summaryHeader ? paramColumns(files.summaryHeader, 'scope') : []);
 }
 
+/** The folder's tables with timeseries.csv on the scenario clock (`t_scenario_s` filled in for a folder written before it existed). */
+export function withScenarioClock(files: ResultFiles, manifest: Manifest): ResultFiles {
+  return files.timeseries ? { ...files, timeseries: scenarioClock(files.timeseries, warmups(manifest)) } : files;
+}
+
 /** The charts a folder's tables allow, as vega-lite specs with their titles and text alternatives: a pure function. */
-export function chartSpecs(files: ResultFiles, manifest: Manifest, plan: PlanAnswer | undefined = manifest.plan): ChartSpec[] {
+export function chartSpecs(folder: ResultFiles, manifest: Manifest, plan: PlanAnswer | undefined = manifest.plan): ChartSpec[] {
+  const files = withScenarioClock(folder, manifest);
   // One colour per variant in every chart, in reading order.
   const variants = variantOrder(files);
   const slos = thresholds(files.slos, plan?.slos);
-  const marks = failureMarks(manifest.resolvedScenario);
+  // On the scenario clock; a failure inside a warm-up the axis does not show is left out of the charts.
+  const ts = files.timeseries ?? [];
+  const marks = [...failureMarks(manifest.resolvedScenario), ...scheduleMarks(manifest.resolvedScenario)].sort((a, b) => a.t - b.t).filter((m) => ts.length === 0 || showsWarmup(ts) || m.t >= warmupOf(ts));
   const out: ChartSpec[] = [];
   if (files.cdf?.length) out.push({ name: 'latency-cdf', title: 'Latency distribution', description: latencyCdfDescription(files.cdf, files.summary), spec: latencyCdfChart(files.cdf, variants, slos) });
   if (files.breakdown?.some((r) => r.mean_ms !== undefined && r.mean_ms !== ''))
     out.push({ name: 'breakdown', title: 'Where the latency goes', description: breakdownDescription(files.breakdown, files.summary), spec: breakdownChart(files.breakdown, variants) });
+  if (hasScopes(files.summary))
+    out.push({ name: 'scope-metrics', title: 'Per traffic entry and Service', description: scopesDescription(files.summary!, variants), spec: scopesChart(files.summary!, variants, slos) });
   if (files.timeseries?.length) {
     out.push({ name: 'timeseries', title: 'Traffic over time', description: timeseriesDescription(files.timeseries, marks), spec: timeseriesChart(files.timeseries, marks, variants, slos) });
     if (hasFailureCauses(files.timeseries))
@@ -86,24 +98,25 @@ export class NotAResultsFolderError extends Error {
  * drawn (see CHART_NAMES).
  */
 export async function writeReport(resultsDir: string, options?: { plan?: PlanAnswer }): Promise<{ charts: string[] }> {
-  const files = readResultFiles(resultsDir);
-  if (!files.summary) throw new NotAResultsFolderError(resultsDir);
+  const read = readResultFiles(resultsDir);
+  if (!read.summary) throw new NotAResultsFolderError(resultsDir);
   const manifest = readManifest(resultsDir);
+  const files = { ...withScenarioClock(read, manifest), summary: read.summary };
   const plan = options?.plan ?? manifest.plan;
   const specs = chartSpecs(files, manifest, plan);
   const chartsDir = join(resultsDir, 'charts');
   mkdirSync(chartsDir, { recursive: true });
-  const charts: ChartOut[] = [];
-  for (const c of specs) {
-    const svg = await toSvg(c.spec);
+  const drawn = await drawCharts(specs.map((c) => c.spec));
+  const charts: ChartOut[] = specs.map((c, i) => {
+    const { svg, png } = drawn[i];
     writeFileSync(join(chartsDir, `${c.name}.svg`), withTextAlternative(svg, c.title, c.description));
-    writeFileSync(join(chartsDir, `${c.name}.png`), toPng(svg));
-    charts.push({ name: c.name, title: c.title, description: c.description, svg });
-  }
+    writeFileSync(join(chartsDir, `${c.name}.png`), png);
+    return { name: c.name, title: c.title, description: c.description, svg };
+  });
   // A chart drawn before from a table that is gone now would describe other data.
   for (const name of CHART_NAMES)
     if (!specs.some((c) => c.name === name)) for (const ext of ['svg', 'png']) if (existsSync(join(chartsDir, `${name}.${ext}`))) rmSync(join(chartsDir, `${name}.${ext}`));
-  const html = reportHtml({ manifest, files: { ...files, summary: files.summary }, charts, plan, variants: variantOrder(files) });
+  const html = reportHtml({ manifest, files, charts, plan, variants: variantOrder(files) });
   writeFileSync(join(resultsDir, 'report.html'), html);
   return { charts: specs.map((c) => c.name) };
 }

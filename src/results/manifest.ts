@@ -27,6 +27,8 @@ const variantInfoSchema = z.object({
   index: z.number(),
   label: z.string(),
   params: z.array(z.object({ key: z.string(), value: z.string() })),
+  /** The variant's `simulation.warmup` (s): where its measured window starts on the scenario clock (absent in older folders). */
+  warmupSeconds: z.number().optional(),
 });
 
 export type VariantInfo = z.infer<typeof variantInfoSchema>;
@@ -112,8 +114,19 @@ export const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 
-export function manifestVariants(variants: readonly VariantInfo[], results: readonly ReplicationResult[]): Manifest['variants'] {
-  return variants.map((v) => ({ index: v.index, label: v.label, params: v.params, replications: results.filter((r) => r.variant === v.index).length }));
+/**
+ * A variant's warm-up (s), the start of its measured window on the scenario
+ * clock (the clock of `failures[].at`, `schedule` and `trace --at`): from its
+ * resolved scenario when it is a run's Variant, else as its record says;
+ * 0 when neither knows.
+ */
+export function variantWarmup(v: VariantInfo | Variant): number {
+  if ('scenario' in v) return v.scenario.simulation.warmup;
+  return v.warmupSeconds ?? 0;
+}
+
+export function manifestVariants(variants: readonly (VariantInfo | Variant)[], results: readonly ReplicationResult[]): Manifest['variants'] {
+  return variants.map((v) => ({ index: v.index, label: v.label, params: v.params, warmupSeconds: variantWarmup(v), replications: results.filter((r) => r.variant === v.index).length }));
 }
 
 /**
@@ -176,7 +189,7 @@ export function warmupWarning(mser: WarmupSuggestion | undefined, warmup: number
 }
 
 /** What the manifest says about the results themselves (recomputed the same way by merge). */
-export function resultFacts(variants: readonly VariantInfo[], results: readonly ReplicationResult[], warmup: number) {
+export function resultFacts(variants: readonly (VariantInfo | Variant)[], results: readonly ReplicationResult[], warmup: number) {
   const mser5 = results.length ? warmupSuggestion(variants, results) : undefined;
   const warn = warmupWarning(mser5, warmup, withoutSteadyState(variants, results));
   return {

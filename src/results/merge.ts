@@ -66,6 +66,7 @@ const ManifestSchema = manifestSchema
           index: int(0, 999),
           label: z.string().max(10_000),
           params: z.array(z.object({ key: z.string().max(1000), value: z.string().max(10_000) })).max(100),
+          warmupSeconds: z.number().min(0).max(1e12).optional(),
           replications: int(0, 1_000_000),
         }),
       )
@@ -215,7 +216,14 @@ export function mergeFolders(dirs: readonly string[], options: MergeOptions = {}
 
   // Records are read once the folders are known to belong together (their mismatch is the clearer message).
   const withRecords = parts.map((p) => ({ ...p, results: readRecords(p.dir, p.manifest) }));
-  const variants: VariantInfo[] = m0.variants.map(({ index, label, params }) => ({ index, label, params }));
+  // Folders written before manifests named each variant's warm-up share the base scenario's.
+  const baseWarmup = (m0.resolvedScenario as { simulation?: { warmup?: unknown } }).simulation?.warmup;
+  const variants: VariantInfo[] = m0.variants.map(({ index, label, params, warmupSeconds }) => ({
+    index,
+    label,
+    params,
+    warmupSeconds: warmupSeconds ?? (typeof baseWarmup === 'number' ? baseWarmup : 0),
+  }));
   const from = new Map<string, string>();
   const pooled: ReplicationResult[] = [];
   for (const p of withRecords) {

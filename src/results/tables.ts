@@ -12,9 +12,10 @@ import { formatCount, formatNumber } from '../stats/format.js';
 import { LatencyHistogram } from '../stats/histogram.js';
 import { pairedDiff } from '../stats/pairedDiff.js';
 import { summarize } from '../stats/summarize.js';
-import type { VariantInfo } from './manifest.js';
+import { variantWarmup, type VariantInfo } from './manifest.js';
 import { judgeSlo } from '../runner/slos.js';
 import type { Slo } from '../scenario/slos.js';
+import type { Variant } from '../scenario/sweep.js';
 
 export interface Tables {
   'summary.csv': string;
@@ -46,10 +47,10 @@ function column(rs: readonly ReplicationResult[], scope: string, mi: number): (n
   return rs.map((r) => r.scopes.find((s) => s.scope === scope)?.metrics[mi] ?? undefined);
 }
 
-export function buildTables(variants: readonly VariantInfo[], unsorted: readonly ReplicationResult[], confidence = 0.95, slos: readonly Slo[] = []): Tables {
+export function buildTables(variants: readonly (VariantInfo | Variant)[], unsorted: readonly ReplicationResult[], confidence = 0.95, slos: readonly Slo[] = []): Tables {
   const results = sortResults(unsorted);
   const keys = variants[0]?.params.map((p) => p.key) ?? [];
-  const lead = (v: VariantInfo) => [v.label, ...v.params.map((p) => p.value)];
+  const lead = (v: VariantInfo | Variant) => [v.label, ...v.params.map((p) => p.value)];
   const baseline = variants[0];
   const baselineRuns = results.filter((r) => r.variant === baseline?.index);
 
@@ -103,7 +104,7 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
         pods.push([...lead(v), formatCount(r.replication), p.pod, p.workload, p.node, p.zone, formatCount(p.requests), formatNumber(p.share ?? undefined), formatNumber(p.utilization ?? undefined)]);
       for (const n of r.nodes) nodes.push([...lead(v), formatCount(r.replication), n.node, n.zone, formatCount(n.received), formatCount(n.forwardedCrossNode), formatCount(n.dropped)]);
     }
-    for (const row of timeseriesRows(rs)) timeseries.push([...lead(v), ...row]);
+    for (const row of timeseriesRows(rs, variantWarmup(v), confidence)) timeseries.push([...lead(v), ...row]);
     summary.push(...autoscalingSummary(rs, confidence).map((row) => [...lead(v), ...row]));
     for (const [x, f] of latencyCdf(rs)) cdf.push([...lead(v), formatNumber(x), formatNumber(f)]);
     for (const row of breakdownRows(rs)) breakdown.push([...lead(v), ...row]);
@@ -118,7 +119,7 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
     'replications.csv': toCsv(['variant', ...keys, 'scope', 'replication', 'seed', ...METRIC_NAMES], replications),
     'pods.csv': toCsv(['variant', ...keys, 'replication', 'pod', 'workload', 'node', 'zone', 'requests', 'share', 'utilization'], pods),
     'nodes.csv': toCsv(['variant', ...keys, 'replication', 'node', 'zone', 'received', 'forwarded_cross_node', 'dropped'], nodes),
-    'timeseries.csv': toCsv(['variant', ...keys, 't_s', 'requests', 'ok', 'failed', 'throughput_rps', 'latency_p50_ms', 'latency_p99_ms', ...TIMESERIES_EXTRA, ...autoscalingColumns(results)], timeseries),
+    'timeseries.csv': toCsv(['variant', ...keys, ...timeseriesHeader(results)], timeseries),
     'latency_cdf.csv': toCsv(['variant', ...keys, 'latency_ms', 'fraction'], cdf),
     'latency_breakdown.csv': toCsv(['variant', ...keys, 'scope', 'segment', 'mean_ms', 'share'], breakdown),
   };
@@ -129,42 +130,85 @@ export function buildTables(variants: readonly VariantInfo[], unsorted: readonly
 
 /**
  * Per time bucket, the mean over the replications of each series (`t_s`,
- * requests, ok, failed, throughput, p50, p99); a bucket's percentile is the
- * mean over the replications where that bucket has one (an empty bucket has
- * none), and empty when none has.
+ * requests, ok, failed, throughput, p50, p99, then TIMESERIES_EXTRA); a
+ * bucket's percentile is the mean over the replications where that bucket
+ * has one (an empty bucket has none), and empty when none has. After them,
+ * `t_scenario_s` (the bucket's start on the scenario clock: `t_s` plus the
+ * warm-up, the clock of `failures[].at`, `schedule` and `trace --at`), and
+ * the Student-t interval over replications of TIMESERIES_CI's series
+ * (empty with one replication, as in summary.csv).
  */
-export function timeseriesRows(rs: readonly ReplicationResult[]): string[][] {
+export function timeseriesRows(rs: readonly ReplicationResult[], warmupSeconds = 0, confidence = 0.95): string[][] {
   if (rs.length === 0) return [];
   const buckets = Math.max(...rs.map((r) => r.timeseries.requests.length));
   const bucketSeconds = rs[0].timeseries.bucketSeconds;
+  const named: Record<(typeof TIMESERIES_CI)[number], (r: ReplicationResult) => number[]> = {
+    throughput_rps: (r) => r.timeseries.throughputRps,
+    failed: (r) => r.timeseries.failed,
+    latency_p99_ms: (r) => r.timeseries.latencyP99Ms,
+    in_flight: (r) => r.timeseries.inFlight,
+    queue_length: (r) => r.timeseries.queueLength,
+  };
   const series: ((r: ReplicationResult) => number[])[] = [
     (r) => r.timeseries.requests,
     (r) => r.timeseries.ok,
-    (r) => r.timeseries.failed,
-    (r) => r.timeseries.throughputRps,
+    named.failed,
+    named.throughput_rps,
     (r) => r.timeseries.latencyP50Ms,
-    (r) => r.timeseries.latencyP99Ms,
+    named.latency_p99_ms,
     (r) => r.timeseries.failedTimeout,
     (r) => r.timeseries.failedRefused,
     (r) => r.timeseries.failedRejected,
     (r) => r.timeseries.failedDependency,
     (r) => r.timeseries.unfinished,
-    (r) => r.timeseries.inFlight,
-    (r) => r.timeseries.queueLength,
+    named.in_flight,
+    named.queue_length,
   ];
+  const withCi = TIMESERIES_CI.map((c) => series.indexOf(named[c]));
   // With autoscaling: each workload's replicas and Pending pods at the bucket's end.
   for (const [w] of (rs[0].autoscaling?.series ?? []).entries()) {
     series.push((r) => r.autoscaling?.series[w].replicas ?? [], (r) => r.autoscaling?.series[w].pending ?? []);
   }
   const rows: string[][] = [];
   for (let i = 0; i < buckets; i++) {
-    rows.push([formatNumber(i * bucketSeconds), ...series.map((pick) => formatNumber(summarize(rs.map((r) => pick(r)[i] ?? undefined)).mean))]);
+    const s = series.map((pick) => summarize(rs.map((r) => pick(r)[i] ?? undefined), confidence));
+    const t = i * bucketSeconds;
+    rows.push([
+      formatNumber(t),
+      ...s.slice(0, FIXED_SERIES).map((x) => formatNumber(x.mean)),
+      formatNumber(t + warmupSeconds),
+      ...withCi.flatMap((k) => [formatNumber(s[k].ciLow), formatNumber(s[k].ciHigh)]),
+      ...s.slice(FIXED_SERIES).map((x) => formatNumber(x.mean)),
+    ]);
   }
   return rows;
 }
 
+/** Series of every timeseries.csv row before `t_scenario_s`: the contract's six and TIMESERIES_EXTRA. */
+const FIXED_SERIES = 13;
+
 /** Columns of timeseries.csv after the contract's (the report draws them: src/report/README.md). */
 export const TIMESERIES_EXTRA = ['failed_timeout', 'failed_refused', 'failed_rejected', 'failed_dependency', 'unfinished', 'in_flight', 'queue_length'] as const;
+
+/** The series whose 95% interval over replications timeseries.csv carries, as `<column>_ci_low`, `<column>_ci_high`. */
+export const TIMESERIES_CI = ['throughput_rps', 'failed', 'latency_p99_ms', 'in_flight', 'queue_length'] as const;
+
+/** The header of timeseries.csv after `variant` and the sweep parameters. */
+export function timeseriesHeader(rs: readonly ReplicationResult[]): string[] {
+  return [
+    't_s',
+    'requests',
+    'ok',
+    'failed',
+    'throughput_rps',
+    'latency_p50_ms',
+    'latency_p99_ms',
+    ...TIMESERIES_EXTRA,
+    't_scenario_s',
+    ...TIMESERIES_CI.flatMap((c) => [`${c}_ci_low`, `${c}_ci_high`]),
+    ...autoscalingColumns(rs),
+  ];
+}
 
 /**
  * Per scope and segment, the mean over replications of each replication's

@@ -6,6 +6,11 @@
  * - a batch of one replication runs in the main thread, and so does every
  *   batch under `--workers 0` (one thread for all: `node --cpu-prof` then
  *   profiles the simulation itself);
+ * - so does a batch too small to pay for the threads, unless `--workers`
+ *   was asked for: fewer simulated requests in all (estimated from the
+ *   arrival rates) than INLINE_REQUESTS, about what the main thread
+ *   simulates while a pool starts (a worker loads the simulator for
+ *   ≈ 0.3 s, then runs its first replication cold);
  * - otherwise a pool of at most min(workers, replications in the batch)
  *   threads, started when first needed (piscina is not even loaded before).
  *
@@ -15,10 +20,15 @@
  * (src/runner/task.ts), so where a replication ran changes nothing.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { arrivalRate, changeTimes } from '../scenario/load-estimate.js';
+import type { Scenario } from '../scenario/schema.js';
 import type { ReplicationResult } from '../sim/result.js';
 import type { ReplicationPool } from './pool.js';
 import type { ReplicationTask } from './protocol.js';
 import { decodeResult, runTask } from './task.js';
+
+/** Below this many simulated requests in a batch, starting threads costs more than it saves. */
+export const INLINE_REQUESTS = 400_000;
 
 export class Executor {
   private pool: ReplicationPool | undefined;
@@ -27,12 +37,18 @@ export class Executor {
   private tail: Promise<unknown> = Promise.resolve();
   private inline = false;
 
-  /** `workers` 0 means the main thread only. */
-  constructor(private readonly workers: number) {}
+  /** `workers` 0 means the main thread only; `asked`: the count was asked for, so even a small batch gets threads. */
+  constructor(
+    private readonly workers: number,
+    private readonly asked = false,
+  ) {}
 
-  /** Chooses where the next `jobs` replications run (call before starting them). */
-  async prepare(jobs: number): Promise<void> {
-    this.inline = this.workers === 0 || jobs <= 1;
+  /**
+   * Chooses where the next `jobs` replications run (call before starting
+   * them); `requests`: how many requests they simulate in all, estimated.
+   */
+  async prepare(jobs: number, requests = Infinity): Promise<void> {
+    this.inline = this.workers === 0 || jobs <= 1 || (!this.asked && requests < INLINE_REQUESTS);
     if (this.inline) return;
     const size = Math.min(this.workers, jobs);
     if (this.pool && this.poolSize >= size) return;
@@ -62,4 +78,16 @@ export class Executor {
     await this.tail;
     await this.pool?.close();
   }
+}
+
+/**
+ * About how many requests one replication of a scenario simulates: the
+ * highest total arrival rate it ever has, over warm-up + duration. Calls
+ * between workloads are not counted (a call graph only makes the estimate
+ * low, and a pool then starts a little later than it could).
+ */
+export function estimatedRequests(s: Scenario): number {
+  const horizon = s.simulation.warmup + s.simulation.duration;
+  const rate = Math.max(0, ...changeTimes(s).map((t) => s.traffic.reduce((sum, x) => sum + arrivalRate(x.arrival, t), 0)));
+  return rate * horizon;
 }

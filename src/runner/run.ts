@@ -21,7 +21,7 @@ import type { Variant } from '../scenario/sweep.js';
 import { OverloadError, type ReplicationResult } from '../sim/result.js';
 import { sortResults } from './order.js';
 import { planJobs, type Job, type Shard } from './plan.js';
-import { Executor } from './executor.js';
+import { estimatedRequests, Executor } from './executor.js';
 import { nextBatchEnd, variantPrecision, type PrecisionOutcome } from './precision.js';
 import { Progress } from './progress.js';
 
@@ -30,6 +30,8 @@ export interface ExecuteOptions {
   rootSeed: number;
   replications: number;
   workers: number;
+  /** The worker count was asked for (--workers): threads even for a batch too small to pay for them (executor.ts). */
+  workersAsked?: boolean;
   shard?: Shard;
   /** Run exactly this job (a rerun of one replication). */
   only?: Job;
@@ -67,7 +69,8 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
   // Never more workers than replications to run (sequential stopping adds batches of at least as many).
   // Where they run: one replication, or --workers 0, in this thread; else a pool (executor.ts).
   const workers = Math.max(1, Math.min(opts.workers, jobs.length));
-  const pool = new Executor(Math.max(0, opts.workers));
+  const pool = new Executor(Math.max(0, opts.workers), opts.workersAsked ?? false);
+  const requestsPerReplication = variants.map((v) => estimatedRequests(v.scenario));
   const window = 2 * workers;
   let failure: ReplicationFailure | undefined;
   // Aborted by Ctrl-C only: a failure cancels the jobs after it, not the run's signal.
@@ -82,7 +85,7 @@ export async function execute(opts: ExecuteOptions, replicationSeed: (r: number)
   // failure named is always the first in replication order, whatever the
   // timing, and every replication that could finish is kept.
   const runJobs = async (jobs: Job[], progress: Progress): Promise<void> => {
-    await pool.prepare(jobs.length);
+    await pool.prepare(jobs.length, jobs.reduce((n, j) => n + requestsPerReplication[j.variant], 0));
     return new Promise<void>((done) => {
       const running = new Map<number, AbortController>();
       let next = 0;

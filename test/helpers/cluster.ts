@@ -81,8 +81,7 @@ export class Cluster implements Host {
 
   /** Sets node k's kube-proxy view: pod p is ready when `ready(p)`, and rewrites its rules. */
   sync(k: number, ready: (p: number) => boolean): void {
-    for (let p = 0; p < this.pods.count; p++) this.proxies.ready[k][p] = ready(p) ? 1 : 0;
-    this.proxies.rebuild(k);
+    this.proxies.setView(k, Uint8Array.from({ length: this.pods.count }, (_, p) => (ready(p) ? 1 : 0)));
   }
 
   schedule(at: number, kind: ControlEvent, payload: number): void {

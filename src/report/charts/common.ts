@@ -156,6 +156,15 @@ export function isConstant(xs: readonly (number | null | undefined)[]): boolean 
   return finite.every((x) => x === finite[0]);
 }
 
+/**
+ * The header of a small panel named by a variant: one line per sweep
+ * parameter (`a=1;b=2` → two lines), each cut at the panel's width, so that
+ * a long label never widens its column beyond the panel it names.
+ */
+export function panelHeader(width: number) {
+  return { labelFontWeight: 'bold' as const, labelFontSize: 11, labelExpr: "split(datum.label, ';')", labelLimit: width + 50, labelAnchor: 'start' as const };
+}
+
 /** A row facet of one panel per variant, in the given order, each label above its panel. */
 export function variantRows(variants: readonly string[]) {
   return { field: 'variant', type: 'nominal' as const, title: null, sort: [...variants], header: { labelAngle: 0, labelOrient: 'top' as const, labelAnchor: 'start' as const, labelFontWeight: 'bold' as const } };

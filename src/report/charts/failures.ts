@@ -9,7 +9,7 @@
 import type { FailureMark } from '../manifest.js';
 import { num, type Row } from '../readCsv.js';
 import { fmt, frame, maxOf, minOf, titleAbove, uniqueInOrder, variantRows, type Spec } from './common.js';
-import { bucketWidth, eventLayers } from './time.js';
+import { bucketWidth, clockOf, eventLayers, marksNote, showsWarmup, TIME_TITLE, warmupLayers, warmupNote, warmupOf } from './time.js';
 
 export const FAILURE_CAUSES = [
   { column: 'failed_timeout', label: 'timeout (dead node, dropped, black-holed)' },
@@ -34,7 +34,7 @@ export function causeBars(rows: readonly Row[]): CauseBar[] {
   const width = bucketWidth(rows);
   const causes = FAILURE_CAUSES.filter((c) => rows.length > 0 && c.column in rows[0]);
   return rows.flatMap((r) => {
-    const t = num(r, 't_s');
+    const t = clockOf(r);
     if (t === undefined) return [];
     let top = 0;
     return causes.flatMap((c) => {
@@ -52,23 +52,25 @@ export function failuresChart(rows: readonly Row[], failures: readonly FailureMa
   const bars = causeBars(rows);
   const own = variants.filter((v) => bars.some((b) => b.variant === v));
   const causes = FAILURE_CAUSES.map((c) => c.label).filter((l) => bars.some((b) => b.cause === l));
-  const end = maxOf(rows.map((r) => num(r, 't_s') ?? 0)) + bucketWidth(rows);
+  const end = maxOf(rows.map((r) => clockOf(r) ?? 0)) + bucketWidth(rows);
+  const start = showsWarmup(rows) ? 0 : warmupOf(rows);
   const layer = [
     {
       mark: { type: 'rect' as const },
       encoding: {
-        x: { field: 't', type: 'quantitative' as const, title: 'time from the start of the measured window (s)', scale: { nice: false, domain: [0, end] } },
+        x: { field: 't', type: 'quantitative' as const, title: TIME_TITLE, scale: { nice: false, domain: [start, end] } },
         x2: { field: 't_end' },
         y: { field: 'y0', type: 'quantitative' as const, title: 'failed requests (per bucket)', scale: { zero: true }, axis: titleAbove },
         y2: { field: 'y1' },
         color: { field: 'cause', type: 'nominal' as const, title: 'cause of the last attempt', sort: causes, scale: { domain: causes, range: ['#c0392b', '#8e44ad', '#e67e22', '#2c3e50'].slice(0, causes.length) } },
       },
     },
+    ...warmupLayers(rows, true),
     ...eventLayers(failures, true),
   ];
   const spec = { width: 640, height: 120, layer };
   return {
-    ...frame('Failures by cause over time', `failed requests per bucket by the cause of their last attempt, means over replications; only variants with failures${failures.length ? '; dashed lines: scheduled failures and recoveries' : ''}; axes start at 0`),
+    ...frame('Failures by cause over time', `failed requests per bucket by the cause of their last attempt, means over replications; only variants with failures; ${warmupNote(rows)}${failures.length ? `; ${marksNote(failures)}` : ''}; axes start at 0`),
     data: { values: bars },
     ...(own.length > 1 ? { facet: { row: variantRows(own) }, spec } : spec),
   };
@@ -84,5 +86,5 @@ export function failuresDescription(rows: readonly Row[], failures: readonly Fai
     return `${v}: ${byCause.map(([c, n]) => `${fmt(n)} ${c.replace(/ \(.*/, '')}`).join(', ')} per replication, in the buckets from ${fmt(minOf(ts))} s to ${fmt(maxOf(ts) + width)} s`;
   });
   const events = failures.length ? ` Marked: ${failures.map((f) => `${f.label} at ${fmt(f.t)} s`).join(', ')}.` : '';
-  return `Failed requests per time bucket by cause, means over replications. ${parts.join('; ')}.${events}`;
+  return `Failed requests per time bucket by cause, means over replications; times from the start of the warm-up. ${parts.join('; ')}.${events}`;
 }

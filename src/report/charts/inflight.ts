@@ -9,7 +9,7 @@
 import type { FailureMark } from '../manifest.js';
 import type { Row } from '../readCsv.js';
 import { fmt, frame, maxOf, uniqueInOrder, type Spec } from './common.js';
-import { eventLayers, hasColumn, timePanels, timePoints, unfinishedFrom, unfinishedLayers, type Panel } from './time.js';
+import { eventLayers, hasColumn, marksNote, timePanels, timePoints, unfinishedFrom, unfinishedLayers, warmupLayers, warmupNote, type Panel } from './time.js';
 
 const PANELS: readonly Panel[] = [
   { field: 'in_flight', title: 'requests in flight (time-average per bucket)' },
@@ -25,9 +25,9 @@ export function inflightChart(rows: readonly Row[], failures: readonly FailureMa
   const from = unfinishedFrom(rows);
   const bands = points.some((p) => Object.keys(p).some((k) => k.endsWith('_ci_low')));
   return {
-    ...frame('Requests in flight over time', `means over replications per time bucket${bands ? '; bands: 95% confidence intervals' : ''}${failures.length ? '; dashed lines: scheduled failures (red) and recoveries (green)' : ''}; axes start at 0`),
+    ...frame('Requests in flight over time', `means over replications per time bucket; ${warmupNote(rows)}${bands ? '; bands: 95% confidence intervals' : ''}${failures.length ? `; ${marksNote(failures)}` : ''}; axes start at 0`),
     spacing: 26,
-    vconcat: timePanels(points, panels, variants, (i, small) => [...unfinishedLayers(from, end, i === 0 && !small, small), ...eventLayers(failures, i === 0)]),
+    vconcat: timePanels(points, panels, variants, (i, small) => [...warmupLayers(rows, i === 0), ...unfinishedLayers(from, end, i === 0 && !small, small), ...eventLayers(failures, i === 0)]),
   };
 }
 
@@ -39,5 +39,5 @@ export function inflightDescription(rows: readonly Row[]): string {
     const last = own.at(-1);
     return `${v}: at most ${fmt(top?.in_flight as number)} in flight (bucket from ${fmt(top?.t)} s), ${fmt(last?.in_flight as number)} in the last bucket`;
   });
-  return `Requests in flight${hasColumn(rows, 'queue_length') ? ' and waiting in pod queues' : ''} per time bucket (time-averages, means over replications). ${parts.join('; ')}.`;
+  return `Requests in flight${hasColumn(rows, 'queue_length') ? ' and waiting in pod queues' : ''} per time bucket (time-averages, means over replications; times from the start of the warm-up). ${parts.join('; ')}.`;
 }

@@ -4,7 +4,7 @@
  * median and the 99th percentile marked so they can be read off.
  */
 import { num, type Row } from '../readCsv.js';
-import { colorScale, fmt, frame, MAX_OVERLAID, ONCE, uniqueInOrder, type Spec } from './common.js';
+import { colorScale, fmt, frame, MAX_OVERLAID, ONCE, panelHeader, uniqueInOrder, type Spec } from './common.js';
 import type { Threshold } from './slos.js';
 
 export interface CdfPoint {
@@ -73,7 +73,7 @@ export function latencyCdfChart(rows: readonly Row[], variants: readonly string[
   return {
     ...frame('End-to-end latency distribution', `${subtitle}; one panel per variant, the others in grey`),
     data: { values: panels },
-    facet: { field: 'panel', type: 'nominal', title: null, sort: own, header: { labelFontWeight: 'bold', labelLimit: 260 } },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: own, header: panelHeader(230) },
     columns: 3,
     spec: {
       width: 230,

@@ -9,7 +9,7 @@
 import type { FailureMark } from '../manifest.js';
 import { num, type Row } from '../readCsv.js';
 import { fmt, frame, ONCE, uniqueInOrder, type LayerItem, type Spec } from './common.js';
-import { eventLayers, timePanels, timePoints, type Panel } from './time.js';
+import { clockOf, eventLayers, marksNote, timePanels, timePoints, warmupLayers, warmupNote, type Panel } from './time.js';
 
 /** The workloads whose replicas timeseries.csv has, in column order. */
 export function autoscaledWorkloads(rows: readonly Row[] = []): string[] {
@@ -25,7 +25,7 @@ export function scaleSteps(rows: readonly Row[], workload: string): number[] {
     let prev: number | undefined;
     for (const r of rows.filter((x) => x.variant === variant)) {
       const value = num(r, `replicas:${workload}`);
-      const t = num(r, 't_s');
+      const t = clockOf(r);
       if (value !== undefined && prev !== undefined && t !== undefined && Math.abs(value - prev) > 1e-9) steps.add(t);
       if (value !== undefined) prev = value;
     }
@@ -49,9 +49,9 @@ export function replicasChart(rows: readonly Row[], failures: readonly FailureMa
     })),
   ];
   return {
-    ...frame('Replicas and load over time', `means over replications at each bucket's end; dotted lines: buckets where the replicas changed (scale events)${failures.length ? '; dashed: scheduled failures (red) and recoveries (green)' : ''}`),
+    ...frame('Replicas and load over time', `means over replications at each bucket's end; ${warmupNote(rows)}; dotted lines: buckets where the replicas changed (scale events)${failures.length ? `; ${marksNote(failures)}` : ''}`),
     spacing: 26,
-    vconcat: timePanels(points, panels, variants, (i) => [...stepRules, ...eventLayers(failures, i === 0)]),
+    vconcat: timePanels(points, panels, variants, (i) => [...warmupLayers(rows, i === 0), ...stepRules, ...eventLayers(failures, i === 0)]),
   };
 }
 

@@ -13,9 +13,83 @@
  */
 import type { FailureMark } from '../manifest.js';
 import { num, type Row } from '../readCsv.js';
-import { colorScale, MAX_OVERLAID, ONCE, titleAbove, uniqueInOrder, type ConcatItem, type LayerItem } from './common.js';
+import { colorScale, fmt, MAX_OVERLAID, ONCE, panelHeader, titleAbove, uniqueInOrder, type ConcatItem, type LayerItem } from './common.js';
 
-export const TIME = { field: 't', type: 'quantitative' as const, title: 'time from the start of the measured window (s)', scale: { nice: false } };
+/**
+ * Every time in the report is on the scenario clock: seconds from the start
+ * of the warm-up, the clock of `failures[].at`, `schedule` and `trace --at`
+ * (timeseries.csv's `t_scenario_s`; `t_s`, the contract's column, counts
+ * from the window's start). A crash written `at: 70s` is drawn at 70 s.
+ */
+export const TIME_TITLE = 'time from the start of the warm-up (s)';
+/** The same, short enough for the bottom of a small panel. */
+export const TIME_TITLE_SHORT = 'time from warm-up start (s)';
+export const TIME = { field: 't', type: 'quantitative' as const, title: TIME_TITLE, scale: { nice: false } };
+
+/** A bucket's start on the scenario clock: `t_scenario_s`, or `t_s` in a table without it (see scenarioClock). */
+export const clockOf = (r: Row): number | undefined => num(r, 't_scenario_s') ?? num(r, 't_s');
+
+/**
+ * timeseries.csv's rows with `t_scenario_s` in every row: a folder written
+ * before the column existed gets `t_s` + the variant's warm-up from the
+ * manifest (its own, else the base scenario's).
+ */
+export function scenarioClock(rows: readonly Row[], warmupOf: (variant: string) => number): Row[] {
+  if (rows.length === 0 || 't_scenario_s' in rows[0]) return [...rows];
+  return rows.map((r) => {
+    const t = num(r, 't_s');
+    return { ...r, t_scenario_s: t === undefined ? '' : String(t + warmupOf(r.variant)) };
+  });
+}
+
+/** The warm-up (s) before the measured window: the smallest over variants of t_scenario_s − t_s; 0 when unknown. */
+export function warmupOf(rows: readonly Row[]): number {
+  let w: number | undefined;
+  for (const r of rows) {
+    const a = num(r, 't_scenario_s');
+    const b = num(r, 't_s');
+    if (a !== undefined && b !== undefined) w = w === undefined ? a - b : Math.min(w, a - b);
+  }
+  return w !== undefined && w > 1e-9 ? w : 0;
+}
+
+/** The measured window's length on the time axis (s): from the first bucket's start to the end of the last. */
+function windowLength(rows: readonly Row[]): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows) {
+    const t = num(r, 't_s');
+    if (t !== undefined) [lo, hi] = [Math.min(lo, t), Math.max(hi, t)];
+  }
+  return hi >= lo ? hi - lo + bucketWidth(rows) : 0;
+}
+
+/**
+ * Whether the time axis starts at 0 with the warm-up shaded: yes when there
+ * is one and it is no longer than the window (a longer one would squeeze
+ * the window; the axis then starts at the window's start and says so).
+ */
+export const showsWarmup = (rows: readonly Row[]): boolean => warmupOf(rows) > 0 && warmupOf(rows) <= windowLength(rows);
+
+/** The note every chart over time adds about the warm-up. */
+export function warmupNote(rows: readonly Row[]): string {
+  const w = warmupOf(rows);
+  if (w === 0) return 'time from the start of the run (no warm-up)';
+  return showsWarmup(rows)
+    ? `blue-grey band: the ${fmt(w)} s warm-up, not measured`
+    : `the axis starts after the ${fmt(w)} s warm-up (time still counts from the warm-up's start, as failures' at: does)`;
+}
+
+/** The warm-up as a shaded band from 0 to the window's start (datum only), labelled in the panel that asks for it. */
+export function warmupLayers(rows: readonly Row[], withLabel: boolean): LayerItem[] {
+  if (!showsWarmup(rows)) return [];
+  const w = warmupOf(rows);
+  const x = { datum: 0, type: 'quantitative' as const };
+  return [
+    { data: ONCE, mark: { type: 'rect' as const, color: '#9aa7b4', opacity: 0.22 }, encoding: { x, x2: { datum: w } } },
+    ...(withLabel ? [{ data: ONCE, mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 3, y: 'height' as const, dy: -3, fontSize: 10, color: '#555', text: 'warm-up' }, encoding: { x } }] : []),
+  ];
+}
 
 export type Point = { variant: string; t: number } & Record<string, number | string | null>;
 
@@ -30,8 +104,8 @@ export function timePoints(rows: readonly Row[], columns: readonly string[]): Po
   const wanted = columns.flatMap((c) => [c, `${c}_ci_low`, `${c}_ci_high`]);
   for (const variant of uniqueInOrder(rows.map((r) => r.variant))) {
     const own: Point[] = rows
-      .filter((r) => r.variant === variant && num(r, 't_s') !== undefined)
-      .map((r) => ({ variant, t: num(r, 't_s')!, ...Object.fromEntries(wanted.filter((c) => c in r).map((c) => [c, num(r, c) ?? null])) }))
+      .filter((r) => r.variant === variant && clockOf(r) !== undefined)
+      .map((r) => ({ variant, t: clockOf(r)!, ...Object.fromEntries(wanted.filter((c) => c in r).map((c) => [c, lowAtZero(c, num(r, c))])) }))
       .sort((a, b) => a.t - b.t);
     const [prev, last] = own.slice(-2);
     const closing = own.length >= 2 ? [{ ...last, t: last.t + (last.t - prev.t) }] : [];
@@ -44,6 +118,13 @@ export function timePoints(rows: readonly Row[], columns: readonly string[]): Po
   }
   return out;
 }
+
+/**
+ * A value for a point; a band's lower edge stops at 0, as every series over
+ * time is a count, a rate or a latency (the Student-t interval of a small
+ * non-negative mean can reach below 0; the CSV keeps it as computed).
+ */
+const lowAtZero = (column: string, x: number | undefined): number | null => (x === undefined ? null : column.endsWith('_ci_low') ? Math.max(0, x) : x);
 
 export const hasColumn = (rows: readonly Row[], column: string): boolean => rows.length > 0 && column in rows[0];
 
@@ -64,16 +145,28 @@ export function unfinishedFrom(rows: readonly Row[], variant?: string): number |
     if (variant !== undefined && r.variant !== variant) continue;
     const requests = num(r, 'requests');
     const left = num(r, 'unfinished') ?? (requests !== undefined ? requests - (num(r, 'ok') ?? 0) - (num(r, 'failed') ?? 0) : undefined);
-    const t = num(r, 't_s');
+    const t = clockOf(r);
     if (requests && left !== undefined && t !== undefined && left > 0.005 * requests && left >= 0.5) first = first === undefined ? t : Math.min(first, t);
   }
   return first;
 }
 
-/** Layers (datum only) marking failures and recoveries, with labels in the panel that asks for them. */
+const MARK_COLORS: Record<FailureMark['kind'], string> = { failure: '#c0392b', recovery: '#2e7d32', schedule: '#5b6b7b' };
+
+/** What the dashed lines of a chart over time are, for its note (empty without marks). */
+export function marksNote(marks: readonly FailureMark[]): string {
+  const kinds = [
+    ...(marks.some((m) => m.kind === 'failure') ? ['scheduled failures (red)'] : []),
+    ...(marks.some((m) => m.kind === 'recovery') ? ['recoveries (green)'] : []),
+    ...(marks.some((m) => m.kind === 'schedule') ? ['arrival rate changes of a schedule (grey)'] : []),
+  ];
+  return kinds.length ? `dashed lines: ${kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)}` : kinds[0]}` : '';
+}
+
+/** Layers (datum only) marking failures, recoveries and rate changes, with labels in the panel that asks for them. */
 export function eventLayers(failures: readonly FailureMark[], withLabels: boolean) {
   return failures.flatMap((f, i) => {
-    const color = f.kind === 'failure' ? '#c0392b' : '#2e7d32';
+    const color = MARK_COLORS[f.kind];
     const x = { datum: f.t, type: 'quantitative' as const };
     const label = { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, dx: 4, y: 2 + 13 * (i % 3), fontSize: 10, text: f.label };
     return [
@@ -100,7 +193,7 @@ export function unfinishedLayers(from: number | undefined, end: number, withLabe
       {
         transform: [{ filter: 'isValid(datum.unfinished_from)' }],
         mark: { type: 'rect' as const, color: '#888', opacity: 0.15 },
-        encoding: { x: { field: 'unfinished_from', type: 'quantitative' as const, title: TIME.title }, x2: { field: 'unfinished_end' } },
+        encoding: { x: { field: 'unfinished_from', type: 'quantitative' as const, title: TIME_TITLE }, x2: { field: 'unfinished_end' } },
       },
     ];
   const x = { datum: from, type: 'quantitative' as const };
@@ -148,19 +241,22 @@ export function timePanels(points: readonly Point[], panels: readonly Panel[], v
     const y = counts
       ? { field, type: 'quantitative' as const, title, axis: { ...axis, tickMinStep: 1 }, scale: { domain: { unionWith: [0, 1] }, zero: true } }
       : { field, type: 'quantitative' as const, title, axis, scale: { zero: true } };
-    const xAxis = small ? { title: last ? 'time (s)' : null } : last ? {} : { title: null, labels: false };
+    const timeTitle = small ? TIME_TITLE_SHORT : TIME_TITLE;
+    const xAxis = small ? { title: last ? timeTitle : null } : last ? {} : { title: null, labels: false };
+    // Every layer placing marks by a time field shares the panel's time axis, with the same title
+    // and settings (vega-lite would otherwise join the layers' different titles into one).
+    const sameAxis = (l: LayerItem): LayerItem => {
+      const x = (l as { encoding?: { x?: { field?: string } } }).encoding?.x;
+      return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: timeTitle, axis: xAxis } } }) : l;
+    };
     const layer: LayerItem[] = [
       ...bandLayer(points, field, title, color),
-      { mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.6 }, encoding: { x: { ...TIME, axis: xAxis }, y, color: small ? { ...color, legend: null } : color } },
+      { mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.6 }, encoding: { x: TIME, y, color: small ? { ...color, legend: null } : color } },
       ...extra,
-      // A layer placing marks by a time field shares the panel's time axis, with the same settings.
-      ...layers(i, small).map((l) => {
-        const x = (l as { encoding?: { x?: { field?: string } } }).encoding?.x;
-        return x?.field ? ({ ...l, encoding: { ...(l as { encoding: object }).encoding, x: { ...x, title: TIME.title, axis: xAxis } } }) : l;
-      }),
-    ];
+      ...layers(i, small),
+    ].map(sameAxis);
     return small
-      ? { title: { text: title, anchor: 'start' as const, fontSize: 12 }, data: { values: points }, facet: { field: 'variant', type: 'nominal' as const, title: null, sort: own, header: { labelFontWeight: 'bold' as const } }, columns: 3, spec: { width: 210, height: 80, layer } }
+      ? { title: { text: title, anchor: 'start' as const, fontSize: 12 }, data: { values: points }, facet: { field: 'variant', type: 'nominal' as const, title: null, sort: own, header: panelHeader(210) }, columns: 3, spec: { width: 210, height: 80, layer } }
       : { data: { values: points }, width: 640, height: 110, layer };
   });
 }

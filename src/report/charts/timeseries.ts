@@ -10,7 +10,7 @@ import type { FailureMark } from '../manifest.js';
 import type { Row } from '../readCsv.js';
 import { fmt, frame, maxOf, mean, uniqueInOrder, type Spec } from './common.js';
 import { thresholdLayers, type Threshold } from './slos.js';
-import { bucketWidth, eventLayers, timePanels, timePoints, unfinishedFrom, unfinishedLayers, type Point } from './time.js';
+import { bucketWidth, eventLayers, marksNote, timePanels, timePoints, unfinishedFrom, unfinishedLayers, warmupLayers, warmupNote, type Point } from './time.js';
 
 export interface Bucket {
   variant: string;
@@ -48,8 +48,9 @@ export function timeseriesChart(rows: readonly Row[], failures: readonly Failure
   const bands = points.some((p) => Object.keys(p).some((k) => k.endsWith('_ci_low')));
   const notes = [
     'means over replications per time bucket',
+    warmupNote(rows),
     ...(bands ? ['bands: 95% confidence intervals'] : []),
-    ...(failures.length ? ['dashed lines: scheduled failures (red) and recoveries (green)'] : []),
+    ...(failures.length ? [marksNote(failures)] : []),
     ...(slos.some((t) => t.metric === 'latency_p99_ms' && t.scope === 'all') ? ['red line: the p99 SLO (over the whole window; here per bucket)'] : []),
     ...(noFailures ? ['no failed requests in any bucket (panel not drawn)'] : []),
     ...(from !== undefined ? [`grey: requests that started from ${fmt(from)} s were partly unfinished at the drain limit, so their throughput is low — an overloaded run, not an outage`] : []),
@@ -62,7 +63,7 @@ export function timeseriesChart(rows: readonly Row[], failures: readonly Failure
       points,
       panels.map((p) => ({ ...p, extra: thresholdLayers(slos, p.field, p.title) })),
       variants,
-      (i, small) => [...unfinishedLayers(from, end, i === 0 && !small, small), ...eventLayers(failures, i === 0)],
+      (i, small) => [...warmupLayers(rows, i === 0), ...unfinishedLayers(from, end, i === 0 && !small, small), ...eventLayers(failures, i === 0)],
     ),
   };
 }
@@ -86,5 +87,5 @@ export function timeseriesDescription(rows: readonly Row[], failures: readonly F
   const unfinished = late.length
     ? ` Requests that started late were partly still unfinished at the drain limit (${late.join(', ')}); the fall of throughput there is overload, not an outage.`
     : '';
-  return `Throughput, failed requests and p99 latency per time bucket (means over replications), one line per variant. ${parts.join('; ')}.${events}${unfinished}`;
+  return `Throughput, failed requests and p99 latency per time bucket (means over replications), one line per variant; times from the start of the warm-up. ${parts.join('; ')}.${events}${unfinished}`;
 }
