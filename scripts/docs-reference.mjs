@@ -122,6 +122,20 @@ export function generate() {
   ];
   for (const [name, def] of Object.entries(root.$defs ?? {})) lines.push(`| ${name} | ${cell(def.description ?? '')} |`);
   lines.push('');
+  // The object forms of a Distribution, one row per field, so that each parameter is described here too.
+  const forms = (root.$defs?.Distribution?.anyOf ?? []).filter((f) => f.properties?.dist?.const !== undefined);
+  if (forms.length) {
+    lines.push('### Distribution forms', '');
+    lines.push('A Distribution written as an object names its kind in `dist`; lognormal, empirical and histogram have two forms each, told apart by the fields given.', '');
+    lines.push('| dist | field | type | meaning |', '|---|---|---|---|');
+    for (const form of forms) {
+      const required = new Set(form.required ?? []);
+      for (const [field, node] of Object.entries(form.properties).filter(([k]) => k !== 'dist')) {
+        lines.push(`| \`${form.properties.dist.const}\` | \`${field}\`${required.has(field) ? '' : ' (optional)'} | ${cell(typeOf(root, node))} | ${cell(node.description ?? '')} |`);
+      }
+    }
+    lines.push('');
+  }
   const req = new Set(root.required ?? []);
   for (const [key, node] of Object.entries(root.properties)) {
     const out = [];

@@ -7,46 +7,24 @@
  * malformed file is exit code 2 with its position; namespaces and selectors
  * limit what is imported.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../src/scenario/load.js';
 import { allowedKeys } from '../src/scenario/shape.js';
 import { workloadSchema } from '../src/scenario/schema.js';
+import { scratch, svcsim } from './helpers/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'svcsim-import-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, file } = scratch('svcsim-import-');
 const CLUSTER = join(import.meta.dirname, '..', 'examples', 'cluster.yaml');
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- the imported file is read as plain YAML and checked field by field, as a user would read it */
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a parsed YAML document, checked field by field below
 
 describe('svcsim import of the example cluster', async () => {
   const out = join(dir, 'shop.yaml');
-  const result = await run('import', CLUSTER, '--out', out);
+  const result = await svcsim('import', CLUSTER, '--out', out);
   const text = readFileSync(out, 'utf8');
   const s = parse(text) as Obj;
 
@@ -104,7 +82,7 @@ describe('svcsim import of the example cluster', async () => {
 
   it("the LoadBalancer Service gets the aws-nlb preset from its annotations, and the choice is noted on stderr", () => {
     expect(s.loadBalancers).toEqual([{ service: 'web', preset: 'aws-nlb' }]);
-    expect(result.err).toMatch(/examples\/cluster\.yaml:\d+:3: note: load balancer of Service web: preset aws-nlb, from annotation service\.beta\.kubernetes\.io\/aws-load-balancer-type/);
+    expect(result.stderr).toMatch(/examples\/cluster\.yaml:\d+:3: note: load balancer of Service web: preset aws-nlb, from annotation service\.beta\.kubernetes\.io\/aws-load-balancer-type/);
   });
 
   it('the HPA becomes the autoscaling of its workload: its spec without scaleTargetRef', () => {
@@ -125,10 +103,10 @@ describe('svcsim import of the example cluster', async () => {
     const annotation = String(s.metadata.annotations['svcsim/placeholders']);
     for (const path of guessed) {
       expect(annotation).toContain(`${path} = `);
-      expect(result.err).toContain(`  ${path} = `);
+      expect(result.stderr).toContain(`  ${path} = `);
     }
     expect(text).toMatch(/# PLACEHOLDER: measure it: e\.g\. \{dist: histogram, file: latency\.txt\}.*\n\s+serviceTime: \{dist: exponential, mean: 10ms\}/);
-    expect(result.err).toMatch(/17 placeholders to replace in .*shop\.yaml/);
+    expect(result.stderr).toMatch(/17 placeholders to replace in .*shop\.yaml/);
     // Traffic: one entry per Service, by the way its type is reached.
     expect((s.traffic as Obj[]).map((t) => [t.name, t.to.via])).toEqual([
       ['web-clients', 'loadBalancer'],
@@ -138,16 +116,16 @@ describe('svcsim import of the example cluster', async () => {
   });
 
   it('validate warns about every placeholder at its line until the value is replaced', async () => {
-    const before = await run('validate', out);
+    const before = await svcsim('validate', out);
     expect(before.code).toBe(0);
-    const lines = before.err.split('\n').filter((l) => l.includes('warning: placeholder:'));
+    const lines = before.stderr.split('\n').filter((l) => l.includes('warning: placeholder:'));
     expect(lines).toHaveLength(17);
     const line = text.split('\n').findIndex((l) => l.includes('serviceTime: {dist: exponential')) + 1;
     expect(lines).toContain(`${out}:${line}:18: workloads.web.serviceTime: warning: placeholder: svcsim import guessed this value (a cluster does not tell it); replace it with a measured one (see the # PLACEHOLDER comment)`);
     // Replace web's service time (the first one in the file): its warning goes, the others stay.
     const replaced = file('shop-measured.yaml', text.replace('serviceTime: {dist: exponential, mean: 10ms}', 'serviceTime: {dist: lognormal, median: 12ms, p99: 80ms}'));
-    const after = await run('validate', replaced);
-    const left = after.err.split('\n').filter((l) => l.includes('warning: placeholder:'));
+    const after = await svcsim('validate', replaced);
+    const left = after.stderr.split('\n').filter((l) => l.includes('warning: placeholder:'));
     expect(left).toHaveLength(16);
     expect(left.some((l) => l.includes('workloads.web.serviceTime'))).toBe(false);
     expect(left.some((l) => l.includes('workloads.cart.serviceTime'))).toBe(true);
@@ -210,7 +188,7 @@ spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}, minRe
   for (const [name, text] of Object.entries(manifests)) file(name, text);
 
   it('reads a folder of manifests; other kinds are skipped with a note at their place; a Service without selector is skipped with why', async () => {
-    const { code, out, err } = await run('import', join(dir, 'app'), '--name', 'api');
+    const { code, stdout: out, stderr: err } = await svcsim('import', join(dir, 'app'), '--name', 'api');
     expect(code).toBe(0);
     expect(err).toMatch(/app\/deploy\.yaml:18:1: note: skipped StatefulSet db: svcsim imports Node, Deployment, Service, HorizontalPodAutoscaler/);
     expect(err).toMatch(/app\/svc\.yaml:18:1: note: skipped ConfigMap settings/);
@@ -226,31 +204,31 @@ spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}, minRe
   });
 
   it('--namespace keeps one namespace; --selector keeps the Deployments and Services whose labels match', async () => {
-    const prod = parse((await run('import', join(dir, 'app'), '--name', 'api', '--namespace', 'prod')).out) as Obj;
+    const prod = parse((await svcsim('import', join(dir, 'app'), '--name', 'api', '--namespace', 'prod')).stdout) as Obj;
     expect((prod.workloads as Obj[]).map((w) => w.name)).toEqual(['api']);
     const autoscaling = { minReplicas: 2, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] };
     if ((allowedKeys(workloadSchema) ?? []).includes('autoscaling')) expect(prod.workloads[0].autoscaling).toEqual(autoscaling);
-    const none = await run('import', join(dir, 'app'), '--name', 'api', '--namespace', 'prod', '--selector', 'tier!=backend');
-    expect(none.err).toMatch(/skipped Deployment api: its labels do not match the selector tier!=backend/);
+    const none = await svcsim('import', join(dir, 'app'), '--name', 'api', '--namespace', 'prod', '--selector', 'tier!=backend');
+    expect(none.stderr).toMatch(/skipped Deployment api: its labels do not match the selector tier!=backend/);
     expect(none.code).toBe(2); // nothing left to simulate: the scenario would not validate
   });
 
   it('a malformed file is exit code 2 with file:line:column, and so is an item that is not an object', async () => {
-    const broken = await run('import', file('broken.yaml', 'kind: List\nitems:\n  - {apiVersion: v1, kind: Node\n'));
+    const broken = await svcsim('import', file('broken.yaml', 'kind: List\nitems:\n  - {apiVersion: v1, kind: Node\n'));
     expect(broken.code).toBe(2);
-    expect(broken.err).toMatch(/broken\.yaml:4:1: YAML: /);
-    const notObject = await run('import', file('scalar.yaml', 'apiVersion: v1\nkind: List\nitems:\n  - just a string\n'));
+    expect(broken.stderr).toMatch(/broken\.yaml:4:1: YAML: /);
+    const notObject = await svcsim('import', file('scalar.yaml', 'apiVersion: v1\nkind: List\nitems:\n  - just a string\n'));
     expect(notObject.code).toBe(2);
-    expect(notObject.err).toBe(`${join(dir, 'scalar.yaml')}:4:5: expected a Kubernetes object (a mapping with apiVersion, kind and metadata)\n`);
-    const missing = await run('import', join(dir, 'nope.yaml'));
+    expect(notObject.stderr).toBe(`${join(dir, 'scalar.yaml')}:4:5: expected a Kubernetes object (a mapping with apiVersion, kind and metadata)\n`);
+    const missing = await svcsim('import', join(dir, 'nope.yaml'));
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/nope\.yaml: cannot read: no such file or folder/);
+    expect(missing.stderr).toMatch(/nope\.yaml: cannot read: no such file or folder/);
   });
 });
 
 describe('the worked example of docs/import.md', () => {
   it('examples/shop.yaml (the import with measured service times, concurrency and web traffic) validates; only the values still guessed are warned about', async () => {
-    const { code, err } = await run('validate', join(import.meta.dirname, '..', 'examples', 'shop.yaml'));
+    const { code, stderr: err } = await svcsim('validate', join(import.meta.dirname, '..', 'examples', 'shop.yaml'));
     expect(code).toBe(0);
     const warned = err.split('\n').filter((l) => l.includes('warning: placeholder:')).map((l) => l.split(': ')[1]);
     expect(warned).toHaveLength(11);

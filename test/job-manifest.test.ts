@@ -4,37 +4,13 @@
  * `svcsim run --shard i/N`; these tests parse what the command prints and check
  * the fields that make it so, and the refusals (exit code 2).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Job, JobSpec } from 'kubernetes-types/batch/v1.js';
 import type { ConfigMap, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
 import { parseAllDocuments } from 'yaml';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { scratch, svcsim } from './helpers/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'svcsim-job-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const { file } = scratch('svcsim-job-');
 
 const scenario = (serviceTime: string, replications = 32) => `apiVersion: svcsim/v1
 kind: Scenario
@@ -69,7 +45,7 @@ describe('svcsim job prints an Indexed Job that shards the run', () => {
   const path = file('shop.yaml', scenario('{dist: histogram, file: data/latency.txt, max: 50ms}'));
 
   it('a batch/v1 Job with completionMode Indexed, completions = parallelism = shards, retried per index, pods never restarted in place', async () => {
-    const { code, out } = await run('job', path, '--shards', '16', '--image', 'registry.example.com/svcsim:1');
+    const { code, stdout: out } = await svcsim('job', path, '--shards', '16', '--image', 'registry.example.com/svcsim:1');
     expect(code).toBe(0);
     const { job } = objects(out);
     expect(job.apiVersion).toBe('batch/v1');
@@ -88,7 +64,7 @@ describe('svcsim job prints an Indexed Job that shards the run', () => {
   });
 
   it('--parallelism runs fewer pods at once; --retries sets backoffLimitPerIndex; --set, --replications and --seed reach svcsim run', async () => {
-    const { out } = await run('job', path, '--shards', '8', '--parallelism', '3', '--retries', '5', '--set', 'workloads.web.replicas=3', '--replications', '16', '--seed', '9');
+    const { stdout: out } = await svcsim('job', path, '--shards', '8', '--parallelism', '3', '--retries', '5', '--set', 'workloads.web.replicas=3', '--replications', '16', '--seed', '9');
     const { job } = objects(out);
     expect(job.spec?.completions).toBe(8);
     expect(job.spec?.parallelism).toBe(3);
@@ -98,11 +74,11 @@ describe('svcsim job prints an Indexed Job that shards the run', () => {
 
   it('each pod requests one CPU per worker (as many as its replications, at most --cpus), memory for them, and runs as non-root', async () => {
     // 32 replications over 16 shards: 2 per pod, so 2 workers.
-    const two = objects((await run('job', path, '--shards', '16')).out).job.spec!.template.spec!;
+    const two = objects((await svcsim('job', path, '--shards', '16')).stdout).job.spec!.template.spec!;
     expect(two.containers[0].args).toEqual(expect.arrayContaining(['--workers', '2']));
     expect(two.containers[0].resources?.requests).toEqual({ cpu: '2', memory: '768Mi' });
     // 32 replications over 2 shards: 16 per pod, capped at --cpus 4.
-    const four = objects((await run('job', path, '--shards', '2')).out).job.spec!.template.spec!;
+    const four = objects((await svcsim('job', path, '--shards', '2')).stdout).job.spec!.template.spec!;
     expect(four.containers[0].resources?.requests?.cpu).toBe('4');
     expect(four.containers[0].args).toEqual(expect.arrayContaining(['--workers', '4']));
     expect(four.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
@@ -110,7 +86,7 @@ describe('svcsim job prints an Indexed Job that shards the run', () => {
   });
 
   it('the ConfigMap holds the scenario and every file it refers to, mounted at their paths next to it', async () => {
-    const { configMap, job } = objects((await run('job', path, '--shards', '4')).out);
+    const { configMap, job } = objects((await svcsim('job', path, '--shards', '4')).stdout);
     const volume = job.spec!.template.spec!.volumes!.find((v) => v.name === 'scenario')!;
     expect(volume.configMap?.name).toBe(configMap.metadata?.name);
     const byPath = Object.fromEntries(volume.configMap!.items!.map((item) => [item.path, configMap.data![item.key]]));
@@ -120,11 +96,11 @@ describe('svcsim job prints an Indexed Job that shards the run', () => {
   });
 
   it('the results go to a ReadWriteMany claim it creates, or to the existing one --out-volume names', async () => {
-    const created = objects((await run('job', path, '--shards', '4', '--storage', '5Gi', '--storage-class', 'nfs')).out);
+    const created = objects((await svcsim('job', path, '--shards', '4', '--storage', '5Gi', '--storage-class', 'nfs')).stdout);
     expect(created.claim?.spec).toEqual({ accessModes: ['ReadWriteMany'], resources: { requests: { storage: '5Gi' } }, storageClassName: 'nfs' });
     const results = (o: typeof created) => o.job.spec!.template.spec!.volumes!.find((v) => v.name === 'results');
     expect(results(created)?.persistentVolumeClaim?.claimName).toBe(created.claim?.metadata?.name);
-    const existing = objects((await run('job', path, '--shards', '4', '--out-volume', 'team-results', '--namespace', 'sim')).out);
+    const existing = objects((await svcsim('job', path, '--shards', '4', '--out-volume', 'team-results', '--namespace', 'sim')).stdout);
     expect(existing.claim).toBeUndefined();
     expect(results(existing)?.persistentVolumeClaim?.claimName).toBe('team-results');
     expect(existing.job.metadata?.namespace).toBe('sim');
@@ -132,17 +108,17 @@ describe('svcsim job prints an Indexed Job that shards the run', () => {
   });
 
   it('refuses, with exit code 2, more shards than replications, a file outside the scenario folder, and an invalid scenario', async () => {
-    const tooMany = await run('job', path, '--shards', '33');
+    const tooMany = await svcsim('job', path, '--shards', '33');
     expect(tooMany.code).toBe(2);
-    expect(tooMany.err).toMatch(/--shards 33 is more than the 32 replications/);
+    expect(tooMany.stderr).toMatch(/--shards 33 is more than the 32 replications/);
     const outside = file('sub/outside.yaml', scenario('5ms').replace('data/arrivals.csv', '../data/arrivals.csv'));
-    const escaped = await run('job', outside, '--shards', '2');
+    const escaped = await svcsim('job', outside, '--shards', '2');
     expect(escaped.code).toBe(2);
-    expect(escaped.err).toMatch(/\.\.\/data\/arrivals\.csv is outside the scenario's folder/);
-    const invalid = await run('job', file('bad.yaml', scenario('fast')), '--shards', '2');
+    expect(escaped.stderr).toMatch(/\.\.\/data\/arrivals\.csv is outside the scenario's folder/);
+    const invalid = await svcsim('job', file('bad.yaml', scenario('fast')), '--shards', '2');
     expect(invalid.code).toBe(2);
-    expect(invalid.err).toMatch(/bad\.yaml:8:\d+: workloads\.web\.serviceTime: "fast" is not a Duration/);
-    expect(invalid.out).toBe('');
+    expect(invalid.stderr).toMatch(/bad\.yaml:8:\d+: workloads\.web\.serviceTime: "fast" is not a Duration/);
+    expect(invalid.stdout).toBe('');
   });
 });
 

@@ -9,11 +9,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { judge, parseSlo, parseVary, type Slo } from '../src/cli/plan.js';
 import { busiestNode, convergence, distributionBound, nodeDownSetup } from '../src/runner/planNodeDown.js';
+import { svcsim } from './helpers/cli.js';
 import { scenarioFrom, webService } from './helpers/scenario.js';
-import { main } from '../src/cli/main.js';
 import type { Manifest } from '../src/results/manifest.js';
 import { METRIC_NAMES, type ReplicationResult } from '../src/sim/result.js';
 
@@ -38,25 +38,6 @@ traffic:
   - {name: load, to: {service: svc, port: 80, via: clusterIP}, from: {node: n}, arrival: {process: poisson, rate: 2500/s}, handshake: false}
 `,
 );
-
-async function svcsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-  }
-}
 
 function withMetric(values: number[], metric = 'latency_p99_ms'): ReplicationResult[] {
   const mi = METRIC_NAMES.indexOf(metric as never);

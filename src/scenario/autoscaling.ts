@@ -86,29 +86,51 @@ export const DEFAULT_HPA_METRIC = { type: 'Resource', resource: { name: 'cpu', t
 const SUPPORTED_METRICS = 'svcsim measures type Resource (resource cpu, target Utilization) and type Pods (metric requests_per_second, target AverageValue)';
 
 export const resourceMetricSchema = z.strictObject({
-  type: z.literal('Resource'),
-  resource: z.strictObject({
-    name: z.literal('cpu', { error: `${SUPPORTED_METRICS}: a pod's busy slots out of its concurrency stand for its CPU, and memory is not modelled` }),
-    target: z.strictObject({
-      type: z.literal('Utilization', { error: 'must be Utilization: svcsim knows a pod\'s CPU as a share of its request (busy slots), not in cores (AverageValue)' }),
-      averageUtilization: positiveInt,
-    }),
-  }),
+  type: z.literal('Resource').describe('type is the type of metric source: Resource (a resource of each pod, as in requests and limits) or Pods (a per-pod metric); svcsim measures these two.'),
+  resource: z
+    .strictObject({
+      name: z
+        .literal('cpu', { error: `${SUPPORTED_METRICS}: a pod's busy slots out of its concurrency stand for its CPU, and memory is not modelled` })
+        .describe('name is the name of the resource in question: cpu, the only one svcsim measures (a pod\'s busy slots out of its concurrency stand for its CPU out of its request).'),
+      target: z
+        .strictObject({
+          type: z
+            .literal('Utilization', { error: 'must be Utilization: svcsim knows a pod\'s CPU as a share of its request (busy slots), not in cores (AverageValue)' })
+            .describe('type represents whether the metric type is Utilization, Value, or AverageValue: Utilization here.'),
+          averageUtilization: positiveInt.describe(
+            'averageUtilization is the target value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods (an integer percent, e.g. 60; 80 when no metric is given).',
+          ),
+        })
+        .describe('target specifies the target value for the given metric.'),
+    })
+    .describe('resource refers to a resource metric known to Kubernetes describing each pod in the current scale target (here CPU, averaged over metricsResolution).'),
 });
 
 export const podsMetricSchema = z.strictObject({
-  type: z.literal('Pods'),
-  pods: z.strictObject({
-    metric: z.strictObject({
-      name: z.literal('requests_per_second', { error: `${SUPPORTED_METRICS}: a Pods metric is the pod's served attempts per second, named requests_per_second` }),
-      /** Accepted (kubectl prints it) and ignored: svcsim's pods have one such metric. */
-      selector: z.unknown().optional(),
-    }),
-    target: z.strictObject({
-      type: z.literal('AverageValue', { error: 'must be AverageValue: Kubernetes takes only AverageValue targets for Pods metrics' }),
-      averageValue: quantitySchema,
-    }),
-  }),
+  type: z.literal('Pods').describe('type is the type of metric source: Resource (a resource of each pod, as in requests and limits) or Pods (a per-pod metric); svcsim measures these two.'),
+  pods: z
+    .strictObject({
+      metric: z
+        .strictObject({
+          name: z
+            .literal('requests_per_second', { error: `${SUPPORTED_METRICS}: a Pods metric is the pod's served attempts per second, named requests_per_second` })
+            .describe('name is the name of the given metric: requests_per_second, the only one svcsim measures (attempts a pod served per second, averaged over metricsResolution).'),
+          /** Accepted (kubectl prints it) and ignored: svcsim's pods have one such metric. */
+          selector: z.unknown().optional().describe('selector is the label selector for the given metric; accepted and ignored (svcsim\'s pods have one such metric).'),
+        })
+        .describe('metric identifies the target metric by name and selector.'),
+      target: z
+        .strictObject({
+          type: z
+            .literal('AverageValue', { error: 'must be AverageValue: Kubernetes takes only AverageValue targets for Pods metrics' })
+            .describe('type represents whether the metric type is Utilization, Value, or AverageValue: AverageValue, the only one Kubernetes takes for Pods metrics.'),
+          averageValue: quantitySchema.describe(
+            'averageValue is the target value of the average of the metric across all relevant pods (as a quantity): requests per second per pod, e.g. 100 or "1.5k" ("500m" is 0.5).',
+          ),
+        })
+        .describe('target specifies the target value for the given metric.'),
+    })
+    .describe('pods refers to a metric describing each pod in the current scale target; the values are averaged together before being compared to the target value.'),
 });
 
 const metricTypes = ['Resource', 'Pods'];
@@ -125,9 +147,14 @@ export const hpaMetricSchema = z.preprocess(
 );
 
 export const scalingPolicySchema = z.strictObject({
-  type: z.enum(['Pods', 'Percent']),
-  value: positiveInt,
-  periodSeconds: z.number().int().min(1).max(1800),
+  type: z.enum(['Pods', 'Percent']).describe('type is used to specify the scaling policy: Pods (a number of pods) or Percent (a percentage of the current replicas).'),
+  value: positiveInt.describe('value contains the amount of change which is permitted by the policy (pods, or percent of the current replicas); it must be greater than zero.'),
+  periodSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(1800)
+    .describe('periodSeconds specifies the window of time for which the policy should hold true, in seconds (greater than zero, at most 1800 = 30 min).'),
 });
 
 /** Kubernetes' scale-up rules (GenerateHPAScaleUpRules): no stabilisation, 4 pods or 100% per 15 s, whichever is more. */
@@ -148,30 +175,62 @@ export const DEFAULT_SCALE_DOWN = {
 } as const;
 
 function scalingRulesSchema(defaults: typeof DEFAULT_SCALE_UP | typeof DEFAULT_SCALE_DOWN) {
+  const direction = defaults === DEFAULT_SCALE_UP ? 'up' : 'down';
+  const policiesText = defaults.policies.map((p) => `${p.type} ${p.value}${p.type === 'Percent' ? '%' : ''} per ${p.periodSeconds} s`).join(' or ');
   return z.strictObject({
-    stabilizationWindowSeconds: z.number().int().min(0).max(3600).default(defaults.stabilizationWindowSeconds),
-    selectPolicy: z.enum(['Max', 'Min', 'Disabled']).default(defaults.selectPolicy),
+    stabilizationWindowSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(defaults.stabilizationWindowSeconds)
+      .describe(
+        `stabilizationWindowSeconds is the number of seconds for which past recommendations should be considered while scaling ${direction} (0 to 3600): the ${direction === 'up' ? 'lowest' : 'highest'} recommendation of the window is used. Default ${defaults.stabilizationWindowSeconds}${defaults.stabilizationWindowSeconds === 0 ? ' (no stabilization)' : ''}.`,
+      ),
+    selectPolicy: z
+      .enum(['Max', 'Min', 'Disabled'])
+      .default(defaults.selectPolicy)
+      .describe('selectPolicy is used to specify which policy should be used: Max (the one allowing the largest change, the default), Min (the smallest), or Disabled (no scaling in this direction).'),
     policies: z
       .array(scalingPolicySchema)
       .min(1)
-      .default(() => defaults.policies.map((p) => ({ ...p }))),
+      .default(() => defaults.policies.map((p) => ({ ...p })))
+      .describe(`policies is a list of potential scaling policies which can be used during scaling; default: ${policiesText}.`),
     /** Per-HPA tolerance (alpha in Kubernetes 1.33); without it the controller's 0.1. */
-    tolerance: z.number().min(0).optional(),
+    tolerance: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('tolerance is the tolerance on the ratio between the current and desired metric value under which no updates are made to the desired number of replicas (e.g. 0.01 for 1%); if not set, the cluster-wide tolerance applies (10%). Alpha in Kubernetes 1.33.'),
   });
 }
 
 /** `behavior`: when given, both directions are filled with Kubernetes' defaults. */
 export const hpaBehaviorSchema = z.strictObject({
-  scaleUp: scalingRulesSchema(DEFAULT_SCALE_UP).prefault({}),
-  scaleDown: scalingRulesSchema(DEFAULT_SCALE_DOWN).prefault({}),
+  scaleUp: scalingRulesSchema(DEFAULT_SCALE_UP)
+    .prefault({})
+    .describe('scaleUp is scaling policy for scaling Up. Default: no stabilization, at most the larger of 4 pods or 100% more per 15 s.'),
+  scaleDown: scalingRulesSchema(DEFAULT_SCALE_DOWN)
+    .prefault({})
+    .describe('scaleDown is scaling policy for scaling Down. Default: the highest recommendation of the last 300 s, down to minReplicas at once (100% per 15 s).'),
 });
 
 /** The `spec` of an autoscaling/v2 HorizontalPodAutoscaler, as kubectl prints it. */
 export const hpaSpecSchema = z.strictObject({
   /** Accepted (kubectl prints it) and ignored: the HPA scales the workload it is written on. */
-  scaleTargetRef: z.looseObject({ apiVersion: z.string().optional(), kind: z.string().optional(), name: z.string().optional() }).optional(),
-  minReplicas: positiveInt.max(100_000).default(1),
-  maxReplicas: positiveInt.max(100_000),
+  scaleTargetRef: z
+    .looseObject({
+      apiVersion: z.string().optional().describe('apiVersion is the API version of the referent (apps/v1); ignored.'),
+      kind: z.string().optional().describe('kind is the kind of the referent (Deployment); ignored.'),
+      name: z.string().optional().describe('name is the name of the referent; ignored.'),
+    })
+    .optional()
+    .describe('scaleTargetRef points to the target resource to scale; accepted (kubectl prints it) and ignored: the HPA scales the workload it is written on.'),
+  minReplicas: positiveInt
+    .max(100_000)
+    .default(1)
+    .describe('minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down. It defaults to 1 pod.'),
+  maxReplicas: positiveInt.max(100_000).describe('maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less than minReplicas.'),
   metrics: z
     .array(hpaMetricSchema)
     .default([])
@@ -190,12 +249,12 @@ export type HorizontalPodAutoscalerSpec = z.output<typeof hpaSpecSchema>;
 
 /** A node entry's `autoscaling`: the cluster autoscaler adds nodes to it for Pending pods and removes empty ones. */
 export const nodePoolAutoscalingSchema = z.strictObject({
-  min: z.number().int().min(0).max(10_000),
-  max: positiveInt.max(10_000),
+  min: z.number().int().min(0).max(10_000).describe('The fewest nodes the cluster autoscaler keeps in this pool (the min of its --nodes=min:max:pool).'),
+  max: positiveInt.max(10_000).describe('The most nodes the cluster autoscaler grows this pool to (the max of --nodes=min:max:pool).'),
   /** From the cluster autoscaler's decision until the new node is Ready (provider-dependent; commonly 1-3 min). */
-  provisionTime: durationSchema,
+  provisionTime: durationSchema.describe('From the cluster autoscaler\'s scale-up decision until the new node is Ready (a Duration; provider-dependent, commonly 1-3 min).'),
   /** An empty node is removed after this long (--scale-down-unneeded-time). */
-  scaleDownUnneededTime: durationSchema.prefault('10m'),
+  scaleDownUnneededTime: durationSchema.prefault('10m').describe('A node unneeded this long is removed (cluster autoscaler --scale-down-unneeded-time, 10 min by default).'),
 });
 
 export type NodePoolAutoscaling = z.output<typeof nodePoolAutoscalingSchema>;

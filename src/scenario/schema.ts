@@ -191,7 +191,10 @@ export const callSchema = z.strictObject({
 });
 
 /** A step of `calls`: one call, or calls made together (the step ends when all of them end). */
-export const callStepSchema = z.union([callSchema, z.strictObject({ parallel: z.array(callSchema).min(1) })]);
+export const callStepSchema = z.union([
+  callSchema,
+  z.strictObject({ parallel: z.array(callSchema).min(1).describe('Calls made at once, each as above: the step ends when the last of them ends (a failed required one ends it at once, with an error).') }),
+]);
 
 /**
  * How a workload's pods call others, per call attempt (as a traffic entry's
@@ -205,7 +208,16 @@ export const clientSchema = z.strictObject({
   retries: nonNegativeInt.max(1000).default(0).describe('Retries of a failed call, each on a new connection.'),
   retryBackoff: distributionSchema.prefault(0).describe('Wait before each retry.'),
   connectTimeout: positiveDuration.prefault('127s').describe('A new connection to a dead node fails after this (127 s: Linux SYN retries).'),
-  connections: z.union([z.literal('perRequest'), z.strictObject({ pooled: z.strictObject({ size: positiveInt.max(10_000).default(1) }) })]).default('perRequest').describe('perRequest: every call opens a new connection (kube-proxy chooses each time); {pooled: {size: N}}: each caller pod keeps N long-lived connections per Service, chosen once when opened and shared by all calls (HTTP/2, gRPC) - so few connections can load pods unevenly.'),
+  connections: z.union([
+    z.literal('perRequest'),
+    z.strictObject({
+      pooled: z
+        .strictObject({
+          size: positiveInt.max(10_000).default(1).describe('Connections each caller pod keeps open to the Service (1 by default, as one gRPC channel keeps one HTTP/2 connection); a call picks one of them uniformly.'),
+        })
+        .describe('Long-lived connections per caller pod and Service, each to the pod kube-proxy chose when it was opened; one is reopened (and so rebalanced) only when a call on it fails.'),
+    }),
+  ]).default('perRequest').describe('perRequest: every call opens a new connection (kube-proxy chooses each time); {pooled: {size: N}}: each caller pod keeps N long-lived connections per Service, chosen once when opened and shared by all calls (HTTP/2, gRPC) - so few connections can load pods unevenly.'),
 });
 
 export const workloadSchema = z.strictObject({
@@ -269,7 +281,8 @@ export const serviceSpecSchema = z.strictObject({
     .strictObject({
       clientIP: z
         .strictObject({ timeoutSeconds: z.number().int().min(1).max(86400).default(10800).describe('How long a client stays with its pod after its last new connection (10800 s = 3 h by default, at most 1 day).') })
-        .prefault({}),
+        .prefault({})
+        .describe('ClientIP affinity: how long it lasts.'),
     })
     .prefault({}).describe('Session affinity settings.'),
   trafficDistribution: z.enum(trafficDistributions).optional().describe('PreferClose (= PreferSameZone): keep connections in the selecting node\'s zone when it has ready endpoints, else cluster-wide; PreferSameNode: on the node when it has one. A Local policy wins over it.'),
@@ -325,11 +338,11 @@ export const arrivalStepSchema = z.strictObject({
 });
 
 export const arrivalSchema = z.discriminatedUnion('process', [
-  z.strictObject({ process: z.literal('poisson'), rate: rateSchema.describe('Mean requests per second; inter-arrival times are exponential (independent clients).') }),
-  z.strictObject({ process: z.literal('constant'), rate: rateSchema.describe('Requests per second, evenly spaced.') }),
+  z.strictObject({ process: z.literal('poisson').describe('poisson: independent arrivals at a fixed mean rate (exponential inter-arrival times).'), rate: rateSchema.describe('Mean requests per second; inter-arrival times are exponential (independent clients).') }),
+  z.strictObject({ process: z.literal('constant').describe('constant: evenly spaced arrivals at a fixed rate.'), rate: rateSchema.describe('Requests per second, evenly spaced.') }),
   z
     .strictObject({
-      process: z.literal('schedule'),
+      process: z.literal('schedule').describe('schedule: a rate that changes at given times (steps, or the JSON of a Prometheus range query in file).'),
       steps: z.array(arrivalStepSchema).min(1).optional().describe('Rates that change over time, each from its at until the next step.'),
       /** The JSON of a Prometheus range query (promFiles.ts); `steps` is filled from it by the loader. */
       file: z.string().min(1).optional().describe('Instead of steps: the JSON a Prometheus range query returns (e.g. of rate(http_requests_total[1m])), relative to the scenario file; docs/import.md.'),
@@ -339,7 +352,7 @@ export const arrivalSchema = z.discriminatedUnion('process', [
       ctx.addIssue({ code: 'custom', message: a.file === undefined ? 'a schedule needs steps: [{at, rate}, ...] or file: (the JSON of a Prometheus range query)' : 'a schedule takes either steps or file, not both' });
     }),
   z.strictObject({
-    process: z.literal('trace'),
+    process: z.literal('trace').describe('trace: arrival times replayed from a file.'),
     file: z.string().min(1).describe('A file of arrival times in seconds from the start of the warm-up, relative to the scenario file: every request of the trace is replayed.'),
     /** Arrival times in seconds, filled by the loader from `file`. */
     times: z.array(z.number().min(0)).optional().describe('Filled by svcsim from file; do not write it.'),
@@ -348,9 +361,9 @@ export const arrivalSchema = z.discriminatedUnion('process', [
 
 export const originSchema = z.union([
   z.literal('external'),
-  z.strictObject({ node: z.string() }),
-  z.strictObject({ zone: z.string() }),
-  z.strictObject({ workload: z.string() }),
+  z.strictObject({ node: z.string().describe('Clients on this node (its name, e.g. node-0): kube-proxy there handles their connections.') }),
+  z.strictObject({ zone: z.string().describe('Clients in this zone: each connection comes from a node of the zone drawn at random.') }),
+  z.strictObject({ workload: z.string().describe('Clients in the pods of this workload: each connection comes from the node of one of its pods drawn at random.') }),
 ]);
 
 export const trafficSchema = z.strictObject({
@@ -482,7 +495,13 @@ const sloScopeSchema = z.string().refine((scope) => parseSloScope(scope) !== und
  * runner; the rules check that the scope names something of the scenario).
  */
 export const sloSchema = z
-  .union([sloExprSchema, z.strictObject({ expr: sloExprSchema, scope: sloScopeSchema.default('all') })])
+  .union([
+    sloExprSchema,
+    z.strictObject({
+      expr: sloExprSchema.describe('METRIC (<|<=|>|>=) NUMBER over a metric of summary.csv, e.g. latency_p99_ms < 200.'),
+      scope: sloScopeSchema.default('all').describe('The scope of summary.csv the metric is taken from: all (the default), traffic:<name>, service:<name> or workload:<name>.'),
+    }),
+  ])
   .transform((slo) => (typeof slo === 'string' ? { expr: slo.trim(), scope: 'all' } : { expr: slo.expr.trim(), scope: slo.scope }));
 
 // ------------------------------------------------------------------ scenario

@@ -252,32 +252,58 @@ const histogramBucket = z.strictObject({
  * One schema per form of a Distribution. Their outputs, all in seconds, make
  * the {@link Distribution} type; `dist` tells them apart.
  */
+/** The descriptions of a Distribution's fields (editors show them on hover; docs/scenario-reference.md lists them). */
+const kind = <const T extends string>(name: T) => z.literal(name).describe('The kind of distribution; its parameters follow. A bare Duration is a constant.');
+const FIELD = {
+  value: 'The value, always (a Duration).',
+  meanExp: 'The mean (a Duration > 0): rate 1/mean.',
+  min: 'The smallest value (a Duration).',
+  max: 'The largest value (a Duration, ≥ min).',
+  meanNormal: 'The mean (a Duration > 0); draws below 0 are redrawn.',
+  stddev: 'The standard deviation (a Duration).',
+  median: 'The median (a Duration > 0).',
+  p99: 'The 99th percentile (a Duration > median): with the median, it fixes σ = ln(p99/median)/2.326.',
+  meanLognormal: 'The mean (a Duration > 0), with stddev: the moments of the lognormal itself.',
+  meanGamma: 'The mean (a Duration > 0).',
+  cv: 'Coefficient of variation, stddev/mean (a number > 0, at most 100): 1 is exponential, below 1 more regular, above 1 burstier; shape = 1/cv².',
+  shapeWeibull: 'Shape k (a number > 0): below 1 a heavy tail, 1 exponential, above 1 more regular.',
+  scaleWeibull: 'Scale λ (a Duration > 0).',
+  scalePareto: 'Scale: the smallest value (a Duration > 0).',
+  shapePareto: 'Shape α (a number > 0): the tail falls as x^-α; the mean is finite only for α > 1.',
+  values: 'The values to draw from (Durations), each equally likely unless weights are given.',
+  weights: 'One weight ≥ 0 per value (relative; they need not sum to 1).',
+  fileEmpirical: 'Instead of values: a CSV file whose first column holds one value per line (a Duration; a bare number is seconds), after an optional header; relative to the scenario file.',
+  buckets: 'Cumulative buckets {le, count}, as a Prometheus histogram has them: a draw is uniform within its bucket.',
+  maxHistogram: 'Where the +Inf bucket ends (a Duration): its observations are uniform up to it; without it they all sit at the last finite bound.',
+  fileHistogram: 'Instead of buckets: a file of Prometheus histogram buckets, as /metrics serves them or as the JSON of a query such as sum by (le) (increase(x_bucket[1h])); relative to the scenario file (docs/import.md).',
+};
+
 const distributionForms = {
-  constant: z.strictObject({ dist: z.literal('constant'), value: durationSchema }),
-  exponential: z.strictObject({ dist: z.literal('exponential'), mean: positiveDuration }),
+  constant: z.strictObject({ dist: kind('constant'), value: durationSchema.describe(FIELD.value) }),
+  exponential: z.strictObject({ dist: kind('exponential'), mean: positiveDuration.describe(FIELD.meanExp) }),
   uniform: z
-    .strictObject({ dist: z.literal('uniform'), min: durationSchema, max: durationSchema })
+    .strictObject({ dist: kind('uniform'), min: durationSchema.describe(FIELD.min), max: durationSchema.describe(FIELD.max) })
     .refine((d) => d.min <= d.max, { path: ['max'], error: 'must be ≥ min' }),
-  normal: z.strictObject({ dist: z.literal('normal'), mean: positiveDuration, stddev: durationSchema }),
+  normal: z.strictObject({ dist: kind('normal'), mean: positiveDuration.describe(FIELD.meanNormal), stddev: durationSchema.describe(FIELD.stddev) }),
   lognormalByQuantiles: z
-    .strictObject({ dist: z.literal('lognormal'), median: positiveDuration, p99: positiveDuration })
+    .strictObject({ dist: kind('lognormal'), median: positiveDuration.describe(FIELD.median), p99: positiveDuration.describe(FIELD.p99) })
     .refine((d) => d.p99 > d.median, { path: ['p99'], error: 'must be > median' })
     .transform((d): LognormalByQuantiles => d),
   lognormalByMoments: z
-    .strictObject({ dist: z.literal('lognormal'), mean: positiveDuration, stddev: durationSchema })
+    .strictObject({ dist: kind('lognormal'), mean: positiveDuration.describe(FIELD.meanLognormal), stddev: durationSchema.describe(FIELD.stddev) })
     .transform((d): LognormalByMoments => d),
   gamma: z.strictObject({
-    dist: z.literal('gamma'),
-    mean: positiveDuration,
-    cv: positiveNumber.max(RUN_LIMITS.gammaCv, { error: `must be at most ${RUN_LIMITS.gammaCv}: a larger cv makes a shape below 1e-4, whose samples are almost all 0` }),
+    dist: kind('gamma'),
+    mean: positiveDuration.describe(FIELD.meanGamma),
+    cv: positiveNumber.max(RUN_LIMITS.gammaCv, { error: `must be at most ${RUN_LIMITS.gammaCv}: a larger cv makes a shape below 1e-4, whose samples are almost all 0` }).describe(FIELD.cv),
   }),
-  weibull: z.strictObject({ dist: z.literal('weibull'), shape: positiveNumber, scale: positiveDuration }),
-  pareto: z.strictObject({ dist: z.literal('pareto'), scale: positiveDuration, shape: positiveNumber }),
+  weibull: z.strictObject({ dist: kind('weibull'), shape: positiveNumber.describe(FIELD.shapeWeibull), scale: positiveDuration.describe(FIELD.scaleWeibull) }),
+  pareto: z.strictObject({ dist: kind('pareto'), scale: positiveDuration.describe(FIELD.scalePareto), shape: positiveNumber.describe(FIELD.shapePareto) }),
   empiricalValues: z
     .strictObject({
-      dist: z.literal('empirical'),
-      values: z.array(durationSchema).min(1, { error: 'needs at least one value' }),
-      weights: z.array(nonNegativeNumber).optional(),
+      dist: kind('empirical'),
+      values: z.array(durationSchema).min(1, { error: 'needs at least one value' }).describe(FIELD.values),
+      weights: z.array(nonNegativeNumber).optional().describe(FIELD.weights),
     })
     .superRefine((d, ctx) => {
       if (d.weights === undefined) return;
@@ -290,13 +316,13 @@ const distributionForms = {
     .transform((d): EmpiricalValues => d),
   /** `values` is filled in later by the scenario loader, with {@link loadEmpiricalFile}. */
   empiricalFile: z
-    .strictObject({ dist: z.literal('empirical'), file: z.string().min(1, { error: 'must name a CSV file' }) })
+    .strictObject({ dist: kind('empirical'), file: z.string().min(1, { error: 'must name a CSV file' }).describe(FIELD.fileEmpirical) })
     .transform((d): EmpiricalFile => d),
   histogramBuckets: z
     .strictObject({
-      dist: z.literal('histogram'),
-      buckets: z.array(histogramBucket).min(1, { error: 'needs at least one bucket' }),
-      max: positiveDuration.optional(),
+      dist: kind('histogram'),
+      buckets: z.array(histogramBucket).min(1, { error: 'needs at least one bucket' }).describe(FIELD.buckets),
+      max: positiveDuration.optional().describe(FIELD.maxHistogram),
     })
     .superRefine((d, ctx) => {
       const problem = histogramProblem(d.buckets, d.max);
@@ -308,10 +334,10 @@ const distributionForms = {
   /** `buckets` is filled in later by the scenario loader, from the Prometheus file (promFiles.ts). */
   histogramFile: z
     .strictObject({
-      dist: z.literal('histogram'),
-      file: z.string().min(1, { error: 'must name a file of Prometheus histogram buckets' }),
+      dist: kind('histogram'),
+      file: z.string().min(1, { error: 'must name a file of Prometheus histogram buckets' }).describe(FIELD.fileHistogram),
       metric: z.string().min(1).optional().meta({ description: 'which histogram of the file (its name, with or without _bucket), when it holds several' }),
-      max: positiveDuration.optional(),
+      max: positiveDuration.optional().describe(FIELD.maxHistogram),
     })
     .transform((d): HistogramFile => d),
 };

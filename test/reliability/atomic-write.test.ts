@@ -17,7 +17,7 @@ import type { Manifest } from '../../src/results/manifest.js';
 import { claimOutput, unlockOutput, writeFolderAtomically } from '../../src/results/write.js';
 import { METRIC_NAMES, type ReplicationResult } from '../../src/sim/result.js';
 import { LatencyHistogram } from '../../src/stats/histogram.js';
-import { svcsim } from './cli.js';
+import { svcsim } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-atomic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

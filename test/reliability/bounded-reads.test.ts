@@ -15,7 +15,7 @@ import { ScenarioError } from '../../src/scenario/errors.js';
 import { MAX_DATA_FILE_BYTES, MAX_SCENARIO_BYTES } from '../../src/scenario/files.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { MAX_DATA_VALUES } from '../../src/scenario/units.js';
-import { svcsim } from './cli.js';
+import { svcsim } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-reads-'));
 const scenarioDir = join(dir, 'scenario');

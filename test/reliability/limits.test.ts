@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { svcsim } from './cli.js';
+import { svcsim } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-limits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MergeError, mergeFolders } from '../../src/results/merge.js';
 import { buildTables } from '../../src/results/tables.js';
-import { svcsim } from './cli.js';
+import { svcsim } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-merge-fuzz-'));
 const [s0, s1] = [join(dir, 's0'), join(dir, 's1')];

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/results/manifest.js';
-import { svcsim } from './cli.js';
+import { svcsim } from '../helpers/cli.js';
 
 const scenario = 'test/fixtures/scenarios/tiny-sweep.yaml';
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-merge-'));

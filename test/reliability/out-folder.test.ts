@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { svcsim } from './cli.js';
+import { svcsim } from '../helpers/cli.js';
 
 const scenario = resolve('test/fixtures/scenarios/tiny-sweep.yaml');
 const home = process.cwd();

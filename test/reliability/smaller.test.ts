@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../src/report/escape.js';
 import type { Manifest } from '../../src/results/manifest.js';
 import { toCsv } from '../../src/stats/csv.js';
-import { svcsim } from './cli.js';
+import { svcsim } from '../helpers/cli.js';
 
 const scenario = 'test/fixtures/scenarios/tiny-sweep.yaml';
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-smaller-'));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { replicationSeed } from '../../src/engine/random.js';
 import type { Manifest } from '../../src/results/manifest.js';
-import { svcsim } from './cli.js';
+import { svcsim } from '../helpers/cli.js';
 
 const scenario = 'test/fixtures/scenarios/tiny-sweep.yaml'; // variants replicas=3, replicas=5; seed 11
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-deaths-'));
