@@ -25,7 +25,7 @@ import { reportHtml, type ChartOut } from './html.js';
 import { failureMarks, readManifest, scheduleMarks, warmups, type Manifest, type PlanAnswer } from './manifest.js';
 import { scenarioClock, showsWarmup, warmupOf } from './charts/time.js';
 import { readResultFiles, type ResultFiles } from './files.js';
-import { drawCharts, withTextAlternative } from './render.js';
+import { toPngInBackground, toSvg, withTextAlternative } from './render.js';
 
 export type { ChartSpec } from './charts/common.js';
 export type { Manifest, PlanAnswer } from './manifest.js';
@@ -106,13 +106,21 @@ export async function writeReport(resultsDir: string, options?: { plan?: PlanAns
   const specs = chartSpecs(files, manifest, plan);
   const chartsDir = join(resultsDir, 'charts');
   mkdirSync(chartsDir, { recursive: true });
-  const drawn = await drawCharts(specs.map((c) => c.spec));
-  const charts: ChartOut[] = specs.map((c, i) => {
-    const { svg, png } = drawn[i];
-    writeFileSync(join(chartsDir, `${c.name}.svg`), withTextAlternative(svg, c.title, c.description));
-    writeFileSync(join(chartsDir, `${c.name}.png`), png);
-    return { name: c.name, title: c.title, description: c.description, svg };
-  });
+  const charts: ChartOut[] = [];
+  // Each PNG is drawn in the background while the next SVG is made.
+  const pngs: Promise<void>[] = [];
+  try {
+    for (const c of specs) {
+      const svg = await toSvg(c.spec);
+      writeFileSync(join(chartsDir, `${c.name}.svg`), withTextAlternative(svg, c.title, c.description));
+      pngs.push(toPngInBackground(svg).then((png) => writeFileSync(join(chartsDir, `${c.name}.png`), png)));
+      charts.push({ name: c.name, title: c.title, description: c.description, svg });
+    }
+  } finally {
+    // Never leave a PNG being written (or its failure unheard) behind a failed SVG.
+    await Promise.allSettled(pngs);
+  }
+  await Promise.all(pngs);
   // A chart drawn before from a table that is gone now would describe other data.
   for (const name of CHART_NAMES)
     if (!specs.some((c) => c.name === name)) for (const ext of ['svg', 'png']) if (existsSync(join(chartsDir, `${name}.${ext}`))) rmSync(join(chartsDir, `${name}.${ext}`));
