@@ -6,30 +6,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { svcsim } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-explain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function svcsim(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await main(args), out };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 /** The HPA lines that rescaled, as "before → after". */
 const rescales = (out: string) => [...out.matchAll(/hpa\/web replicas (\d+): .*: scale to (\d+);/g)].map((m) => `${m[1]} → ${m[2]}`);
 
 describe('svcsim run --explain-scaling', () => {
   it('prints the HPA decisions of replication 0 of autoscaling-spike.yaml: 4 → 6 → 10 → 13, and 13 → 5 after the stabilisation window', async () => {
-    const { code, out } = await svcsim('run', 'scenarios/autoscaling-spike.yaml', '--set', 'simulation.duration=16m', '--replications', '1', '--workers', '0', '--no-charts', '--quiet', '--out', join(dir, 'spike'), '--explain-scaling');
+    const { code, stdout: out } = await svcsim('run', 'scenarios/autoscaling-spike.yaml', '--set', 'simulation.duration=16m', '--replications', '1', '--workers', '0', '--no-charts', '--quiet', '--out', join(dir, 'spike'), '--explain-scaling');
     expect(code).toBe(0);
     expect(out.split('\n')[0]).toBe('svcsim run --explain-scaling: variant base, replication 0 (root seed 1); times in seconds from the start of the warm-up (60 s)');
     expect(rescales(out)).toEqual(['4 → 6', '6 → 10', '10 → 13', '13 → 5']);
@@ -43,7 +31,7 @@ describe('svcsim run --explain-scaling', () => {
   });
 
   it('prints the cluster autoscaler scale-ups of cluster-autoscaler.yaml, each Ready provisionTime (90 s) after its scan', async () => {
-    const { code, out } = await svcsim(
+    const { code, stdout: out } = await svcsim(
       'run',
       'scenarios/cluster-autoscaler.yaml',
       '--set',
@@ -69,7 +57,7 @@ describe('svcsim run --explain-scaling', () => {
   });
 
   it('says so for a scenario without autoscaling', async () => {
-    const { code, out } = await svcsim('run', 'scenarios/default.yaml', '--set', 'simulation.duration=2s', '--set', 'simulation.warmup=0s', '--replications', '1', '--workers', '0', '--no-charts', '--quiet', '--out', join(dir, 'default'), '--explain-scaling');
+    const { code, stdout: out } = await svcsim('run', 'scenarios/default.yaml', '--set', 'simulation.duration=2s', '--set', 'simulation.warmup=0s', '--replications', '1', '--workers', '0', '--no-charts', '--quiet', '--out', join(dir, 'default'), '--explain-scaling');
     expect(code).toBe(0);
     expect(out).toContain('no autoscaling in this variant');
   });

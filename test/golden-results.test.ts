@@ -17,8 +17,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { svcsim } from './helpers/cli.js';
 
 const FIXTURE = 'test/fixtures/golden/golden-results.json';
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -54,18 +54,6 @@ type Golden = { runs: Record<string, Record<string, string>>; traces: Record<str
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-async function svcsim(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await main(args), out };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
-
 let dir: string;
 const expected: Golden = existsSync(FIXTURE) ? (JSON.parse(readFileSync(FIXTURE, 'utf8')) as Golden) : { runs: {}, traces: {} };
 const actual: Golden = { runs: {}, traces: {} };
@@ -83,7 +71,7 @@ describe('golden results: the same scenario and seed give the same bytes as the 
   for (const [name, args] of Object.entries(runs)) {
     it(`svcsim run ${name} writes CSV files with the recorded hashes`, async () => {
       const out = join(dir, name);
-      expect((await svcsim(['run', ...args, ...short, '--out', out])).code).toBe(0);
+      expect((await svcsim('run', ...args, ...short, '--out', out)).code).toBe(0);
       const hashes: Record<string, string> = {};
       for (const f of readdirSync(out).filter((f) => f.endsWith('.csv')).sort()) hashes[f] = sha256(readFileSync(join(out, f)));
       actual.runs[name] = hashes;
@@ -92,7 +80,7 @@ describe('golden results: the same scenario and seed give the same bytes as the 
   }
   for (const [name, args] of Object.entries(traces)) {
     it(`svcsim trace ${name} prints the recorded text`, async () => {
-      const { code, out } = await svcsim(['trace', ...args]);
+      const { code, stdout: out } = await svcsim('trace', ...args);
       expect(code).toBe(0);
       actual.traces[name] = sha256(out);
       if (!UPDATE) expect(sha256(out)).toBe(expected.traces[name]);
