@@ -10,8 +10,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { svcsim } from './helpers/cli.js';
 import { chartSpecs, readResultFiles } from '../src/report/index.js';
 import { readManifest } from '../src/report/manifest.js';
 import { num } from '../src/report/readCsv.js';
@@ -20,16 +20,9 @@ let dir: string;
 
 beforeAll(async () => {
   dir = join(mkdtempSync(join(tmpdir(), 'svcsim-clock-')), 'results');
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    const set = ['simulation.warmup=10s', 'simulation.duration=80s', 'traffic.users.arrival.rate=200/s', 'failures.0.at=70s', 'failures.0.recoverAfter=5m'].flatMap((x) => ['--set', x]);
-    const code = await main(['run', 'scenarios/node-failure.yaml', ...set, '--replications', '2', '--seed', '7', '--workers', '0', '--out', dir, '--quiet']);
-    if (code !== 0) throw new Error(`run exited ${code}`);
-  } finally {
-    e.mockRestore();
-    o.mockRestore();
-  }
+  const set = ['simulation.warmup=10s', 'simulation.duration=80s', 'traffic.users.arrival.rate=200/s', 'failures.0.at=70s', 'failures.0.recoverAfter=5m'].flatMap((x) => ['--set', x]);
+  const { code, stderr } = await svcsim('run', 'scenarios/node-failure.yaml', ...set, '--replications', '2', '--seed', '7', '--workers', '0', '--out', dir, '--quiet');
+  if (code !== 0) throw new Error(`run exited ${code}: ${stderr}`);
 }, 120_000);
 
 afterAll(() => rmSync(join(dir, '..'), { recursive: true, force: true }));

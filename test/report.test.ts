@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { svcsim } from './helpers/cli.js';
 import { chartSpecs, writeReport } from '../src/report/index.js';
 import { readCsv } from '../src/report/readCsv.js';
 import { toPixels, toSvg } from '../src/report/render.js';
@@ -18,15 +18,8 @@ let dir: string;
 
 beforeAll(async () => {
   dir = join(mkdtempSync(join(tmpdir(), 'svcsim-report-')), 'results');
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(['run', 'test/fixtures/scenarios/report-fixture.yaml', '--workers', '1', '--out', dir, '--quiet']);
-    if (code !== 0) throw new Error(`run exited ${code}`);
-  } finally {
-    e.mockRestore();
-    o.mockRestore();
-  }
+  const { code, stderr } = await svcsim('run', 'test/fixtures/scenarios/report-fixture.yaml', '--workers', '1', '--out', dir, '--quiet');
+  if (code !== 0) throw new Error(`run exited ${code}: ${stderr}`);
 }, 120_000);
 
 afterAll(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
@@ -92,13 +85,8 @@ describe('charts', () => {
   });
 
   it('svcsim report refuses a folder that is not a results folder', async () => {
-    let err = '';
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-    try {
-      expect(await main(['report', tmpdir()])).toBe(2);
-    } finally {
-      spy.mockRestore();
-    }
+    const { code, stderr: err } = await svcsim('report', tmpdir());
+    expect(code).toBe(2);
     expect(err).toContain('no summary.csv: not a results folder');
   });
 });
