@@ -8,11 +8,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { readResultsFolder, writeResultsFolder } from '../src/results/folder.js';
 import type { Manifest } from '../src/results/manifest.js';
-import { METRIC_NAMES, type ReplicationResult } from '../src/sim/result.js';
-import { LatencyHistogram } from '../src/stats/histogram.js';
+import { svcsim } from './helpers/cli.js';
+import { manifest, record, variants } from './helpers/resultsFolder.js';
 
 // Drawing the report fails in this file.
 vi.mock('../src/report/index.js', () => ({
@@ -22,43 +21,6 @@ vi.mock('../src/report/index.js', () => ({
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-folder-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function record(replication: number): ReplicationResult {
-  return {
-    variant: 0,
-    replication,
-    seed: replication,
-    scopes: [{ scope: 'all', metrics: METRIC_NAMES.map(() => replication) }],
-    latencyHistogram: new LatencyHistogram().encode(),
-    pods: [],
-    nodes: [],
-    timeseries: { bucketSeconds: 1, requests: [], ok: [], failed: [], throughputRps: [], latencyP50Ms: [], latencyP99Ms: [], failedTimeout: [], failedRefused: [], failedRejected: [], failedDependency: [], unfinished: [], inFlight: [], queueLength: [] },
-    latencyBreakdown: [],
-    warmupSeries: [],
-    simulatedRequests: 10,
-    suppressedRequests: 0,
-    events: 0,
-    peakInFlight: 0,
-  };
-}
-
-const manifest = (complete: boolean): Manifest => ({
-  svcsim: '0.1.0',
-  scenarioFile: 'test.yaml',
-  scenarioSha256: '0'.repeat(64),
-  resolvedScenario: {} as Manifest['resolvedScenario'],
-  variants: [{ index: 0, label: 'base', params: [], replications: 2 }],
-  seed: 1,
-  replicationsPerVariant: 2,
-  workers: 1,
-  shard: null,
-  nodeVersion: process.version,
-  wallTimeSeconds: 0,
-  simulatedRequests: 20,
-  suppressedRequests: 0,
-  complete,
-  warnings: [],
-});
-const variants = [{ index: 0, label: 'base', params: [] }];
 const siblings = () => readdirSync(dir).filter((f) => f.includes('.tmp-') || f.includes('.old-'));
 
 describe('writing a results folder', () => {
@@ -106,17 +68,7 @@ describe('writing a results folder', () => {
 describe('svcsim run when the report cannot be drawn', () => {
   it('warns, and still writes every result file with exit code 0', async () => {
     const out = join(dir, 'no-report');
-    let stderr = '';
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr += String(chunk);
-      return true;
-    });
-    let code: number;
-    try {
-      code = await main(['run', 'test/fixtures/scenarios/tiny-sweep.yaml', '--replications', '2', '--workers', '1', '--out', out, '--quiet']);
-    } finally {
-      spy.mockRestore();
-    }
+    const { code, stderr } = await svcsim('run', 'test/fixtures/scenarios/tiny-sweep.yaml', '--replications', '2', '--workers', '1', '--out', out, '--quiet');
     expect(code).toBe(0);
     expect(stderr).toContain('svcsim: warning: charts and report.html were not drawn');
     expect(stderr).toContain('no fonts today');

@@ -6,8 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { svcsim } from './helpers/cli.js';
 import { judgeSlo } from '../src/runner/slos.js';
 import { buildTables } from '../src/results/tables.js';
 import { parseSloExpr, type Slo } from '../src/scenario/slos.js';
@@ -107,17 +107,7 @@ slos:
 `,
     );
     const out = join(dir, 'out');
-    let stderr = '';
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr += String(chunk);
-      return true;
-    });
-    let code: number;
-    try {
-      code = await main(['run', file, '--out', out, '--workers', '2', '--no-charts']);
-    } finally {
-      spy.mockRestore();
-    }
+    const { code, stderr } = await svcsim('run', file, '--out', out, '--workers', '2', '--no-charts');
     expect(code).toBe(0);
     // M/M/1 per pod at 625/s: mean latency 1/(1000 − 625) s = 2.67 ms.
     expect(stderr).toMatch(/base: latency_mean_ms < 4: met \(mean 2\.\d+\); latency_mean_ms < 1: not met \(mean 2\.\d+\); traffic:load success_ratio >= 0\.99: met \(mean 1\.00000\)/);

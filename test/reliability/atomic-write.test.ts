@@ -15,9 +15,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readResultsFolder, writeResultsFolder } from '../../src/results/folder.js';
 import type { Manifest } from '../../src/results/manifest.js';
 import { claimOutput, unlockOutput, writeFolderAtomically } from '../../src/results/write.js';
-import { METRIC_NAMES, type ReplicationResult } from '../../src/sim/result.js';
-import { LatencyHistogram } from '../../src/stats/histogram.js';
 import { svcsim } from '../helpers/cli.js';
+import { manifest, record, variants } from '../helpers/resultsFolder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-atomic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,42 +73,6 @@ describe('a kill -9 at any instant', () => {
   }, 120_000);
 });
 
-function record(replication: number): ReplicationResult {
-  return {
-    variant: 0,
-    replication,
-    seed: replication,
-    scopes: [{ scope: 'all', metrics: METRIC_NAMES.map(() => replication) }],
-    latencyHistogram: new LatencyHistogram().encode(),
-    pods: [],
-    nodes: [],
-    timeseries: { bucketSeconds: 1, requests: [], ok: [], failed: [], throughputRps: [], latencyP50Ms: [], latencyP99Ms: [], failedTimeout: [], failedRefused: [], failedRejected: [], failedDependency: [], unfinished: [], inFlight: [], queueLength: [] },
-    latencyBreakdown: [],
-    warmupSeries: [],
-    simulatedRequests: 10,
-    suppressedRequests: 0,
-    events: 0,
-    peakInFlight: 0,
-  };
-}
-const manifest = (complete: boolean): Manifest => ({
-  svcsim: '0.1.0',
-  scenarioFile: 'test.yaml',
-  scenarioSha256: '0'.repeat(64),
-  resolvedScenario: {} as Manifest['resolvedScenario'],
-  variants: [{ index: 0, label: 'base', params: [], replications: 2 }],
-  seed: 1,
-  replicationsPerVariant: 2,
-  workers: 1,
-  shard: null,
-  nodeVersion: process.version,
-  wallTimeSeconds: 0,
-  simulatedRequests: 20,
-  suppressedRequests: 0,
-  complete,
-  warnings: [],
-});
-const variants = [{ index: 0, label: 'base', params: [] }];
 
 describe('writing a results folder', () => {
   it('removes the temporary and set-aside folders that dead writers left beside it', async () => {
