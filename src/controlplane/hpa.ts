@@ -546,15 +546,18 @@ export class HorizontalPodAutoscaler {
     return sum;
   }
 
+  /** The replicas a policy's period started from: today's, less what was added and plus what was removed within the period. */
+  private replicasAtPeriodStart(now: number, current: number, period: number): number {
+    return current - this.changeInPeriod(now, this.scaleUpEvents, period) + this.changeInPeriod(now, this.scaleDownEvents, period);
+  }
+
   /** `calculateScaleUpLimitWithScalingRules` */
   private scaleUpLimit(now: number, current: number, rules: HpaScalingRules): number {
     if (rules.selectPolicy === 'Disabled') return current;
     const useMin = rules.selectPolicy === 'Min';
     let result = useMin ? Infinity : -Infinity;
     for (const policy of rules.policies) {
-      const added = this.changeInPeriod(now, this.scaleUpEvents, policy.periodSeconds);
-      const deleted = this.changeInPeriod(now, this.scaleDownEvents, policy.periodSeconds);
-      const periodStart = current - added + deleted;
+      const periodStart = this.replicasAtPeriodStart(now, current, policy.periodSeconds);
       const proposed =
         policy.type === 'Pods'
           ? periodStart + policy.value
@@ -570,9 +573,7 @@ export class HorizontalPodAutoscaler {
     const useMin = rules.selectPolicy === 'Min';
     let result = useMin ? -Infinity : Infinity;
     for (const policy of rules.policies) {
-      const added = this.changeInPeriod(now, this.scaleUpEvents, policy.periodSeconds);
-      const deleted = this.changeInPeriod(now, this.scaleDownEvents, policy.periodSeconds);
-      const periodStart = current - added + deleted;
+      const periodStart = this.replicasAtPeriodStart(now, current, policy.periodSeconds);
       const proposed =
         policy.type === 'Pods'
           ? periodStart - policy.value
