@@ -1,18 +1,10 @@
 /** `svcsim trace`: sample requests hop by hop, with addresses, latencies and the reason of every failure. */
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { svcsim } from './helpers/cli.js';
 
 async function trace(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    return { code: await main(['trace', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
+  const { code, stdout, stderr } = await svcsim('trace', ...args);
+  return { code, out: stdout, err: stderr };
 }
 
 describe('svcsim trace', () => {

@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { svcsim } from './helpers/cli.js';
 import { createSampler } from '../src/engine/distributions.js';
 import { distributionMean, distributionSecondMoment } from '../src/scenario/moments.js';
 import { deriveStream } from '../src/engine/random.js';
@@ -240,13 +240,8 @@ describe('histograms from Prometheus files', () => {
     const loaded = loadScenario(scenario);
     const d = loaded.scenario.workloads[0].serviceTime as Extract<Distribution, { dist: 'histogram' }>;
     expect(d.buckets).toEqual(BUCKETS);
-    let out = '';
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-    try {
-      expect(await main(['validate', scenario, '--resolved'])).toBe(0);
-    } finally {
-      stdout.mockRestore();
-    }
+    const { code, stdout: out } = await svcsim('validate', scenario, '--resolved');
+    expect(code).toBe(0);
     expect(out).toMatch(/serviceTime: \{ ?dist: histogram, file: latency\.txt, max: 5s ?\}/);
     const again = loadScenario(file('resolved.yaml', out));
     expect(again.scenario.workloads[0].serviceTime).toEqual(d);

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { svcsim } from './helpers/cli.js';
 import { callSteps, calledServices } from '../src/scenario/calls.js';
 import { formatProblem, formatWarning, ScenarioError } from '../src/scenario/errors.js';
 import { parseScenarioText } from '../src/scenario/load.js';
@@ -177,15 +177,8 @@ describe('svcsim validate', () => {
   async function validate(text: string): Promise<{ code: number; err: string }> {
     const path = join(dir, 'shop.yaml');
     writeFileSync(path, text);
-    let err = '';
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-    try {
-      return { code: await main(['validate', path]), err };
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    const { code, stderr } = await svcsim('validate', path);
+    return { code, err: stderr };
   }
 
   it('exits 2 with the loop named at file:line:column, and with each unknown Service or port, never a stack trace', async () => {

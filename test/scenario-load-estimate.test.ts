@@ -12,8 +12,7 @@ import { METRIC_NAMES, type ReplicationResult } from '../src/sim/result.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { svcsim } from './helpers/cli.js';
 
 describe('offered load', () => {
   it('is rate × mean service time / (replicas × concurrency)', () => {
@@ -183,19 +182,7 @@ describe('a run without a steady state', () => {
           traffic: [{ name: 'load', to: { service: 'svc', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate: 1200 }, handshake: false }],
         }),
       );
-      let stderr = '';
-      const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        stderr += String(chunk);
-        return true;
-      });
-      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-      let code: number;
-      try {
-        code = await main(['run', file, '--workers', '0', '--no-charts', '--out', join(dir, 'results')]);
-      } finally {
-        err.mockRestore();
-        out.mockRestore();
-      }
+      const { code, stderr } = await svcsim('run', file, '--workers', '0', '--no-charts', '--out', join(dir, 'results'));
       expect(code).toBe(0);
       expect(stderr).toMatch(/workloads\.app: warning: overloaded: no steady state: workload app is offered load 1200 req\/s × 1 ms .* = 1\.2;/);
       const unfinished = /base: requests .*, unfinished ([\d.]+)/.exec(stderr);

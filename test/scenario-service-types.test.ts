@@ -8,24 +8,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { svcsim } from './helpers/cli.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { expandVariants } from '../src/scenario/sweep.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svcsim-service-types-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function svcsim(...args: string[]): Promise<number> {
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    return await main(args);
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-  }
-}
 
 describe('scenarios/service-types.yaml', () => {
   it('makes six variants: the three ways as one group, crossed with the policy, labelled shortly', () => {
@@ -62,7 +51,7 @@ describe('scenarios/service-types.yaml', () => {
     const file = join(dir, 'tiny.yaml');
     writeFileSync(file, tiny);
     const out = join(dir, 'out');
-    expect(await svcsim('run', file, '--out', out, '--no-charts', '--quiet', '--workers', '1')).toBe(0);
+    expect((await svcsim('run', file, '--out', out, '--no-charts', '--quiet', '--workers', '1')).code).toBe(0);
     const summary = readFileSync(join(out, 'summary.csv'), 'utf8').split('\n').map((l) => l.split(','));
     const header = summary[0];
     const mean = (via: string, metric: string) => {
