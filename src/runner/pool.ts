@@ -21,7 +21,11 @@ import { OverloadError, type ReplicationResult } from '../sim/result.js';
 import { OVERLOAD_PREFIX, type ReplicationTask } from './protocol.js';
 import { decodeResult } from './task.js';
 
-/** The worker file next to this module: compiled JS in dist/, or TypeScript under tsx/vitest. */
+/**
+ * The worker file, two folders up from this module: compiled JS in dist/ (from
+ * dist/src/runner/ or, bundled, from dist/src/chunks/: scripts/bundle.mjs keeps
+ * both at that depth), or TypeScript under tsx/vitest.
+ */
 function workerFile(): { filename: string; execArgv: string[] } {
   const js = fileURLToPath(new URL('../../workers/replication.js', import.meta.url));
   // The main thread's flags (--cpu-prof, --max-old-space-size, …) apply to the workers too.

@@ -1,0 +1,68 @@
+// The second half of `npm run build`: bundles the command line and the worker
+// entry with esbuild, over the files tsc wrote. Node loads ~170 project
+// modules plus zod, yaml, commander, csv-* … one by one (resolve, read,
+// compile each: ≈ 0.3 s of every run, and again in every worker thread); a
+// bundle is a few files. tsc's output stays in dist/ for `npm run bench`
+// (bench/ imports src/ directly) and as the type check; only the two
+// entries are replaced:
+//
+//   dist/src/cli/bin.js           the `svcsim` command (package.json "bin")
+//   dist/workers/replication.js   the worker thread's entry (src/runner/pool.ts)
+//   dist/src/chunks/*.js          what they share, and what is loaded only
+//                                 when needed (each command, the pool, the
+//                                 report with vega and vega-lite)
+//
+// The chunks sit at the depth of src/runner/, so that pool.ts's path to the
+// worker (../../workers/replication.js from its own file) holds in a chunk
+// too; the build checks it.
+//
+// Left outside the bundle, loaded from node_modules at run time: piscina (its
+// thread runs its own worker.js, which must share piscina's module instances
+// with our worker for move() to work), @resvg/resvg-js (a native addon), and
+// hdr-histogram-js (src/stats/histogram.ts requires three of its files).
+//
+// vega draws text with node-canvas when the optional package `canvas` can be
+// imported, and measures it by estimate otherwise. svcsim does not depend on
+// it, so the bundle gives vega an empty module in its place: charts never
+// change with what else happens to be installed, and the runtime image needs
+// only the dependencies package.json lists.
+import { build } from 'esbuild';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const chunks = 'dist/src/chunks';
+rmSync(chunks, { recursive: true, force: true });
+
+await build({
+  entryPoints: ['src/cli/bin.ts', 'workers/replication.ts'],
+  outdir: 'dist',
+  outbase: '.',
+  chunkNames: 'src/chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  external: ['piscina', '@resvg/resvg-js'],
+  // Bundled CommonJS packages (commander, cli-progress, csv-*) require Node's
+  // own modules; an ES module has no `require` of its own.
+  banner: { js: "import { createRequire as __svcsimCreateRequire } from 'node:module'; const require = __svcsimCreateRequire(import.meta.url);" },
+  plugins: [
+    {
+      name: 'no-node-canvas',
+      setup(b) {
+        b.onResolve({ filter: /^canvas$/ }, () => ({ path: 'canvas', namespace: 'no-node-canvas' }));
+        b.onLoad({ filter: /.*/, namespace: 'no-node-canvas' }, () => ({ contents: 'export {};', loader: 'js' }));
+      },
+    },
+  ],
+  logLevel: 'warning',
+});
+
+// pool.ts finds the worker at ../../workers/replication.js from the file it is in.
+for (const dir of [chunks, 'dist/src/runner']) {
+  const worker = resolve(dir, '../../workers/replication.js');
+  if (!existsSync(worker)) throw new Error(`bundle: the worker entry is not at ${worker}, where ${dir}/ looks for it`);
+}
+if (!readdirSync(chunks).some((f) => f.endsWith('.js'))) throw new Error(`bundle: no chunk in ${chunks}`);
