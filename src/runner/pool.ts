@@ -35,6 +35,25 @@ function workerFile(): { filename: string; execArgv: string[] } {
   return { filename: ts, execArgv: [...process.execArgv, '--import', 'tsx'] };
 }
 
+/**
+ * The main thread's flags without those a worker thread refuses. Node takes
+ * its own per-thread flags in a worker (--cpu-prof, --enable-source-maps,
+ * --import …) but refuses V8's (--max-old-space-size, --single-threaded-gc,
+ * --stack-size …) with ERR_WORKER_INVALID_EXEC_ARGV, whose message lists
+ * them. Nothing is lost: V8's flags are the process's and hold in every
+ * thread already, and a worker's heap limit is set by resourceLimits. A
+ * refused flag's value given as the next word (`--stack-size 2000`) goes too.
+ */
+export function withoutRefused(execArgv: readonly string[], message: string): string[] {
+  const refused = new Set(message.replace(/^[^:]*:\s*/, '').split(/,\s*/));
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    if (!refused.has(execArgv[i])) kept.push(execArgv[i]);
+    else if (!execArgv[i].includes('=') && execArgv[i + 1] !== undefined && !execArgv[i + 1].startsWith('-')) i++;
+  }
+  return kept;
+}
+
 /** The memory a worker's heap may use (MB): its share of three quarters of what the machine (or its cgroup) has. */
 export function workerHeapMb(workers: number): number {
   const test = Number(process.env.SVCSIM_TEST_WORKER_HEAP_MB); // test-only hook, like SVCSIM_TEST_CRASH
@@ -62,14 +81,22 @@ export class ReplicationPool {
   constructor(workers: number) {
     const { filename, execArgv } = workerFile();
     this.heapMb = workerHeapMb(workers);
-    this.pool = new Piscina({
-      filename,
-      execArgv,
-      minThreads: workers,
-      maxThreads: workers,
-      idleTimeout: 60_000,
-      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
-    });
+    const start = (argv: string[]) =>
+      new Piscina<ReplicationTask, Uint8Array>({
+        filename,
+        execArgv: argv,
+        minThreads: workers,
+        maxThreads: workers,
+        idleTimeout: 60_000,
+        resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+      });
+    try {
+      this.pool = start(execArgv);
+    } catch (err) {
+      // The first thread refused some of the main thread's flags: start again without them.
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+      this.pool = start(withoutRefused(execArgv, (err as Error).message));
+    }
     // Piscina emits 'error' for what belongs to no task: a worker that dies
     // idle, or the late answer of a worker whose task was cancelled. The
     // tasks themselves reject with their own errors; without this listener
