@@ -33,7 +33,7 @@ import { resolve } from 'node:path';
 const chunks = 'dist/src/chunks';
 rmSync(chunks, { recursive: true, force: true });
 
-await build({
+const { metafile } = await build({
   entryPoints: ['src/cli/bin.ts', 'workers/replication.ts'],
   outdir: 'dist',
   outbase: '.',
@@ -57,6 +57,7 @@ await build({
       },
     },
   ],
+  metafile: true,
   logLevel: 'warning',
 });
 
@@ -66,3 +67,18 @@ for (const dir of [chunks, 'dist/src/runner']) {
   if (!existsSync(worker)) throw new Error(`bundle: the worker entry is not at ${worker}, where ${dir}/ looks for it`);
 }
 if (!readdirSync(chunks).some((f) => f.endsWith('.js'))) throw new Error(`bundle: no chunk in ${chunks}`);
+
+// What a worker thread loads before its first replication: the files the
+// worker entry imports, statically, all the way down. No package may be
+// among them (zod and yaml are the main thread's: building the scenario
+// schema cost each worker ≈ 0.1 s); piscina and hdr-histogram-js are
+// external and load from node_modules.
+const loaded = new Set();
+const visit = (file) => {
+  if (loaded.has(file)) return;
+  loaded.add(file);
+  for (const i of metafile.outputs[file].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+};
+visit('dist/workers/replication.js');
+const packages = [...loaded].flatMap((f) => Object.keys(metafile.outputs[f].inputs)).filter((input) => input.startsWith('node_modules/'));
+if (packages.length > 0) throw new Error(`bundle: the worker thread would load ${[...new Set(packages.map((p) => p.split('/').slice(1, 2)[0]))].join(', ')} (see which source imports it: a worker needs none)`);

@@ -11,7 +11,7 @@ import {
   type ResolvedHpaSpec,
 } from '../src/controlplane/hpa.js';
 import { cpuMilliOf, emptySample } from '../src/controlplane/podMetrics.js';
-import { hpaSpecSchema } from '../src/scenario/autoscaling.js';
+import { hpaSpecSchema } from '../src/scenario/autoscalingSchema.js';
 import { runConstantLoad } from './helpers/hpaHarness.js';
 
 const cpu = (averageUtilization: number): HpaMetricSpec => ({

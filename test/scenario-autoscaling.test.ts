@@ -7,7 +7,8 @@
  */
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCALE_DOWN, DEFAULT_SCALE_UP, nodePools, parseQuantity } from '../src/scenario/autoscaling.js';
+import { nodePools } from '../src/scenario/autoscaling.js';
+import { DEFAULT_SCALE_DOWN, DEFAULT_SCALE_UP, parseQuantity } from '../src/scenario/autoscalingSchema.js';
 import { formatProblem, formatWarning, ScenarioError } from '../src/scenario/errors.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { resolvedYaml } from '../src/scenario/print.js';

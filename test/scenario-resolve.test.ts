@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadScenario, parseScenarioText } from '../src/scenario/load.js';
 import { resolvedYaml } from '../src/scenario/print.js';
+import { defaultLoadBalancer } from '../src/scenario/schema.js';
 import { nodePortAllocator, packedPlacement, resolveScenario, spreadPlacement } from '../src/scenario/resolve.js';
 import { expandVariants } from '../src/scenario/sweep.js';
 
@@ -119,7 +120,7 @@ describe('defaults', () => {
   it('resolving a resolved scenario changes nothing', () => {
     for (const f of bundled()) {
       const s = loadScenario(f).scenario;
-      expect(resolveScenario(s), f).toEqual(s);
+      expect(resolveScenario(s, defaultLoadBalancer), f).toEqual(s);
     }
   });
 });

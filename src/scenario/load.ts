@@ -30,7 +30,7 @@ import { assign, closest, displayPath, flowText, getAt, locate, overlaps, PathEr
 import { resolveScenario } from './resolve.js';
 import { checkRules, type Finding } from './rules.js';
 import { loadMessage, offeredLoads } from './load-estimate.js';
-import { scenarioSchema, type Scenario } from './schema.js';
+import { defaultLoadBalancer, scenarioSchema, type Scenario } from './schema.js';
 import { allowedKeys, discriminator, literalValues, schemaAt, unionOptions, kindOf } from './shape.js';
 import { placeholderFindings } from './placeholders.js';
 import { openBucketFindings, parseHistogramFile, parseScheduleFile } from './promFiles.js';
@@ -472,7 +472,7 @@ export function checkDocument(raw: unknown, file: string, place: Place, cache: F
   const fileProblems = loadFiles(withFiles, raw, file, place, cache);
   const problems = [...extra, ...errors, ...fileProblems];
   if (problems.length) throw new ScenarioError(problems);
-  const scenario = resolveScenario(withFiles);
+  const scenario = resolveScenario(withFiles, defaultLoadBalancer);
   warnings.push(...sortProblems(findingProblems([...openBucketFindings(withFiles), ...placeholderFindings(raw), ...loadFindings(scenario)], raw, file, place).warnings));
   return { parsed, scenario, warnings };
 }

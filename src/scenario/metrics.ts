@@ -44,3 +44,24 @@ export type ContractMetric = (typeof CONTRACT_METRICS)[number];
 export function isContractMetric(name: string): name is ContractMetric {
   return (CONTRACT_METRICS as readonly string[]).includes(name);
 }
+
+/** Metrics that are exact integer counts (written without toPrecision). */
+export const COUNT_METRICS: ReadonlySet<Metric> = new Set<Metric>([
+  'requests',
+  'ok',
+  'failed',
+  'unfinished',
+  'failed_timeout',
+  'failed_refused',
+  'failed_rejected',
+  'failed_dependency',
+  'retries',
+  'calls',
+]);
+
+/**
+ * The segments of an ok request's latency (latency_breakdown.csv), in
+ * order; they add up to its end-to-end latency. `calls` (index 6) is the
+ * time a pod waited for its calls to other Services after its own work.
+ */
+export const SEGMENTS = ['client_network', 'load_balancer', 'forwarding', 'handshake', 'queue_wait', 'service', 'calls', 'retries_backoff'] as const;

@@ -31,8 +31,9 @@
  *   with `via: nodePort`.
  */
 import { labelsOf } from './labels.js';
+// Types only: the simulation uses this file's placement (rescheduling, in
+// every worker thread), which must not load zod and build the schema.
 import type { ClusterNode, LoadBalancer, Scenario, Service, Workload } from './schema.js';
-import { loadBalancerSchema } from './schema.js';
 
 // ------------------------------------------------------------------- nodes
 
@@ -342,7 +343,8 @@ export function withPreset(lb: LoadBalancer, svc: Service): LoadBalancer {
 
 // ------------------------------------------------------------------ resolve
 
-export function resolveScenario(input: Scenario): Scenario {
+/** `defaultLoadBalancer(service)`: the entry of a LoadBalancer Service that `loadBalancers` leaves out (schema.ts's, passed in: see the imports). */
+export function resolveScenario(input: Scenario, defaultLoadBalancer: (service: string) => LoadBalancer): Scenario {
   const s = structuredClone(input);
   s.cluster.nodes = expandNodes(s.cluster.nodes);
 
@@ -369,6 +371,6 @@ export function resolveScenario(input: Scenario): Scenario {
   for (const lb of s.loadBalancers) if (!given.has(lb.service)) given.set(lb.service, lb);
   s.loadBalancers = s.services
     .filter((svc) => svc.spec.type === 'LoadBalancer')
-    .map((svc) => withPreset(given.get(svc.metadata.name) ?? loadBalancerSchema.parse({ service: svc.metadata.name }), svc));
+    .map((svc) => withPreset(given.get(svc.metadata.name) ?? defaultLoadBalancer(svc.metadata.name), svc));
   return s;
 }

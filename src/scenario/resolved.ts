@@ -12,7 +12,8 @@
  * the manifest) and draws nothing at random.
  */
 import { labelsOf } from './labels.js';
-import { failureKind, type Arrival, type LoadBalancer, type Scenario, type Service, type ServicePort, type Traffic, type Workload } from './schema.js';
+import { failureKind } from './failureKind.js';
+import type { Arrival, LoadBalancer, Scenario, Service, ServicePort, Traffic, Workload } from './schema.js';
 
 export type ResolvedWorkload = Omit<Workload, 'labels' | 'placement' | 'queueCapacity'> & {
   labels: Record<string, string>;

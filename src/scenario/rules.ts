@@ -14,7 +14,8 @@
 import { labelsOf, selectorMatches } from './labels.js';
 import type { Segment } from './paths.js';
 import { assignNodePorts, expandedNodeCount, expandNodes, hasNodePorts, parsePortRange, placeWorkloads } from './resolve.js';
-import { failureKind, type Scenario, type Service, type ServicePort, type Workload } from './schema.js';
+import { failureKind } from './failureKind.js';
+import type { Scenario, Service, ServicePort, Workload } from './schema.js';
 import { calledServices, callSites, servicePortIndex } from './calls.js';
 import { parseSloScope } from './slos.js';
 

@@ -16,7 +16,7 @@
  * are ignored, so `kubectl get svc -o yaml` pastes in unchanged.
  */
 import { z } from 'zod';
-import { hpaSpecSchema, nodePoolAutoscalingSchema } from './autoscaling.js';
+import { hpaSpecSchema, nodePoolAutoscalingSchema } from './autoscalingSchema.js';
 import { METRICS } from './metrics.js';
 import { parseSloExpr, parseSloScope, SLO_SCOPE_HELP } from './slos.js';
 import { distributionSchema, durationSchema, parseDuration, rateSchema, RUN_LIMITS } from './units.js';
@@ -329,6 +329,9 @@ export const loadBalancerSchema = z.strictObject({
   crossZone: z.boolean().optional().describe('false: each connection first picks a zone at random, then a target in it (AWS NLB\'s default); true: any healthy target.'),
 });
 
+/** The entry of a LoadBalancer Service that `loadBalancers` leaves out: every default of the schema (resolve.ts adds its preset's). */
+export const defaultLoadBalancer = (service: string): LoadBalancer => loadBalancerSchema.parse({ service });
+
 // ------------------------------------------------------------------- traffic
 
 export const arrivalStepSchema = z.strictObject({
@@ -390,8 +393,8 @@ export const trafficSchema = z.strictObject({
 
 /**
  * One failure. The forms of the spec (`node`, `pod`, `zone`, `random`) share
- * one object so that a mistake gets a precise message; `failureKind` tells
- * which form an entry is.
+ * one object so that a mistake gets a precise message; `failureKind`
+ * (failureKind.ts) tells which form an entry is.
  */
 export const failureSchema = z
   .strictObject({
@@ -431,13 +434,6 @@ export const failureSchema = z
   });
 
 export type Failure = z.output<typeof failureSchema>;
-export type FailureKind = 'node' | 'pod' | 'zone' | 'random';
-export function failureKind(f: Failure): FailureKind {
-  if (f.node !== undefined) return 'node';
-  if (f.pod !== undefined) return 'pod';
-  if (f.zone !== undefined) return 'zone';
-  return 'random';
-}
 
 // --------------------------------------------------------------------- sweep
 

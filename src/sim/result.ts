@@ -7,144 +7,19 @@
  * defined for this replication (n < 1, 0/0) is NaN and becomes an empty CSV
  * field.
  */
-import { z } from 'zod';
-import { AutoscalingResultSchema } from '../controlplane/autoscalingResult.js';
-import { METRICS, type Metric as MetricName } from '../scenario/metrics.js';
-
-/** The metric names of docs/outputs.md, in column order of replications.csv (one list: scenario/metrics.ts). */
-export { METRICS as METRIC_NAMES, type Metric as MetricName } from '../scenario/metrics.js';
-
-/** Metrics that are exact integer counts (written without toPrecision). */
-export const COUNT_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
-  'requests',
-  'ok',
-  'failed',
-  'unfinished',
-  'failed_timeout',
-  'failed_refused',
-  'failed_rejected',
-  'failed_dependency',
-  'retries',
-  'calls',
-]);
-
-// The record's types come from one zod schema, so that what `svcsim merge`
-// reads back from replications.jsonl is checked against exactly the shape
-// the writer produced (results/merge.ts). In JSON, NaN is written as null.
-// No value a simulation produces comes near ±1e15, and no list near a
-// million items: the bounds keep a corrupted or hand-made file from
-// overflowing sums or exhausting memory.
-const LIMIT = 1e15;
-/** A number; null (NaN in JSON) reads back as NaN. */
-const value = z.union([z.number().min(-LIMIT).max(LIMIT), z.null().transform(() => Number.NaN)]);
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const series = z.array(value).max(1_000_000);
-const name = z.string().max(1000);
-
-const COUNT_INDICES = METRICS.flatMap((m, i) => (COUNT_METRICS.has(m) ? [i] : []));
-
-export const ScopeResultSchema = z.object({
-  /** `all`, then `traffic:<name>` for each traffic entry, in scenario order. */
-  scope: name,
-  /** One value per METRIC_NAMES entry; NaN where undefined; the counts (COUNT_METRICS) are whole numbers. */
-  metrics: z
-    .array(value)
-    .length(METRICS.length)
-    .superRefine((metrics, ctx) => {
-      for (const i of COUNT_INDICES)
-        if (!(Number.isInteger(metrics[i]) && metrics[i] >= 0)) ctx.addIssue({ code: 'custom', path: [i], message: `${METRICS[i]} is a count: a whole number ≥ 0, got ${metrics[i]}` });
-    }),
-});
-export type ScopeResult = z.infer<typeof ScopeResultSchema>;
-
-export const PodRowSchema = z.object({
-  pod: name,
-  workload: name,
-  node: name,
-  zone: name,
-  /** Attempts of counted requests that reached the pod (served or rejected). */
-  requests: count,
-  /** requests / attempts that reached pods of the same workload; NaN if none. */
-  share: value,
-  /** Busy slot-time inside the window / (concurrency × window). */
-  utilization: value,
-});
-
-export const NodeRowSchema = z.object({
-  node: name,
-  zone: name,
-  received: count,
-  forwardedCrossNode: count,
-  dropped: count,
-});
-
-/** Per time bucket of the measured window (bucket start = index × timeBucket from the window start). */
-export const TimeSeriesSchema = z.object({
-  bucketSeconds: z.number().positive().max(LIMIT),
-  requests: series,
-  ok: series,
-  failed: series,
-  /** ok / bucket width (the last bucket may be shorter than timeBucket). */
-  throughputRps: series,
-  /** NaN for a bucket with no ok request. */
-  latencyP50Ms: series,
-  latencyP99Ms: series,
-  /** Failed requests by the cause of their last attempt (they add up to `failed`); `failedDependency` stays 0 until workloads call others. */
-  failedTimeout: series,
-  failedRefused: series,
-  failedRejected: series,
-  failedDependency: series,
-  /** Requests of the bucket not ended by the drain limit. */
-  unfinished: series,
-  /** Time-averages over the bucket: requests in flight, attempts waiting in pod queues (summed over pods). */
-  inFlight: series,
-  queueLength: series,
-});
-
 /**
- * The segments of an ok request's latency (latency_breakdown.csv), in
- * order; they add up to its end-to-end latency. `calls` (index 6) is the
- * time a pod waited for its calls to other Services after its own work.
+ * The metric names of docs/outputs.md, in column order of replications.csv
+ * (one list: scenario/metrics.ts); those that are exact integer counts
+ * (written without toPrecision); the segments of an ok request's latency
+ * (latency_breakdown.csv), in order.
  */
-export const SEGMENTS = ['client_network', 'load_balancer', 'forwarding', 'handshake', 'queue_wait', 'service', 'calls', 'retries_backoff'] as const;
+export { METRICS as METRIC_NAMES, COUNT_METRICS, SEGMENTS, type Metric as MetricName } from '../scenario/metrics.js';
 
-/** Mean milliseconds per counted ok request in each latency segment (SEGMENTS), per scope; NaN without ok requests. */
-export const LatencyBreakdownSchema = z.object({
-  scope: name,
-  meanMs: z.array(value).length(SEGMENTS.length),
-});
-
-export const ReplicationResultSchema = z.object({
-  variant: z.number().int().min(0).max(999_999),
-  replication: z.number().int().min(0).max(999_999),
-  /** The replication's seed as shown to users (see engine/random.ts replicationSeed). */
-  seed: count,
-  scopes: z.array(ScopeResultSchema).min(1).max(100_000),
-  /** Latency of ok counted requests (all scopes), HDR histogram encoded (stats/histogram.ts). */
-  latencyHistogram: z.string().max(10_000_000),
-  pods: z.array(PodRowSchema).max(1_000_000),
-  nodes: z.array(NodeRowSchema).max(1_000_000),
-  timeseries: TimeSeriesSchema,
-  /** Where ok requests' time went, per scope (latency_breakdown.csv). */
-  latencyBreakdown: z.array(LatencyBreakdownSchema).max(100_000),
-  /**
-   * Mean latency (ms) of ok requests per timeBucket from t = 0 (warm-up
-   * included), by the bucket in which their first attempt started: the
-   * series the MSER-5 warm-up suggestion is computed from. NaN for empty buckets.
-   */
-  warmupSeries: series,
-  /** Requests generated over the whole run (warm-up and drain included). */
-  simulatedRequests: count,
-  /** Requests not generated because their in-cluster origin had no live node or pod. */
-  suppressedRequests: count,
-  /** Events the engine processed. */
-  events: count,
-  /** Largest number of requests in flight at once. */
-  peakInFlight: count,
-  /** Only when a workload has `autoscaling`. */
-  autoscaling: AutoscalingResultSchema.optional(),
-});
-export type ReplicationResult = z.infer<typeof ReplicationResultSchema>;
+// The record's types come from one zod schema (resultSchema.ts), so that
+// what `svcsim merge` reads back is checked against exactly the shape the
+// writer produced. The schema is apart so that a replication, in a worker
+// thread, does not load zod and build it: only types come from there.
+export type { ReplicationResult, ScopeResult } from './resultSchema.js';
 
 /** Thrown by a replication that exceeded simulation.maxInFlight (exit code 1, names the overloaded pods). */
 export function overloadError(limit: number, now: number, requests: number, abandoned: number, queues: { name: string; waiting: number }[]): OverloadError {
