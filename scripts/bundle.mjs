@@ -18,8 +18,9 @@
 //
 // Left outside the bundle, loaded from node_modules at run time: piscina (its
 // thread runs its own worker.js, which must share piscina's module instances
-// with our worker for move() to work), @resvg/resvg-js (a native addon), and
-// hdr-histogram-js (src/stats/histogram.ts requires three of its files).
+// with our worker for move() to work) and @resvg/resvg-js (a native addon).
+// hdr-histogram-js is bundled where it is imported (a `require` made with
+// createRequire is left to run time).
 //
 // vega draws text with node-canvas when the optional package `canvas` can be
 // imported, and measures it by estimate otherwise. svcsim does not depend on
@@ -27,7 +28,7 @@
 // change with what else happens to be installed, and the runtime image needs
 // only the dependencies package.json lists.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const chunks = 'dist/src/chunks';
@@ -69,10 +70,9 @@ for (const dir of [chunks, 'dist/src/runner']) {
 if (!readdirSync(chunks).some((f) => f.endsWith('.js'))) throw new Error(`bundle: no chunk in ${chunks}`);
 
 // What a worker thread loads before its first replication: the files the
-// worker entry imports, statically, all the way down. No package may be
-// among them (zod and yaml are the main thread's: building the scenario
-// schema cost each worker ≈ 0.1 s); piscina and hdr-histogram-js are
-// external and load from node_modules.
+// worker entry imports, statically, all the way down. The only package among
+// them may be hdr-histogram-js, with its own dependencies: zod and yaml are
+// the main thread's (building the scenario schema cost each worker ≈ 0.1 s).
 const loaded = new Set();
 const visit = (file) => {
   if (loaded.has(file)) return;
@@ -80,5 +80,9 @@ const visit = (file) => {
   for (const i of metafile.outputs[file].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
 };
 visit('dist/workers/replication.js');
-const packages = [...loaded].flatMap((f) => Object.keys(metafile.outputs[f].inputs)).filter((input) => input.startsWith('node_modules/'));
-if (packages.length > 0) throw new Error(`bundle: the worker thread would load ${[...new Set(packages.map((p) => p.split('/').slice(1, 2)[0]))].join(', ')} (see which source imports it: a worker needs none)`);
+const hdr = JSON.parse(readFileSync('node_modules/hdr-histogram-js/package.json', 'utf8'));
+const allowed = new Set(['hdr-histogram-js', ...Object.keys(hdr.dependencies ?? {})]);
+const packageOf = (input) => input.split('/').slice(1, input.startsWith('node_modules/@') ? 3 : 2).join('/');
+const packages = new Set([...loaded].flatMap((f) => Object.keys(metafile.outputs[f].inputs)).filter((input) => input.startsWith('node_modules/')).map(packageOf));
+const unwanted = [...packages].filter((p) => !allowed.has(p));
+if (unwanted.length > 0) throw new Error(`bundle: the worker thread would load ${unwanted.join(', ')} (see which source imports it: a worker needs none)`);
