@@ -9,8 +9,9 @@
  * - so does a batch too small to pay for the threads, unless `--workers`
  *   was asked for: fewer simulated requests in all (estimated from the
  *   arrival rates) than INLINE_REQUESTS, about what the main thread
- *   simulates while a pool starts (a worker loads the simulator for
- *   ≈ 0.3 s, then runs its first replication cold);
+ *   simulates while a pool starts (a worker loads the simulator, bundled
+ *   without zod or yaml, for ≈ 0.1 s of CPU — 0.3–0.4 s before the bundle —
+ *   then runs its first replication cold: its JIT warms up on its own);
  * - otherwise a pool of at most min(workers, replications in the batch)
  *   threads, started when first needed (piscina is not even loaded before).
  *
