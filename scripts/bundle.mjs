@@ -51,6 +51,16 @@ const { metafile } = await build({
   banner: { js: "import { createRequire as __svcsimCreateRequire } from 'node:module'; const require = __svcsimCreateRequire(import.meta.url);" },
   plugins: [
     {
+      // zod's 49 translations of its own messages are half of its code (360 KB
+      // to compile at every start); svcsim words its messages itself, in
+      // English (zod's `en` is imported on its own and stays).
+      name: 'no-zod-locales',
+      setup(b) {
+        b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'no-zod-locales' } : undefined));
+        b.onLoad({ filter: /.*/, namespace: 'no-zod-locales' }, () => ({ contents: 'export {};', loader: 'js' }));
+      },
+    },
+    {
       name: 'no-node-canvas',
       setup(b) {
         b.onResolve({ filter: /^canvas$/ }, () => ({ path: 'canvas', namespace: 'no-node-canvas' }));
