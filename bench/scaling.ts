@@ -10,7 +10,11 @@
  * machine really gave (2.0 on two idle cores), so the replications' ratio
  * is read against it.
  *
- *   node dist/bench/scaling.js [--duration SECONDS] [--replications N]
+ * It runs in rounds (1 worker, 2 workers, then the control) and prints the
+ * median ratio and the median control: on a shared machine a single round
+ * says little.
+ *
+ *   node dist/bench/scaling.js [--duration SECONDS] [--replications N] [--rounds N]
  *   npx tsx bench/scaling.ts
  *
  * The reference scenario is bench/reference.ts.
@@ -21,6 +25,7 @@ import { Worker } from 'node:worker_threads';
 import { stringify } from 'yaml';
 import { execute } from '../src/runner/run.js';
 import { parseScenarioText } from '../src/scenario/load.js';
+import type { Variant } from '../src/scenario/sweep.js';
 import { referenceScenario } from './reference.js';
 
 /** A CPU-bound loop in a worker thread (no memory traffic): its seconds. */
@@ -44,30 +49,47 @@ async function cpuControl(): Promise<number> {
   return (2 * one) / two;
 }
 
+/** One batch of the replications on `workers` threads: simulated requests per second, and the bytes one result takes back. */
+async function rate(variants: Variant[], replications: number, workers: number): Promise<{ rate: number; seconds: number; requests: number; bytes: number }> {
+  const t0 = process.hrtime.bigint();
+  const out = await execute({ variants, rootSeed: 1, replications, workers, quiet: true });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (out.failure) throw new Error(out.failure.message);
+  const bytes = out.results.reduce((s, r) => s + Buffer.byteLength(JSON.stringify(r)), 0) / out.results.length;
+  return { rate: out.simulatedRequests / seconds, seconds, requests: out.simulatedRequests, bytes };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { duration: { type: 'string', default: '50' }, replications: { type: 'string', default: '8' } } });
+  const { values } = parseArgs({ options: { duration: { type: 'string', default: '50' }, replications: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' } } });
   const duration = Number(values.duration);
   const replications = Number(values.replications);
+  const rounds = Number(values.rounds);
   const scenario = parseScenarioText(stringify(referenceScenario(duration)), 'bench-reference.yaml').scenario;
   const variants = [{ index: 0, label: 'base', params: [], scenario }];
-  console.log(`svcsim scaling bench (node ${process.version}, ${availableParallelism()} cores): ${replications} replications of ${duration} s simulated`);
-  const rates: number[] = [];
-  for (const workers of [1, 2]) {
-    const t0 = process.hrtime.bigint();
-    const out = await execute({ variants, rootSeed: 1, replications, workers, quiet: true });
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (out.failure) throw new Error(out.failure.message);
-    const rate = out.simulatedRequests / seconds;
-    rates.push(rate);
-    const bytes = out.results.reduce((s, r) => s + Buffer.byteLength(JSON.stringify(r)), 0) / out.results.length;
+  console.log(`svcsim scaling bench (node ${process.version}, ${availableParallelism()} cores): ${replications} replications of ${duration} s simulated, ${rounds} rounds of 1 worker, 2 workers, control`);
+  // Each round measures its own control right after its two runs, so that a
+  // machine whose load changes during the bench shows it round by round.
+  const ratios: number[] = [];
+  const controls: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const one = await rate(variants, replications, 1);
+    const two = await rate(variants, replications, 2);
+    const control = await cpuControl();
+    ratios.push(two.rate / one.rate);
+    controls.push(control);
     console.log(
-      `  ${workers} worker${workers > 1 ? 's' : ' '}: ${(rate / 1e6).toFixed(2)} M simulated requests/s ` +
-        `(${out.simulatedRequests} requests in ${seconds.toFixed(2)} s; ${(bytes / 1024).toFixed(1)} KB moved back per replication)`,
+      `  round ${round}: 1 worker ${(one.rate / 1e6).toFixed(2)} M simulated requests/s (${one.seconds.toFixed(2)} s), 2 workers ${(two.rate / 1e6).toFixed(2)} M/s (${two.seconds.toFixed(2)} s): ` +
+        `${(two.rate / one.rate).toFixed(2)}×; control ${control.toFixed(2)}× (${one.requests} requests a batch; ${(one.bytes / 1024).toFixed(1)} KB moved back per replication)`,
     );
   }
-  const ratio = rates[1] / rates[0];
-  const control = await cpuControl();
-  console.log(`  2 workers / 1 worker = ${ratio.toFixed(2)}× (target ≥ 1.8×); control, 2 CPU-bound loops / 1 in the same run: ${control.toFixed(2)}× (the cores the machine gave)`);
+  console.log(
+    `  2 workers / 1 worker = ${median(ratios).toFixed(2)}× (median of ${rounds}; target ≥ 1.8×); control, 2 CPU-bound loops / 1 in the same rounds: ${median(controls).toFixed(2)}× (the cores the machine gave)`,
+  );
 }
 
 await main();
