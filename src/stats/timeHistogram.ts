@@ -150,7 +150,7 @@ function takeBins(length: number): Uint32Array {
     slab = new Uint32Array(Math.max(SLAB_LENGTH, length));
     slabUsed = 0;
   }
-  const bins = slab.subarray(slabUsed, slabUsed + length);
+  const bins = new Uint32Array(slab.buffer, slabUsed * Uint32Array.BYTES_PER_ELEMENT, length);
   slabUsed += length;
   return bins;
 }
