@@ -9,8 +9,8 @@
  * - from the 33rd on, latencies are counted in log-spaced bins 1% wide
  *   (bin i ≥ 1 holds [1 µs·1.01^(i−1), 1 µs·1.01^i); bin 0 everything below
  *   1 µs; the last bin everything from 10⁵ s up), and only the range of
- *   bins actually hit is stored: at the 33rd, their spread and half as
- *   much again, then growing by doubling (latencies from 1 ms to 1 s need
+ *   bins actually hit is stored: at the 33rd, the power of two that covers
+ *   their spread, then growing by doubling (latencies from 1 ms to 1 s need
  *   695 bins, 2.8 KB).
  *
  * A quantile from bins is the geometric middle of its bin, clamped to the
@@ -64,13 +64,13 @@ export class TimeHistogram {
     } else if (this.total < EXACT_LIMIT) {
       (this.exact ??= []).push(seconds);
     } else {
-      // Past the exact limit: move the kept latencies into bins, sized for their spread and half as much again.
+      // Past the exact limit: move the kept latencies into bins, sized for their spread.
       const exact = this.exact!;
       exact.push(seconds);
       const low = binOf(this.smallest);
       const spread = binOf(this.largest) - low + 1;
       let length = INITIAL_BINS;
-      while (length < spread * 1.5 && length < BIN_COUNT) length *= 2;
+      while (length < spread && length < BIN_COUNT) length *= 2;
       length = Math.min(length, BIN_COUNT);
       this.offset = Math.max(0, Math.min(low - ((length - spread) >> 1), BIN_COUNT - length));
       this.bins = takeBins(length);
