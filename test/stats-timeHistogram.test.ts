@@ -70,4 +70,23 @@ describe('time-bucket histograms', () => {
     h.record(0.02);
     expect(h.quantile(0.5)).toBeCloseTo(0.02, 12);
   });
+
+  it('count from zero in bins that another histogram outgrew (they are reused)', () => {
+    // The first histograms outgrow their bins several times and hand the old ones on.
+    for (let k = 0; k < 3; k++) {
+      const spread = new TimeHistogram();
+      for (const v of lognormalSample(2000, `spread-${k}`)) spread.record(v);
+    }
+    // Later ones take those arrays: their quantiles must be their own latencies' only.
+    for (let k = 0; k < 20; k++) {
+      const values = lognormalSample(500, `later-${k}`);
+      const h = new TimeHistogram();
+      for (const v of values) h.record(v);
+      const sorted = [...values].sort((a, b) => a - b);
+      for (const q of [0.05, 0.5, 0.95]) {
+        const exact = exactQuantile(sorted, q);
+        expect(Math.abs(h.quantile(q) - exact)).toBeLessThanOrEqual(0.00499 * exact);
+      }
+    }
+  });
 });

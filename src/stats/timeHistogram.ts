@@ -9,8 +9,9 @@
  * - from the 33rd on, latencies are counted in log-spaced bins 1% wide
  *   (bin i ≥ 1 holds [1 µs·1.01^(i−1), 1 µs·1.01^i); bin 0 everything below
  *   1 µs; the last bin everything from 10⁵ s up), and only the range of
- *   bins actually hit is stored, growing by doubling (latencies from 1 ms to
- *   1 s need 695 bins, 2.8 KB).
+ *   bins actually hit is stored: at the 33rd, the power of two that covers
+ *   their spread, then growing by doubling (latencies from 1 ms to 1 s need
+ *   695 bins, 2.8 KB).
  *
  * A quantile from bins is the geometric middle of its bin, clamped to the
  * smallest and largest latency recorded, so its relative error is at most
@@ -44,7 +45,7 @@ export class TimeHistogram {
   private smallest = Infinity;
   private largest = -Infinity;
   /** The latencies themselves while there are at most EXACT_LIMIT of them. */
-  private exact: Float64Array | null = null;
+  private exact: number[] | null = null;
   /** Counts of bins offset .. offset + bins.length − 1, once past EXACT_LIMIT. */
   private bins: Uint32Array | null = null;
   private offset = 0;
@@ -61,12 +62,19 @@ export class TimeHistogram {
     if (this.bins !== null) {
       this.countInBin(seconds);
     } else if (this.total < EXACT_LIMIT) {
-      if (this.exact === null || this.total === this.exact.length) this.growExact();
-      this.exact![this.total] = seconds;
+      (this.exact ??= []).push(seconds);
     } else {
-      // Past the exact limit: move the kept latencies into bins.
-      for (const x of this.exact!) this.countInBin(x);
-      this.countInBin(seconds);
+      // Past the exact limit: move the kept latencies into bins, sized for their spread.
+      const exact = this.exact!;
+      exact.push(seconds);
+      const low = binOf(this.smallest);
+      const spread = binOf(this.largest) - low + 1;
+      let length = INITIAL_BINS;
+      while (length < spread && length < BIN_COUNT) length *= 2;
+      length = Math.min(length, BIN_COUNT);
+      this.offset = Math.max(0, Math.min(low - ((length - spread) >> 1), BIN_COUNT - length));
+      this.bins = takeBins(length);
+      for (const x of exact) this.countInBin(x);
       this.exact = null;
     }
     this.total++;
@@ -77,7 +85,7 @@ export class TimeHistogram {
     if (this.total === 0) return NaN;
     const rank = Math.max(1, Math.ceil(q * this.total));
     if (this.bins === null) {
-      const sorted = this.exact!.slice(0, this.total).sort();
+      const sorted = this.exact!.slice(0, this.total).sort((a, b) => a - b);
       return sorted[rank - 1];
     }
     // The first and last order statistics are known exactly.
@@ -99,21 +107,10 @@ export class TimeHistogram {
     this.bins?.fill(0);
   }
 
-  private growExact(): void {
-    const next = new Float64Array(this.exact === null ? 4 : Math.min(EXACT_LIMIT, this.exact.length * 2));
-    if (this.exact !== null) next.set(this.exact);
-    this.exact = next;
-  }
-
   private countInBin(seconds: number): void {
     const bin = binOf(seconds);
-    if (this.bins === null) {
-      this.offset = Math.max(0, Math.min(bin - INITIAL_BINS / 2, BIN_COUNT - INITIAL_BINS));
-      this.bins = new Uint32Array(INITIAL_BINS);
-    } else if (bin < this.offset || bin >= this.offset + this.bins.length) {
-      this.growBins(bin);
-    }
-    this.bins[bin - this.offset]++;
+    if (bin < this.offset || bin >= this.offset + this.bins!.length) this.growBins(bin);
+    this.bins![bin - this.offset]++;
   }
 
   /** Doubles the stored range of bins (at least) until it covers `bin`, keeping the far end. */
@@ -124,9 +121,42 @@ export class TimeHistogram {
     while (length < Math.max(high, bin + 1) - Math.min(this.offset, bin)) length *= 2;
     length = Math.min(length, BIN_COUNT);
     const offset = bin < this.offset ? Math.max(0, high - length) : Math.min(this.offset, BIN_COUNT - length);
-    const next = new Uint32Array(length);
+    const next = takeBins(length);
     next.set(old, this.offset - offset);
+    giveBins(old);
     this.bins = next;
     this.offset = offset;
   }
+}
+
+/**
+ * Where bin arrays come from. A typed array of its own costs microseconds
+ * (its buffer is allocated outside the heap), and a busy bucket's bins grow
+ * a few times as its latencies spread: allocation was most of the cost of
+ * recording. So bins are views carved from large shared buffers, and the
+ * arrays a histogram outgrows are kept, by length, for the next one to take
+ * (buckets fill one after another, so what one outgrows serves the next).
+ */
+const SLAB_LENGTH = 1 << 16;
+let slab = new Uint32Array(0);
+let slabUsed = 0;
+const spareBins = new Map<number, Uint32Array[]>();
+
+/** Zeroed bins of the given length. */
+function takeBins(length: number): Uint32Array {
+  const spare = spareBins.get(length)?.pop();
+  if (spare !== undefined) return spare.fill(0);
+  if (slabUsed + length > slab.length) {
+    slab = new Uint32Array(Math.max(SLAB_LENGTH, length));
+    slabUsed = 0;
+  }
+  const bins = new Uint32Array(slab.buffer, slabUsed * Uint32Array.BYTES_PER_ELEMENT, length);
+  slabUsed += length;
+  return bins;
+}
+
+function giveBins(bins: Uint32Array): void {
+  let list = spareBins.get(bins.length);
+  if (list === undefined) spareBins.set(bins.length, (list = []));
+  list.push(bins);
 }
