@@ -464,7 +464,9 @@ interface Checked {
 
 /** Schema, rules, files and resolution of a document; throws every problem at once (with `extra`, found before). */
 export function checkDocument(raw: unknown, file: string, place: Place, cache: FileCache, extra: Problem[] = []): Checked {
-  const result = scenarioSchema.safeParse(raw);
+  // jitless: zod would generate and compile a parser for each object schema on
+  // its first parse; one scenario is parsed once, and that costs more than it saves.
+  const result = scenarioSchema.safeParse(raw, { jitless: true });
   if (!result.success) throw new ScenarioError([...extra, ...zodProblems(result.error.issues, raw, file, place)]);
   const parsed = result.data;
   const { errors, warnings } = findingProblems(checkRules(parsed), raw, file, place);

@@ -423,7 +423,7 @@ export const distributionSchema = z
       ctx.addIssue({ code: 'custom', path: form.path, message: form.message, input });
       return input;
     }
-    const result = form.safeParse(input);
+    const result = form.safeParse(input, { jitless: true }); // no generated parser for one value (load.ts)
     if (!result.success) for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
     return input;
   }, anyDistributionForm)
