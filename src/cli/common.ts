@@ -14,6 +14,7 @@ import { writeResultsFolder } from '../results/folder.js';
 import type { Slo } from '../scenario/slos.js';
 import { claimOutput } from '../results/write.js';
 import { RUN_LIMITS } from '../scenario/units.js';
+import { ChartThread } from '../report/thread.js';
 import type { Manifest, PlanAnswer, VariantInfo } from '../results/manifest.js';
 
 /** A loaded scenario and its sweep variants, ready to run. */
@@ -26,12 +27,28 @@ export function warn(message: string): void {
   process.stderr.write(`svcsim: warning: ${message}\n`);
 }
 
+let chartThread: ChartThread | undefined;
+
+/**
+ * Starts loading vega in a thread of its own (report/thread.ts), for a
+ * command that will draw charts: call it before the replications, never
+ * when charts are off.
+ */
+export function startCharts(): void {
+  chartThread ??= ChartThread.start();
+}
+
 /** Draws charts and report.html into a results folder; a failure is a warning, never lost results. */
 export async function drawReport(dir: string, plan?: PlanAnswer): Promise<void> {
+  const thread = chartThread;
+  chartThread = undefined;
   try {
-    // Loaded only when drawing: vega and resvg take a while to load.
-    const { writeReport } = await import('../report/index.js');
-    await writeReport(dir, plan ? { plan } : undefined);
+    if (thread) await thread.draw({ dir, plan });
+    else {
+      // Loaded only when drawing: vega and resvg take a while to load.
+      const { writeReport } = await import('../report/index.js');
+      await writeReport(dir, plan ? { plan } : undefined);
+    }
   } catch (err) {
     warn(`charts and report.html were not drawn (the results are complete without them; \`svcsim report\` draws them later): ${err instanceof Error ? err.message : String(err)}`);
   }
