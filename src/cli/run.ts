@@ -100,7 +100,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     interrupt.abort();
   };
   process.once('SIGINT', onSigint);
-  // vega loads in its own thread while the replications run.
+  // vega loads while the replications run.
   if (opts.charts !== false) startCharts();
   const started = Date.now();
   let outcome: ExecuteResult;
