@@ -27,7 +27,7 @@ function run(out: string, ...extra: string[]) {
   const r = spawnSync(process.execPath, ['--import', tsx, '--import', register, 'src/cli/bin.ts', 'run', 'scenarios/default.yaml', '--set', 'simulation.duration=1s', '--replications', '1', '--quiet', '--out', out, ...extra], {
     encoding: 'utf8',
     timeout: 120_000,
-    env: { ...process.env, SVCSIM_CACHE_DIR: 'off' },
+    env: { ...process.env, SVCSIM_NO_CACHE: '1' },
   });
   return { status: r.status, loaded: r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')) };
 }

@@ -2,10 +2,12 @@
  * The cache of compiled chart shapes (src/report/vegaCache.ts) is only ever
  * a shortcut: every chart of the fixture folders drawn through it — when it
  * compiles and when it reads the cached shape back — is byte for byte the
- * SVG of vega-lite's own compile, a cache file that is not JSON only means
- * compiling, and SVCSIM_CACHE_DIR=off writes nothing.
+ * SVG of vega-lite's own compile; a cache file that is not JSON, or whose
+ * runtime was changed, only means compiling; it keeps the 256 shapes used
+ * last; SVCSIM_NO_CACHE=1 writes nothing. (vitest.config.ts turns the cache
+ * off for every other test.)
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vega from 'vega';
@@ -35,14 +37,16 @@ const cacheFiles = (dir: string): string[] => readdirSync(dir, { recursive: true
 
 describe('the cache of compiled chart shapes', () => {
   let dir: string;
-  const before = process.env.SVCSIM_CACHE_DIR;
+  const before = { dir: process.env.SVCSIM_CACHE_DIR, off: process.env.SVCSIM_NO_CACHE };
+  const restore = (name: string, value: string | undefined) => (value === undefined ? delete process.env[name] : (process.env[name] = value));
   beforeEach(() => {
     dir = mkdtempSync(join(scratch, 'cache-'));
     process.env.SVCSIM_CACHE_DIR = dir;
+    delete process.env.SVCSIM_NO_CACHE;
   });
   afterEach(() => {
-    if (before === undefined) delete process.env.SVCSIM_CACHE_DIR;
-    else process.env.SVCSIM_CACHE_DIR = before;
+    restore('SVCSIM_CACHE_DIR', before.dir);
+    restore('SVCSIM_NO_CACHE', before.off);
   });
 
   it('draws every chart of the fixtures byte for byte as vega-lite compiles it, compiling first and from the cache after', async () => {
@@ -68,16 +72,41 @@ describe('the cache of compiled chart shapes', () => {
     expect(cacheFiles(dir)).toHaveLength(1);
   });
 
-  it('compiles again when a cache file is not JSON, and draws the same chart', async () => {
+  it('compiles again when a cache file is not JSON, or its runtime was changed, and draws the same chart', async () => {
     const c = specsOf('test/fixtures/results-base')[0];
     const want = await toSvg(c.spec);
     const [file] = cacheFiles(dir);
+    const entry = readFileSync(join(dir, file), 'utf8');
+    // A changed title in the runtime, hash left as it was: drawing it would change the chart.
+    const { shape, sha256, runtime } = JSON.parse(entry) as { shape: string; sha256: string; runtime: unknown };
+    const changed = JSON.stringify(runtime).replaceAll('End-to-end latency distribution', 'End-to-end latency distributioN');
+    expect(changed).not.toBe(JSON.stringify(runtime));
+    writeFileSync(join(dir, file), JSON.stringify({ shape, sha256, runtime: JSON.parse(changed) as unknown }));
+    expect(await toSvg(c.spec)).toBe(want);
     writeFileSync(join(dir, file), '{ not json');
     expect(await toSvg(c.spec)).toBe(want);
   });
 
-  it('writes nothing with SVCSIM_CACHE_DIR=off', async () => {
-    process.env.SVCSIM_CACHE_DIR = 'off';
+  it('keeps the 256 shapes used last: writing one more drops the oldest file', async () => {
+    const c = specsOf('test/fixtures/results-base')[0];
+    await toSvg(c.spec);
+    const [first] = cacheFiles(dir);
+    const folder = join(dir, first, '..');
+    for (let i = 0; i < 255; i++) {
+      const f = join(folder, `old-${String(i).padStart(3, '0')}.json`);
+      writeFileSync(f, '{}');
+      utimesSync(f, new Date(1_000_000 + i * 1000), new Date(1_000_000 + i * 1000));
+    }
+    expect(cacheFiles(dir)).toHaveLength(256);
+    await toSvg(specsOf('test/fixtures/results-base')[1].spec);
+    const left = cacheFiles(dir).map((f) => f.split('/').pop());
+    expect(left).toHaveLength(256);
+    expect(left).not.toContain('old-000.json');
+    expect(left).toContain('old-001.json');
+  });
+
+  it('writes nothing with SVCSIM_NO_CACHE=1', async () => {
+    process.env.SVCSIM_NO_CACHE = '1';
     const c = specsOf('test/fixtures/results-base')[0];
     expect(await toSvg(c.spec)).toBe(await compiledDirectly(c.spec));
     expect(cacheFiles(dir)).toEqual([]);

@@ -10,45 +10,89 @@
  * nor compiles nor parses (together ≈ 0.06 s a chart in a fresh process,
  * and 0.06 s to load vega-lite).
  *
- * The cache is `$SVCSIM_CACHE_DIR`, in a folder per vega-lite and vega
- * version (with ON_BY_DEFAULT, else `$XDG_CACHE_HOME/svcsim`, else
- * `~/.cache/svcsim`; `SVCSIM_CACHE_DIR=off` turns it off). It is only ever a shortcut: a file
- * that cannot be read, written or parsed means compiling, and files are
- * written whole (a temporary file renamed), so concurrent runs never read
- * half of one. Drawn from the cache or not, a chart is the same bytes.
+ * The cache is `$SVCSIM_CACHE_DIR`, else `$XDG_CACHE_HOME/svcsim`, else
+ * `~/.cache/svcsim` (when the home folder exists), in a folder per set of
+ * versions of the packages that compile and parse; `SVCSIM_NO_CACHE=1`
+ * turns it off. It keeps the 256 shapes used last (by file time). It is
+ * only ever a shortcut: files are written whole (a temporary file renamed)
+ * and carry a hash of their runtime, and a file that cannot be read or
+ * written, is not JSON or does not match its hash means compiling. Drawn
+ * from the cache or not, a chart is the same bytes.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, type Runtime } from 'vega';
 import type { Spec } from './charts/common.js';
 
-/** Beyond this many compiled shapes the cache stops growing (each is 20–150 kB). */
-const MAX_ENTRIES = 500;
+/** How many shapes the cache keeps (each file is 20–150 kB); writing one more drops the oldest. */
+const MAX_ENTRIES = 256;
 const MARK = '__svcsim_data__';
 
-/** A package's version, from its package.json (which vega-lite's exports do not name), without loading it. */
-function versionOf(name: string): string {
-  const main = createRequire(import.meta.url).resolve(name);
-  const pkg = JSON.parse(readFileSync(join(dirname(main), '..', 'package.json'), 'utf8')) as { name?: string; version?: string };
-  if (pkg.name !== name || !pkg.version) throw new Error(`${name} has no version`);
-  return pkg.version;
-}
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Whether the cache is used without SVCSIM_CACHE_DIR naming a folder (off until the lead decides: no state outside the results folder by default). */
-const ON_BY_DEFAULT = false;
-
-/** The cache folder of this vega-lite and vega, or undefined (turned off, or a version unknown). */
-function cacheDir(): string | undefined {
-  const own = process.env.SVCSIM_CACHE_DIR;
-  if (own === 'off' || (!own && !ON_BY_DEFAULT)) return undefined;
+/**
+ * The versions of the code a runtime comes from: vega-lite (compile) and
+ * vega's parser with the expression code generator it uses, read from their
+ * package.json files (vega-lite's exports name no package.json: found next
+ * to its entry). Undefined when one cannot be found: no cache then.
+ */
+function codeVersions(): string | undefined {
+  const versionOf = (name: string, from: string): string => {
+    const entry = createRequire(from).resolve(name);
+    for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+      const file = join(dir, 'package.json');
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name && pkg.version) return `${name}@${pkg.version}`;
+    }
+    throw new Error(`no version of ${name}`);
+  };
   try {
-    const base = own || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'svcsim');
-    return join(base, `vega-lite-${versionOf('vega-lite')}-vega-${versionOf('vega')}`);
+    const vega = createRequire(import.meta.url).resolve('vega');
+    return [versionOf('vega-lite', import.meta.url), versionOf('vega', import.meta.url), ...['vega-parser', 'vega-functions', 'vega-expression', 'vega-util'].map((n) => versionOf(n, vega))].join(' ');
   } catch {
     return undefined;
+  }
+}
+
+/** The cache folder for this code, or undefined (turned off, no home folder, versions unknown). */
+function cacheDir(): string | undefined {
+  if (process.env.SVCSIM_NO_CACHE === '1') return undefined;
+  const base = process.env.SVCSIM_CACHE_DIR || (process.env.XDG_CACHE_HOME ? join(process.env.XDG_CACHE_HOME, 'svcsim') : existsSync(homedir()) ? join(homedir(), '.cache', 'svcsim') : undefined);
+  const versions = base && codeVersions();
+  return versions && join(base, `runtimes-${sha256(versions).slice(0, 16)}`);
+}
+
+/** The cached runtime of a shape, if its file is there, whole and unchanged (its hash matches). */
+function readEntry(file: string, shape: string): Runtime | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { shape?: string; runtime?: Runtime; sha256?: string };
+    if (entry.shape !== shape || !entry.runtime || entry.sha256 !== sha256(JSON.stringify(entry.runtime))) return undefined;
+    // Used now: the last to be dropped.
+    const now = new Date();
+    utimesSync(file, now, now);
+    return entry.runtime;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes an entry whole (temporary file renamed), then drops the oldest beyond MAX_ENTRIES; every error ignored. */
+function writeEntry(dir: string, file: string, shape: string, runtimeText: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `{"shape":${JSON.stringify(shape)},"sha256":"${sha256(runtimeText)}","runtime":${runtimeText}}`);
+    renameSync(tmp, file);
+    const entries = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    if (entries.length <= MAX_ENTRIES) return;
+    const byAge = entries.map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => a.t - b.t || (a.f < b.f ? -1 : 1));
+    for (const { f } of byAge.slice(0, entries.length - MAX_ENTRIES)) rmSync(join(dir, f), { force: true });
+  } catch {
+    // A cache that cannot be written only means compiling next time.
   }
 }
 
@@ -124,29 +168,14 @@ export async function runtimeOf(spec: Spec): Promise<Runtime> {
   const { shape, datasets } = shapeOf(spec);
   const dir = cacheDir();
   const text = JSON.stringify(shape);
-  const file = dir && join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`);
-  if (file)
-    try {
-      const cached = JSON.parse(readFileSync(file, 'utf8')) as { shape: string; runtime: Runtime };
-      if (cached.shape === text) return withData(cached.runtime, datasets);
-    } catch {
-      // Not cached yet (or unreadable): compile.
-    }
+  const file = dir && join(dir, `${sha256(text).slice(0, 32)}.json`);
+  const cached = file && readEntry(file, text);
+  if (cached) return withData(cached, datasets);
   const { compile } = await import('vega-lite');
-  const entry = JSON.stringify({ shape: text, runtime: parse(compile(shape as Spec).spec) });
+  const runtimeText = JSON.stringify(parse(compile(shape as Spec).spec));
   // Read back as the cache would give it, so that a chart is drawn from the same runtime either way.
-  const { runtime } = JSON.parse(entry) as { runtime: Runtime };
+  const runtime = JSON.parse(runtimeText) as Runtime;
   if (!markersIntact(runtime, datasets.length)) return parse(compile(spec).spec);
-  if (dir && file)
-    try {
-      mkdirSync(dir, { recursive: true });
-      if (readdirSync(dir).length < MAX_ENTRIES) {
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, entry);
-        renameSync(tmp, file);
-      }
-    } catch {
-      // A cache that cannot be written only means compiling next time.
-    }
+  if (dir && file) writeEntry(dir, file, text, runtimeText);
   return withData(runtime, datasets);
 }
