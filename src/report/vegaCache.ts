@@ -39,7 +39,13 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * package.json files (vega-lite's exports name no package.json: found next
  * to its entry). Undefined when one cannot be found: no cache then.
  */
+let versionsFound: string | undefined | null = null;
 function codeVersions(): string | undefined {
+  if (versionsFound === null) versionsFound = findVersions();
+  return versionsFound;
+}
+
+function findVersions(): string | undefined {
   const versionOf = (name: string, from: string): string => {
     const entry = createRequire(from).resolve(name);
     for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
@@ -61,7 +67,15 @@ function codeVersions(): string | undefined {
 /** The cache folder for this code, or undefined (turned off, no home folder, versions unknown). */
 function cacheDir(): string | undefined {
   if (process.env.SVCSIM_NO_CACHE === '1') return undefined;
-  const base = process.env.SVCSIM_CACHE_DIR || (process.env.XDG_CACHE_HOME ? join(process.env.XDG_CACHE_HOME, 'svcsim') : existsSync(homedir()) ? join(homedir(), '.cache', 'svcsim') : undefined);
+  const home = (): string | undefined => {
+    try {
+      return existsSync(homedir()) ? homedir() : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const own = process.env.SVCSIM_CACHE_DIR || (process.env.XDG_CACHE_HOME && join(process.env.XDG_CACHE_HOME, 'svcsim'));
+  const base = own || (home() && join(home()!, '.cache', 'svcsim'));
   const versions = base && codeVersions();
   return versions && join(base, `runtimes-${sha256(versions).slice(0, 16)}`);
 }
@@ -71,9 +85,13 @@ function readEntry(file: string, shape: string): Runtime | undefined {
   try {
     const entry = JSON.parse(readFileSync(file, 'utf8')) as { shape?: string; runtime?: Runtime; sha256?: string };
     if (entry.shape !== shape || !entry.runtime || entry.sha256 !== sha256(JSON.stringify(entry.runtime))) return undefined;
-    // Used now: the last to be dropped.
-    const now = new Date();
-    utimesSync(file, now, now);
+    try {
+      // Used now: the last to be dropped (a read-only cache is still read).
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {
+      // Dropped sooner, no more.
+    }
     return entry.runtime;
   } catch {
     return undefined;
