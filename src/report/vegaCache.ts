@@ -39,11 +39,12 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * package.json files (vega-lite's exports name no package.json: found next
  * to its entry). Undefined when one cannot be found: no cache then.
  */
-let versionsFound: string | undefined | null = null;
 function codeVersions(): string | undefined {
   if (versionsFound === null) versionsFound = findVersions();
   return versionsFound;
 }
+/** Looked up once per process (null: not yet). */
+let versionsFound: string | undefined | null = null;
 
 function findVersions(): string | undefined {
   const versionOf = (name: string, from: string): string => {
