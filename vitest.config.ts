@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // No test reads or writes the chart cache in the home folder (src/report/vegaCache.ts); its own tests turn it on in a scratch folder.
+    env: { SVCSIM_NO_CACHE: '1' },
   },
 });

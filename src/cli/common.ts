@@ -26,11 +26,32 @@ export function warn(message: string): void {
   process.stderr.write(`svcsim: warning: ${message}\n`);
 }
 
+type ReportModule = typeof import('../report/index.js');
+let reportModule: Promise<ReportModule> | undefined;
+
+/** The report's code (vega, vega-lite, resvg: ≈ 0.2–0.3 s to load), imported once. */
+function loadReport(): Promise<ReportModule> {
+  if (!reportModule) {
+    reportModule = import('../report/index.js');
+    // A run that ends before drawing never hears of a failed load; drawReport does.
+    reportModule.catch(() => undefined);
+  }
+  return reportModule;
+}
+
+/**
+ * Starts loading the report's code for a command that will draw charts
+ * (never when charts are off): called before the replications, it loads
+ * while they run on worker threads, when this thread only waits.
+ */
+export function startCharts(): void {
+  void loadReport();
+}
+
 /** Draws charts and report.html into a results folder; a failure is a warning, never lost results. */
 export async function drawReport(dir: string, plan?: PlanAnswer): Promise<void> {
   try {
-    // Loaded only when drawing: vega and resvg take a while to load.
-    const { writeReport } = await import('../report/index.js');
+    const { writeReport } = await loadReport();
     await writeReport(dir, plan ? { plan } : undefined);
   } catch (err) {
     warn(`charts and report.html were not drawn (the results are complete without them; \`svcsim report\` draws them later): ${err instanceof Error ? err.message : String(err)}`);

@@ -55,7 +55,7 @@ import { summarize } from '../stats/summarize.js';
 import { buildManifest } from '../results/manifest.js';
 import { parseDuration, RUN_LIMITS } from '../scenario/units.js';
 import { describeNodeDown, NODE_DOWN_QUESTIONS, nodeDownSetup, podCount, type NodeDownQuestion, type NodeDownSetup } from '../runner/planNodeDown.js';
-import { checkOutput, prepare, saveResults, workersProblem, type Prepared } from './common.js';
+import { checkOutput, prepare, saveResults, startCharts, workersProblem, type Prepared } from './common.js';
 
 export interface PlanOptions {
   vary: string;
@@ -189,6 +189,8 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   }
   const unwritable = opts.out === undefined ? undefined : checkOutput(opts.out);
   if (unwritable) return bad(unwritable);
+  // vega loads while the search runs (charts are drawn only with --out).
+  if (opts.out !== undefined && opts.charts !== false) startCharts();
 
   const tried = new Map<number, Candidate>();
   const attempt = async (value: number): Promise<Candidate | number> => {

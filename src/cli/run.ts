@@ -34,7 +34,7 @@ import { summarize } from '../stats/summarize.js';
 import { RUN_LIMITS } from '../scenario/units.js';
 import { resolved } from '../scenario/resolved.js';
 import { Simulation } from '../sim/simulation.js';
-import { checkOutput, prepare, saveResults, warn, workersProblem } from './common.js';
+import { checkOutput, prepare, saveResults, startCharts, warn, workersProblem } from './common.js';
 
 export interface RunOptions {
   out?: string;
@@ -100,6 +100,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     interrupt.abort();
   };
   process.once('SIGINT', onSigint);
+  // vega loads while the replications run.
+  if (opts.charts !== false) startCharts();
   const started = Date.now();
   let outcome: ExecuteResult;
   try {

@@ -6,8 +6,8 @@
 import { renderAsync, Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { existsSync } from 'node:fs';
 import * as vega from 'vega';
-import { compile } from 'vega-lite';
 import type { Spec } from './charts/common.js';
+import { runtimeOf } from './vegaCache.js';
 
 const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/share/fonts/TTF', '/usr/share/fonts/dejavu-sans-fonts'];
 export const FONT_FILES = FONT_DIRS.flatMap((d) => ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => `${d}/${f}`)).filter((f) => existsSync(f));
@@ -20,7 +20,7 @@ const resvgOptions = (scale: number): ResvgRenderOptions => ({
 });
 
 export async function toSvg(spec: Spec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const view = new vega.View(await runtimeOf(spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

@@ -115,17 +115,26 @@ export function mean(xs: readonly number[]): number | null {
   return s / xs.length;
 }
 
+/**
+ * One formatter and one collator for every call: `toLocaleString` and
+ * `localeCompare` with options build a new one each time (≈ 0.1 ms), which
+ * was a tenth of a small report's chart specs. Same results (the language
+ * defines both methods through these objects).
+ */
+const PLAIN = new Intl.NumberFormat('en-US', { maximumFractionDigits: 12, useGrouping: false });
+const NATURAL = new Intl.Collator('en', { numeric: true });
+
 /** A number for a sentence: three significant digits, no exponent. */
 export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
   if (x === 0) return '0';
   const magnitude = Math.floor(Math.log10(Math.abs(x)));
   const decimals = Math.max(0, digits - 1 - magnitude);
-  return Number(x.toFixed(Math.min(decimals, 12))).toLocaleString('en-US', { maximumFractionDigits: 12, useGrouping: false });
+  return PLAIN.format(Number(x.toFixed(Math.min(decimals, 12))));
 }
 
 /** Names compared as people read them: web-2 before web-10. */
-export const naturalCompare = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+export const naturalCompare = (a: string, b: string): number => NATURAL.compare(a, b);
 
 /**
  * Variants in the order a reader expects: as summary.csv lists them, but
