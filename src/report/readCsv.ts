@@ -1,6 +1,6 @@
 /**
- * The reader of the results folder's own CSV files: csv-parse, the sibling
- * of the csv-stringify that writes them (RFC 4180: quoted fields may hold
+ * The reader of the results folder's own CSV files (src/stats/csv.ts writes
+ * them), with csv-parse (RFC 4180: quoted fields may hold
  * commas, quotes and line breaks; records end in \n or \r\n; a BOM is
  * skipped). Rows come back as objects keyed by the header, and the header
  * itself is kept, because the sweep parameter columns are known only by
