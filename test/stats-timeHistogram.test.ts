@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveStream } from '../src/engine/random.js';
-import { TimeHistogram } from '../src/stats/timeHistogram.js';
+import { BinStore, TimeHistogram } from '../src/stats/timeHistogram.js';
 
 /** The order statistic of rank max(1, ⌈q·n⌉). */
 function exactQuantile(sorted: readonly number[], q: number): number {
@@ -73,14 +73,15 @@ describe('time-bucket histograms', () => {
 
   it('count from zero in bins that another histogram outgrew (they are reused)', () => {
     // The first histograms outgrow their bins several times and hand the old ones on.
+    const store = new BinStore();
     for (let k = 0; k < 3; k++) {
-      const spread = new TimeHistogram();
+      const spread = new TimeHistogram(store);
       for (const v of lognormalSample(2000, `spread-${k}`)) spread.record(v);
     }
     // Later ones take those arrays: their quantiles must be their own latencies' only.
     for (let k = 0; k < 20; k++) {
       const values = lognormalSample(500, `later-${k}`);
-      const h = new TimeHistogram();
+      const h = new TimeHistogram(store);
       for (const v of values) h.record(v);
       const sorted = [...values].sort((a, b) => a - b);
       for (const q of [0.05, 0.5, 0.95]) {

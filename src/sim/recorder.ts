@@ -17,7 +17,7 @@ import { Outcome } from '../dataplane/client.js';
 import type { Attempts } from './pools.js';
 import { SEGMENTS } from './result.js';
 import { LatencyHistogram } from '../stats/histogram.js';
-import { TimeHistogram } from '../stats/timeHistogram.js';
+import { BinStore, TimeHistogram } from '../stats/timeHistogram.js';
 
 // Field offsets of the per-scope counters.
 const REQUESTS = 0;
@@ -91,6 +91,8 @@ export class Recorder {
   readonly segments: Float64Array;
   /** Per bucket, made at its first ok request (undefined until then). */
   readonly bucketLatency: (TimeHistogram | undefined)[];
+  /** Where the bucket histograms' bins come from (one store for the replication's buckets). */
+  private readonly bucketBins = new BinStore();
   readonly warmupBuckets: number;
   readonly warmupSum: Float64Array;
   readonly warmupCount: Float64Array;
@@ -195,7 +197,7 @@ export class Recorder {
     this.histograms[0].record(latency);
     if (this.edgeScopes > 2) this.histograms[scope].record(latency);
     this.bucketOk[bucket] += 1;
-    (this.bucketLatency[bucket] ??= new TimeHistogram()).record(latency);
+    (this.bucketLatency[bucket] ??= new TimeHistogram(this.bucketBins)).record(latency);
   }
 
   failed(scope: number, bucket: number, outcome: Outcome): void {

@@ -50,6 +50,9 @@ export class TimeHistogram {
   private bins: Uint32Array | null = null;
   private offset = 0;
 
+  /** `store`: where its bins come from, shared by the histograms of one replication (see BinStore). */
+  constructor(private readonly store: BinStore = new BinStore()) {}
+
   /** Latencies recorded. */
   get count(): number {
     return this.total;
@@ -73,7 +76,7 @@ export class TimeHistogram {
       while (length < spread && length < BIN_COUNT) length *= 2;
       length = Math.min(length, BIN_COUNT);
       this.offset = Math.max(0, Math.min(low - ((length - spread) >> 1), BIN_COUNT - length));
-      this.bins = takeBins(length);
+      this.bins = this.store.take(length);
       for (const x of exact) this.countInBin(x);
       this.exact = null;
     }
@@ -121,9 +124,9 @@ export class TimeHistogram {
     while (length < Math.max(high, bin + 1) - Math.min(this.offset, bin)) length *= 2;
     length = Math.min(length, BIN_COUNT);
     const offset = bin < this.offset ? Math.max(0, high - length) : Math.min(this.offset, BIN_COUNT - length);
-    const next = takeBins(length);
+    const next = this.store.take(length);
     next.set(old, this.offset - offset);
-    giveBins(old);
+    this.store.give(old);
     this.bins = next;
     this.offset = offset;
   }
@@ -136,27 +139,32 @@ export class TimeHistogram {
  * recording. So bins are views carved from large shared buffers, and the
  * arrays a histogram outgrows are kept, by length, for the next one to take
  * (buckets fill one after another, so what one outgrows serves the next).
+ * One store serves the histograms of one replication and goes with them.
  */
-const SLAB_LENGTH = 1 << 16;
-let slab = new Uint32Array(0);
-let slabUsed = 0;
-const spareBins = new Map<number, Uint32Array[]>();
+export class BinStore {
+  /** Elements of each shared buffer (256 KB). */
+  private static readonly SLAB_LENGTH = 1 << 16;
+  private slab = new Uint32Array(0);
+  private slabUsed = 0;
+  private readonly spare = new Map<number, Uint32Array[]>();
 
-/** Zeroed bins of the given length. */
-function takeBins(length: number): Uint32Array {
-  const spare = spareBins.get(length)?.pop();
-  if (spare !== undefined) return spare.fill(0);
-  if (slabUsed + length > slab.length) {
-    slab = new Uint32Array(Math.max(SLAB_LENGTH, length));
-    slabUsed = 0;
+  /** Zeroed bins of the given length. */
+  take(length: number): Uint32Array {
+    const spare = this.spare.get(length)?.pop();
+    if (spare !== undefined) return spare.fill(0);
+    if (this.slabUsed + length > this.slab.length) {
+      this.slab = new Uint32Array(Math.max(BinStore.SLAB_LENGTH, length));
+      this.slabUsed = 0;
+    }
+    const bins = new Uint32Array(this.slab.buffer, this.slabUsed * Uint32Array.BYTES_PER_ELEMENT, length);
+    this.slabUsed += length;
+    return bins;
   }
-  const bins = new Uint32Array(slab.buffer, slabUsed * Uint32Array.BYTES_PER_ELEMENT, length);
-  slabUsed += length;
-  return bins;
-}
 
-function giveBins(bins: Uint32Array): void {
-  let list = spareBins.get(bins.length);
-  if (list === undefined) spareBins.set(bins.length, (list = []));
-  list.push(bins);
+  /** Bins a histogram has outgrown, for another to take. */
+  give(bins: Uint32Array): void {
+    let list = this.spare.get(bins.length);
+    if (list === undefined) this.spare.set(bins.length, (list = []));
+    list.push(bins);
+  }
 }
