@@ -76,11 +76,14 @@ describe('time-bucket histograms', () => {
     const store = new BinStore();
     for (let k = 0; k < 3; k++) {
       const spread = new TimeHistogram(store);
+      // Narrow first (its first bins cover a few), then wide: the bins double up to the whole range.
+      for (let i = 0; i < 40; i++) spread.record(0.01 * (1 + i / 1000));
       for (const v of lognormalSample(2000, `spread-${k}`)) spread.record(v);
     }
     // Later ones take those arrays: their quantiles must be their own latencies' only.
     for (let k = 0; k < 20; k++) {
-      const values = lognormalSample(500, `later-${k}`);
+      // The same pattern, so they take the outgrown arrays (64 and 512 bins) on their way up.
+      const values = [...Array.from({ length: 40 }, (_, i) => 0.02 * (1 + i / 1000)), ...lognormalSample(500, `later-${k}`)];
       const h = new TimeHistogram(store);
       for (const v of values) h.record(v);
       const sorted = [...values].sort((a, b) => a - b);
