@@ -70,13 +70,15 @@ function cacheDir(): string | undefined {
   if (process.env.SVCSIM_NO_CACHE === '1') return undefined;
   const home = (): string | undefined => {
     try {
-      return existsSync(homedir()) ? homedir() : undefined;
+      const dir = homedir();
+      return existsSync(dir) ? dir : undefined;
     } catch {
       return undefined;
     }
   };
   const own = process.env.SVCSIM_CACHE_DIR || (process.env.XDG_CACHE_HOME && join(process.env.XDG_CACHE_HOME, 'svcsim'));
-  const base = own || (home() && join(home()!, '.cache', 'svcsim'));
+  const fallback = own ? undefined : home();
+  const base = own || (fallback && join(fallback, '.cache', 'svcsim'));
   const versions = base && codeVersions();
   return versions && join(base, `runtimes-${sha256(versions).slice(0, 16)}`);
 }
