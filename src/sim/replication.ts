@@ -100,8 +100,9 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
     ts.inFlight.push(width > 0 ? rec.inFlight.area[i] / width : NaN);
     ts.queueLength.push(width > 0 ? rec.queued.area[i] / width : NaN);
     const h = rec.bucketLatency[i];
-    ts.latencyP50Ms.push(h !== undefined && h.count > 0 ? h.quantile(0.5) * 1000 : NaN);
-    ts.latencyP99Ms.push(h !== undefined && h.count > 0 ? h.quantile(0.99) * 1000 : NaN);
+    const [p50, p99] = h !== undefined ? h.quantilePair(0.5, 0.99) : [NaN, NaN];
+    ts.latencyP50Ms.push(p50 * 1000);
+    ts.latencyP99Ms.push(p99 * 1000);
   }
   const warmupSeries = Array.from(rec.warmupSum, (sum, i) => (rec.warmupCount[i] > 0 ? (sum / rec.warmupCount[i]) * 1000 : NaN));
 
