@@ -73,8 +73,13 @@ function findVersions(): string | undefined {
   }
 }
 
-/** The cache folder for this code, or undefined (turned off, no home folder, versions unknown). */
-function cacheDir(): string | undefined {
+/**
+ * svcsim's cache folder: `$SVCSIM_CACHE_DIR`, else `$XDG_CACHE_HOME/svcsim`,
+ * else `~/.cache/svcsim` when the home folder exists; undefined when
+ * `SVCSIM_NO_CACHE=1` or there is none. Chart shapes (here) and chart fonts
+ * (fonts.ts) each have folders of their own in it.
+ */
+export function cacheBase(): string | undefined {
   if (process.env.SVCSIM_NO_CACHE === '1') return undefined;
   const home = (): string | undefined => {
     try {
@@ -86,7 +91,12 @@ function cacheDir(): string | undefined {
   };
   const own = process.env.SVCSIM_CACHE_DIR || (process.env.XDG_CACHE_HOME && join(process.env.XDG_CACHE_HOME, 'svcsim'));
   const fallback = own ? undefined : home();
-  const base = own || (fallback && join(fallback, '.cache', 'svcsim'));
+  return own || (fallback && join(fallback, '.cache', 'svcsim')) || undefined;
+}
+
+/** The cache folder for this code, or undefined (turned off, no home folder, versions unknown). */
+function cacheDir(): string | undefined {
+  const base = cacheBase();
   const versions = base && codeVersions();
   return versions && join(base, `runtimes-${sha256(versions).slice(0, 16)}`);
 }
