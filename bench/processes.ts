@@ -6,6 +6,7 @@
  * (bench/exitStats.mjs, loaded with --import).
  */
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface ProcessFigures {
@@ -16,9 +17,25 @@ export interface ProcessFigures {
 
 const EXIT_STATS = fileURLToPath(new URL('../../bench/exitStats.mjs', import.meta.url));
 
+/**
+ * The Node flags of a script's `#!/usr/bin/env -S node …` line: a script is
+ * timed as its command runs it (`svcsim` is the CLI bundle run by its `#!`
+ * line, whose flags matter to its speed).
+ */
+function shebangFlags(script: string | undefined): string[] {
+  if (script === undefined || !script.endsWith('.js')) return [];
+  const fd = openSync(script, 'r');
+  const head = Buffer.alloc(200);
+  const n = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  const first = head.subarray(0, n).toString('utf8').split('\n')[0];
+  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return m ? m[1].trim().split(' ').filter(Boolean) : [];
+}
+
 export function runProcess(args: string[]): ProcessFigures {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', EXIT_STATS, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [...shebangFlags(args[0]), '--import', EXIT_STATS, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
   if (r.status !== 0 || !line) throw new Error(`bench: ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);

@@ -16,6 +16,7 @@
 import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Piscina } from 'piscina';
 import { OverloadError, type ReplicationResult } from '../sim/result.js';
 import { OVERLOAD_PREFIX, type ReplicationTask } from './protocol.js';
@@ -79,6 +80,11 @@ export class ReplicationPool {
   private readonly heapMb: number;
 
   constructor(workers: number) {
+    // Workers compile their hot functions on their own thread, not on a
+    // helper thread of V8's that would wait for a core the other workers
+    // hold (see bin.ts: the first replication of each worker ran slower).
+    // V8's flags are the process's; a worker takes them when it starts.
+    setFlagsFromString('--no-concurrent-recompilation');
     const { filename, execArgv } = workerFile();
     this.heapMb = workerHeapMb(workers);
     const start = (argv: string[]) =>

@@ -59,12 +59,15 @@ export class Occupancy {
 
   /** One was there during [from, to). */
   add(from: number, to: number): void {
-    let a = from > this.windowStart ? from : this.windowStart;
-    const end = to < this.windowEnd ? to : this.windowEnd;
+    // Each bound read once (see Pods.inWindow): no branch of the hot path first taken at the window's end.
+    const windowStart = this.windowStart;
+    const windowEnd = this.windowEnd;
+    let a = from > windowStart ? from : windowStart;
+    const end = to < windowEnd ? to : windowEnd;
     const last = this.area.length - 1;
     while (a < end) {
-      const b = Math.min(last, Math.floor((a - this.windowStart) / this.bucketSeconds));
-      const bucketEnd = b === last ? end : Math.min(end, this.windowStart + (b + 1) * this.bucketSeconds);
+      const b = Math.min(last, Math.floor((a - windowStart) / this.bucketSeconds));
+      const bucketEnd = b === last ? end : Math.min(end, windowStart + (b + 1) * this.bucketSeconds);
       if (!(bucketEnd > a)) break;
       this.area[b] += bucketEnd - a;
       a = bucketEnd;

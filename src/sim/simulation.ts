@@ -167,7 +167,8 @@ export class Simulation implements Host {
       if (now > this.drainEnd) break;
       if (tracer !== undefined && tracer.complete) break;
       // Every counted request has ended and the window is over: nothing left to measure.
-      if (now >= this.windowEnd && this.countedOpen === 0) break;
+      // (countedOpen first: read at every event, it never meets the optimised loop without type feedback when the window ends.)
+      if (this.countedOpen === 0 && now >= this.windowEnd) break;
       this.now = now;
       this.events++;
       const payload = q.payload;
