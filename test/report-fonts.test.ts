@@ -34,11 +34,11 @@ describe('the cut-down chart fonts', () => {
     restore('SVCSIM_NO_CACHE', before.off);
   });
 
-  it('draw every chart of the fixtures with exactly the pixels of the whole font files, from files a quarter their size or less', async () => {
+  it('draw every chart of the fixtures with exactly the pixels of the whole font files, from files a tenth their size or less', async () => {
     expect(FONT_FILES.length).toBeGreaterThan(0);
     const cut = cutFonts(FONT_FILES)!;
     expect(cut).toHaveLength(FONT_FILES.length);
-    cut.forEach((f, i) => expect(statSync(f).size).toBeLessThan(statSync(FONT_FILES[i]).size / 4));
+    cut.forEach((f, i) => expect(statSync(f).size).toBeLessThan(statSync(FONT_FILES[i]).size / 10));
     let compared = 0;
     for (const folder of ['test/fixtures/results-base', 'test/fixtures/results-sweep']) {
       for (const c of chartSpecs(readResultFiles(folder), readManifest(folder))) {

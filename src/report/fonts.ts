@@ -2,21 +2,21 @@
  * The fonts resvg draws chart text with: DejaVu Sans, cut down to the
  * characters charts use, kept in svcsim's cache folder.
  *
- * resvg-js 2.6 reads a font file whole every time it shapes or draws a run of
- * text (its font database holds file paths, not bytes): a 6-chart report
- * read the two 740 kB DejaVu files ≈ 2900 times, ≈ 2 GB copied on libuv's
- * pool, ≈ 0.2 s of CPU, and the memory it lands in is fresh pages as often as
- * not. The same faces with only the glyphs of Latin text, punctuation,
- * arrows and mathematical signs are ≈ 80 kB each.
+ * resvg-js 2.6 reads a font file whole, into freshly zeroed memory, for
+ * every glyph it draws (its font database holds file paths, not bytes): the
+ * what-if's 6 charts read the two 740 kB DejaVu files ≈ 2900 times, ≈ 2 GB
+ * zeroed and copied on libuv's pool, most of the PNGs' CPU. The same faces
+ * with only the glyphs of the characters below are ≈ 40 kB each.
  *
  * The cut is HarfBuzz's own subsetter (hb-subset, the harfbuzzjs package's
- * WebAssembly build, run once and then cached): every glyph keeps its number
- * (RETAIN_GIDS), and the layout tables (every feature and script), the names
- * and the metrics stay, so each kept character is shaped and drawn exactly as
- * from the whole file (a test compares every fixture chart's pixels). A chart
- * with any character outside those ranges, or a character reference, is
- * drawn from the whole files; so is every chart when there is no cache
- * folder (`SVCSIM_NO_CACHE=1`) or the cut cannot be made.
+ * WebAssembly build, run once and then cached): outlines, metrics, names
+ * and every layout feature and script of the kept glyphs stay, hinting
+ * instructions (resvg does not hint) go, so each kept character is shaped
+ * and drawn exactly as from the whole file (a test compares every fixture
+ * chart's pixels; so were the charts of every bundled scenario). A chart
+ * with any other character, or a character reference, is drawn from the
+ * whole files; so is every chart when there is no cache folder
+ * (`SVCSIM_NO_CACHE=1`) or the cut cannot be made.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -24,31 +24,38 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { cacheBase } from './vegaCache.js';
 
-/** The characters kept, as inclusive Unicode ranges. */
+/**
+ * The characters kept, as inclusive Unicode ranges: what chart text is
+ * written in (labels, units, numbers, names) with room to spare. Each is a
+ * glyph read again for every glyph drawn, so the list stays short.
+ */
 const KEPT: readonly (readonly [number, number])[] = [
   [0x20, 0x7e], // ASCII
-  [0xa0, 0x17f], // Latin-1 Supplement, Latin Extended-A (± × µ · é …)
-  [0x391, 0x3c9], // Greek letters (λ μ σ)
-  [0x2010, 0x205e], // General Punctuation (– — ’ … ‰)
-  [0x2070, 0x209c], // superscripts and subscripts
+  [0xa0, 0xff], // Latin-1 Supplement (± × µ · ° é)
+  [0x391, 0x3a9], // Greek capitals (Δ Σ)
+  [0x3b1, 0x3c9], // Greek small letters (λ μ σ)
+  [0x2010, 0x2027], // dashes, quotation marks, bullet, ellipsis (– — ’ …)
+  [0x2030, 0x203a], // per mille, primes, angle quotation marks
   [0x20ac, 0x20ac], // €
-  [0x2100, 0x214f], // Letterlike Symbols
-  [0x2190, 0x21ff], // Arrows
-  [0x2200, 0x22ff], // Mathematical Operators (− ≤ ≥ ≈ ∞)
+  [0x2190, 0x2195], // arrows (← ↑ → ↓ ↔ ↕)
+  [0x21d0, 0x21d4], // double arrows (⇒ ⇔)
+  [0x2206, 0x2206], // ∆
+  [0x2211, 0x2212], // ∑ −
+  [0x221a, 0x221a], // √
+  [0x221e, 0x221e], // ∞
+  [0x2248, 0x2248], // ≈
+  [0x2260, 0x2265], // ≠ ≡ ≤ ≥
 ];
 
-/** hb_subset_flags_t: keep glyph numbers and the .notdef outline. */
-const FLAGS = 0x2 | 0x40;
+/** hb_subset_flags_t: keep the .notdef outline, leave out hinting instructions (resvg does not hint). */
+const FLAGS = 0x40 | 0x1;
 
-/** Whether every character of an SVG is one the cut-down fonts have (markup included: it is ASCII). */
+/** A character the cut-down fonts lack (markup is ASCII, so the whole SVG may be searched), or a character reference. */
+const LACKED = new RegExp(`[^\\t\\n\\r${KEPT.map(([a, b]) => `\\u{${a.toString(16)}}-\\u{${b.toString(16)}}`).join('')}]|&#`, 'u');
+
+/** Whether every character of an SVG is one the cut-down fonts have. */
 export function drawnByCutFonts(svg: string): boolean {
-  if (svg.includes('&#')) return false;
-  for (let i = 0; i < svg.length; i++) {
-    const c = svg.charCodeAt(i);
-    if ((c >= 0x20 && c <= 0x7e) || c === 0x0a || c === 0x0d || c === 0x09) continue;
-    if (!KEPT.some(([a, b]) => c >= a && c <= b)) return false;
-  }
-  return true;
+  return !LACKED.test(svg);
 }
 
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
