@@ -1,6 +1,6 @@
 // The second half of `npm run build`: bundles the command line and the worker
 // entry with esbuild, over the files tsc wrote. Node loads ~170 project
-// modules plus zod, yaml, commander, csv-* … one by one (resolve, read,
+// modules plus zod, yaml, commander … one by one (resolve, read,
 // compile each: ≈ 0.3 s of every run, and again in every worker thread); a
 // bundle is a few files. tsc's output stays in dist/ for `npm run bench`
 // (bench/ imports src/ directly) and as the type check; only the two
@@ -70,7 +70,7 @@ const { metafile } = await build({
   target: 'node20',
   sourcemap: true,
   external: ['piscina', '@resvg/resvg-js'],
-  // Bundled CommonJS packages (commander, cli-progress, csv-*) require Node's
+  // Bundled CommonJS packages (commander, cli-progress) require Node's
   // own modules; an ES module has no `require` of its own.
   banner: { js: "import { createRequire as __svcsimCreateRequire } from 'node:module'; const require = __svcsimCreateRequire(import.meta.url);" },
   plugins: [
