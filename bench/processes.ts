@@ -57,14 +57,18 @@ export interface Paired {
   cpuRatio: number;
 }
 
-export function paired(a: string[], b: string[], runs: number): Paired {
+/** A and B as argument lists, or as functions of the run's number (e.g. a results folder of its own for each run). */
+type Args = string[] | ((run: number) => string[]);
+
+export function paired(a: Args, b: Args, runs: number): Paired {
+  const argsOf = (x: Args, run: number) => (typeof x === 'function' ? x(run) : x);
   const as: ProcessFigures[] = [];
   const bs: ProcessFigures[] = [];
-  runProcess(a); // warm the file cache
-  runProcess(b);
-  for (let i = 0; i < runs; i++) {
-    as.push(runProcess(a));
-    bs.push(runProcess(b));
+  runProcess(argsOf(a, 0)); // warm the file cache
+  runProcess(argsOf(b, 0));
+  for (let i = 1; i <= runs; i++) {
+    as.push(runProcess(argsOf(a, i)));
+    bs.push(runProcess(argsOf(b, i)));
   }
   const med = (xs: ProcessFigures[]): ProcessFigures => ({
     wallSeconds: median(xs.map((x) => x.wallSeconds)),

@@ -54,6 +54,37 @@ describe('latency histograms', () => {
     expect(merged.encode()).toBe(whole.encode());
   });
 
+  it.each([
+    ['exponential, mean 10 ms', exponentialSample(30_000, 0.01, 'many')],
+    ['a handful of values, ties and hours', [0.003, 0.003, 0.003, 1e-7, 2.5, 7200]],
+    ['one value', [0.042]],
+  ])('give in one walk, for a %s sample, the very percentiles that percentile(p) gives one by one, in any order', (_, values) => {
+    const h = histogramOf(values);
+    const ps = [99.9, 0, 50, 100, 12.5, 99, 90, 99.99, 0.001, 50];
+    expect(h.percentiles(ps)).toEqual(ps.map((p) => h.percentile(p)));
+    const copy = LatencyHistogram.decode(h.encode());
+    expect(copy.percentiles(ps)).toEqual(ps.map((p) => h.percentile(p)));
+    expect(new LatencyHistogram().percentiles([50, 99])).toEqual([NaN, NaN]);
+  });
+
+  it('answer percentiles again after more latencies are recorded or added, not from their last answer', () => {
+    const h = histogramOf([0.001, 0.002, 0.003]);
+    expect(h.percentiles([50, 100])).toEqual([h.percentile(50), h.percentile(100)]);
+    for (let i = 0; i < 10; i++) h.record(5);
+    const recorded = h.percentiles([50, 100]);
+    expect(recorded).toEqual([h.percentile(50), h.percentile(100)]);
+    expect(recorded[0]).toBeGreaterThan(4.99);
+    h.add(histogramOf(Array.from({ length: 100 }, () => 0.0001)));
+    expect(h.percentiles([50, 100])[0]).toBeLessThan(0.00011);
+  });
+
+  it('take, decoded, the latencies of a histogram with a wider range added to them', () => {
+    const first = LatencyHistogram.decode(histogramOf([0.001, 0.002]).encode());
+    first.add(LatencyHistogram.decode(histogramOf([0.5, 7200 * 24]).encode()));
+    expect(first.count).toBe(4);
+    expect(Math.abs(first.max - 7200 * 24)).toBeLessThanOrEqual(7.2 * 24);
+  });
+
   it('agree with their decoded copy on max and min', () => {
     const h = histogramOf([0.000123, 0.5, 3000]);
     const copy = LatencyHistogram.decode(h.encode());

@@ -36,6 +36,21 @@ describe('time-bucket histograms', () => {
     }
   });
 
+  it.each([
+    ['0 latencies', 0],
+    ['1 latency', 1],
+    ['32 latencies (exact)', 32],
+    ['33 latencies (binned)', 33],
+    ['200 latencies', 200],
+    ['50 000 latencies', 50_000],
+  ])('give with quantilePair, for %s, the very two values quantile gives one by one', (_, n) => {
+    const h = new TimeHistogram();
+    for (const v of lognormalSample(n, `pair${n}`)) h.record(v);
+    for (const [q1, q2] of [[0.5, 0.99], [0, 1], [0, 0.5], [0.99, 1], [0.3, 0.3], [0.001, 0.999]]) {
+      expect(h.quantilePair(q1, q2)).toEqual([h.quantile(q1), h.quantile(q2)]);
+    }
+  });
+
   it('keep the exact extremes, also outside the 1 µs to 10⁵ s range of the bins', () => {
     const h = new TimeHistogram();
     for (let i = 0; i < 100; i++) h.record(0.01);

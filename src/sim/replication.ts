@@ -100,8 +100,9 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
     ts.inFlight.push(width > 0 ? rec.inFlight.area[i] / width : NaN);
     ts.queueLength.push(width > 0 ? rec.queued.area[i] / width : NaN);
     const h = rec.bucketLatency[i];
-    ts.latencyP50Ms.push(h !== undefined && h.count > 0 ? h.quantile(0.5) * 1000 : NaN);
-    ts.latencyP99Ms.push(h !== undefined && h.count > 0 ? h.quantile(0.99) * 1000 : NaN);
+    const [p50, p99] = h !== undefined ? h.quantilePair(0.5, 0.99) : [NaN, NaN];
+    ts.latencyP50Ms.push(p50 * 1000);
+    ts.latencyP99Ms.push(p99 * 1000);
   }
   const warmupSeries = Array.from(rec.warmupSum, (sum, i) => (rec.warmupCount[i] > 0 ? (sum / rec.warmupCount[i]) * 1000 : NaN));
 
@@ -134,8 +135,7 @@ function scopeMetrics(rec: Recorder, scope: number, window: number): Record<Metr
   const dependency = rec.get(scope, 'dependency');
   const failed = timeout + refused + rejected + dependency;
   const forwarded = rec.get(scope, 'forwarded');
-  const h = rec.histograms[scope];
-  const pct = (p: number) => (ok > 0 ? h.percentile(p) * 1000 : NaN);
+  const [p50, p90, p99, p999] = ok > 0 ? rec.histograms[scope].percentiles([50, 90, 99, 99.9]) : [NaN, NaN, NaN, NaN];
   return {
     requests,
     ok,
@@ -144,10 +144,10 @@ function scopeMetrics(rec: Recorder, scope: number, window: number): Record<Metr
     success_ratio: requests > 0 ? ok / requests : NaN,
     throughput_rps: window > 0 ? ok / window : NaN,
     latency_mean_ms: ok > 0 ? (rec.get(scope, 'latencySum') / ok) * 1000 : NaN,
-    latency_p50_ms: pct(50),
-    latency_p90_ms: pct(90),
-    latency_p99_ms: pct(99),
-    latency_p999_ms: pct(99.9),
+    latency_p50_ms: p50 * 1000,
+    latency_p90_ms: p90 * 1000,
+    latency_p99_ms: p99 * 1000,
+    latency_p999_ms: p999 * 1000,
     latency_max_ms: ok > 0 ? rec.get(scope, 'latencyMax') * 1000 : NaN,
     failed_timeout: timeout,
     failed_refused: refused,
