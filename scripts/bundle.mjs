@@ -1,6 +1,6 @@
 // The second half of `npm run build`: bundles the command line and the worker
 // entry with esbuild, over the files tsc wrote. Node loads ~170 project
-// modules plus zod, yaml, commander, csv-* … one by one (resolve, read,
+// modules plus zod, yaml, commander … one by one (resolve, read,
 // compile each: ≈ 0.3 s of every run, and again in every worker thread); a
 // bundle is a few files. tsc's output stays in dist/ for `npm run bench`
 // (bench/ imports src/ directly) and as the type check; only the two
@@ -29,10 +29,34 @@
 // only the dependencies package.json lists.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 
 const chunks = 'dist/src/chunks';
 rmSync(chunks, { recursive: true, force: true });
+
+// The versions of the packages that compile and parse charts, which
+// src/report/vegaCache.ts names its cache folder after: found here as it
+// finds them at run time outside the bundle (vega-lite and vega from
+// src/report/, the others from vega), so that a run does not read the same
+// six package.json files every time.
+const chartPackages = [];
+{
+  const packageDir = (name, from) => {
+    for (let dir = dirname(createRequire(from).resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
+      const file = join(dir, 'package.json');
+      if (existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).name === name) return dir;
+    }
+    throw new Error(`bundle: no package.json of ${name}`);
+  };
+  const from = resolve('src/report/vegaCache.ts');
+  const vega = createRequire(from).resolve('vega');
+  for (const [name, at] of [['vega-lite', from], ['vega', from], ...['vega-parser', 'vega-functions', 'vega-expression', 'vega-util'].map((n) => [n, vega])]) {
+    const dir = packageDir(name, at);
+    chartPackages.push({ name, version: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version });
+  }
+}
+const chartCodeVersions = chartPackages.map((p) => `${p.name}@${p.version}`).join(' ');
 
 const { metafile } = await build({
   entryPoints: ['src/cli/bin.ts', 'workers/replication.ts'],
@@ -46,7 +70,7 @@ const { metafile } = await build({
   target: 'node20',
   sourcemap: true,
   external: ['piscina', '@resvg/resvg-js'],
-  // Bundled CommonJS packages (commander, cli-progress, csv-*) require Node's
+  // Bundled CommonJS packages (commander, cli-progress) require Node's
   // own modules; an ES module has no `require` of its own.
   banner: { js: "import { createRequire as __svcsimCreateRequire } from 'node:module'; const require = __svcsimCreateRequire(import.meta.url);" },
   plugins: [
@@ -68,6 +92,7 @@ const { metafile } = await build({
       },
     },
   ],
+  define: { __SVCSIM_CHART_CODE_VERSIONS__: JSON.stringify(chartCodeVersions) },
   metafile: true,
   logLevel: 'warning',
 });

@@ -115,6 +115,10 @@ export async function writeReport(resultsDir: string, options?: { plan?: PlanAns
       writeFileSync(join(chartsDir, `${c.name}.svg`), withTextAlternative(svg, c.title, c.description));
       pngs.push(toPngInBackground(svg).then((png) => writeFileSync(join(chartsDir, `${c.name}.png`), png)));
       charts.push({ name: c.name, title: c.title, description: c.description, svg });
+      // vega awaits only promises, never the event loop: without a turn of it here, the PNGs
+      // drawn on the pool meanwhile are encoded (asPng, on this thread) only after the last SVG,
+      // one after another while the other core idles; with it, each is encoded between two charts.
+      await new Promise<void>((next) => setImmediate(next));
     }
   } finally {
     // Never leave a PNG being written (or its failure unheard) behind a failed SVG.
