@@ -161,14 +161,16 @@ export class Simulation implements Host {
     }
     this.controlPlane.start();
     const maxInFlight = this.scenario.simulation.maxInFlight;
+    const windowEnd = this.windowEnd;
     const tracer = this.tracer;
     while (q.pop()) {
       const now = q.time;
       if (now > this.drainEnd) break;
       if (tracer !== undefined && tracer.complete) break;
       // Every counted request has ended and the window is over: nothing left to measure.
-      // (countedOpen first: read at every event, it never meets the optimised loop without type feedback when the window ends.)
-      if (this.countedOpen === 0 && now >= this.windowEnd) break;
+      // (Both halves are evaluated at every event, so that no operation is first met when the
+      // window ends, in optimised code without type feedback: that deoptimised the loop.)
+      if (this.countedOpen + (now >= windowEnd ? 0 : 1) === 0) break;
       this.now = now;
       this.events++;
       const payload = q.payload;
@@ -196,8 +198,8 @@ export class Simulation implements Host {
           if (q.kind >= FIRST_CONTROL_EVENT) this.controlPlane.handle(q.kind, payload);
       }
     }
-    if (this.now < this.windowEnd) this.now = this.windowEnd;
-    this.pods.finish(this.windowEnd);
+    if (this.now < windowEnd) this.now = windowEnd;
+    this.pods.finish(windowEnd);
     // What is still in flight or queued at the end was there up to now.
     const req = this.requests;
     for (let r = 0; r < req.capacity; r++) if (req.live[r]) this.recorder.inFlight.add(req.start[r], this.now);
