@@ -85,53 +85,36 @@ export class TimeHistogram {
 
   /** The q-quantile (0 ≤ q ≤ 1) in seconds; NaN when empty. */
   quantile(q: number): number {
-    if (this.total === 0) return NaN;
-    const rank = Math.max(1, Math.ceil(q * this.total));
-    if (this.bins === null) {
-      const sorted = this.exact!.slice(0, this.total).sort((a, b) => a - b);
-      return sorted[rank - 1];
-    }
-    // The first and last order statistics are known exactly.
-    if (rank === 1) return this.smallest;
-    if (rank >= this.total) return this.largest;
-    let seen = 0;
-    for (let i = 0; i < this.bins.length; i++) {
-      seen += this.bins[i];
-      if (seen >= rank) return Math.min(this.largest, Math.max(this.smallest, middleOf(this.offset + i)));
-    }
-    return this.largest;
+    return this.quantilePair(q, q)[0];
   }
 
   /**
-   * The q1- and q2-quantiles (0 ≤ q1 ≤ q2 ≤ 1) in one pass, the very values
-   * `quantile` gives for each: a time series asks two per bucket, and each
-   * asked alone sorts the exact latencies, or walks the bins, again.
+   * The q1- and q2-quantiles (0 ≤ q1 ≤ q2 ≤ 1) in one pass: a time series
+   * asks two per bucket, and each asked alone would sort the exact
+   * latencies, or walk the bins, again. NaN when empty.
    */
   quantilePair(q1: number, q2: number): [number, number] {
     if (this.total === 0) return [NaN, NaN];
-    const rank1 = Math.max(1, Math.ceil(q1 * this.total));
-    const rank2 = Math.max(1, Math.ceil(q2 * this.total));
+    const ranks = [Math.max(1, Math.ceil(q1 * this.total)), Math.max(1, Math.ceil(q2 * this.total))];
     if (this.bins === null) {
       const sorted = this.exact!.slice(0, this.total).sort((a, b) => a - b);
-      return [sorted[rank1 - 1], sorted[rank2 - 1]];
+      return [sorted[ranks[0] - 1], sorted[ranks[1] - 1]];
     }
-    const ranks = [rank1, rank2];
     const out: [number, number] = [this.largest, this.largest];
     let k = 0;
-    // The first and last order statistics are known exactly.
-    while (k < 2 && (ranks[k] === 1 || ranks[k] >= this.total)) {
-      out[k] = ranks[k] === 1 ? this.smallest : this.largest;
-      k++;
-    }
     let seen = 0;
     for (let i = 0; k < 2 && i < this.bins.length; i++) {
       seen += this.bins[i];
-      while (k < 2 && (ranks[k] === 1 || ranks[k] >= this.total || seen >= ranks[k])) {
-        out[k] = ranks[k] === 1 ? this.smallest : ranks[k] >= this.total ? this.largest : Math.min(this.largest, Math.max(this.smallest, middleOf(this.offset + i)));
-        k++;
-      }
+      for (; k < 2 && seen >= ranks[k]; k++) out[k] = this.binValue(ranks[k], i);
     }
     return out;
+  }
+
+  /** The order statistic of `rank`, which falls in stored bin i: the first and last are known exactly, the others are their bin's middle. */
+  private binValue(rank: number, i: number): number {
+    if (rank === 1) return this.smallest;
+    if (rank >= this.total) return this.largest;
+    return Math.min(this.largest, Math.max(this.smallest, middleOf(this.offset + i)));
   }
 
   /** Forgets every latency, keeping the storage. */
