@@ -6,15 +6,25 @@
 // (bench/ imports src/ directly) and as the type check; only the two
 // entries are replaced:
 //
-//   dist/src/cli/bin.js           the `svcsim` command (package.json "bin")
+//   dist/src/cli/bin.js           the `svcsim` command (package.json "bin"):
+//                                 scripts/launcher.mjs, which runs
+//   dist/src/chunks/cli.cjs       the command line, one CommonJS file, and
+//   dist/src/chunks/report.cjs    the report (vega, vega-lite, resvg), loaded
+//                                 only to draw, both with V8's code cache
+//                                 (see scripts/launcher.mjs)
 //   dist/workers/replication.js   the worker thread's entry (src/runner/pool.ts)
-//   dist/src/chunks/*.js          what they share, and what is loaded only
-//                                 when needed (each command, the pool, the
-//                                 report with vega and vega-lite)
+//   dist/src/chunks/*.js          the modules the worker entry imports
 //
-// The chunks sit at the depth of src/runner/, so that pool.ts's path to the
-// worker (../../workers/replication.js from its own file) holds in a chunk
-// too; the build checks it.
+// The command line is CommonJS because Node 20 has a code cache only for
+// scripts (vm.Script's cachedData), none for ES modules. What differs in
+// CommonJS is taken care of here: `import.meta.url` becomes the URL of the
+// .cjs file (defined in its first line), dynamic imports become `require`
+// (supported: dynamic-import off), and the report is a second script that
+// the launcher's `require` loads with its own cache.
+//
+// Every output sits at the depth of src/runner/, so that pool.ts's path to
+// the worker (../../workers/replication.js from its own file) holds in a
+// chunk too; the build checks it.
 //
 // Left outside the bundle, loaded from node_modules at run time: piscina (its
 // thread runs its own worker.js, which must share piscina's module instances
@@ -24,11 +34,14 @@
 //
 // vega draws text with node-canvas when the optional package `canvas` can be
 // imported, and measures it by estimate otherwise. svcsim does not depend on
-// it, so the bundle gives vega an empty module in its place: charts never
-// change with what else happens to be installed, and the runtime image needs
-// only the dependencies package.json lists.
+// it, so the bundle gives vega a vega-canvas that finds no canvas (what
+// vega-canvas does in Node when `canvas` is not installed; its own file
+// imports `canvas` with a top-level await, which CommonJS cannot hold):
+// charts never change with what else happens to be installed, and the
+// runtime image needs only the dependencies package.json lists.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
@@ -58,51 +71,101 @@ const chartPackages = [];
 }
 const chartCodeVersions = chartPackages.map((p) => `${p.name}@${p.version}`).join(' ');
 
-const { metafile } = await build({
-  entryPoints: ['src/cli/bin.ts', 'workers/replication.ts'],
-  outdir: 'dist',
-  outbase: '.',
-  chunkNames: 'src/chunks/[name]-[hash]',
+const plugins = [
+  {
+    // zod's 49 translations of its own messages are half of its code (360 KB
+    // to compile at every start); svcsim words its messages itself, in
+    // English (zod's `en` is imported on its own and stays).
+    name: 'no-zod-locales',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'no-zod-locales' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'no-zod-locales' }, () => ({ contents: 'export {};', loader: 'js' }));
+    },
+  },
+  {
+    name: 'no-node-canvas',
+    setup(b) {
+      b.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: 'vega-canvas', namespace: 'no-node-canvas' }));
+      b.onLoad({ filter: /.*/, namespace: 'no-node-canvas' }, () => ({
+        contents: 'const none = () => null; export { none as canvas, none as domCanvas, none as nodeCanvas, none as image };',
+        loader: 'js',
+      }));
+    },
+  },
+];
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: true,
   external: ['piscina', '@resvg/resvg-js'],
-  // Bundled CommonJS packages (commander, cli-progress) require Node's
-  // own modules; an ES module has no `require` of its own.
-  banner: { js: "import { createRequire as __svcsimCreateRequire } from 'node:module'; const require = __svcsimCreateRequire(import.meta.url);" },
-  plugins: [
-    {
-      // zod's 49 translations of its own messages are half of its code (360 KB
-      // to compile at every start); svcsim words its messages itself, in
-      // English (zod's `en` is imported on its own and stays).
-      name: 'no-zod-locales',
-      setup(b) {
-        b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'no-zod-locales' } : undefined));
-        b.onLoad({ filter: /.*/, namespace: 'no-zod-locales' }, () => ({ contents: 'export {};', loader: 'js' }));
-      },
-    },
-    {
-      name: 'no-node-canvas',
-      setup(b) {
-        b.onResolve({ filter: /^canvas$/ }, () => ({ path: 'canvas', namespace: 'no-node-canvas' }));
-        b.onLoad({ filter: /.*/, namespace: 'no-node-canvas' }, () => ({ contents: 'export {};', loader: 'js' }));
-      },
-    },
-  ],
   define: { __SVCSIM_CHART_CODE_VERSIONS__: JSON.stringify(chartCodeVersions) },
   metafile: true,
   logLevel: 'warning',
+};
+
+// The worker thread's entry: an ES module and the chunks it imports.
+const { metafile } = await build({
+  ...common,
+  entryPoints: ['workers/replication.ts'],
+  outdir: 'dist',
+  outbase: '.',
+  chunkNames: 'src/chunks/[name]-[hash]',
+  splitting: true,
+  format: 'esm',
+  // Bundled CommonJS code requires Node's own modules; an ES module has no `require` of its own.
+  banner: { js: "import { createRequire as __svcsimCreateRequire } from 'node:module'; const require = __svcsimCreateRequire(import.meta.url);" },
+  plugins,
 });
+
+// The command line and the report: two CommonJS scripts. The command line's
+// imports of the report become `require('./report.cjs')`, which the
+// launcher's `require` answers.
+const toReport = {
+  name: 'report-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/report\/index\.js$/ }, (args) => (/[\\/]src[\\/]cli[\\/]/.test(args.importer) ? { path: './report.cjs', external: true } : undefined));
+  },
+};
+const scripts = {};
+for (const [name, entry, extra] of [
+  ['cli.cjs', 'src/cli/bin.ts', [toReport]],
+  ['report.cjs', 'src/report/index.ts', []],
+]) {
+  const out = join(chunks, name);
+  const result = await build({
+    ...common,
+    entryPoints: [entry],
+    outfile: out,
+    format: 'cjs',
+    supported: { 'dynamic-import': false },
+    define: { ...common.define, 'import.meta.url': '__svcsimModuleUrl' },
+    banner: { js: "const __svcsimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [...plugins, ...extra],
+  });
+  const text = readFileSync(out, 'utf8');
+  if (text.startsWith('#!')) throw new Error(`bundle: ${out} starts with a #! line, which a script compiled by the launcher cannot hold`);
+  const loose = Object.values(result.metafile.outputs).flatMap((o) => o.imports).filter((i) => i.external && /^\.\.?\//.test(i.path) && i.path !== './report.cjs');
+  if (loose.length > 0) throw new Error(`bundle: ${name} requires ${loose.map((i) => i.path).join(', ')}, which the launcher does not load`);
+  scripts[name] = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const inputs = Object.keys(result.metafile.inputs).join(' ');
+  if (name === 'cli.cjs' && /node_modules\/vega/.test(inputs)) throw new Error("bundle: cli.cjs holds the report's code (vega): a command that draws nothing would compile it");
+}
+
+// The `svcsim` command itself: the launcher, with each script's content hash
+// (its code cache is named after it, so a new build never reads an old cache).
+const launcher = readFileSync('scripts/launcher.mjs', 'utf8').replace('__SVCSIM_SCRIPT_HASHES__', JSON.stringify(scripts));
+if (!launcher.includes(JSON.stringify(scripts))) throw new Error('bundle: scripts/launcher.mjs has no __SVCSIM_SCRIPT_HASHES__ to fill in');
+rmSync('dist/src/cli/bin.js.map', { force: true });
+writeFileSync('dist/src/cli/bin.js', launcher);
+chmodSync('dist/src/cli/bin.js', 0o755);
 
 // pool.ts finds the worker at ../../workers/replication.js from the file it is in.
 for (const dir of [chunks, 'dist/src/runner']) {
   const worker = resolve(dir, '../../workers/replication.js');
   if (!existsSync(worker)) throw new Error(`bundle: the worker entry is not at ${worker}, where ${dir}/ looks for it`);
 }
-if (!readdirSync(chunks).some((f) => f.endsWith('.js'))) throw new Error(`bundle: no chunk in ${chunks}`);
+for (const name of Object.keys(scripts)) if (!existsSync(join(chunks, name))) throw new Error(`bundle: no ${name} in ${chunks}`);
 
 // What a worker thread loads before its first replication: the files the
 // worker entry imports, statically, all the way down. The only package among

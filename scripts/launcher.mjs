@@ -1,0 +1,118 @@
+#!/usr/bin/env -S node --no-concurrent-recompilation
+// The `svcsim` command (dist/src/cli/bin.js, written by scripts/bundle.mjs
+// from this file). It runs the command line, dist/src/chunks/cli.cjs, and
+// when charts are drawn the report, dist/src/chunks/report.cjs, each with
+// V8's code cache.
+//
+// Code cache: compiling the command line's 1.8 MB at every start, and then
+// each function the first time it runs, cost ≈ 0.06 s of every command
+// (≈ 0.1 s more to draw charts). V8 can instead take back the bytecode it
+// compiled in an earlier run (vm.Script's cachedData; Node 20 has this for
+// scripts only, not for ES modules, hence the .cjs files). After a command's
+// first run the launcher saves what that run compiled, in the cache folder
+// of svcsim (`$SVCSIM_CACHE_DIR`, else `$XDG_CACHE_HOME/svcsim`, else
+// `~/.cache/svcsim`; none with `SVCSIM_NO_CACHE=1`), under code/, one file
+// per script and command, named after the script's content hash, Node's
+// version and the machine's architecture: a new build or a new Node never
+// reads an old cache. V8 checks the rest (its own version and flags) and
+// rejects a cache that does not fit; the launcher then compiles as without
+// one and saves a new cache. Nothing of the output depends on the cache; a
+// folder that cannot be written only means no cache.
+//
+// `--no-concurrent-recompilation` (the `#!` line): V8 compiles hot functions
+// for its optimising tier on a thread of its own while the code runs on,
+// slower, in the meantime. A replication's hot functions take ≈ 0.1 s of such
+// compiling; when no core is free for that thread (worker threads, a shared
+// machine) the first replication in the main thread ran up to 0.3 s slower
+// than the next. Compiled on the spot, it is as fast as the others. The flag
+// must be given when Node starts; worker threads get it from pool.ts.
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+/** Each script's content hash, filled in by scripts/bundle.mjs. */
+const HASHES = JSON.parse('__SVCSIM_SCRIPT_HASHES__');
+const CHUNKS = join(dirname(fileURLToPath(import.meta.url)), '../chunks');
+/** Caches kept per script and command: the newest few (two installs of svcsim on one machine keep theirs). */
+const KEEP = 3;
+
+/** The same folder as src/report/vegaCache.ts's cacheBase(), plus code/; undefined when there is none. */
+function cacheFolder() {
+  if (process.env.SVCSIM_NO_CACHE === '1') return undefined;
+  let base = process.env.SVCSIM_CACHE_DIR || (process.env.XDG_CACHE_HOME && join(process.env.XDG_CACHE_HOME, 'svcsim'));
+  if (!base) {
+    try {
+      const home = homedir();
+      if (home && statSync(home).isDirectory()) base = join(home, '.cache', 'svcsim');
+    } catch {
+      return undefined;
+    }
+  }
+  return base ? join(base, 'code') : undefined;
+}
+
+const folder = cacheFolder();
+// The command's first word (run, validate, plan …): each command compiles other functions, so each has its cache.
+const command = /^[a-z]{1,16}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+/** Scripts that ran without a usable cache, to save at exit. */
+const unsaved = [];
+const loaded = new Map();
+
+function load(name) {
+  const done = loaded.get(name);
+  if (done) return done.exports;
+  const file = join(CHUNKS, name);
+  const source = readFileSync(file, 'utf8');
+  const prefix = `${name}.${name === 'cli.cjs' ? command : 'all'}.`;
+  const cacheFile = folder && join(folder, `${prefix}${HASHES[name]}-${process.version}-${process.arch}.v8`);
+  let cachedData;
+  if (cacheFile) {
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  const script = new Script(Module.wrap(source), { filename: file, cachedData });
+  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) unsaved.push({ script, cacheFile, prefix });
+  const module = new Module(file, null);
+  module.filename = file;
+  module.paths = Module._nodeModulePaths(CHUNKS);
+  loaded.set(name, module);
+  const own = createRequire(file);
+  // The command line requires the report as './report.cjs'; everything else is Node's or node_modules'.
+  const require = Object.assign((id) => (id === './report.cjs' ? load('report.cjs') : own(id)), { resolve: own.resolve, cache: own.cache, main: own.main });
+  script.runInThisContext()(module.exports, require, module, file, CHUNKS);
+  module.loaded = true;
+  return module.exports;
+}
+
+// Saved at exit, after the run: the cache then holds every function the run compiled, not just the top level.
+process.once('exit', () => {
+  for (const { script, cacheFile, prefix } of unsaved) {
+    try {
+      mkdirSync(folder, { recursive: true });
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      const fd = openSync(tmp, 'w');
+      try {
+        writeSync(fd, script.createCachedData());
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, cacheFile);
+      const old = readdirSync(folder)
+        .filter((f) => f.startsWith(prefix) && f.endsWith('.v8'))
+        .map((f) => ({ f, t: statSync(join(folder, f)).mtimeMs }))
+        .sort((a, b) => b.t - a.t)
+        .slice(KEEP);
+      for (const { f } of old) rmSync(join(folder, f), { force: true });
+    } catch {
+      // No cache this time; the next run compiles and tries again.
+    }
+  }
+});
+
+load('cli.cjs');
