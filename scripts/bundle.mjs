@@ -97,6 +97,7 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
+  charset: 'ascii',
   sourcemap: true,
   external: ['piscina', '@resvg/resvg-js'],
   define: { __SVCSIM_CHART_CODE_VERSIONS__: JSON.stringify(chartCodeVersions) },
@@ -143,7 +144,11 @@ for (const [name, entry, extra] of [
     banner: { js: "const __svcsimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [...plugins, ...extra],
   });
-  const text = readFileSync(out, 'utf8');
+  // ASCII only, so that the launcher reads it as Latin-1 (a copy, where UTF-8 is decoded and the
+  // string made two bytes a character): esbuild escapes every string and identifier (charset: ascii),
+  // so what is left are comments it keeps, whose characters become '?' (one for one: the source map holds).
+  const text = readFileSync(out, 'utf8').replace(/[^\x00-\x7f]/g, '?');
+  writeFileSync(out, text);
   if (text.startsWith('#!')) throw new Error(`bundle: ${out} starts with a #! line, which a script compiled by the launcher cannot hold`);
   const loose = Object.values(result.metafile.outputs).flatMap((o) => o.imports).filter((i) => i.external && /^\.\.?\//.test(i.path) && i.path !== './report.cjs');
   if (loose.length > 0) throw new Error(`bundle: ${name} requires ${loose.map((i) => i.path).join(', ')}, which the launcher does not load`);

@@ -65,7 +65,7 @@ function load(name) {
   const done = loaded.get(name);
   if (done) return done.exports;
   const file = join(CHUNKS, name);
-  const source = readFileSync(file, 'utf8');
+  const source = readFileSync(file, 'latin1'); // ASCII (scripts/bundle.mjs makes it so)
   const prefix = `${name}.${name === 'cli.cjs' ? command : 'all'}.`;
   const cacheFile = folder && join(folder, `${prefix}${HASHES[name]}-${process.version}-${process.arch}.v8`);
   let cachedData;
