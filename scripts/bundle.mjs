@@ -147,7 +147,7 @@ for (const [name, entry, extra] of [
   // ASCII only, so that the launcher reads it as Latin-1 (a copy, where UTF-8 is decoded and the
   // string made two bytes a character): esbuild escapes every string and identifier (charset: ascii),
   // so what is left are comments it keeps, whose characters become '?' (one for one: the source map holds).
-  const text = readFileSync(out, 'utf8').replace(/[^\x00-\x7f]/g, '?');
+  const text = readFileSync(out, 'utf8').replace(/[\u0080-\uffff]/g, '?');
   writeFileSync(out, text);
   if (text.startsWith('#!')) throw new Error(`bundle: ${out} starts with a #! line, which a script compiled by the launcher cannot hold`);
   const loose = Object.values(result.metafile.outputs).flatMap((o) => o.imports).filter((i) => i.external && /^\.\.?\//.test(i.path) && i.path !== './report.cjs');
