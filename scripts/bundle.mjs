@@ -119,6 +119,9 @@ const { metafile } = await build({
   plugins,
 });
 
+// ASCII only, as the scripts below: a worker then compiles a one-byte source.
+for (const file of Object.keys(metafile.outputs).filter((f) => f.endsWith('.js'))) writeFileSync(file, readFileSync(file, 'utf8').replace(/[\u0080-\uffff]/g, '?'));
+
 // The command line and the report: two CommonJS scripts. The command line's
 // imports of the report become `require('./report.cjs')`, which the
 // launcher's `require` answers.
