@@ -83,6 +83,9 @@ describe('latency histograms', () => {
     first.add(LatencyHistogram.decode(histogramOf([0.5, 7200 * 24]).encode()));
     expect(first.count).toBe(4);
     expect(Math.abs(first.max - 7200 * 24)).toBeLessThanOrEqual(7.2 * 24);
+    // The one walk reads the grown histogram's counts, as HdrHistogram's own percentile does.
+    expect(first.percentiles(PERCENTILES)).toEqual(PERCENTILES.map((p) => first.percentile(p)));
+    expect(first.cdf([0.0015, 0.6, 7200 * 25])).toEqual([0.25, 0.75, 1]);
   });
 
   it('agree with their decoded copy on max and min', () => {
