@@ -99,7 +99,6 @@ const common = {
   target: 'node20',
   charset: 'ascii',
   minifyWhitespace: true,
-  minifySyntax: true,
   sourcemap: true,
   external: ['piscina', '@resvg/resvg-js'],
   define: { __SVCSIM_CHART_CODE_VERSIONS__: JSON.stringify(chartCodeVersions) },
