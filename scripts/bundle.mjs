@@ -98,7 +98,6 @@ const common = {
   platform: 'node',
   target: 'node20',
   charset: 'ascii',
-  minifyWhitespace: true,
   sourcemap: true,
   external: ['piscina', '@resvg/resvg-js'],
   define: { __SVCSIM_CHART_CODE_VERSIONS__: JSON.stringify(chartCodeVersions) },
