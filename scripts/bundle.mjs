@@ -4,7 +4,7 @@
 // compile each: ≈ 0.3 s of every run, and again in every worker thread); a
 // bundle is a few files. tsc's output stays in dist/ for `npm run bench`
 // (bench/ imports src/ directly) and as the type check; only the two
-// entries are replaced:
+// entries are replaced, and the scripts the first one runs are added:
 //
 //   dist/src/cli/bin.js           the `svcsim` command (package.json "bin"):
 //                                 scripts/launcher.mjs, which runs
@@ -13,7 +13,8 @@
 //                                 only to draw, both with V8's code cache
 //                                 (see scripts/launcher.mjs)
 //   dist/workers/replication.js   the worker thread's entry (src/runner/pool.ts)
-//   dist/src/chunks/*.js          the modules the worker entry imports
+//   dist/src/chunks/*.js          chunks the worker entry would share (none
+//                                 today: one entry makes one file)
 //
 // The command line is CommonJS because Node 20 has a code cache only for
 // scripts (vm.Script's cachedData), none for ES modules. What differs in
