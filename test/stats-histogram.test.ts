@@ -58,6 +58,8 @@ describe('latency histograms', () => {
     ['exponential, mean 10 ms', exponentialSample(30_000, 0.01, 'many')],
     ['a handful of values, ties and hours', [0.003, 0.003, 0.003, 1e-7, 2.5, 7200]],
     ['one value', [0.042]],
+    ['zeros among seconds', [0, 0, 2.5, 0.7, 3]],
+    ['only zeros', [0, 0, 0]],
   ])('give in one walk, for a %s sample, the very percentiles that percentile(p) gives one by one, in any order', (_, values) => {
     const h = histogramOf(values);
     const ps = [99.9, 0, 50, 100, 12.5, 99, 90, 99.99, 0.001, 50];
@@ -86,6 +88,10 @@ describe('latency histograms', () => {
     // The one walk reads the grown histogram's counts, as HdrHistogram's own percentile does.
     expect(first.percentiles(PERCENTILES)).toEqual(PERCENTILES.map((p) => first.percentile(p)));
     expect(first.cdf([0.0015, 0.6, 7200 * 25])).toEqual([0.25, 0.75, 1]);
+    // Zeros sit in bin 0, below the smallest non-zero latency where the walks resume.
+    const zeros = histogramOf([0, 0, 1.5, 2.5]);
+    expect(zeros.cdf([1e-9, 1, 2, 3])).toEqual([0.5, 0.5, 0.75, 1]);
+    expect(LatencyHistogram.decode(zeros.encode()).cdf([1e-9, 1, 2, 3])).toEqual([0.5, 0.5, 0.75, 1]);
   });
 
   it('agree with their decoded copy on max and min', () => {
