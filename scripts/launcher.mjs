@@ -26,7 +26,7 @@
 // machine) the first replication in the main thread ran up to 0.3 s slower
 // than the next. Compiled on the spot, it is as fast as the others. The flag
 // must be given when Node starts; worker threads get it from pool.ts.
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -93,15 +93,11 @@ function load(name) {
 // Saved at exit, after the run: the cache then holds every function the run compiled, not just the top level.
 process.once('exit', () => {
   for (const { script, cacheFile, prefix } of unsaved) {
+    // Written aside and renamed: another svcsim starting meanwhile reads the old cache or the new one, never half of one.
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
     try {
       mkdirSync(folder, { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      const fd = openSync(tmp, 'w');
-      try {
-        writeSync(fd, script.createCachedData());
-      } finally {
-        closeSync(fd);
-      }
+      writeFileSync(tmp, script.createCachedData());
       renameSync(tmp, cacheFile);
       const old = readdirSync(folder)
         .filter((f) => f.startsWith(prefix) && f.endsWith('.v8'))
@@ -111,6 +107,11 @@ process.once('exit', () => {
       for (const { f } of old) rmSync(join(folder, f), { force: true });
     } catch {
       // No cache this time; the next run compiles and tries again.
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // Nothing was written there.
+      }
     }
   }
 });

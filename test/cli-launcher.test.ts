@@ -8,7 +8,7 @@
  * It runs the build that `npm ci` (its `prepare`) and `npm run build` make.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,9 +50,18 @@ describe('svcsim (the built command) and its code cache', () => {
     expect(tables('second')).toEqual(tables('first'));
 
     writeFileSync(file, Buffer.concat([bytes.subarray(0, 64), Buffer.alloc(4096, 7)]));
+    // Caches of older builds, for the pruning that follows a save: the newest three stay.
+    const stale = ['0000000000000001', '0000000000000002', '0000000000000003', '0000000000000004'].map((h, i) => {
+      const f = join(cache, 'code', saved[0].replace(/\.run\.[0-9a-f]{16}-/, `.run.${h}-`));
+      writeFileSync(f, 'old');
+      utimesSync(f, new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
+      return f;
+    });
     expect(run('third', env).code).toBe(0);
     expect(readFileSync(file).length).toBeGreaterThan(200_000); // rejected by V8, and saved anew
     expect(tables('third')).toEqual(tables('first'));
+    expect(runCaches().sort()).toEqual([saved[0], ...stale.slice(2).map((f) => f.split('/').pop()!)].sort());
+    expect(readdirSync(join(cache, 'code')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
 
   it('keeps one cache per command, and none with SVCSIM_NO_CACHE=1', () => {
