@@ -120,8 +120,21 @@ const { metafile } = await build({
   plugins,
 });
 
-// ASCII only, as the scripts below: a worker then compiles a one-byte source.
-for (const file of Object.keys(metafile.outputs).filter((f) => f.endsWith('.js'))) writeFileSync(file, readFileSync(file, 'utf8').replace(/[\u0080-\uffff]/g, '?'));
+/**
+ * Rewrites a bundled file ASCII only and returns its text. V8 holds a source
+ * with any other character as two bytes a character (decoded from UTF-8);
+ * an ASCII one the launcher reads as Latin-1, a plain copy. esbuild escapes
+ * every string and identifier (charset: ascii), so what is left are comments
+ * it keeps, whose characters become '?' (one for one: the source map holds).
+ */
+function asciiOnly(file) {
+  const text = readFileSync(file, 'utf8').replace(/[\u0080-\uffff]/g, '?');
+  writeFileSync(file, text);
+  return text;
+}
+
+// A worker thread then compiles a one-byte source too.
+for (const file of Object.keys(metafile.outputs).filter((f) => f.endsWith('.js'))) asciiOnly(file);
 
 // The command line and the report: two CommonJS scripts. The command line's
 // imports of the report become `require('./report.cjs')`, which the
@@ -148,11 +161,7 @@ for (const [name, entry, extra] of [
     banner: { js: "const __svcsimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [...plugins, ...extra],
   });
-  // ASCII only, so that the launcher reads it as Latin-1 (a copy, where UTF-8 is decoded and the
-  // string made two bytes a character): esbuild escapes every string and identifier (charset: ascii),
-  // so what is left are comments it keeps, whose characters become '?' (one for one: the source map holds).
-  const text = readFileSync(out, 'utf8').replace(/[\u0080-\uffff]/g, '?');
-  writeFileSync(out, text);
+  const text = asciiOnly(out);
   if (text.startsWith('#!')) throw new Error(`bundle: ${out} starts with a #! line, which a script compiled by the launcher cannot hold`);
   const loose = Object.values(result.metafile.outputs).flatMap((o) => o.imports).filter((i) => i.external && /^\.\.?\//.test(i.path) && i.path !== './report.cjs');
   if (loose.length > 0) throw new Error(`bundle: ${name} requires ${loose.map((i) => i.path).join(', ')}, which the launcher does not load`);
