@@ -26,7 +26,7 @@
 // machine) the first replication in the main thread ran up to 0.3 s slower
 // than the next. Compiled on the spot, it is as fast as the others. The flag
 // must be given when Node starts; worker threads get it from pool.ts.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,18 +39,24 @@ const CHUNKS = join(dirname(fileURLToPath(import.meta.url)), '../chunks');
 /** Caches kept per script and command: the newest few (two installs of svcsim on one machine keep theirs). */
 const KEEP = 3;
 
-/** The same folder as src/report/vegaCache.ts's cacheBase(), plus code/; undefined when there is none. */
+/**
+ * src/report/vegaCache.ts's cacheBase(), plus code/; undefined when there is
+ * none. Its twin, rule for rule: this file runs before the bundle that holds
+ * that one is loaded, and is plain JavaScript outside the TypeScript build.
+ */
 function cacheFolder() {
   if (process.env.SVCSIM_NO_CACHE === '1') return undefined;
-  let base = process.env.SVCSIM_CACHE_DIR || (process.env.XDG_CACHE_HOME && join(process.env.XDG_CACHE_HOME, 'svcsim'));
-  if (!base) {
+  const home = () => {
     try {
-      const home = homedir();
-      if (home && statSync(home).isDirectory()) base = join(home, '.cache', 'svcsim');
+      const dir = homedir();
+      return existsSync(dir) ? dir : undefined;
     } catch {
       return undefined;
     }
-  }
+  };
+  const own = process.env.SVCSIM_CACHE_DIR || (process.env.XDG_CACHE_HOME && join(process.env.XDG_CACHE_HOME, 'svcsim'));
+  const fallback = own ? undefined : home();
+  const base = own || (fallback && join(fallback, '.cache', 'svcsim'));
   return base ? join(base, 'code') : undefined;
 }
 

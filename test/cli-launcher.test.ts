@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, u
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cacheBase } from '../src/report/vegaCache.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'dist/src/cli/bin.js');
@@ -64,13 +65,27 @@ describe('svcsim (the built command) and its code cache', () => {
     expect(readdirSync(join(cache, 'code')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
 
-  it('keeps one cache per command, and none with SVCSIM_NO_CACHE=1', () => {
+  it('keeps one cache per command, in the chart cache\'s folder, and none with SVCSIM_NO_CACHE=1', () => {
     const bad = join(work, 'bad.yaml');
     writeFileSync(bad, 'apiVersion: svcsim/v1\nkind: Scenario\nfoo: 1\n');
     const r = svcsim(['validate', bad], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${bad}:3:1: foo: unknown field`);
     expect(readdirSync(join(cache, 'code')).some((f) => f.startsWith('cli.cjs.validate.'))).toBe(true);
+
+    // The same folder as the chart cache's (src/report/vegaCache.ts), found by the same rules.
+    const xdg = join(work, 'xdg');
+    const rules: Record<string, string> = { SVCSIM_NO_CACHE: '', SVCSIM_CACHE_DIR: '', XDG_CACHE_HOME: xdg };
+    expect(svcsim(['--version'], rules).code).toBe(0);
+    const saved = Object.fromEntries(Object.keys(rules).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, rules);
+    const base = cacheBase();
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    expect(base).toBe(join(xdg, 'svcsim'));
+    expect(readdirSync(join(base!, 'code')).some((f) => f.startsWith('cli.cjs.other.'))).toBe(true);
 
     const none = join(work, 'no-cache');
     expect(run('uncached', { SVCSIM_CACHE_DIR: none, SVCSIM_NO_CACHE: '1' }).code).toBe(0);

@@ -77,7 +77,9 @@ function findVersions(): string | undefined {
  * svcsim's cache folder: `$SVCSIM_CACHE_DIR`, else `$XDG_CACHE_HOME/svcsim`,
  * else `~/.cache/svcsim` when the home folder exists; undefined when
  * `SVCSIM_NO_CACHE=1` or there is none. Chart shapes (here) and chart fonts
- * (fonts.ts) each have folders of their own in it.
+ * (fonts.ts) each have folders of their own in it; so has the code cache of
+ * scripts/launcher.mjs, whose cacheFolder() is this function's twin (a test
+ * holds the two to the same folder).
  */
 export function cacheBase(): string | undefined {
   if (process.env.SVCSIM_NO_CACHE === '1') return undefined;
