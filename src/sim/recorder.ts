@@ -94,6 +94,14 @@ export class Recorder {
   readonly segments: Float64Array;
   /** Per bucket, made at its first ok request (undefined until then). */
   readonly bucketLatency: (TimeHistogram | undefined)[];
+  /**
+   * With one traffic entry (edgeScopes 2) its scope and `all` see the same
+   * requests in the same order: only the entry's scope counts and `all` reads
+   * its counters (as they share one histogram), which halves the counting on
+   * the hot path and gives the same sums to the last bit. With more entries
+   * `all` counts each entry's requests as well.
+   */
+  private readonly allIsEntry: boolean;
   /** Where the bucket histograms' bins come from (one store for the replication's buckets). */
   private readonly bucketBins = new BinStore();
   readonly warmupBuckets: number;
@@ -113,6 +121,7 @@ export class Recorder {
     /** Scopes below this one are the edge's (`all`, `traffic:*`); from it on, calls to a Service (`service:*`), which `all` and the time series do not count. */
     readonly edgeScopes = scopes,
   ) {
+    this.allIsEntry = edgeScopes === 2;
     this.counters = new Float64Array(scopes * FIELDS);
     this.nodeReceived = new Float64Array(nodes);
     this.nodeCrossNode = new Float64Array(nodes);
@@ -146,13 +155,13 @@ export class Recorder {
   request(scope: number, bucket: number): void {
     this.counters[scope * FIELDS + REQUESTS] += 1;
     if (scope >= this.edgeScopes) return;
-    this.counters[REQUESTS] += 1;
+    if (!this.allIsEntry) this.counters[REQUESTS] += 1;
     this.bucketRequests[bucket] += 1;
   }
 
   retry(scope: number): void {
     this.counters[scope * FIELDS + RETRIES] += 1;
-    if (scope < this.edgeScopes) this.counters[RETRIES] += 1;
+    if (scope < this.edgeScopes && !this.allIsEntry) this.counters[RETRIES] += 1;
   }
 
   /** A call attempt to the Service of scope `scope`, on behalf of a counted request of edge scope `edge`. */
@@ -160,7 +169,7 @@ export class Recorder {
     const c = this.counters;
     c[scope * FIELDS + CALLS] += 1;
     c[edge * FIELDS + CALLS] += 1;
-    c[CALLS] += 1;
+    if (!this.allIsEntry) c[CALLS] += 1;
   }
 
   /** A request's new connection was DNATed by `node` (-1: none, IP-mode LB), to a pod on another node when crossNode; counted when bucket ≥ 0. */
@@ -173,7 +182,7 @@ export class Recorder {
     c[o + FORWARDED] += 1;
     if (crossNode) c[o + CROSS_NODE] += 1;
     if (crossZone) c[o + CROSS_ZONE] += 1;
-    if (scope >= this.edgeScopes) return;
+    if (scope >= this.edgeScopes || this.allIsEntry) return;
     c[FORWARDED] += 1;
     if (crossNode) c[CROSS_NODE] += 1;
     if (crossZone) c[CROSS_ZONE] += 1;
@@ -194,9 +203,11 @@ export class Recorder {
       this.histograms[scope].record(latency);
       return;
     }
-    c[OK] += 1;
-    c[LATENCY_SUM] += latency;
-    if (latency > c[LATENCY_MAX]) c[LATENCY_MAX] = latency;
+    if (!this.allIsEntry) {
+      c[OK] += 1;
+      c[LATENCY_SUM] += latency;
+      if (latency > c[LATENCY_MAX]) c[LATENCY_MAX] = latency;
+    }
     this.histograms[0].record(latency);
     if (this.edgeScopes > 2) this.histograms[scope].record(latency);
     this.bucketOk[bucket] += 1;
@@ -207,7 +218,7 @@ export class Recorder {
     const field = outcome === Outcome.Timeout ? TIMEOUT : outcome === Outcome.Refused ? REFUSED : outcome === Outcome.Rejected ? REJECTED : DEPENDENCY;
     this.counters[scope * FIELDS + field] += 1;
     if (scope >= this.edgeScopes) return;
-    this.counters[field] += 1;
+    if (!this.allIsEntry) this.counters[field] += 1;
     this.bucketFailed[bucket] += 1;
     const byCause = outcome === Outcome.Timeout ? this.bucketTimeout : outcome === Outcome.Refused ? this.bucketRefused : outcome === Outcome.Rejected ? this.bucketRejected : this.bucketDependency;
     byCause[bucket] += 1;
@@ -219,7 +230,7 @@ export class Recorder {
    */
   breakdown(scope: number, att: Attempts, a: number, before: number): void {
     // A call's segments are its Service scope's; `all` is the edge requests', as its latency is.
-    if (scope < this.edgeScopes) this.addSegments(0, att, a, before);
+    if (scope < this.edgeScopes && !this.allIsEntry) this.addSegments(0, att, a, before);
     this.addSegments(scope * N_SEGMENTS, att, a, before);
   }
 
@@ -238,7 +249,8 @@ export class Recorder {
   /** Scope `scope`'s mean seconds per counted ok request in each segment (NaN without ok requests). */
   segmentMeans(scope: number): number[] {
     const ok = this.get(scope, 'ok');
-    return SEGMENTS.map((_, i) => (ok > 0 ? this.segments[scope * N_SEGMENTS + i] / ok : NaN));
+    const s = this.counting(scope);
+    return SEGMENTS.map((_, i) => (ok > 0 ? this.segments[s * N_SEGMENTS + i] / ok : NaN));
   }
 
   /**
@@ -263,6 +275,11 @@ export class Recorder {
   }
 
   get(scope: number, field: keyof typeof FIELD_OF): number {
-    return this.counters[scope * FIELDS + FIELD_OF[field]];
+    return this.counters[this.counting(scope) * FIELDS + FIELD_OF[field]];
+  }
+
+  /** The scope whose counters hold scope `scope`'s: the traffic entry's for `all` when it is the only one (see `allIsEntry`). */
+  private counting(scope: number): number {
+    return scope === 0 && this.allIsEntry ? 1 : scope;
   }
 }
