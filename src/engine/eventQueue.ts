@@ -6,9 +6,11 @@
  * order; events at the same time come out in the order they were scheduled
  * (FIFO), which keeps a run deterministic.
  *
- * A binary heap of slots keyed by (time, sequence number), each key kept next
- * to its slot in heap order (a comparison reads the heap's own arrays, not
- * the slot's: one memory access fewer per step). The events live in
+ * A binary heap of slots keyed by (time, sequence number). Each time is kept
+ * next to its slot in heap order (a comparison reads the heap's own array,
+ * not the slot's: one memory access fewer per step); the sequence number,
+ * needed only when two times are equal, stays with the slot, so a step of
+ * the heap moves two arrays rather than three. The events live in
  * growable typed arrays indexed by slot and slots are recycled, so scheduling
  * and popping allocate nothing once the arrays are large enough; `pop()`
  * writes the event into the public fields `time`, `kind` and `payload`
@@ -39,10 +41,11 @@ export class EventQueue {
   /** The payload of the event `pop()` returned last. */
   payload = 0;
 
-  /** Slots in heap order: heap[0] is the next event; heapTimes and heapSequences hold their keys in the same order. */
+  /** Slots in heap order: heap[0] is the next event; heapTimes holds their times in the same order. */
   private heap: Int32Array;
   private heapTimes: Float64Array;
-  private heapSequences: Float64Array;
+  /** Per slot: the sequence number of its event (ties in time go in this order). */
+  private sequences: Float64Array;
   private heapSize = 0;
   private live = 0;
   private times: Float64Array;
@@ -59,7 +62,7 @@ export class EventQueue {
     const n = Math.max(2, Math.min(capacity, MAX_SLOTS));
     this.heap = new Int32Array(n);
     this.heapTimes = new Float64Array(n);
-    this.heapSequences = new Float64Array(n);
+    this.sequences = new Float64Array(n);
     this.times = new Float64Array(n);
     this.kinds = new Int32Array(n);
     this.payloads = new Int32Array(n);
@@ -90,25 +93,24 @@ export class EventQueue {
     this.kinds[slot] = kind;
     this.payloads[slot] = payload;
     this.states[slot] = SCHEDULED;
+    this.sequences[slot] = sequence;
     this.live++;
 
     // Sift up: move parents that come later down until the slot's place is found.
+    // (A parent at the same time was scheduled earlier: its sequence is smaller.)
     const heap = this.heap;
     const times = this.heapTimes;
-    const sequences = this.heapSequences;
     let i = this.heapSize++;
     while (i > 0) {
       const parentIndex = (i - 1) >> 1;
       const parentTime = times[parentIndex];
-      if (parentTime < time || (parentTime === time && sequences[parentIndex] < sequence)) break;
+      if (parentTime <= time) break;
       heap[i] = heap[parentIndex];
       times[i] = parentTime;
-      sequences[i] = sequences[parentIndex];
       i = parentIndex;
     }
     heap[i] = slot;
     times[i] = time;
-    sequences[i] = sequence;
     return (this.generations[slot] << SLOT_BITS) | slot;
   }
 
@@ -155,14 +157,13 @@ export class EventQueue {
   private removeTop(): number {
     const heap = this.heap;
     const times = this.heapTimes;
-    const sequences = this.heapSequences;
+    const sequences = this.sequences;
     const top = heap[0];
     const n = --this.heapSize;
     if (n === 0) return top;
     // Sift down the last slot from the root.
     const last = heap[n];
     const lastTime = times[n];
-    const lastSequence = sequences[n];
     let i = 0;
     for (;;) {
       let child = 2 * i + 1;
@@ -171,18 +172,16 @@ export class EventQueue {
       if (right < n) {
         const leftTime = times[child];
         const rightTime = times[right];
-        if (rightTime < leftTime || (rightTime === leftTime && sequences[right] < sequences[child])) child = right;
+        if (rightTime < leftTime || (rightTime === leftTime && sequences[heap[right]] < sequences[heap[child]])) child = right;
       }
       const childTime = times[child];
-      if (lastTime < childTime || (lastTime === childTime && lastSequence < sequences[child])) break;
+      if (lastTime < childTime || (lastTime === childTime && sequences[last] < sequences[heap[child]])) break;
       heap[i] = heap[child];
       times[i] = childTime;
-      sequences[i] = sequences[child];
       i = child;
     }
     heap[i] = last;
     times[i] = lastTime;
-    sequences[i] = lastSequence;
     return top;
   }
 
@@ -191,7 +190,7 @@ export class EventQueue {
     const capacity = Math.min(this.times.length * 2, MAX_SLOTS);
     this.heap = grown(this.heap, capacity);
     this.heapTimes = grown(this.heapTimes, capacity);
-    this.heapSequences = grown(this.heapSequences, capacity);
+    this.sequences = grown(this.sequences, capacity);
     this.times = grown(this.times, capacity);
     this.kinds = grown(this.kinds, capacity);
     this.payloads = grown(this.payloads, capacity);
