@@ -33,25 +33,12 @@ import { runReplication } from '../src/sim/replication.js';
 import { benchCalls } from './calls.js';
 import { marginalMicros, microsPerRequest, podsTable, timeCase } from './cluster.js';
 import { fmtProcess, paired } from './processes.js';
-import { referenceScenario } from './reference.js';
+import { mm4, referenceScenario } from './reference.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const SIMJS = fileURLToPath(new URL('./simjs-mm4.js', import.meta.url));
 const MM4 = fileURLToPath(new URL('../../bench/mm4.yaml', import.meta.url));
-
-function mm4(requests: number, rate = 3.6) {
-  return {
-    apiVersion: 'svcsim/v1',
-    kind: 'Scenario',
-    metadata: { name: 'bench-mm4' },
-    simulation: { duration: requests / rate, warmup: 0, replications: 1, seed: 1, drainLimit: 1e6 },
-    cluster: { nodes: [{ name: 'n' }], latency: { sameNode: 0, sameZone: 0, crossZone: 0, proxy: 0 } },
-    workloads: [{ name: 'q', replicas: 1, ports: [8080], concurrency: Math.round((4 * rate) / 3.6), serviceTime: { dist: 'exponential', mean: 1 } }],
-    services: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'q' }, spec: { selector: { app: 'q' }, ports: [{ port: 80, targetPort: 8080 }] } }],
-    traffic: [{ name: 'load', to: { service: 'q', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate }, handshake: false }],
-  };
-}
 
 function load(obj: object) {
   return resolved(parseScenarioText(stringify(obj), 'bench.yaml').scenario);
