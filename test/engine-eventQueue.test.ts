@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventQueue } from '../src/engine/eventQueue.js';
+import { EventQueue, MAX_LANES } from '../src/engine/eventQueue.js';
 
 /** Pops everything as [time, kind, payload] triples. */
 function drain(q: EventQueue): [number, number, number][] {
@@ -135,5 +135,96 @@ describe('the event queue', () => {
       }),
       { seed: 42, numRuns: 300 },
     );
+  });
+
+  describe('lanes', () => {
+    it('a lane event comes out among the heap events by time, and by scheduling order at the same time', () => {
+      const q = new EventQueue(4, 2);
+      q.schedule(2, 1, 20);
+      q.lane(0, 1, 9); // earlier than everything
+      q.lane(1, 2, 9); // same time as the heap's, scheduled after it
+      q.schedule(2, 1, 21); // same time again, after the lane's
+      expect(q.size).toBe(4);
+      expect(q.peekTime()).toBe(1);
+      expect(drain(q)).toEqual([
+        [1, 9, 0],
+        [2, 1, 20],
+        [2, 9, 1],
+        [2, 1, 21],
+      ]);
+      expect(q.size).toBe(0);
+    });
+
+    it('refuses a second event in a lane, and a queue of more than the lanes it may keep', () => {
+      const q = new EventQueue(4, 1);
+      q.lane(0, 1, 0);
+      expect(() => q.lane(0, 2, 0)).toThrow(/lane 0 already holds an event/);
+      expect(q.pop()).toBe(true);
+      q.lane(0, 3, 0); // empty again once popped
+      expect(drain(q)).toEqual([[3, 0, 0]]);
+      expect(() => new EventQueue(4, MAX_LANES + 1)).toThrow(RangeError);
+    });
+
+    it('beyond its lanes, or at an infinite time, a lane event goes into the heap in the same order', () => {
+      const q = new EventQueue(4, 1);
+      q.lane(3, 5, 7); // no lane 3: the heap
+      q.lane(0, Infinity, 7); // never: the heap, last
+      q.schedule(5, 1, 1);
+      expect(drain(q)).toEqual([
+        [5, 7, 3],
+        [5, 1, 1],
+        [Infinity, 7, 0],
+      ]);
+    });
+
+    it('behaves like a stable sort of (time, insertion order) with lanes among the heap events', () => {
+      type Op = { op: 'schedule'; time: number } | { op: 'lane'; lane: number; time: number } | { op: 'cancel'; which: number } | { op: 'pop' };
+      const op: fc.Arbitrary<Op> = fc.oneof(
+        { arbitrary: fc.record({ op: fc.constant('schedule' as const), time: fc.integer({ min: 0, max: 8 }) }), weight: 4 },
+        { arbitrary: fc.record({ op: fc.constant('lane' as const), lane: fc.integer({ min: 0, max: 3 }), time: fc.integer({ min: 0, max: 8 }) }), weight: 3 },
+        { arbitrary: fc.record({ op: fc.constant('cancel' as const), which: fc.nat() }), weight: 1 },
+        { arbitrary: fc.record({ op: fc.constant('pop' as const) }), weight: 4 },
+      );
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+          const q = new EventQueue(4, 3); // lanes 0-2; lane 3 falls back to the heap
+          let pending: { time: number; order: number; id: number; kind: number; payload: number }[] = [];
+          const busyLane = [false, false, false, false];
+          const ids: number[] = [];
+          let order = 0;
+          let now = 0;
+          for (const o of ops) {
+            if (o.op === 'schedule') {
+              const id = q.schedule(now + o.time, 0, 100 + order);
+              ids.push(id);
+              pending.push({ time: now + o.time, order: order++, id, kind: 0, payload: 100 + order - 1 });
+            } else if (o.op === 'lane') {
+              if (busyLane[o.lane]) continue;
+              busyLane[o.lane] = true;
+              q.lane(o.lane, now + o.time, 1);
+              pending.push({ time: now + o.time, order: order++, id: -1, kind: 1, payload: o.lane });
+            } else if (o.op === 'cancel') {
+              if (ids.length === 0) continue;
+              const id = ids[o.which % ids.length];
+              q.cancel(id);
+              pending = pending.filter((e) => e.id !== id || e.kind === 1);
+            } else {
+              pending.sort((a, b) => a.time - b.time || a.order - b.order);
+              const next = pending.shift();
+              expect(q.pop()).toBe(next !== undefined);
+              if (next) {
+                expect([q.time, q.kind, q.payload]).toEqual([next.time, next.kind, next.payload]);
+                if (next.kind === 1) busyLane[next.payload] = false;
+                now = next.time;
+              }
+            }
+            expect(q.size).toBe(pending.length);
+          }
+          pending.sort((a, b) => a.time - b.time || a.order - b.order);
+          expect(drain(q)).toEqual(pending.map((e) => [e.time, e.kind, e.payload]));
+        }),
+        { seed: 7, numRuns: 300 },
+      );
+    });
   });
 });

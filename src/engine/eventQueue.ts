@@ -17,6 +17,15 @@
  * instead of returning an object. Cancelling is lazy: the event is marked and
  * skipped when it reaches the top of the heap.
  *
+ * Lanes: an event that recurs one at a time, such as a traffic entry's next
+ * arrival, can wait in a lane of its own instead of the heap. It takes its
+ * sequence number as any event does and comes out in the same (time,
+ * sequence) order, but costs no sift up or down: an arrival is usually the
+ * next event of all, so in the heap it climbed to the root when scheduled and
+ * was sifted out of it when popped (a third of a request's heap work).
+ * Finding the earliest lane scans them, so a queue keeps at most MAX_LANES;
+ * `lane()` on a queue without lanes falls back to `schedule()`.
+ *
  * An event id is its slot plus a 7-bit generation that changes each time the
  * slot is reused, packed into a non-negative int32 (it fits an Int32Array,
  * with -1 free to mean "none"). Cancelling an event that has already happened
@@ -28,6 +37,9 @@ const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const GENERATION_MASK = 0x7f;
 const MAX_SLOTS = 1 << SLOT_BITS;
 import { grown } from './typedArrays.js';
+
+/** At most this many lanes (finding the earliest scans them). */
+export const MAX_LANES = 8;
 
 const FREE = 0;
 const SCHEDULED = 1;
@@ -58,7 +70,19 @@ export class EventQueue {
   private usedSlots = 0;
   private nextSequence = 0;
 
-  constructor(capacity = 1024) {
+  /** Per lane: its pending event's time (Infinity: none), sequence number and kind (its payload is the lane). */
+  private readonly laneTimes: Float64Array;
+  private readonly laneSequences: Float64Array;
+  private readonly laneKinds: Int32Array;
+  /** The lane whose event comes first, or -1 when every lane is empty. */
+  private firstLane = -1;
+
+  /** `lanes`: how many lanes `lane()` may use (0 to MAX_LANES; 0: every event in the heap). */
+  constructor(capacity = 1024, lanes = 0) {
+    if (!(Number.isInteger(lanes) && lanes >= 0 && lanes <= MAX_LANES)) throw new RangeError(`an event queue has 0 to ${MAX_LANES} lanes, got ${lanes}`);
+    this.laneTimes = new Float64Array(lanes).fill(Infinity);
+    this.laneSequences = new Float64Array(lanes);
+    this.laneKinds = new Int32Array(lanes);
     const n = Math.max(2, Math.min(capacity, MAX_SLOTS));
     this.heap = new Int32Array(n);
     this.heapTimes = new Float64Array(n);
@@ -114,6 +138,29 @@ export class EventQueue {
     return (this.generations[slot] << SLOT_BITS) | slot;
   }
 
+  /**
+   * Schedules `kind` at `time` in lane `lane`, with the lane as its payload;
+   * the lane must be empty (its last event popped). Not cancellable. Beyond
+   * the queue's lanes (or at an infinite time), the same as
+   * `schedule(time, kind, lane)`.
+   */
+  lane(lane: number, time: number, kind: number): void {
+    if (lane >= this.laneTimes.length || time === Infinity) {
+      this.schedule(time, kind, lane);
+      return;
+    }
+    if (Number.isNaN(time)) throw new RangeError(`an event needs a time, got NaN (kind ${kind}, lane ${lane})`);
+    if (this.laneTimes[lane] !== Infinity) throw new Error(`lane ${lane} already holds an event`);
+    const sequence = this.nextSequence++;
+    this.laneTimes[lane] = time;
+    this.laneSequences[lane] = sequence;
+    this.laneKinds[lane] = kind;
+    this.live++;
+    // The lane's sequence is the largest yet: it comes first only if strictly earlier.
+    const first = this.firstLane;
+    if (first < 0 || time < this.laneTimes[first]) this.firstLane = lane;
+  }
+
   /** Cancels a scheduled event; a no-op for -1 and for an event that has already happened or been cancelled. */
   cancel(id: number): void {
     if (id < 0) return;
@@ -126,11 +173,28 @@ export class EventQueue {
   /** The time of the next event, or Infinity when there is none. */
   peekTime(): number {
     while (this.heapSize > 0 && this.states[this.heap[0]] === CANCELLED) this.release(this.removeTop());
-    return this.heapSize > 0 ? this.heapTimes[0] : Infinity;
+    const heapTime = this.heapSize > 0 ? this.heapTimes[0] : Infinity;
+    const lane = this.firstLane;
+    return lane >= 0 && this.laneTimes[lane] < heapTime ? this.laneTimes[lane] : heapTime;
   }
 
   /** Takes the next event into `time`, `kind` and `payload`; false when there is none. */
   pop(): boolean {
+    const lane = this.firstLane;
+    if (lane >= 0) {
+      while (this.heapSize > 0 && this.states[this.heap[0]] === CANCELLED) this.release(this.removeTop());
+      const laneTime = this.laneTimes[lane];
+      const heapTime = this.heapSize > 0 ? this.heapTimes[0] : Infinity;
+      if (laneTime < heapTime || (laneTime === heapTime && this.laneSequences[lane] < this.sequences[this.heap[0]])) {
+        this.time = laneTime;
+        this.kind = this.laneKinds[lane];
+        this.payload = lane;
+        this.live--;
+        this.laneTimes[lane] = Infinity;
+        this.firstLane = this.earliestLane();
+        return true;
+      }
+    }
     while (this.heapSize > 0) {
       const slot = this.removeTop();
       const cancelled = this.states[slot] === CANCELLED;
@@ -144,6 +208,21 @@ export class EventQueue {
       if (!cancelled) return true;
     }
     return false;
+  }
+
+  /** The lane whose event comes first by (time, sequence), or -1. */
+  private earliestLane(): number {
+    const times = this.laneTimes;
+    let best = -1;
+    let bestTime = Infinity;
+    for (let l = 0; l < times.length; l++) {
+      const t = times[l];
+      if (t < bestTime || (t === bestTime && t !== Infinity && this.laneSequences[l] < this.laneSequences[best])) {
+        best = l;
+        bestTime = t;
+      }
+    }
+    return best;
   }
 
   /** Returns a slot to the free list under a new generation, so that its old id no longer matches. */

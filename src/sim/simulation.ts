@@ -14,7 +14,7 @@
  * carry an integer payload and decisions come back as small integers, so
  * nothing is allocated per event: memory is bounded by what is in flight.
  */
-import { EventQueue } from '../engine/eventQueue.js';
+import { EventQueue, MAX_LANES } from '../engine/eventQueue.js';
 import { deriveStream } from '../engine/random.js';
 import { CallGraph } from '../dataplane/calls.js';
 import { Clients, Outcome } from '../dataplane/client.js';
@@ -47,7 +47,8 @@ export interface SimulationOptions {
 export class Simulation implements Host {
   readonly scenario: ResolvedScenario;
   readonly topo: Topology;
-  readonly queue = new EventQueue(1024);
+  /** The future events; each traffic entry's next arrival waits in a lane of its own (the first MAX_LANES entries). */
+  readonly queue: EventQueue;
   now = 0;
   readonly windowStart: number;
   readonly windowEnd: number;
@@ -99,6 +100,7 @@ export class Simulation implements Host {
     this.windowEnd = s.simulation.warmup + s.simulation.duration;
     this.drainEnd = this.windowEnd + s.simulation.drainLimit;
     const topo = (this.topo = buildTopology(s));
+    this.queue = new EventQueue(1024, Math.min(MAX_LANES, topo.traffic.length));
     const calls = (this.calls = new CallGraph(topo, stream('calls')));
     this.scopeOf = calls.scopeOf;
     const nNodes = topo.nodes.length;
@@ -157,7 +159,7 @@ export class Simulation implements Host {
     const arrivals = this.clients.arrivals;
     for (let t = 0; t < arrivals.length; t++) {
       const first = arrivals[t].first();
-      if (first < this.drainEnd) q.schedule(first, Ev.Arrival, t);
+      if (first < this.drainEnd) q.lane(t, first, Ev.Arrival);
     }
     this.controlPlane.start();
     const maxInFlight = this.scenario.simulation.maxInFlight;
@@ -219,7 +221,7 @@ export class Simulation implements Host {
     const now = this.now;
     const clients = this.clients;
     const next = clients.arrivals[t].next(now);
-    if (next < this.drainEnd) this.queue.schedule(next, Ev.Arrival, t);
+    if (next < this.drainEnd) this.queue.lane(t, next, Ev.Arrival);
     this.simulatedRequests++;
     if (!this.router.originExists(t)) {
       this.suppressedRequests++;
