@@ -101,11 +101,11 @@ function readPerfMap(file: string): JitCode[] {
   return codes.sort((a, b) => a.start - b.start);
 }
 
-/** `JS:*run file:///…/dist/src/sim/simulation.js:134:8` → `JS run src/sim/simulation.js:134` (tiers and folders dropped). */
+/** `JS:*run file:///…/dist/src/sim/simulation.js:134:8` → `JS run src/sim/simulation.js:134` (tiers and the folder up to `dist…/` dropped, so a copy of a build reads the same). */
 function jsName(name: string): string {
   const m = /^JS:[*^~+]?(\S*) (?:file:\/\/)?(\S+?)(?::\d+)?$/.exec(name);
   if (!m) return name;
-  const file = m[2].replace(/^.*\/dist\//, '').replace(/^.*\/node_modules\//, '');
+  const file = m[2].replace(/^.*\/dist[^/]*\//, '').replace(/^.*\/node_modules\//, '');
   return `JS ${m[1] || '(anonymous)'} ${file}`;
 }
 
