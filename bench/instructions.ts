@@ -18,12 +18,13 @@
  * from run to run; the total of the whole process also carries the
  * compiler's and the garbage collector's work, which moves by a few percent,
  * so the figure to compare is the hot path's: svcsim's own functions, the
- * packages they call and V8's Math.log.
+ * packages they call and the V8 builtins they call (a Map's get and set,
+ * Math.log …).
  *
  * Needs valgrind (`apt-get install valgrind`); two runs at a time, about a
  * minute per scenario on these machines.
  *
- *   node dist/bench/instructions.js [reference|mm4 ...] [--top N]
+ *   node dist/bench/instructions.js [reference|mm4|affinity ...] [--top N]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -35,15 +36,19 @@ import { stringify } from 'yaml';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
+import { clusterScenario } from './cluster.js';
 import { mm4, referenceScenario } from './reference.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
-/** Each scenario at a size in simulated requests (on average). */
+/** Each scenario at a size in simulated requests (on average); the first two run when none is named. */
 const SCENARIOS: Record<string, { scenario: (requests: number) => object; warm: number; n1: number; n2: number }> = {
   reference: { scenario: (n) => referenceScenario(n / 20000), warm: 100_000, n1: 40_000, n2: 160_000 },
   mm4: { scenario: (n) => mm4(n), warm: 200_000, n1: 50_000, n2: 250_000 },
+  // 1000 nodes, 3000 pods, ClientIP affinity, 10 000 clients at 20 000/s (npm run bench's affinity line).
+  affinity: { scenario: (n) => clusterScenario({ nodes: 1000, pods: 3000, affinity: true, seconds: n / 20000 }), warm: 100_000, n1: 40_000, n2: 160_000 },
 };
+const DEFAULT_SCENARIOS = ['reference', 'mm4'];
 
 /** Child: two warm-up replications, then the measured one; prints its simulated requests. */
 function child(name: string, requests: number): void {
@@ -168,8 +173,8 @@ function byFunctionOf(text: string, jit: JitCode[]): { byFunction: Map<string, n
   return { byFunction, total };
 }
 
-/** svcsim's hot path: its own functions, the packages they call, and V8's Math.log. */
-const onHotPath = (key: string) => (key.startsWith('JS ') && (key.includes('src/') || !key.includes('node:'))) || key.includes('ieee754');
+/** svcsim's hot path: its own functions, the packages they call, the V8 builtins they call (Map, Math.log …). */
+const onHotPath = (key: string) => (key.startsWith('JS ') && (key.includes('src/') || !key.includes('node:'))) || key.startsWith('Builtin:') || key.includes('ieee754');
 
 async function measure(name: string, top: number): Promise<void> {
   const { n1, n2 } = SCENARIOS[name];
@@ -186,7 +191,7 @@ async function measure(name: string, top: number): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3], Number(process.argv[4]));
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '15' } } });
-  const names = positionals.length > 0 ? positionals : Object.keys(SCENARIOS);
+  const names = positionals.length > 0 ? positionals : DEFAULT_SCENARIOS;
   for (const n of names) if (!(n in SCENARIOS)) throw new Error(`bench:instructions: no scenario ${n} (there are ${Object.keys(SCENARIOS).join(', ')})`);
   const probe = await new Promise<boolean>((done) => spawn('valgrind', ['--version'], { stdio: 'ignore' }).on('error', () => done(false)).on('close', (code) => done(code === 0)));
   if (!probe) {
