@@ -34,7 +34,6 @@
  * yet) has ready flags and lists of its own; connection counts per pod
  * exist only for nodes that DNATed a connection under `lc`.
  */
-import { IntTable } from '../engine/intTable.js';
 import { indexOfSorted, MinTree } from '../engine/minTree.js';
 import type { RandomStream } from '../engine/random.js';
 import type { Pods } from './pod.js';
@@ -93,11 +92,13 @@ export class KubeProxies {
   /** Per service: ClientIP affinity on. */
   private readonly affinity: Uint8Array;
   /** source × (node × service) → slot of the pinned pod and the time of its last new connection (sources are not bounded: calls' are pods). */
-  private readonly affinitySlot = new IntTable();
+  private readonly affinitySlot = new Map<number, number>();
   private affinityPod = new Int32Array(64);
   private affinityTime = new Float64Array(64);
   private readonly freeSlots: number[] = [];
   private slotsUsed = 0;
+  /** The table size at which expired entries are swept next (amortised O(1) per connection). */
+  private sweepAt = 1024;
   private readonly affinityTimeout: Float64Array;
   /** The candidate lists last built, by service (all) or zone × service: shared by the nodes that agree. */
   private readonly lastLists = new Map<number, Int32Array>();
@@ -348,7 +349,7 @@ export class KubeProxies {
     if (this.affinity[s]) {
       const key = client * this.cells + cell;
       let slot = this.affinitySlot.get(key);
-      if (slot >= 0) {
+      if (slot !== undefined) {
         const pinned = this.affinityPod[slot];
         if (now - this.affinityTime[slot] <= this.affinityTimeout[s] && this.ready[k][pinned] && indexOfSorted(cands, pinned) >= 0) {
           this.affinityTime[slot] = now;
@@ -357,8 +358,7 @@ export class KubeProxies {
           return pinned;
         }
       } else {
-        // Expired entries go when the table would grow: each entry is moved once per doubling (amortised O(1) per connection).
-        if (this.affinitySlot.full) this.sweepAffinity(now);
+        if (this.affinitySlot.size >= this.sweepAt) this.sweepAffinity(now);
         slot = this.newSlot();
         this.affinitySlot.set(key, slot);
       }
@@ -386,12 +386,14 @@ export class KubeProxies {
 
   /** Forgets the entries past their timeout (they could never pin again), as the kernel reaps them. */
   private sweepAffinity(now: number): void {
-    this.affinitySlot.retain((key, slot) => {
+    for (const [key, slot] of this.affinitySlot) {
       const s = (key % this.cells) % this.nServices;
-      if (now - this.affinityTime[slot] <= this.affinityTimeout[s]) return true;
-      this.freeSlots.push(slot);
-      return false;
-    });
+      if (now - this.affinityTime[slot] > this.affinityTimeout[s]) {
+        this.affinitySlot.delete(key);
+        this.freeSlots.push(slot);
+      }
+    }
+    this.sweepAt = Math.max(1024, 2 * this.affinitySlot.size);
   }
 
   /** The min tree of the candidate list select() chose for this cell, built from node k's counts if needed. */
