@@ -172,7 +172,7 @@ export class EventQueue {
 
   /** The time of the next event, or Infinity when there is none. */
   peekTime(): number {
-    while (this.heapSize > 0 && this.states[this.heap[0]] === CANCELLED) this.release(this.removeTop());
+    this.dropCancelledTop();
     const heapTime = this.heapSize > 0 ? this.heapTimes[0] : Infinity;
     const lane = this.firstLane;
     return lane >= 0 && this.laneTimes[lane] < heapTime ? this.laneTimes[lane] : heapTime;
@@ -182,7 +182,7 @@ export class EventQueue {
   pop(): boolean {
     const lane = this.firstLane;
     if (lane >= 0) {
-      while (this.heapSize > 0 && this.states[this.heap[0]] === CANCELLED) this.release(this.removeTop());
+      this.dropCancelledTop();
       const laneTime = this.laneTimes[lane];
       const heapTime = this.heapSize > 0 ? this.heapTimes[0] : Infinity;
       if (laneTime < heapTime || (laneTime === heapTime && this.laneSequences[lane] < this.sequences[this.heap[0]])) {
@@ -208,6 +208,11 @@ export class EventQueue {
       if (!cancelled) return true;
     }
     return false;
+  }
+
+  /** Removes cancelled events from the top of the heap, so that heap[0], if any, is a live event. */
+  private dropCancelledTop(): void {
+    while (this.heapSize > 0 && this.states[this.heap[0]] === CANCELLED) this.release(this.removeTop());
   }
 
   /** The lane whose event comes first by (time, sequence), or -1. */
