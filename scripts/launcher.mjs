@@ -122,4 +122,13 @@ process.once('exit', () => {
   }
 });
 
+// Memory for the PNGs: resvg (a native addon) allocates with mimalloc, which
+// hands freed pages back to the system 10 ms after a free, so each chart's
+// PNG at 2× (two pixmaps and the encoder's buffers, ≈ 7 MB each) touched
+// fresh pages, ≈ 15 000 page faults for a what-if's 6 charts at 10–20 µs each
+// on a virtual machine. Kept, they serve the next chart drawn on the same
+// thread (src/report/pngThread.ts). mimalloc reads this when the addon loads,
+// after this line; a value the user set stays.
+process.env.MIMALLOC_PURGE_DELAY ??= '-1';
+
 load('cli.cjs');

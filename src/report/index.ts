@@ -25,7 +25,8 @@ import { reportHtml, type ChartOut } from './html.js';
 import { failureMarks, readManifest, scheduleMarks, warmups, type Manifest, type PlanAnswer } from './manifest.js';
 import { scenarioClock, showsWarmup, warmupOf } from './charts/time.js';
 import { readResultFiles, type ResultFiles } from './files.js';
-import { toPngInBackground, toSvg, withTextAlternative } from './render.js';
+import { PngThread } from './pngThread.js';
+import { toSvg, withTextAlternative } from './render.js';
 
 export type { ChartSpec } from './charts/common.js';
 export type { Manifest, PlanAnswer } from './manifest.js';
@@ -107,22 +108,22 @@ export async function writeReport(resultsDir: string, options?: { plan?: PlanAns
   const chartsDir = join(resultsDir, 'charts');
   mkdirSync(chartsDir, { recursive: true });
   const charts: ChartOut[] = [];
-  // Each PNG is drawn in the background while the next SVG is made.
+  // Each PNG is drawn, encoded and written on a thread of its own while the next SVG is made.
+  // One thread: two drew no faster on 2 cores (1.11× the CPU, 1.02× the wall time of a what-if) and touched twice the memory.
+  const pngThread = specs.length > 0 ? new PngThread(specs.length) : undefined;
   const pngs: Promise<void>[] = [];
   try {
     for (const c of specs) {
       const svg = await toSvg(c.spec);
       writeFileSync(join(chartsDir, `${c.name}.svg`), withTextAlternative(svg, c.title, c.description));
-      pngs.push(toPngInBackground(svg).then((png) => writeFileSync(join(chartsDir, `${c.name}.png`), png)));
+      pngs.push(pngThread!.draw(svg, join(chartsDir, `${c.name}.png`)));
       charts.push({ name: c.name, title: c.title, description: c.description, svg });
-      // vega awaits only promises, never the event loop: without a turn of it here, the PNGs
-      // drawn on the pool meanwhile are encoded (asPng, on this thread) only after the last SVG,
-      // one after another while the other core idles; with it, each is encoded between two charts.
-      await new Promise<void>((next) => setImmediate(next));
     }
+    pngThread?.finish();
   } finally {
     // Never leave a PNG being written (or its failure unheard) behind a failed SVG.
     await Promise.allSettled(pngs);
+    await pngThread?.close();
   }
   await Promise.all(pngs);
   // A chart drawn before from a table that is gone now would describe other data.

@@ -3,7 +3,7 @@
  * canvas) → PNG with resvg. Text needs a font: DejaVu Sans is loaded from its
  * files, because without one resvg drops text silently.
  */
-import { renderAsync, Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { existsSync } from 'node:fs';
 import * as vega from 'vega';
 import type { Spec } from './charts/common.js';
@@ -44,15 +44,14 @@ export function toPng(svg: string, scale = 2): Buffer {
 }
 
 /**
- * The same PNG as toPng, drawn on a thread of libuv's pool: resvg's Rust code
- * runs while this thread goes on with the next chart's SVG (vega), so a
- * report's PNGs cost about no wall time on a second core. Its text is drawn
- * from the cut-down copies of the fonts when it can be (fonts.ts): the same
- * pixels, for far fewer bytes read.
+ * resvg's options for the PNG of `svg` at `scale`, as toPng's, but with its
+ * text drawn from the cut-down copies of the fonts when it can be
+ * (fonts.ts): the same pixels, for far fewer bytes read. A plain object,
+ * handed to the PNG thread (pngThread.ts).
  */
-export async function toPngInBackground(svg: string, scale = 2): Promise<Buffer> {
+export function pngOptions(svg: string, scale = 2): ResvgRenderOptions {
   const cut = FONT_FILES.length > 0 && drawnByCutFonts(svg) ? cutFonts(FONT_FILES) : undefined;
-  return (await renderAsync(svg, resvgOptions(scale, cut))).asPng();
+  return resvgOptions(scale, cut);
 }
 
 /** Raw RGBA pixels of an SVG drawn at scale 1 (for checks that text was drawn). */
