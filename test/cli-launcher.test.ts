@@ -21,7 +21,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function svcsim(args: string[], env: Record<string, string>) {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
-  const r = spawnSync(process.execPath, ['--no-concurrent-recompilation', BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SVCSIM_NO_CACHE: '', ...env } });
+  const r = spawnSync(process.execPath, ['--no-concurrent-recompilation', BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SVCSIM_NO_CACHE: '', ...env }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -91,5 +91,13 @@ describe('svcsim (the built command) and its code cache', () => {
     expect(run('uncached', { SVCSIM_CACHE_DIR: none, SVCSIM_NO_CACHE: '1' }).code).toBe(0);
     expect(existsSync(none)).toBe(false);
     expect(tables('uncached')).toEqual(tables('first'));
+  }, 120_000);
+
+  it('ends a run with charts whose replication crashed at once, with exit code 1: the PNG thread started ahead holds nothing', () => {
+    const t0 = Date.now();
+    const r = svcsim(['run', 'scenarios/default.yaml', '--set', 'simulation.duration=1s', '--replications', '1', '--quiet', '--out', join(work, 'crashed')], { ...env, SVCSIM_TEST_CRASH: 'base:0' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('injected crash');
+    expect(Date.now() - t0).toBeLessThan(30_000);
   }, 120_000);
 });

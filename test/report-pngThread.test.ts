@@ -5,7 +5,7 @@
  * fails its own draw with resvg's message, not the ones after it.
  */
 import { Resvg } from '@resvg/resvg-js';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,11 +44,13 @@ describe('PngThread', () => {
     try {
       runs++;
       const files = filesFor(svgs);
+      thread.warmUp(); // drawn first and thrown away: no file, no answer, the same PNGs after it
       const bad = thread.draw('<svg', join(scratch, 'bad.png'));
       const good = svgs.map((svg, i) => thread.draw(svg, files[i]));
       await expect(bad).rejects.toThrow(/./);
       await Promise.all(good);
       expectDrawn(svgs, files);
+      expect(readdirSync(scratch).filter((f) => f.startsWith(`run-${runs}-`)).sort()).toEqual(files.map((f) => f.slice(scratch.length + 1)).sort());
     } finally {
       await thread.close();
     }

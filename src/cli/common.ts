@@ -42,10 +42,12 @@ function loadReport(): Promise<ReportModule> {
 /**
  * Starts loading the report's code for a command that will draw charts
  * (never when charts are off): called before the replications, it loads
- * while they run on worker threads, when this thread only waits.
+ * while they run on worker threads, when this thread only waits; then the
+ * PNG thread starts and warms up while they run.
  */
 export function startCharts(): void {
-  void loadReport();
+  // Warming the PNG thread is an optimisation: its failure is the report's to tell.
+  loadReport().then((report) => report.warmCharts(), () => undefined);
 }
 
 /** Draws charts and report.html into a results folder; a failure is a warning, never lost results. */
