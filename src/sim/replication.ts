@@ -3,10 +3,13 @@
  * build the simulation with the replication's own random streams, run it,
  * and turn its counters into the metrics of docs/outputs.md.
  */
+import { EventQueue } from '../engine/eventQueue.js';
 import { replicationSeed } from '../engine/random.js';
+import { arrivalRate } from '../scenario/load-estimate.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { Recorder } from './recorder.js';
 import { METRIC_NAMES, type MetricName, type ReplicationResult, type ScopeResult } from './result.js';
+import { Ev } from './events.js';
 import { Simulation } from './simulation.js';
 import type { Tracer } from './tracer.js';
 
@@ -18,9 +21,55 @@ export interface ReplicationOptions {
 }
 
 export function runReplication(scenario: ResolvedScenario, opts: ReplicationOptions): ReplicationResult {
+  if (!preflown && process.env.SVCSIM_NO_PREFLIGHT !== '1') {
+    preflown = true;
+    preflight(scenario);
+  }
   const sim = new Simulation(scenario, { replication: opts.replication, rootSeed: opts.rootSeed, tracer: opts.tracer });
   sim.run();
   return collect(sim, opts);
+}
+
+/** Whether this thread has run its preflight (see preflight). */
+let preflown = false;
+
+/** About how many requests the preflight simulates, half in a warm-up and half counted. */
+const PREFLIGHT_REQUESTS = 300;
+
+/**
+ * A few hundred requests of the scenario, simulated and thrown away before a
+ * thread's first replication, so that V8 has seen every common path of the
+ * data path before it optimises it. V8 compiles only the branches a function
+ * has taken by then: a replication with a warm-up optimised its hot functions
+ * with no request counted yet, and each of them was thrown back to the
+ * interpreter (deoptimised) and compiled again when the window opened
+ * (the 1-second what-if of the default scenario: 18 deoptimisations, 9 with
+ * the preflight). The event queue's rarer paths (growing, a cancelled event
+ * at the top) are run here too.
+ *
+ * Nothing of it reaches a result: its own Simulation, seed and streams
+ * (rootSeed 0, never a run's), its records dropped. It costs a set-up and
+ * ≈ 300 requests in the interpreter (a few ms); a scenario without arrivals
+ * has none. `SVCSIM_NO_PREFLIGHT=1` turns it off, to measure it.
+ */
+function preflight(scenario: ResolvedScenario): void {
+  const q = new EventQueue(2, 1);
+  for (let i = 0; i < 4; i++) q.cancel(q.schedule(i, Ev.Timeout, i));
+  q.lane(0, 0.5, Ev.Arrival);
+  q.schedule(4, Ev.ServiceEnd, 0);
+  while (q.pop());
+  const rate = scenario.traffic.reduce((sum, t) => sum + arrivalRate(t.arrival, 0), 0);
+  if (!(rate > 0)) return;
+  const half = Math.min(scenario.simulation.duration, PREFLIGHT_REQUESTS / 2 / rate);
+  // A short drain: an overloaded scenario must not go on simulating its backlog.
+  const s = { ...scenario, simulation: { ...scenario.simulation, warmup: Math.min(scenario.simulation.warmup, half), duration: half, drainLimit: half } };
+  try {
+    const sim = new Simulation(s, { replication: 0, rootSeed: 0 });
+    sim.run();
+    collect(sim, { variant: 0, replication: 0, rootSeed: 0 });
+  } catch {
+    // Only V8's warming is lost: the replication itself tells of any problem of its scenario.
+  }
 }
 
 /** Turns a finished simulation into its result record. */
