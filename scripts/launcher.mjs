@@ -97,8 +97,11 @@ function load(name) {
 }
 
 // Saved at exit, after the run: the cache then holds every function the run compiled, not just the top level.
-process.once('exit', () => {
+// The report's only after a command that succeeded: a run that loaded it and then failed drew no chart, and
+// its cache, kept until the next build, would leave every later run compiling the charts' code again.
+process.once('exit', (code) => {
   for (const { script, cacheFile, prefix } of unsaved) {
+    if (code !== 0 && prefix.startsWith('report.cjs.')) continue;
     // Written aside and renamed: another svcsim starting meanwhile reads the old cache or the new one, never half of one.
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     try {

@@ -101,6 +101,18 @@ describe('svcsim (the built command) and its code cache', () => {
     expect(Date.now() - t0).toBeLessThan(30_000);
   }, 120_000);
 
+  it('saves the report\'s cache only after a command that succeeded: a failed run loaded it but drew nothing', () => {
+    const own = join(work, 'report-cache');
+    const reportCaches = () => (existsSync(join(own, 'code')) ? readdirSync(join(own, 'code')).filter((f) => f.startsWith('report.cjs.')) : []);
+    const args = (out: string) => ['run', 'scenarios/default.yaml', '--set', 'simulation.duration=1s', '--replications', '1', '--quiet', '--out', join(work, out)];
+    expect(svcsim(args('failed'), { SVCSIM_CACHE_DIR: own, SVCSIM_TEST_CRASH: 'base:0' }).code).toBe(1);
+    expect(readdirSync(join(own, 'code')).some((f) => f.startsWith('cli.cjs.run.'))).toBe(true);
+    expect(reportCaches()).toEqual([]);
+    expect(svcsim(args('drawn'), { SVCSIM_CACHE_DIR: own }).code).toBe(0);
+    expect(existsSync(join(work, 'drawn', 'charts', 'latency-cdf.png'))).toBe(true);
+    expect(reportCaches()).toHaveLength(1);
+  }, 120_000);
+
   it('gives the same results with and without the preflight that warms V8 before the first replication (SVCSIM_NO_PREFLIGHT=1)', () => {
     // A warm-up, a node failure, retries: the preflight runs every common path with a seed of its own, then is dropped.
     const args = (out: string) => ['run', 'scenarios/node-failure.yaml', '--set', 'simulation.duration=40s', '--replications', '2', '--no-charts', '--quiet', '--out', join(work, out)];
