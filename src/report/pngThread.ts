@@ -21,11 +21,11 @@
  * loads resvg-js from where this module finds it. The PNGs are the bytes
  * resvg's sync and async paths both give (the same `render().asPng()`).
  */
-import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+import type { ResvgRenderOptions } from '@resvg/resvg-js';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { pngOptions } from './render.js';
+import { pngOptions, resvg } from './render.js';
 
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -168,7 +168,7 @@ export class PngThread {
       const job = this.jobs[id];
       this.waiting.delete(id);
       try {
-        writeFileSync(job.file, new Resvg(job.svg, job.options).render().asPng());
+        writeFileSync(job.file, new (resvg().Resvg)(job.svg, job.options).render().asPng());
         job.resolve();
       } catch (err) {
         job.reject(err instanceof Error ? err : new Error(String(err)));

@@ -3,8 +3,9 @@
  * canvas) → PNG with resvg. Text needs a font: DejaVu Sans is loaded from its
  * files, because without one resvg drops text silently.
  */
-import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+import type { ResvgRenderOptions } from '@resvg/resvg-js';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as vega from 'vega';
 import type { Spec } from './charts/common.js';
 import { cutFonts, drawnByCutFonts } from './fonts.js';
@@ -12,6 +13,18 @@ import { runtimeOf } from './vegaCache.js';
 
 const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/share/fonts/TTF', '/usr/share/fonts/dejavu-sans-fonts'];
 export const FONT_FILES = FONT_DIRS.flatMap((d) => ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => `${d}/${f}`)).filter((f) => existsSync(f));
+
+type ResvgModule = typeof import('@resvg/resvg-js');
+let resvgModule: ResvgModule | undefined;
+
+/**
+ * resvg-js, loaded on first use: a report draws its PNGs on its own thread
+ * (pngThread.ts), which loads the addon there while the replications run,
+ * so this thread needs it only for a PNG that thread has not started.
+ */
+export function resvg(): ResvgModule {
+  return (resvgModule ??= createRequire(import.meta.url)('@resvg/resvg-js') as ResvgModule);
+}
 
 const resvgOptions = (scale: number, fontFiles: readonly string[] = FONT_FILES): ResvgRenderOptions => ({
   fitTo: { mode: 'zoom', value: scale },
@@ -40,7 +53,7 @@ export function withTextAlternative(svg: string, title: string, description: str
 }
 
 export function toPng(svg: string, scale = 2): Buffer {
-  return new Resvg(svg, resvgOptions(scale)).render().asPng();
+  return new (resvg().Resvg)(svg, resvgOptions(scale)).render().asPng();
 }
 
 /**
@@ -56,6 +69,6 @@ export function pngOptions(svg: string, scale = 2): ResvgRenderOptions {
 
 /** Raw RGBA pixels of an SVG drawn at scale 1 (for checks that text was drawn). */
 export function toPixels(svg: string): { width: number; height: number; pixels: Buffer } {
-  const image = new Resvg(svg, resvgOptions(1)).render();
+  const image = new (resvg().Resvg)(svg, resvgOptions(1)).render();
   return { width: image.width, height: image.height, pixels: image.pixels };
 }
