@@ -47,7 +47,9 @@ function loadReport(): Promise<ReportModule> {
  */
 export function startCharts(): void {
   // Warming the PNG thread is an optimisation: its failure is the report's to tell.
-  loadReport().then((report) => report.warmCharts(), () => undefined);
+  loadReport()
+    .then((report) => report.warmCharts())
+    .catch(() => undefined);
 }
 
 /** Draws charts and report.html into a results folder; a failure is a warning, never lost results. */
