@@ -159,11 +159,15 @@ export class PngThread {
 
   /**
    * Once the caller has nothing else to do: draws here, from the last, the
-   * PNGs the thread has not started, so that both cores work to the end
-   * instead of this one waiting on the thread's queue.
+   * PNGs the thread has not started, but for the first of them, so that both
+   * cores work to the end instead of this one waiting on the thread's queue.
+   * The first is left to the thread, which draws it sooner than this one
+   * would (here resvg must first load, ≈ 20 ms, and draw into fresh pages).
    */
   finish(): void {
-    for (let id = this.jobs.length - 1; id >= 0; id--) {
+    let first = 0;
+    while (first < this.jobs.length && Atomics.load(this.claims, first) !== 0) first++;
+    for (let id = this.jobs.length - 1; id > first; id--) {
       if (Atomics.compareExchange(this.claims, id, 0, 2) !== 0) continue;
       const job = this.jobs[id];
       this.waiting.delete(id);
