@@ -37,13 +37,21 @@ function expectDrawn(svgs: string[], files: string[]): void {
 let runs = 0;
 const filesFor = (svgs: string[]) => svgs.map((_, i) => join(scratch, `run-${runs}-chart-${i}.png`));
 
+/** Three charts' SVGs, a thread for `capacity` PNGs and a file for each chart, fresh for each test; the thread is closed after `body`. */
+async function withThread(capacity: number, body: (thread: PngThread, svgs: string[], files: string[]) => Promise<void>): Promise<void> {
+  const svgs = await threeCharts();
+  const thread = new PngThread(capacity);
+  runs++;
+  try {
+    await body(thread, svgs, filesFor(svgs));
+  } finally {
+    await thread.close();
+  }
+}
+
 describe('PngThread', () => {
-  it('writes, chart after chart, the bytes resvg gives on this thread; a bad SVG fails alone', async () => {
-    const svgs = await threeCharts();
-    const thread = new PngThread(4);
-    try {
-      runs++;
-      const files = filesFor(svgs);
+  it('writes, chart after chart, the bytes resvg gives on this thread; a bad SVG fails alone', () =>
+    withThread(4, async (thread, svgs, files) => {
       thread.warmUp(); // drawn first and thrown away: no file, no answer, the same PNGs after it
       const bad = thread.draw('<svg', join(scratch, 'bad.png'));
       const good = svgs.map((svg, i) => thread.draw(svg, files[i]));
@@ -51,17 +59,10 @@ describe('PngThread', () => {
       await Promise.all(good);
       expectDrawn(svgs, files);
       expect(readdirSync(scratch).filter((f) => f.startsWith(`run-${runs}-`)).sort()).toEqual(files.map((f) => f.slice(scratch.length + 1)).sort());
-    } finally {
-      await thread.close();
-    }
-  });
+    }));
 
-  it('finish() draws here, from the last, what the thread has not started: the same bytes', async () => {
-    const svgs = await threeCharts();
-    const thread = new PngThread(3);
-    try {
-      runs++;
-      const files = filesFor(svgs);
+  it('finish() draws here, from the last, what the thread has not started: the same bytes', () =>
+    withThread(3, async (thread, svgs, files) => {
       const drawn = svgs.map((svg, i) => thread.draw(svg, files[i]));
       thread.finish();
       // The thread takes ≥ 10 ms to start: the last PNG, taken first, was drawn here, before any await.
@@ -69,8 +70,5 @@ describe('PngThread', () => {
       await Promise.all(drawn);
       expectDrawn(svgs, files);
       await expect(thread.draw(svgs[0], join(scratch, 'one-too-many.png'))).rejects.toThrow(/more than 3 PNGs/);
-    } finally {
-      await thread.close();
-    }
-  });
+    }));
 });
