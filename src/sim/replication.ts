@@ -3,13 +3,13 @@
  * build the simulation with the replication's own random streams, run it,
  * and turn its counters into the metrics of docs/outputs.md.
  */
-import { EventQueue } from '../engine/eventQueue.js';
+import { exerciseEventQueue } from '../engine/eventQueue.js';
 import { replicationSeed } from '../engine/random.js';
 import { arrivalRate } from '../scenario/load-estimate.js';
+import { expandedNodeCount } from '../scenario/resolve.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { Recorder } from './recorder.js';
 import { METRIC_NAMES, type MetricName, type ReplicationResult, type ScopeResult } from './result.js';
-import { Ev } from './events.js';
 import { Simulation } from './simulation.js';
 import type { Tracer } from './tracer.js';
 
@@ -47,8 +47,7 @@ const PREFLIGHT_MAX_SIZE = 2000;
  * interpreter (deoptimised) and compiled again when the window opened
  * (the 1-second what-if of the default scenario: 18 deoptimisations, 4 with
  * the preflight; 9% fewer instructions for the whole process). The event
- * queue's rarer paths (growing, a cancelled event at the top) are run here
- * too.
+ * queue's rarer paths are run here too (exerciseEventQueue).
  *
  * Nothing of it reaches a result: its own Simulation, seed and streams
  * (rootSeed 0, never a run's), its records dropped. It costs a set-up and
@@ -57,19 +56,11 @@ const PREFLIGHT_MAX_SIZE = 2000;
  * `SVCSIM_NO_PREFLIGHT=1` turns it off, to measure it.
  */
 function preflight(scenario: ResolvedScenario): void {
-  // More than a few times over: V8 gives a function the vector its feedback
-  // goes into only after 8 calls, and records nothing before.
-  for (let round = 0; round < 16; round++) {
-    const q = new EventQueue(2, 1);
-    for (let i = 0; i < 4; i++) q.cancel(q.schedule(i, Ev.Timeout, i));
-    q.lane(0, 0.5, Ev.Arrival);
-    q.schedule(4, Ev.ServiceEnd, 0);
-    while (q.pop());
-  }
+  exerciseEventQueue();
   const rate = scenario.traffic.reduce((sum, t) => sum + arrivalRate(t.arrival, 0), 0);
   if (!(rate > 0)) return;
   // A big cluster's set-up (≈ 0.1 s per 10⁴ pods) would cost more than V8's warming saves.
-  const size = scenario.cluster.nodes.reduce((n, x) => n + (x.count ?? 1), 0) + scenario.workloads.reduce((n, w) => n + w.replicas, 0);
+  const size = expandedNodeCount(scenario.cluster.nodes) + scenario.workloads.reduce((n, w) => n + w.replicas, 0);
   if (size > PREFLIGHT_MAX_SIZE) return;
   const half = Math.min(scenario.simulation.duration, PREFLIGHT_REQUESTS / 2 / rate);
   // A short drain: an overloaded scenario must not go on simulating its backlog.
