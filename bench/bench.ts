@@ -26,26 +26,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
-import { parseScenarioText } from '../src/scenario/load.js';
-import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
 import { benchCalls } from './calls.js';
 import { marginalMicros, microsPerRequest, podsTable, timeCase } from './cluster.js';
 import { fmtProcess, paired } from './processes.js';
-import { mm4, referenceScenario } from './reference.js';
+import { mm4, referenceScenario, resolvedScenario } from './reference.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const SIMJS = fileURLToPath(new URL('./simjs-mm4.js', import.meta.url));
 const MM4 = fileURLToPath(new URL('../../bench/mm4.yaml', import.meta.url));
 
-function load(obj: object) {
-  return resolved(parseScenarioText(stringify(obj), 'bench.yaml').scenario);
-}
-
 function timeRun(obj: object): { seconds: number; requests: number; events: number } {
-  const s = load(obj);
+  const s = resolvedScenario(obj);
   const t0 = process.hrtime.bigint();
   const r = runReplication(s, { variant: 0, replication: 0, rootSeed: 1 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -5,10 +5,8 @@
  * should cost at most 3× a single tier per edge request; the figure says how
  * close, and peak in-flight shows memory stays with what is in flight.
  */
-import { stringify } from 'yaml';
-import { parseScenarioText } from '../src/scenario/load.js';
-import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
+import { resolvedScenario } from './reference.js';
 
 function chain(tiers: number, requests: number) {
   const rate = 1000;
@@ -23,7 +21,7 @@ function chain(tiers: number, requests: number) {
     services: names.map((name) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } })),
     traffic: [{ name: 'load', to: { service: 'tier0', port: 80, via: 'clusterIP' }, from: { node: 'n0' }, arrival: { process: 'poisson', rate }, handshake: false }],
   };
-  return resolved(parseScenarioText(stringify(obj), 'bench.yaml').scenario);
+  return resolvedScenario(obj);
 }
 
 function perEdgeRequest(tiers: number, requests: number): { microseconds: number; peakInFlight: number } {

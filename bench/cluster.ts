@@ -8,11 +8,9 @@
  * Timings are of one replication in this thread, 30 and 3000 pods in turn
  * (three pairs, the median ratio), after a warm-up of each.
  */
-import { stringify } from 'yaml';
-import { parseScenarioText } from '../src/scenario/load.js';
-import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
 import { median } from './processes.js';
+import { resolvedScenario } from './reference.js';
 
 export interface ClusterCase {
   nodes: number;
@@ -54,7 +52,7 @@ export function clusterScenario(c: ClusterCase): object {
 
 /** One replication: its seconds and simulated requests. */
 export function timeCase(c: ClusterCase): { seconds: number; requests: number } {
-  const scenario = resolved(parseScenarioText(stringify(clusterScenario(c)), 'bench-cluster.yaml').scenario);
+  const scenario = resolvedScenario(clusterScenario(c), 'bench-cluster.yaml');
   const t0 = process.hrtime.bigint();
   const r = runReplication(scenario, { variant: 0, replication: 0, rootSeed: 1 });
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, requests: r.simulatedRequests };

@@ -32,12 +32,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
-import { parseScenarioText } from '../src/scenario/load.js';
-import { resolved } from '../src/scenario/resolved.js';
 import { runReplication } from '../src/sim/replication.js';
 import { clusterScenario } from './cluster.js';
-import { mm4, referenceScenario } from './reference.js';
+import { mm4, referenceScenario, resolvedScenario } from './reference.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -53,7 +50,7 @@ const DEFAULT_SCENARIOS = ['reference', 'mm4'];
 /** Child: two warm-up replications, then the measured one; prints its simulated requests. */
 function child(name: string, requests: number): void {
   const { scenario, warm } = SCENARIOS[name];
-  const run = (n: number) => runReplication(resolved(parseScenarioText(stringify(scenario(n)), `${name}.yaml`).scenario), { variant: 0, replication: 0, rootSeed: 1 });
+  const run = (n: number) => runReplication(resolvedScenario(scenario(n), `${name}.yaml`), { variant: 0, replication: 0, rootSeed: 1 });
   run(warm);
   run(warm);
   console.log(`REQUESTS ${run(requests).simulatedRequests}`);

@@ -3,6 +3,15 @@
  * speed): a LoadBalancer Service, 10 nodes in 2 zones, 30 pods of 4 slots,
  * Poisson arrivals, 1 ms exponential service, no failures.
  */
+import { stringify } from 'yaml';
+import { parseScenarioText } from '../src/scenario/load.js';
+import { resolved, type ResolvedScenario } from '../src/scenario/resolved.js';
+
+/** A benchmark's scenario object, checked and resolved as a scenario file would be (`file` names it in messages only). */
+export function resolvedScenario(obj: object, file = 'bench.yaml'): ResolvedScenario {
+  return resolved(parseScenarioText(stringify(obj), file).scenario);
+}
+
 export function referenceScenario(duration: number, rate = 20000) {
   return {
     apiVersion: 'svcsim/v1',
