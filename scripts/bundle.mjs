@@ -7,11 +7,11 @@
 // entries are replaced, and the scripts the first one runs are added:
 //
 //   dist/src/cli/bin.js           the `svcsim` command (package.json "bin"):
-//                                 scripts/launcher.mjs, which runs
+//                                 scripts/launcher.cjs, which runs
 //   dist/src/chunks/cli.cjs       the command line, one CommonJS file, and
 //   dist/src/chunks/report.cjs    the report (vega, vega-lite, resvg), loaded
 //                                 only to draw, both with V8's code cache
-//                                 (see scripts/launcher.mjs)
+//                                 (see scripts/launcher.cjs)
 //   dist/workers/replication.js   the worker thread's entry (src/runner/pool.ts)
 //   dist/src/chunks/*.js          chunks the worker entry would share (none
 //                                 today: one entry makes one file)
@@ -42,7 +42,7 @@
 // runtime image needs only the dependencies package.json lists.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
@@ -172,9 +172,15 @@ for (const [name, entry, extra] of [
 
 // The `svcsim` command itself: the launcher, with each script's content hash
 // (its code cache is named after it, so a new build never reads an old cache).
-const launcher = readFileSync('scripts/launcher.mjs', 'utf8').replace('__SVCSIM_SCRIPT_HASHES__', JSON.stringify(scripts));
-if (!launcher.includes(JSON.stringify(scripts))) throw new Error('bundle: scripts/launcher.mjs has no __SVCSIM_SCRIPT_HASHES__ to fill in');
-rmSync('dist/src/cli/bin.js.map', { force: true });
+// It is CommonJS, at the path package.json's "bin" names: its folder gets a
+// package.json of its own that says so, and loses tsc's ES modules of
+// src/cli/, which that would misread (the bundle holds their code; nothing
+// in dist/ imports them).
+const launcher = readFileSync('scripts/launcher.cjs', 'utf8').replace('__SVCSIM_SCRIPT_HASHES__', JSON.stringify(scripts));
+if (!launcher.includes(JSON.stringify(scripts))) throw new Error('bundle: scripts/launcher.cjs has no __SVCSIM_SCRIPT_HASHES__ to fill in');
+rmSync('dist/src/cli', { recursive: true, force: true });
+mkdirSync('dist/src/cli');
+writeFileSync('dist/src/cli/package.json', '{ "type": "commonjs" }\n');
 writeFileSync('dist/src/cli/bin.js', launcher);
 chmodSync('dist/src/cli/bin.js', 0o755);
 

@@ -1,5 +1,5 @@
 /**
- * The built `svcsim` command (dist/src/cli/bin.js, scripts/launcher.mjs):
+ * The built `svcsim` command (dist/src/cli/bin.js, scripts/launcher.cjs):
  * it runs the bundled command line with V8's code cache. The cache is saved
  * after a command's first run and taken back by the next; a damaged cache is
  * rejected and replaced; results never depend on it; exit codes and messages

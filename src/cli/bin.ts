@@ -1,4 +1,4 @@
-// The command line's entry (run by `svcsim`, the launcher scripts/launcher.mjs, from
+// The command line's entry (run by `svcsim`, the launcher scripts/launcher.cjs, from
 // its bundle dist/src/chunks/cli.cjs): everything else lives in main.ts so that tests can call it.
 import { main } from './main.js';
 

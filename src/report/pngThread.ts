@@ -13,7 +13,7 @@
  * four threads touched fresh pages: ≈ 15 000 page faults for the 6 charts of
  * a what-if, at 10–20 µs each on a virtual machine. Here every chart is drawn
  * and encoded on the same thread, and `MIMALLOC_PURGE_DELAY=-1` (set by the
- * launcher, scripts/launcher.mjs, before the addon loads: mimalloc reads
+ * launcher, scripts/launcher.cjs, before the addon loads: mimalloc reads
  * it then) keeps the freed pages for the next chart.
  *
  * The thread's code is a few lines of CommonJS given as text (no file of

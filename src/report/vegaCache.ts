@@ -78,7 +78,7 @@ function findVersions(): string | undefined {
  * else `~/.cache/svcsim` when the home folder exists; undefined when
  * `SVCSIM_NO_CACHE=1` or there is none. Chart shapes (here) and chart fonts
  * (fonts.ts) each have folders of their own in it; so has the code cache of
- * scripts/launcher.mjs, whose cacheFolder() is this function's twin (a test
+ * scripts/launcher.cjs, whose cacheFolder() is this function's twin (a test
  * holds the two to the same folder).
  */
 export function cacheBase(): string | undefined {

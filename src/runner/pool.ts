@@ -82,7 +82,7 @@ export class ReplicationPool {
   constructor(workers: number) {
     // Workers compile their hot functions on their own thread, not on a
     // helper thread of V8's that would wait for a core the other workers
-    // hold (see scripts/launcher.mjs: the first replication of each worker ran slower).
+    // hold (see scripts/launcher.cjs: the first replication of each worker ran slower).
     // V8's flags are the process's; a worker takes them when it starts.
     setFlagsFromString('--no-concurrent-recompilation');
     const { filename, execArgv } = workerFile();
