@@ -80,6 +80,28 @@ describe('latency histograms', () => {
     expect(h.percentiles([50, 100])[0]).toBeLessThan(0.00011);
   });
 
+  it("encode to the very string of hdr-histogram-js's own encoder", () => {
+    /** The library's encoding of the HdrHistogram inside h (recorded latencies flushed first by percentile). */
+    const libraryEncoding = (h: LatencyHistogram): string => {
+      h.percentile(50);
+      return hdr.encodeIntoCompressedBase64((h as unknown as { histogram: hdr.Histogram }).histogram);
+    };
+    const decodedWider = LatencyHistogram.decode(histogramOf([0.001, 0.002]).encode());
+    decodedWider.add(LatencyHistogram.decode(histogramOf([0.5, 7200 * 24]).encode()));
+    const cases: [string, LatencyHistogram][] = [
+      ['empty', new LatencyHistogram()],
+      ['zero latencies only', histogramOf([0, 0, 0])],
+      ['zeros and one latency', histogramOf([0, 0, 1e-3])],
+      ['one latency', histogramOf([0.25])],
+      ['exponential, mean 1 s', histogramOf(exponentialSample(20_000, 1))],
+      ['sub-millisecond, mean 80 µs', histogramOf(exponentialSample(20_000, 80e-6, 'short'))],
+      ['beyond 2^40 ns (resized)', histogramOf([1e-6, 3600 * 5, 3600 * 24 * 30])],
+      ['decoded, then a wider one added', decodedWider],
+      ['many in one bin (counts of several bytes)', histogramOf(Array.from({ length: 300_000 }, () => 0.0421))],
+    ];
+    for (const [name, h] of cases) expect(h.encode(), name).toBe(libraryEncoding(h));
+  });
+
   it('take, decoded, the latencies of a histogram with a wider range added to them', () => {
     const first = LatencyHistogram.decode(histogramOf([0.001, 0.002]).encode());
     first.add(LatencyHistogram.decode(histogramOf([0.5, 7200 * 24]).encode()));
