@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveStream } from '../src/engine/random.js';
 import * as hdr from 'hdr-histogram-js';
-import { hdrIndex, LatencyHistogram, valueAtIndex } from '../src/stats/histogram.js';
+import { hdrIndex, LatencyHistogram, topOfBin, valueAtIndex } from '../src/stats/histogram.js';
 
 /** n exponential latencies (mean in seconds) from a fixed stream. */
 function exponentialSample(n: number, mean: number, source = 'latencies'): number[] {
@@ -78,6 +78,31 @@ describe('latency histograms', () => {
     expect(recorded[0]).toBeGreaterThan(4.99);
     h.add(histogramOf(Array.from({ length: 100 }, () => 0.0001)));
     expect(h.percentiles([50, 100])[0]).toBeLessThan(0.00011);
+  });
+
+  it('hold what recording each latency into hdr-histogram-js itself holds', () => {
+    const latencies = [0, 0, ...exponentialSample(30_000, 0.2), 3600 * 30, 1e-7];
+    const lib = hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
+    const ours = new LatencyHistogram();
+    for (const [k, s] of latencies.entries()) {
+      lib.recordValue(Math.round(s * 1e9));
+      ours.record(s);
+      // Flushed part-way too: a flush into a histogram that already holds counts.
+      if (k === 10_000) expect(ours.percentile(50)).toBe(lib.getValueAtPercentile(50) / 1e9);
+    }
+    expect(ours.encode()).toBe(hdr.encodeIntoCompressedBase64(lib));
+    expect(ours.count).toBe(lib.totalCount);
+    expect([ours.min, ours.max]).toEqual([lib.getValueAtPercentile(0) / 1e9, lib.getValueAtPercentile(100) / 1e9]);
+    expect(ours.percentiles([0, 50, 99, 100])).toEqual([0, 50, 99, 100].map((p) => lib.getValueAtPercentile(p) / 1e9));
+  });
+
+  it("put each bin's top where HdrHistogram does (topOfBin, read by the CDF)", () => {
+    const h = hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
+    h.recordValue(2 ** 50); // resized: bins up to 2^50 ns (13 days)
+    const wrong: number[] = [];
+    for (let i = 0; i < h.countsArrayLength; i++) if (topOfBin(i) !== h.highestEquivalentValue(h.valueFromIndex(i))) wrong.push(i);
+    expect(h.countsArrayLength).toBeGreaterThan(40_000);
+    expect(wrong).toEqual([]);
   });
 
   it("encode to the very string of hdr-histogram-js's own encoder", () => {
