@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveStream } from '../src/engine/random.js';
 import * as hdr from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
 import { hdrIndex, LatencyHistogram, topOfBin, valueAtIndex } from '../src/stats/histogram.js';
 
 /** n exponential latencies (mean in seconds) from a fixed stream. */
@@ -97,7 +98,7 @@ describe('latency histograms', () => {
   });
 
   it("put each bin's top where HdrHistogram does (topOfBin, read by the CDF)", () => {
-    const h = hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
+    const h = hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false }) as JsHistogram;
     h.recordValue(2 ** 50); // resized: bins up to 2^50 ns (13 days)
     const wrong: number[] = [];
     for (let i = 0; i < h.countsArrayLength; i++) if (topOfBin(i) !== h.highestEquivalentValue(h.valueFromIndex(i))) wrong.push(i);
