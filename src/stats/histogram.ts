@@ -218,15 +218,18 @@ export class LatencyHistogram {
     const nanoseconds = Math.round(seconds * NANOSECONDS);
     if (!(nanoseconds >= 0 && nanoseconds < 2 ** 52)) throw new RangeError(`a latency is ≥ 0 seconds, got ${seconds}`);
     const i = hdrIndex(nanoseconds);
-    if (i >= this.pending.length) {
-      const grown = new Float64Array(Math.max(i + 1, this.pending.length * 2, 4096));
-      grown.set(this.pending);
-      this.pending = grown;
-    }
+    if (i >= this.pending.length) this.growPending(i);
     this.pending[i]++;
     this.pendingCount++;
     if (i < this.pendingLow) this.pendingLow = i;
     if (i > this.pendingHigh) this.pendingHigh = i;
+  }
+
+  /** Makes room in `pending` for bin i (apart from record, which V8 copies into each place that records). */
+  private growPending(i: number): void {
+    const grown = new Float64Array(Math.max(i + 1, this.pending.length * 2, 4096));
+    grown.set(this.pending);
+    this.pending = grown;
   }
 
   /** The last answer of `percentiles`, until something is recorded or added (`all` and a lone traffic entry share one histogram). */

@@ -67,20 +67,28 @@ export class TimeHistogram {
     } else if (this.total < EXACT_LIMIT) {
       (this.exact ??= []).push(seconds);
     } else {
-      // Past the exact limit: move the kept latencies into bins, sized for their spread.
-      const exact = this.exact!;
-      exact.push(seconds);
-      const low = binOf(this.smallest);
-      const spread = binOf(this.largest) - low + 1;
-      let length = INITIAL_BINS;
-      while (length < spread && length < BIN_COUNT) length *= 2;
-      length = Math.min(length, BIN_COUNT);
-      this.offset = Math.max(0, Math.min(low - ((length - spread) >> 1), BIN_COUNT - length));
-      this.bins = this.store.take(length);
-      for (const x of exact) this.countInBin(x);
-      this.exact = null;
+      this.startBins(seconds);
     }
     this.total++;
+  }
+
+  /**
+   * Past the exact limit: the kept latencies and this one move into bins,
+   * sized for their spread. Apart from record, which V8 copies into each
+   * place that records: this runs once a histogram.
+   */
+  private startBins(seconds: number): void {
+    const exact = this.exact!;
+    exact.push(seconds);
+    const low = binOf(this.smallest);
+    const spread = binOf(this.largest) - low + 1;
+    let length = INITIAL_BINS;
+    while (length < spread && length < BIN_COUNT) length *= 2;
+    length = Math.min(length, BIN_COUNT);
+    this.offset = Math.max(0, Math.min(low - ((length - spread) >> 1), BIN_COUNT - length));
+    this.bins = this.store.take(length);
+    for (const x of exact) this.countInBin(x);
+    this.exact = null;
   }
 
   /** The q-quantile (0 ≤ q ≤ 1) in seconds; NaN when empty. */
