@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { biggestSegments, breakdownChart, segmentMeans } from '../src/report/charts/breakdown.js';
-import { orderVariants, paramColumns } from '../src/report/charts/common.js';
+import { fmt, naturalCompare, orderVariants, paramColumns, plainNumber } from '../src/report/charts/common.js';
+import { deriveStream } from '../src/engine/random.js';
 import { causeBars } from '../src/report/charts/failures.js';
 import { busiestNodes, nodeMeans, nodesDescription } from '../src/report/charts/nodes.js';
 import { planPoints } from '../src/report/charts/plan.js';
@@ -601,5 +602,43 @@ describe('call graphs: per-Service views and the critical path', () => {
     expect(page).toContain(
       'throughput 5.0 ± 2.0 ok calls/s, mean latency 10.0 ± 1.0 ms as its callers see it, p99 30.0 ± 4.0 ms (means over replications ± 95% CI half-width, summary.csv). It is called 0.5 times per edge request and spends 4 ms of its own per call (6 ms more waiting on the Services it calls): 2 ms per edge request, number 2 of 2 called Services (an upper bound where calls run in parallel).',
     );
+  });
+});
+
+describe('numbers in sentences', () => {
+  const intl = new Intl.NumberFormat('en-US', { maximumFractionDigits: 12, useGrouping: false });
+  it("write what Intl.NumberFormat writes (plainNumber, without Intl's start-up)", () => {
+    const rng = deriveStream(7, 'plainNumber', 0);
+    const ys = [-0, 0, 1, -1, 1e21, -2.5e22, 1e300, 1.23e-7, -1.23e-7, 1e-12, 0.1, 123456789012345680, 2 ** 53 + 2, 5e-13, 0.1 + 0.2, 1 / 3];
+    for (let i = 0; i < 20_000; i++) {
+      const x = (rng.next() < 0.5 ? -1 : 1) * rng.next() * 10 ** Math.floor(rng.next() * 50 - 25);
+      ys.push(x, Number(x.toFixed(Math.floor(rng.next() * 13))));
+    }
+    const wrong = ys.filter((y) => plainNumber(y) !== intl.format(y)).map((y) => `${y}: ${plainNumber(y)} ≠ ${intl.format(y)}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('keep three significant digits, never an exponent', () => {
+    expect([fmt(1234.5), fmt(0.012345), fmt(-0.000000123456), fmt(2.5e22), fmt(0), fmt(NaN), fmt(0.1 + 0.2, 4)]).toEqual(['1235', '0.0123', '-0.000000123', '25000000000000000000000', '0', '—', '0.3']);
+  });
+});
+
+describe('names in order', () => {
+  it('go as Intl.Collator with numeric order puts them (naturalCompare, without its start-up)', () => {
+    const collator = new Intl.Collator('en', { numeric: true });
+    const rng = deriveStream(7, 'naturalCompare', 0);
+    const alphabet = 'ab-0123456789z';
+    const name = (): string => Array.from({ length: 1 + Math.floor(rng.next() * 8) }, () => alphabet[Math.floor(rng.next() * alphabet.length)]).join('');
+    const names = ['web-2', 'web-10', 'web', 'web-', 'web-1a', 'web-1-a', 'node-a-1', 'node-a-10', 'node-b-2', 'a0', 'a00', 'a01', 'a1', 'a-1', 'Web-3', 'web.3', 'wéb', '10', '9', '-', ''];
+    for (let k = 0; k < 3000; k++) names.push(name());
+    const sign = (x: number) => Math.sign(x);
+    const wrong: string[] = [];
+    for (let k = 0; k < 60_000; k++) {
+      const a = names[Math.floor(rng.next() * names.length)];
+      const b = names[Math.floor(rng.next() * names.length)];
+      if (sign(naturalCompare(a, b)) !== sign(collator.compare(a, b))) wrong.push(`${a} vs ${b}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(['web-10', 'web-2', 'web-1'].sort(naturalCompare)).toEqual(['web-1', 'web-2', 'web-10']);
   });
 });

@@ -115,14 +115,6 @@ export function mean(xs: readonly number[]): number | null {
   return s / xs.length;
 }
 
-/**
- * One formatter and one collator for every call: `toLocaleString` and
- * `localeCompare` with options build a new one each time (≈ 0.1 ms), which
- * was a tenth of a small report's chart specs. Same results (the language
- * defines both methods through these objects).
- */
-const PLAIN = new Intl.NumberFormat('en-US', { maximumFractionDigits: 12, useGrouping: false });
-const NATURAL = new Intl.Collator('en', { numeric: true });
 
 /** A number for a sentence: three significant digits, no exponent. */
 export function fmt(x: number | null | undefined, digits = 3): string {
@@ -130,11 +122,80 @@ export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === 0) return '0';
   const magnitude = Math.floor(Math.log10(Math.abs(x)));
   const decimals = Math.max(0, digits - 1 - magnitude);
-  return PLAIN.format(Number(x.toFixed(Math.min(decimals, 12))));
+  return plainNumber(Number(x.toFixed(Math.min(decimals, 12))));
 }
 
-/** Names compared as people read them: web-2 before web-10. */
-export const naturalCompare = (a: string, b: string): number => NATURAL.compare(a, b);
+/**
+ * What `Intl.NumberFormat('en-US', { maximumFractionDigits: 12,
+ * useGrouping: false })` writes for y, the digits of JavaScript's own
+ * shortest form (which ICU's are too) with any exponent written out, and
+ * −0 as "-0". Built without Intl: a process's first NumberFormat took
+ * 16-30 ms (ICU's number data), every report's. Intl itself, made on first
+ * use, where y would need rounding to 12 decimals (fmt never asks that).
+ */
+export function plainNumber(y: number): string {
+  if (Object.is(y, -0)) return '-0';
+  let s = String(y);
+  const e = s.indexOf('e');
+  if (e >= 0) {
+    const sign = y < 0 ? '-' : '';
+    const [whole, fraction = ''] = s.slice(sign.length, e).split('.');
+    const digits = whole + fraction;
+    const point = whole.length + Number(s.slice(e + 1));
+    if (point <= 0) s = `${sign}0.${'0'.repeat(-point)}${digits}`;
+    else if (point >= digits.length) s = `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+    else s = `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  }
+  const dot = s.indexOf('.');
+  if (dot >= 0 && s.length - dot - 1 > 12) return (plainFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 12, useGrouping: false })).format(y);
+  return s;
+}
+let plainFormat: Intl.NumberFormat | undefined;
+
+/**
+ * Names compared as people read them: web-2 before web-10. The order of
+ * `Intl.Collator('en', { numeric: true })`, made on first use (a process's
+ * first collator took ≈ 9 ms, every report's) and needed only for names
+ * beyond Kubernetes' own: for names of lowercase letters, digits and
+ * hyphens, with no number written with a leading zero, its order is
+ * computed here (hyphen before digits before letters, runs of digits by
+ * their value, a name before its extensions).
+ */
+export function naturalCompare(a: string, b: string): number {
+  if (!PLAIN_NAME.test(a) || !PLAIN_NAME.test(b)) return (natural ??= new Intl.Collator('en', { numeric: true })).compare(a, b);
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ra = rank(a.charCodeAt(i));
+    const rb = rank(b.charCodeAt(j));
+    if (ra !== rb) return ra < rb ? -1 : 1;
+    if (ra !== DIGIT) {
+      if (a[i] !== b[j]) return a[i] < b[j] ? -1 : 1;
+      i++;
+      j++;
+      continue;
+    }
+    // Two numbers: the longer is the larger (no leading zeros), else the first digit that differs.
+    let ea = i;
+    let eb = j;
+    while (ea < a.length && rank(a.charCodeAt(ea)) === DIGIT) ea++;
+    while (eb < b.length && rank(b.charCodeAt(eb)) === DIGIT) eb++;
+    if (ea - i !== eb - j) return ea - i < eb - j ? -1 : 1;
+    const na = a.slice(i, ea);
+    const nb = b.slice(j, eb);
+    if (na !== nb) return na < nb ? -1 : 1;
+    i = ea;
+    j = eb;
+  }
+  const left = a.length - i - (b.length - j);
+  return left < 0 ? -1 : left > 0 ? 1 : 0;
+}
+let natural: Intl.Collator | undefined;
+/** Lowercase letters, digits and hyphens, no number with a leading zero (the collator puts 01 level with 1). */
+const PLAIN_NAME = /^(?:[a-z-]|[1-9][0-9]*|0(?![0-9]))*$/;
+const DIGIT = 1;
+/** Where the collator puts a character of a plain name: hyphen (punctuation), then digits, then letters. */
+const rank = (c: number): number => (c === 45 ? 0 : c <= 57 ? DIGIT : 2);
 
 /**
  * Variants in the order a reader expects: as summary.csv lists them, but
