@@ -117,6 +117,23 @@ describe('offered load with retries and calls', () => {
     expect(back.load).toBeCloseTo(0.75, 12);
     expect(back.worstLoad).toBeCloseTo(4.5, 12);
   });
+
+  it('names both reasons to retry, timeouts first', () => {
+    const s = scenarioFrom({
+      apiVersion: 'svcsim/v1',
+      kind: 'Scenario',
+      metadata: { name: 'both' },
+      simulation: { duration: 10 },
+      cluster: { nodes: [{ name: 'n' }] },
+      workloads: [
+        { name: 'front', replicas: 2, concurrency: 4, ports: [8080], serviceTime: '2ms', calls: [{ service: 'back', port: 80 }] },
+        { name: 'back', replicas: 1, concurrency: 2, ports: [8080], serviceTime: '1ms' },
+      ],
+      services: ['front', 'back'].map((name) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } })),
+      traffic: [{ name: 'u', to: { service: 'front', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate: 100 }, timeout: '1s', retries: 1 }],
+    });
+    expect(offeredLoads(s)[0]).toMatchObject({ retries: 1, retriedWhen: 'attempts time out or their required calls fail' });
+  });
 });
 
 describe('offered load of an autoscaled workload', () => {

@@ -202,7 +202,8 @@ export function offeredLoads(s: Scenario): OfferedLoad[] {
       const [rate, worstRate] = [f.rate[i], f.worst[i]];
       const load = loadOf(rate);
       const worstLoad = loadOf(worstRate);
-      const retried = worstRate > rate ? { retries: f.retries[i], retriedWhen: [...f.why[i]].sort((a, b) => b.localeCompare(a)).map((x) => (x === 'timeout' ? 'attempts time out' : 'their required calls fail')).join(' or ') } : { retries: 0 };
+      // 'timeout' before 'failed call' (plain order: a first localeCompare loaded ICU's collation, ≈ 8 ms of a command).
+      const retried = worstRate > rate ? { retries: f.retries[i], retriedWhen: [...f.why[i]].sort().reverse().map((x) => (x === 'timeout' ? 'attempts time out' : 'their required calls fail')).join(' or ') } : { retries: 0 };
       const autoscaled = maxReplicas === undefined ? {} : { maxReplicas, startLoad: rate === 0 ? 0 : startSlots > 0 ? (rate * meanWork) / startSlots : Infinity };
       if (best === undefined || load > best.load || (load === best.load && worstLoad > best.worstLoad))
         best = { workload: w.name, index: i, at, rate, meanWork, slots, replicas: w.replicas, concurrency: w.concurrency, load, worstRate, worstLoad, ...retried, ...autoscaled };
