@@ -97,6 +97,30 @@ describe('latency histograms', () => {
     expect(ours.percentiles([0, 50, 99, 100])).toEqual([0, 50, 99, 100].map((p) => lib.getValueAtPercentile(p) / 1e9));
   });
 
+  it("decode into what hdr-histogram-js's own decoder makes", () => {
+    const inside = (h: LatencyHistogram) => (h as unknown as { histogram: JsHistogram }).histogram;
+    const cases = [
+      new LatencyHistogram(),
+      histogramOf([0, 0, 0]),
+      histogramOf([0, 1e-3, 0.5]),
+      histogramOf(exponentialSample(20_000, 1)),
+      histogramOf([1e-6, 3600 * 5, 3600 * 24 * 30]),
+      histogramOf(Array.from({ length: 300_000 }, () => 0.0421)),
+    ];
+    for (const [k, h] of cases.entries()) {
+      const text = h.encode();
+      const ours = inside(LatencyHistogram.decode(text));
+      const theirs = hdr.decodeFromCompressedBase64(text, 64, false) as JsHistogram;
+      const facts = (x: JsHistogram) => ({ total: x.totalCount, max: x.maxValue, min: x.minNonZeroValue, highest: x.highestTrackableValue, length: x.countsArrayLength, digits: x.numberOfSignificantValueDigits });
+      expect(facts(ours), `case ${k}`).toEqual(facts(theirs));
+      const counts = (x: JsHistogram) => Array.from({ length: x.countsArrayLength }, (_, i) => x.getCountAtIndex(i));
+      expect(counts(ours), `case ${k}`).toEqual(counts(theirs));
+    }
+    // A damaged or foreign string is the library's to refuse, with its own message.
+    expect(() => LatencyHistogram.decode('HISTFAAAACx4nJNpmSzMwMDAzQABzFAawmS0')).toThrow();
+    expect(() => LatencyHistogram.decode('not base64!')).toThrow();
+  });
+
   it("put each bin's top where HdrHistogram does (topOfBin, read by the CDF)", () => {
     const h = hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 2 ** 40, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false }) as JsHistogram;
     h.recordValue(2 ** 50); // resized: bins up to 2^50 ns (13 days)
