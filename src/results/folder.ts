@@ -62,7 +62,7 @@ export async function writeResultsFolder(
 export function readResultsFolder(dir: string): { manifest: Manifest; results: ReplicationResult[] } {
   const raw: unknown = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   // Checked against the schema, but kept as read: a field of a newer version survives a merge, in its place.
-  const checked = manifestSchema.safeParse(raw);
+  const checked = manifestSchema().safeParse(raw);
   if (!checked.success) throw new Error(`manifest.json: ${z.prettifyError(checked.error).replace(/\n/g, '; ')}`);
   const manifest = raw as Manifest;
   const text = readFileSync(join(dir, REPLICATIONS_FILE), 'utf8');

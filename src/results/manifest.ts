@@ -22,97 +22,110 @@ import { METRIC_NAMES, type ReplicationResult } from '../sim/result.js';
 import { SVCSIM_VERSION } from '../version.js';
 import { warmupSuggestion, warmupSuggestionSchema, type WarmupSuggestion } from './warmup.js';
 
-/** A variant as the tables name it: its label and its sweep parameter values (column name = key). */
-const variantInfoSchema = z.object({
-  index: z.number(),
-  label: z.string(),
-  params: z.array(z.object({ key: z.string(), value: z.string() })),
-  /** The variant's `simulation.warmup` (s): where its measured window starts on the scenario clock (absent in older folders). */
-  warmupSeconds: z.number().optional(),
-});
+/**
+ * manifest.json's zod schemas, built on first use: a run writes a manifest
+ * without parsing one, and building them took ≈ 3 ms of every start.
+ */
+function manifestSchemas() {
+  /** A variant as the tables name it: its label and its sweep parameter values (column name = key). */
+  const variantInfo = z.object({
+    index: z.number(),
+    label: z.string(),
+    params: z.array(z.object({ key: z.string(), value: z.string() })),
+    /** The variant's `simulation.warmup` (s): where its measured window starts on the scenario clock (absent in older folders). */
+    warmupSeconds: z.number().optional(),
+  });
 
-export type VariantInfo = z.infer<typeof variantInfoSchema>;
+  /** `svcsim plan`: the search and its answer. */
+  const planAnswer = z.object({
+    /** The scenario path that was varied, e.g. `workloads.web.replicas`. */
+    path: z.string(),
+    range: z.tuple([z.number(), z.number()]),
+    slos: z.array(z.string()),
+    confidence: z.number(),
+    /** The smallest value meeting every SLO, or null when none in the range does. */
+    value: z.number().nullable(),
+    evidence: z.array(
+      z.object({
+        value: z.number(),
+        holds: z.boolean(),
+        detail: z.string(),
+        /** Per SLO: replications with a value, mean, one-sided bound at `confidence` (null without one), whether it holds. */
+        slos: z.array(z.object({ slo: z.string(), n: z.number(), mean: z.number().nullable(), bound: z.number().nullable(), holds: z.boolean() })).optional(),
+        /** `--node-down`: the node that was down for this value (the busiest one may differ between values). */
+        node: z.string().optional(),
+      }),
+    ),
+    /** With no answer: for each failing SLO, how it moves across the values tried and whether the parameter can fix it. */
+    explanation: z.array(z.string()).optional(),
+    /**
+     * `--node-down`: which question the answer is for — `steady` (a node down from t = 0, the window after the
+     * control plane has converged) or `transient` (the window from a crash to convergence) — with the node, the
+     * crash time and the measured window of the candidate whose results the folder holds (seconds from the start of
+     * the warm-up), the convergence bound, and `text`, the question in one sentence. Absent: the scenario as written.
+     */
+    question: z
+      .object({
+        kind: z.enum(['steady', 'transient']),
+        text: z.string(),
+        node: z.string(),
+        crashAt: z.number(),
+        window: z.tuple([z.number(), z.number()]),
+        convergenceSeconds: z.number(),
+      })
+      .optional(),
+  });
+
+  /** The one shape of manifest.json: written here and by merge.ts, read by merge.ts and report/manifest.ts. */
+  const manifest = z.object({
+    svcsim: z.string(),
+    scenarioFile: z.string(),
+    scenarioSha256: z.string(),
+    /** The base scenario with every default filled in, sweep block included (the loader validated it). */
+    resolvedScenario: z.custom<Scenario>((x) => typeof x === 'object' && x !== null, 'the resolved scenario must be an object'),
+    /** Each variant, its sweep parameters and how many replications of it are in this folder. */
+    variants: z.array(variantInfo.extend({ replications: z.number() })),
+    seed: z.number(),
+    /** Replications per variant the run planned (after sequential stopping). */
+    replicationsPerVariant: z.number(),
+    workers: z.number(),
+    /** `I/N` for a shard folder, null otherwise. */
+    shard: z.string().nullable(),
+    /** The shard folders a merged folder was made from. */
+    mergedFrom: z.array(z.object({ dir: z.string(), shard: z.string().nullable() })).optional(),
+    nodeVersion: z.string(),
+    wallTimeSeconds: z.number(),
+    simulatedRequests: z.number(),
+    suppressedRequests: z.number(),
+    /** False when a replication crashed or the run was interrupted: the tables rest on the replications that finished. */
+    complete: z.boolean(),
+    mser5: warmupSuggestionSchema.optional(),
+    precision: precisionOutcomeSchema().optional(),
+    /** Why sequential stopping was not applied although the scenario asks for it. */
+    precisionSkipped: z.string().optional(),
+    /** `svcsim plan`: the search and its answer (this folder holds the answer's results). */
+    plan: planAnswer.optional(),
+    /** Every warning: the scenario's (below), then the results' (warm-up, heavy tails). */
+    warnings: z.array(z.string()),
+    /** The scenario loader's warnings alone (merge recomputes the rest). */
+    scenarioWarnings: z.array(z.string()).optional(),
+    /** The crash that stopped the run, as printed. */
+    failure: z.string().optional(),
+  });
+  return { variantInfo, planAnswer, manifest };
+}
+let manifestBuilt: ReturnType<typeof manifestSchemas> | undefined;
+
+/** The one shape of manifest.json (built once, on first use): written here and by merge.ts, read by merge.ts and report/manifest.ts. */
+export const manifestSchema = (): ReturnType<typeof manifestSchemas>['manifest'] => (manifestBuilt ??= manifestSchemas()).manifest;
+
+/** A variant as the tables name it: its label and its sweep parameter values (column name = key). */
+export type VariantInfo = z.infer<ReturnType<typeof manifestSchemas>['variantInfo']>;
 
 /** `svcsim plan`: the search and its answer. */
-const planAnswerSchema = z.object({
-  /** The scenario path that was varied, e.g. `workloads.web.replicas`. */
-  path: z.string(),
-  range: z.tuple([z.number(), z.number()]),
-  slos: z.array(z.string()),
-  confidence: z.number(),
-  /** The smallest value meeting every SLO, or null when none in the range does. */
-  value: z.number().nullable(),
-  evidence: z.array(
-    z.object({
-      value: z.number(),
-      holds: z.boolean(),
-      detail: z.string(),
-      /** Per SLO: replications with a value, mean, one-sided bound at `confidence` (null without one), whether it holds. */
-      slos: z.array(z.object({ slo: z.string(), n: z.number(), mean: z.number().nullable(), bound: z.number().nullable(), holds: z.boolean() })).optional(),
-      /** `--node-down`: the node that was down for this value (the busiest one may differ between values). */
-      node: z.string().optional(),
-    }),
-  ),
-  /** With no answer: for each failing SLO, how it moves across the values tried and whether the parameter can fix it. */
-  explanation: z.array(z.string()).optional(),
-  /**
-   * `--node-down`: which question the answer is for — `steady` (a node down from t = 0, the window after the
-   * control plane has converged) or `transient` (the window from a crash to convergence) — with the node, the
-   * crash time and the measured window of the candidate whose results the folder holds (seconds from the start of
-   * the warm-up), the convergence bound, and `text`, the question in one sentence. Absent: the scenario as written.
-   */
-  question: z
-    .object({
-      kind: z.enum(['steady', 'transient']),
-      text: z.string(),
-      node: z.string(),
-      crashAt: z.number(),
-      window: z.tuple([z.number(), z.number()]),
-      convergenceSeconds: z.number(),
-    })
-    .optional(),
-});
+export type PlanAnswer = z.infer<ReturnType<typeof manifestSchemas>['planAnswer']>;
 
-export type PlanAnswer = z.infer<typeof planAnswerSchema>;
-
-/** The one shape of manifest.json: written here and by merge.ts, read by merge.ts and report/manifest.ts. */
-export const manifestSchema = z.object({
-  svcsim: z.string(),
-  scenarioFile: z.string(),
-  scenarioSha256: z.string(),
-  /** The base scenario with every default filled in, sweep block included (the loader validated it). */
-  resolvedScenario: z.custom<Scenario>((x) => typeof x === 'object' && x !== null, 'the resolved scenario must be an object'),
-  /** Each variant, its sweep parameters and how many replications of it are in this folder. */
-  variants: z.array(variantInfoSchema.extend({ replications: z.number() })),
-  seed: z.number(),
-  /** Replications per variant the run planned (after sequential stopping). */
-  replicationsPerVariant: z.number(),
-  workers: z.number(),
-  /** `I/N` for a shard folder, null otherwise. */
-  shard: z.string().nullable(),
-  /** The shard folders a merged folder was made from. */
-  mergedFrom: z.array(z.object({ dir: z.string(), shard: z.string().nullable() })).optional(),
-  nodeVersion: z.string(),
-  wallTimeSeconds: z.number(),
-  simulatedRequests: z.number(),
-  suppressedRequests: z.number(),
-  /** False when a replication crashed or the run was interrupted: the tables rest on the replications that finished. */
-  complete: z.boolean(),
-  mser5: warmupSuggestionSchema.optional(),
-  precision: precisionOutcomeSchema.optional(),
-  /** Why sequential stopping was not applied although the scenario asks for it. */
-  precisionSkipped: z.string().optional(),
-  /** `svcsim plan`: the search and its answer (this folder holds the answer's results). */
-  plan: planAnswerSchema.optional(),
-  /** Every warning: the scenario's (below), then the results' (warm-up, heavy tails). */
-  warnings: z.array(z.string()),
-  /** The scenario loader's warnings alone (merge recomputes the rest). */
-  scenarioWarnings: z.array(z.string()).optional(),
-  /** The crash that stopped the run, as printed. */
-  failure: z.string().optional(),
-});
-
-export type Manifest = z.infer<typeof manifestSchema>;
+export type Manifest = z.infer<ReturnType<typeof manifestSchemas>['manifest']>;
 
 /**
  * A variant's warm-up (s), the start of its measured window on the scenario

@@ -56,30 +56,33 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
  * The writer's manifest schema, with bounds on what merge relies on (other
  * fields, of a newer version too, pass through as they are).
  */
-const ManifestSchema = manifestSchema
-  .extend({
-    svcsim: z.string().max(100),
-    scenarioFile: z.string().max(10_000),
-    scenarioSha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
-    variants: z
-      .array(
-        z.object({
-          index: int(0, 999),
-          label: z.string().max(10_000),
-          params: z.array(z.object({ key: z.string().max(1000), value: z.string().max(10_000) })).max(100),
-          warmupSeconds: z.number().min(0).max(1e12).optional(),
-          replications: int(0, 1_000_000),
-        }),
-      )
-      .min(1)
-      .max(1000),
-    seed: int(0, Number.MAX_SAFE_INTEGER),
-    replicationsPerVariant: int(1, 1_000_000),
-    workers: int(0, 100_000),
-    shard: z.string().max(100).nullable(),
-    wallTimeSeconds: z.number().min(0).max(1e12),
-  })
-  .loose();
+function buildShardManifestSchema() {
+  return manifestSchema()
+    .extend({
+      svcsim: z.string().max(100),
+      scenarioFile: z.string().max(10_000),
+      scenarioSha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
+      variants: z
+        .array(
+          z.object({
+            index: int(0, 999),
+            label: z.string().max(10_000),
+            params: z.array(z.object({ key: z.string().max(1000), value: z.string().max(10_000) })).max(100),
+            warmupSeconds: z.number().min(0).max(1e12).optional(),
+            replications: int(0, 1_000_000),
+          }),
+        )
+        .min(1)
+        .max(1000),
+      seed: int(0, Number.MAX_SAFE_INTEGER),
+      replicationsPerVariant: int(1, 1_000_000),
+      workers: int(0, 100_000),
+      shard: z.string().max(100).nullable(),
+      wallTimeSeconds: z.number().min(0).max(1e12),
+    })
+    .loose();
+}
+let shardManifestSchema: ReturnType<typeof buildShardManifestSchema> | undefined;
 
 /** `path: message` of the first issue zod found. */
 function firstIssue(error: z.ZodError): string {
@@ -107,7 +110,7 @@ function readBounded(file: string): Buffer {
   }
 }
 
-type ShardManifest = z.infer<typeof ManifestSchema>;
+type ShardManifest = z.infer<ReturnType<typeof buildShardManifestSchema>>;
 
 function readManifest(dir: string): ShardManifest {
   const file = join(dir, 'manifest.json');
@@ -118,7 +121,7 @@ function readManifest(dir: string): ShardManifest {
     if (err instanceof MergeError) throw err;
     throw new MergeError(`${file}: not JSON: ${(err as Error).message}`);
   }
-  const parsed = ManifestSchema.safeParse(json);
+  const parsed = (shardManifestSchema ??= buildShardManifestSchema()).safeParse(json);
   if (!parsed.success) throw new MergeError(`${file}: ${firstIssue(parsed.error)}`);
   const m = parsed.data;
   m.variants.forEach((v, i) => {

@@ -16,33 +16,43 @@ import { summarize } from '../stats/summarize.js';
 
 export type PrecisionTarget = NonNullable<Scenario['simulation']['precision']>;
 
-const variantPrecisionSchema = z.object({
-  label: z.string(),
-  met: z.boolean(),
-  /** Replications of this variant the decision rests on. */
-  replications: z.number(),
-  mean: z.number().nullable(),
-  halfWidth: z.number().nullable(),
-  /** halfWidth / |mean|; null when not defined (n < 2, or a mean of 0 with a spread). */
-  relativeHalfWidth: z.number().nullable(),
-});
+/**
+ * The records sequential stopping writes into manifest.json
+ * (results/manifest.ts), as zod schemas built on first use: only reading a
+ * manifest needs them, and building zod schemas took ≈ 3 ms of every start.
+ */
+function precisionSchemas() {
+  const variantPrecision = z.object({
+    label: z.string(),
+    met: z.boolean(),
+    /** Replications of this variant the decision rests on. */
+    replications: z.number(),
+    mean: z.number().nullable(),
+    halfWidth: z.number().nullable(),
+    /** halfWidth / |mean|; null when not defined (n < 2, or a mean of 0 with a spread). */
+    relativeHalfWidth: z.number().nullable(),
+  });
+  const outcome = z.object({
+    metric: z.string(),
+    relative: z.number(),
+    confidence: z.number(),
+    maxReplications: z.number(),
+    /** Replications per variant when the run stopped. */
+    replications: z.number(),
+    /** Whether the target was met in every variant. */
+    met: z.boolean(),
+    perVariant: z.array(variantPrecision),
+  });
+  return { variantPrecision, outcome };
+}
+let precisionBuilt: ReturnType<typeof precisionSchemas> | undefined;
 
-export type VariantPrecision = z.infer<typeof variantPrecisionSchema>;
+/** What sequential stopping did, as manifest.json says it: the schema (built once, on first use). */
+export const precisionOutcomeSchema = (): ReturnType<typeof precisionSchemas>['outcome'] => (precisionBuilt ??= precisionSchemas()).outcome;
 
-/** What sequential stopping did, as manifest.json says it (results/manifest.ts). */
-export const precisionOutcomeSchema = z.object({
-  metric: z.string(),
-  relative: z.number(),
-  confidence: z.number(),
-  maxReplications: z.number(),
-  /** Replications per variant when the run stopped. */
-  replications: z.number(),
-  /** Whether the target was met in every variant. */
-  met: z.boolean(),
-  perVariant: z.array(variantPrecisionSchema),
-});
+export type VariantPrecision = z.infer<ReturnType<typeof precisionSchemas>['variantPrecision']>;
 
-export type PrecisionOutcome = z.infer<typeof precisionOutcomeSchema>;
+export type PrecisionOutcome = z.infer<ReturnType<typeof precisionSchemas>['outcome']>;
 
 /** Whether one variant's replications (in replication order) meet the target. */
 export function variantPrecision(label: string, results: readonly ReplicationResult[], target: PrecisionTarget): VariantPrecision {
