@@ -29,9 +29,10 @@
 //
 // Left outside the bundle, loaded from node_modules at run time: piscina (its
 // thread runs its own worker.js, which must share piscina's module instances
-// with our worker for move() to work) and @resvg/resvg-js (a native addon).
-// hdr-histogram-js is bundled where it is imported (a `require` made with
-// createRequire is left to run time).
+// with our worker for move() to work), @resvg/resvg-js (a native addon) and
+// cli-progress (required with createRequire, only to draw a bar on a
+// terminal: src/runner/progress.ts). hdr-histogram-js is bundled where it
+// is imported (a `require` made with createRequire is left to run time).
 //
 // vega draws text with node-canvas when the optional package `canvas` can be
 // imported, and measures it by estimate otherwise. svcsim does not depend on
