@@ -94,20 +94,24 @@ describe('offered load with retries and calls', () => {
     expect(loadMessage(l)).toBeUndefined();
   });
 
-  it("counts the calls of a caller (rate × count × probability), its client's retries in the worst case, and retries of a caller whose required call failed", () => {
-    const s = scenarioFrom({
+  /** front (2 × 4 slots, 2 ms) calls back (1 × 2 slots, 1 ms) through its Service; `front` and `traffic` add to each. */
+  const frontBack = (front: object, traffic: object) =>
+    scenarioFrom({
       apiVersion: 'svcsim/v1',
       kind: 'Scenario',
       metadata: { name: 'calls' },
       simulation: { duration: 10 },
       cluster: { nodes: [{ name: 'n' }] },
       workloads: [
-        { name: 'front', replicas: 2, concurrency: 4, ports: [8080], serviceTime: '2ms', calls: [{ service: 'back', port: 80, count: 3, probability: 0.5 }], client: { timeout: '1s', retries: 1 } },
+        { name: 'front', replicas: 2, concurrency: 4, ports: [8080], serviceTime: '2ms', ...front },
         { name: 'back', replicas: 1, concurrency: 2, ports: [8080], serviceTime: '1ms' },
       ],
       services: ['front', 'back'].map((name) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } })),
-      traffic: [{ name: 'u', to: { service: 'front', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate: 1000 }, retries: 2 }],
+      traffic: [{ name: 'u', to: { service: 'front', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate: 1000 }, ...traffic }],
     });
+
+  it("counts the calls of a caller (rate × count × probability), its client's retries in the worst case, and retries of a caller whose required call failed", () => {
+    const s = frontBack({ calls: [{ service: 'back', port: 80, count: 3, probability: 0.5 }], client: { timeout: '1s', retries: 1 } }, { retries: 2 });
     const [front, back] = offeredLoads(s);
     // front: 1000/s; no timeout, but a failed required call fails an attempt front has served: up to 3000/s.
     expect(front).toMatchObject({ rate: 1000, worstRate: 3000, retries: 2, retriedWhen: 'their required calls fail' });
@@ -119,19 +123,7 @@ describe('offered load with retries and calls', () => {
   });
 
   it('names both reasons to retry, timeouts first', () => {
-    const s = scenarioFrom({
-      apiVersion: 'svcsim/v1',
-      kind: 'Scenario',
-      metadata: { name: 'both' },
-      simulation: { duration: 10 },
-      cluster: { nodes: [{ name: 'n' }] },
-      workloads: [
-        { name: 'front', replicas: 2, concurrency: 4, ports: [8080], serviceTime: '2ms', calls: [{ service: 'back', port: 80 }] },
-        { name: 'back', replicas: 1, concurrency: 2, ports: [8080], serviceTime: '1ms' },
-      ],
-      services: ['front', 'back'].map((name) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } })),
-      traffic: [{ name: 'u', to: { service: 'front', port: 80, via: 'clusterIP' }, from: { node: 'n' }, arrival: { process: 'poisson', rate: 100 }, timeout: '1s', retries: 1 }],
-    });
+    const s = frontBack({ calls: [{ service: 'back', port: 80 }] }, { timeout: '1s', retries: 1 });
     expect(offeredLoads(s)[0]).toMatchObject({ retries: 1, retriedWhen: 'attempts time out or their required calls fail' });
   });
 });
