@@ -115,7 +115,6 @@ export function mean(xs: readonly number[]): number | null {
   return s / xs.length;
 }
 
-
 /** A number for a sentence: three significant digits, no exponent. */
 export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
