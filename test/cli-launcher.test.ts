@@ -65,6 +65,19 @@ describe('svcsim (the built command) and its code cache', () => {
     expect(readdirSync(join(cache, 'code')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
 
+  it('keeps the caches of a first run that drew charts (and cut the fonts) for the next run', () => {
+    const fresh = { SVCSIM_CACHE_DIR: join(work, 'fresh-cache') };
+    const draw = (out: string) => svcsim(['run', 'scenarios/default.yaml', '--set', 'simulation.duration=1s', '--replications', '1', '--quiet', '--out', join(work, out)], fresh);
+    expect(draw('charts-first').code).toBe(0);
+    const code = join(fresh.SVCSIM_CACHE_DIR, 'code');
+    expect(readdirSync(fresh.SVCSIM_CACHE_DIR).some((f) => f.startsWith('fonts-'))).toBe(true);
+    const written = Object.fromEntries(readdirSync(code).map((f) => [f, readFileSync(join(code, f))]));
+    expect(Object.keys(written).sort()).toEqual([expect.stringMatching(/^cli\.cjs\.run\./), expect.stringMatching(/^report\.cjs\.all\./)]);
+    expect(draw('charts-second').code).toBe(0);
+    // Taken back, so not written again (the cutting of the fonts left V8's flags as they were).
+    for (const [f, bytes] of Object.entries(written)) expect(readFileSync(join(code, f)).equals(bytes), f).toBe(true);
+  }, 120_000);
+
   it('keeps one cache per command, in the chart cache\'s folder, and none with SVCSIM_NO_CACHE=1', () => {
     const bad = join(work, 'bad.yaml');
     writeFileSync(bad, 'apiVersion: svcsim/v1\nkind: Scenario\nfoo: 1\n');

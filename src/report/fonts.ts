@@ -152,7 +152,13 @@ function subset(wasm: Buffer, fonts: readonly Buffer[]): Buffer[] {
   try {
     module = new WebAssembly.Module(wasm);
   } finally {
+    // Back, and the two flags --liftoff-only turns off back to their defaults as well: without these, V8's
+    // flag hash stayed changed, the code caches the launcher saves at exit carried it, and the next run
+    // rejected them and compiled everything again (the second run after a new cache folder; checked: a
+    // script's cache made after these lines is taken by a fresh process, one made without them is not).
     setFlagsFromString('--no-liftoff-only');
+    setFlagsFromString('--wasm-tier-up');
+    setFlagsFromString('--wasm-dynamic-tiering');
   }
   const hb = new WebAssembly.Instance(module, {}).exports as HarfBuzz;
   hb._initialize();
