@@ -284,8 +284,6 @@ export class EventQueue {
   }
 }
 
-/** A copy of `array` with room for `capacity` elements. */
-
 /**
  * Runs the queue's rarer paths (growth, a cancelled event at the top of the
  * heap, a lane beside the heap) on throwaway queues, 16 times over: V8 gives
