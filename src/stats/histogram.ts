@@ -108,6 +108,10 @@ function firstBin(h: Histogram): number {
   return min >= 1 && min < 2 ** 52 ? Math.max(1, hdrIndex(min)) : 1;
 }
 
+/** HdrHistogram's V2 cookies (word size 9: ZigZag LEB128 words): of the encoding, and of its compressed wrapper. */
+const V2_COOKIE = 0x1c849313;
+const V2_COMPRESSED_COOKIE = 0x1c849314;
+
 /**
  * HdrHistogram's compressed V2 encoding of h, the very bytes of
  * hdr-histogram-js's encodeIntoCompressedBase64 (JsHistogram.encoding.js:
@@ -158,7 +162,7 @@ function encodeV2(h: Histogram): string | undefined {
     header.setUint32(offset, Math.floor(v / TWO_POW_32));
     header.setUint32(offset + 4, v % TWO_POW_32);
   };
-  header.setUint32(0, 0x1c849313); // V2 encoding cookie, word size 9
+  header.setUint32(0, V2_COOKIE);
   header.setUint32(4, at - 40); // payload length
   header.setUint32(8, 1); // normalizing index offset, as the library writes it
   header.setUint32(12, h.numberOfSignificantValueDigits);
@@ -169,7 +173,7 @@ function encodeV2(h: Histogram): string | undefined {
   // The library's 16-byte buffer, grown to fit exactly: a shorter result keeps its zeros.
   const out = new Uint8Array(Math.max(16, 8 + compressed.byteLength));
   const outHeader = new DataView(out.buffer);
-  outHeader.setUint32(0, 0x1c849314); // V2 compressed encoding cookie, word size 9
+  outHeader.setUint32(0, V2_COMPRESSED_COOKIE);
   outHeader.setUint32(4, compressed.byteLength);
   out.set(compressed, 8);
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('base64');
@@ -190,14 +194,16 @@ function encodeV2(h: Histogram): string | undefined {
 function decodeV2(text: string): Histogram | undefined {
   if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
   const bytes = Buffer.from(text, 'base64');
-  if (bytes.length < 8 || bytes.readUInt32BE(0) !== 0x1c849314 || 8 + bytes.readUInt32BE(4) > bytes.length) return undefined;
+  if (bytes.length < 8 || bytes.readUInt32BE(0) !== V2_COMPRESSED_COOKIE) return undefined;
+  const compressedEnd = 8 + bytes.readUInt32BE(4);
+  if (compressedEnd > bytes.length) return undefined;
   let raw: Buffer;
   try {
-    raw = inflateSync(bytes.subarray(8, 8 + bytes.readUInt32BE(4)));
+    raw = inflateSync(bytes.subarray(8, compressedEnd));
   } catch {
     return undefined;
   }
-  if (raw.length < 40 || raw.readUInt32BE(0) !== 0x1c849313 || raw.readUInt32BE(12) !== 3) return undefined;
+  if (raw.length < 40 || raw.readUInt32BE(0) !== V2_COOKIE || raw.readUInt32BE(12) !== 3) return undefined;
   const end = 40 + raw.readUInt32BE(4);
   const lowest = raw.readUInt32BE(16) * TWO_POW_32 + raw.readUInt32BE(20);
   const highest = raw.readUInt32BE(24) * TWO_POW_32 + raw.readUInt32BE(28);
