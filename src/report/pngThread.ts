@@ -25,7 +25,7 @@ import type { ResvgRenderOptions } from '@resvg/resvg-js';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { pngOptions, resvg } from './render.js';
+import { drawPng, pngOptions } from './render.js';
 
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -172,7 +172,7 @@ export class PngThread {
       const job = this.jobs[id];
       this.waiting.delete(id);
       try {
-        writeFileSync(job.file, new (resvg().Resvg)(job.svg, job.options).render().asPng());
+        writeFileSync(job.file, drawPng(job.svg, job.options));
         job.resolve();
       } catch (err) {
         job.reject(err instanceof Error ? err : new Error(String(err)));

@@ -53,7 +53,12 @@ export function withTextAlternative(svg: string, title: string, description: str
 }
 
 export function toPng(svg: string, scale = 2): Buffer {
-  return new (resvg().Resvg)(svg, resvgOptions(scale)).render().asPng();
+  return drawPng(svg, resvgOptions(scale));
+}
+
+/** The PNG resvg draws of `svg` with `options`, on this thread (the PNG thread's own code does the same). */
+export function drawPng(svg: string, options: ResvgRenderOptions): Buffer {
+  return new (resvg().Resvg)(svg, options).render().asPng();
 }
 
 /**
