@@ -73,6 +73,27 @@ const chartPackages = [];
 }
 const chartCodeVersions = chartPackages.map((p) => `${p.name}@${p.version}`).join(' ');
 
+/**
+ * A plugin that rewrites one file of a package as it is bundled, each
+ * [from, to] once; the build fails, naming the plugin, when the file no
+ * longer holds a `from` (a new version of the package).
+ */
+function rewrite(name, filter, edits) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, (args) => {
+        let source = readFileSync(args.path, 'utf8');
+        for (const [from, to] of edits) {
+          if (!source.includes(from)) throw new Error(`bundle: ${args.path} no longer has what the ${name} plugin rewrites: ${from.split('\n')[0].trim()}`);
+          source = source.replace(from, to);
+        }
+        return { contents: source, loader: 'js' };
+      });
+    },
+  };
+}
+
 const plugins = [
   {
     // zod's 49 translations of its own messages are half of its code (360 KB
@@ -84,44 +105,30 @@ const plugins = [
       b.onLoad({ filter: /.*/, namespace: 'no-zod-locales' }, () => ({ contents: 'export {};', loader: 'js' }));
     },
   },
-  {
-    // commander requires node:child_process when it loads, for subcommands
-    // that are executables of their own, which svcsim has none of: loading
-    // it took ≈ 4 ms of every command. It is required on first use instead.
-    name: 'lazy-child-process',
-    setup(b) {
-      b.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
-        const eager = "const childProcess = require('node:child_process');";
-        const source = readFileSync(args.path, 'utf8');
-        if (!source.includes(eager)) throw new Error(`bundle: ${args.path} no longer has the line ${eager}`);
-        return { contents: source.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
-      });
-    },
-  },
-  {
-    // vega compiles each expression of a chart's dataflow with Function()
-    // when the chart's View is made, and the charts of a report repeat them
-    // (the what-if: 699 compiled, 203 different; ≈ 14 ms of its main thread).
-    // Each is compiled once a process here, and bound to the View's
-    // functions as before (every View has them: the function itself is
-    // never handed out, so nothing set on one View's function reaches
-    // another's).
-    name: 'vega-expressions-once',
-    setup(b) {
-      b.onLoad({ filter: /[\\/]node_modules[\\/]vega-runtime[\\/]build[\\/]vega-runtime\.js$/ }, (args) => {
-        const each = `  const fn = Function(...args.concat(code));
-  return ctx && ctx.functions ? fn.bind(ctx.functions) : fn;`;
-        const once = `  if (!(ctx && ctx.functions)) return Function(...args.concat(code));
+  // commander requires node:child_process when it loads, for subcommands
+  // that are executables of their own, which svcsim has none of: loading it
+  // took ≈ 4 ms of every command. It is required on first use instead.
+  rewrite('lazy-child-process', /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/, [
+    ["const childProcess = require('node:child_process');", "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"],
+  ]),
+  // vega compiles each expression of a chart's dataflow with Function() when
+  // the chart's View is made, and the charts of a report repeat them (the
+  // what-if: 699 compiled, 203 different; ≈ 14 ms of its main thread). Each
+  // is compiled once a process here, and bound to the View's functions as
+  // before (every View has them: the function itself is never handed out,
+  // so nothing set on one View's function reaches another's).
+  rewrite('vega-expressions-once', /[\\/]node_modules[\\/]vega-runtime[\\/]build[\\/]vega-runtime\.js$/, [
+    ['function expression(ctx, args, code) {', 'const compiledExpressions = new Map();\nfunction expression(ctx, args, code) {'],
+    [
+      `  const fn = Function(...args.concat(code));
+  return ctx && ctx.functions ? fn.bind(ctx.functions) : fn;`,
+      `  if (!(ctx && ctx.functions)) return Function(...args.concat(code));
   const key = args.join(',') + '\\n' + code;
   let fn = compiledExpressions.get(key);
   if (fn === undefined) compiledExpressions.set(key, (fn = Function(...args.concat(code))));
-  return fn.bind(ctx.functions);`;
-        const source = readFileSync(args.path, 'utf8');
-        if (!source.includes(each)) throw new Error(`bundle: ${args.path} no longer compiles expressions as the vega-expressions-once plugin expects`);
-        return { contents: source.replace(each, once).replace('function expression(ctx, args, code) {', 'const compiledExpressions = new Map();\nfunction expression(ctx, args, code) {'), loader: 'js' };
-      });
-    },
-  },
+  return fn.bind(ctx.functions);`,
+    ],
+  ]),
   {
     name: 'no-node-canvas',
     setup(b) {
