@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --no-concurrent-recompilation
+#!/usr/bin/env -S node --no-concurrent-recompilation --max-semi-space-size=1
 // The `svcsim` command (dist/src/cli/bin.js, written by scripts/bundle.mjs
 // from this file). It runs the command line, dist/src/chunks/cli.cjs, and
 // when charts are drawn the report, dist/src/chunks/report.cjs, each with
@@ -26,6 +26,20 @@
 // machine) the first replication in the main thread ran up to 0.3 s slower
 // than the next. Compiled on the spot, it is as fast as the others. The flag
 // must be given when Node starts; worker threads get it from pool.ts.
+//
+// `--max-semi-space-size=1` (the `#!` line): V8's young generation starts
+// at two semi-spaces of 1 MB and doubles them, up to 8 MB each here, when
+// many objects survive a collection, as they do while a command starts
+// (schemas, the scenario, the code cache). On the virtual machines svcsim
+// is measured on, touching a page of memory for the first time costs
+// ≈ 13 µs (a fault through to the host; 0.1–0.3 µs on bare metal), so
+// growing the young generation to 16 MB cost ≈ 4 000 faults, ≈ 50 ms, in
+// every command, for collections that then found almost nothing alive
+// (a replication's steady state allocates ≈ 270 bytes a request, all dead
+// by the next collection). Kept at 1 MB, the collections are more
+// frequent, as short, and reuse pages already touched: M/M/4 (10⁶
+// requests) 0.96–0.98× wall, the 1-second what-if with charts 0.95×
+// (12 pairs each; 2 MB was 1.03× worse for the what-if).
 //
 // CommonJS (dist/src/cli/package.json says so, written by scripts/bundle.mjs
 // beside it): an ES module entry starts Node's ES module loader, which reads

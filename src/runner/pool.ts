@@ -85,6 +85,10 @@ export class ReplicationPool {
     // hold (see scripts/launcher.cjs: the first replication of each worker ran slower).
     // V8's flags are the process's; a worker takes them when it starts.
     setFlagsFromString('--no-concurrent-recompilation');
+    // And each worker's young generation stays at 1 MB a semi-space, as the
+    // main thread's (scripts/launcher.cjs: growing it touches fresh pages, slow
+    // on a virtual machine, for collections that find almost nothing alive).
+    setFlagsFromString('--max-semi-space-size=1');
     const { filename, execArgv } = workerFile();
     this.heapMb = workerHeapMb(workers);
     const start = (argv: string[]) =>
