@@ -192,6 +192,9 @@ const toReport = {
   },
 };
 const scripts = {};
+/** Node's CommonJS wrapper (Module.wrap), which the launcher's Script runs the bundle in. */
+const MODULE_WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n});'];
+if (createRequire(import.meta.url)('node:module').wrap('') !== MODULE_WRAPPER.join('')) throw new Error("bundle: Node's module wrapper is not the one scripts/bundle.mjs writes");
 for (const [name, entry, extra] of [
   ['cli.cjs', 'src/cli/bin.ts', [toReport]],
   ['report.cjs', 'src/report/index.ts', []],
@@ -204,7 +207,10 @@ for (const [name, entry, extra] of [
     format: 'cjs',
     supported: { 'dynamic-import': false },
     define: { ...common.define, 'import.meta.url': '__svcsimModuleUrl' },
-    banner: { js: "const __svcsimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // Written already wrapped as Node wraps a CommonJS module (Module.wrap), which the launcher would
+    // otherwise do: the joined copy of the whole text, flattened for V8, was 1.9 MB more to allocate.
+    banner: { js: `${MODULE_WRAPPER[0]}const __svcsimModuleUrl = require('node:url').pathToFileURL(__filename).href;` },
+    footer: { js: MODULE_WRAPPER[1] },
     plugins: [...plugins, ...extra],
   });
   const text = asciiOnly(out);
