@@ -156,8 +156,7 @@ export function collect(sim: Simulation, opts: ReplicationOptions): ReplicationR
     ts.throughputRps.push(width > 0 ? rec.bucketOk[i] / width : NaN);
     ts.inFlight.push(width > 0 ? rec.inFlight.area[i] / width : NaN);
     ts.queueLength.push(width > 0 ? rec.queued.area[i] / width : NaN);
-    const h = rec.bucketLatency[i];
-    const [p50, p99] = h !== undefined ? h.quantilePair(0.5, 0.99) : [NaN, NaN];
+    const [p50, p99] = rec.bucketQuantiles(i);
     ts.latencyP50Ms.push(p50 * 1000);
     ts.latencyP99Ms.push(p99 * 1000);
   }

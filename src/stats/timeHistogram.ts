@@ -125,6 +125,16 @@ export class TimeHistogram {
     return Math.min(this.largest, Math.max(this.smallest, middleOf(this.offset + i)));
   }
 
+  /** Forgets every latency and gives its bins back to the store, for another histogram to take. */
+  release(): void {
+    if (this.bins !== null) this.store.give(this.bins);
+    this.bins = null;
+    this.exact = null;
+    this.total = 0;
+    this.smallest = Infinity;
+    this.largest = -Infinity;
+  }
+
   /** Forgets every latency, keeping the storage. */
   reset(): void {
     this.total = 0;
