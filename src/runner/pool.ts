@@ -75,20 +75,25 @@ function deathMessage(err: unknown, heapMb: number): Error {
   return err;
 }
 
+/**
+ * The V8 flags of `svcsim`: scripts/launcher.cjs's #! line, which says why
+ * each (also `npm start` and the image's entrypoint; a test checks that all
+ * agree). In short: compile hot functions on the spot, not on a thread that
+ * waits for a core; keep the young generation at 1 MB a semi-space (fresh
+ * pages are slow on a virtual machine).
+ */
+export const SVCSIM_V8_FLAGS = ['--no-concurrent-recompilation', '--max-semi-space-size=1'];
+
 export class ReplicationPool {
   private readonly pool: Piscina<ReplicationTask, Uint8Array>;
   private readonly heapMb: number;
 
   constructor(workers: number) {
-    // Workers compile their hot functions on their own thread, not on a
-    // helper thread of V8's that would wait for a core the other workers
-    // hold (see scripts/launcher.cjs: the first replication of each worker ran slower).
-    // V8's flags are the process's; a worker takes them when it starts.
-    setFlagsFromString('--no-concurrent-recompilation');
-    // And each worker's young generation stays at 1 MB a semi-space, as the
-    // main thread's (scripts/launcher.cjs: growing it touches fresh pages, slow
-    // on a virtual machine, for collections that find almost nothing alive).
-    setFlagsFromString('--max-semi-space-size=1');
+    // The V8 flags svcsim runs with (scripts/launcher.cjs says why each): a
+    // process started without them, such as a test's, gives them to its
+    // workers here. V8's flags are the process's; a worker takes them when
+    // it starts.
+    for (const flag of SVCSIM_V8_FLAGS) setFlagsFromString(flag);
     const { filename, execArgv } = workerFile();
     this.heapMb = workerHeapMb(workers);
     const start = (argv: string[]) =>
