@@ -74,7 +74,10 @@ function preflight(scenario: ResolvedScenario): void {
     // not due, which endpoints.ts ignores.
     sim.schedule(0.9 * sim.windowEnd, ControlEvent.ProxySync, 0);
     sim.run();
-    collect(sim, { variant: 0, replication: 0, rootSeed: 0 });
+    // Not collected: the summary walks histogram bins (percentiles, the CDF), thousands of them even
+    // for the preflight's few records, so V8 compiled those walks here, on types the replication's own
+    // histograms do not all share, then threw them away and compiled them again (the 10⁶-request M/M/4:
+    // 66-69 compiles and 7-9 deoptimisations with it, 62 and 4 without; the 1-second what-if the same).
   } catch {
     // Only V8's warming is lost: the replication itself tells of any problem of its scenario.
   }
