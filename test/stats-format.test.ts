@@ -24,6 +24,18 @@ describe('numbers in result files', () => {
     expect(formatNumber(x)).toBe(text);
   });
 
+  it("write every integer below 10^6 as toPrecision(6) writes it (the fast path's whole domain), and the first beyond", () => {
+    for (let x = -1_000_001; x <= 1_000_001; x++) {
+      if (x === 0) continue;
+      const text = formatNumber(x);
+      if (text !== x.toPrecision(6) && !(Math.abs(x) >= 1e6)) expect(text, String(x)).toBe(x.toPrecision(6));
+    }
+    expect(formatNumber(-999_999)).toBe('-999999');
+    expect(formatNumber(1080)).toBe('1080.00');
+    expect(formatNumber(1_000_000)).toBe('1000000');
+    expect(formatNumber(-1_000_001)).toBe('-1000000');
+  });
+
   it('are empty fields when undefined', () => {
     for (const x of [undefined, Number.NaN, Infinity, -Infinity]) {
       expect(formatNumber(x)).toBe('');

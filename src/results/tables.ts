@@ -11,7 +11,7 @@ import { toCsv } from '../stats/csv.js';
 import { formatCount, formatNumber } from '../stats/format.js';
 import { LatencyHistogram } from '../stats/histogram.js';
 import { pairedDiff } from '../stats/pairedDiff.js';
-import { summarize } from '../stats/summarize.js';
+import { summarize, type Summary } from '../stats/summarize.js';
 import { variantWarmup, type VariantInfo } from './manifest.js';
 import { judgeSlo } from '../runner/slos.js';
 import type { Slo } from '../scenario/slos.js';
@@ -169,17 +169,24 @@ export function timeseriesRows(rs: readonly ReplicationResult[], warmupSeconds =
   for (const [w] of (rs[0].autoscaling?.series ?? []).entries()) {
     series.push((r) => r.autoscaling?.series[w].replicas ?? [], (r) => r.autoscaling?.series[w].pending ?? []);
   }
+  // Plain loops (a row per bucket, up to 1000 of them, each of every series): the spreads and maps
+  // this was written with took ≈ 10 ms for the 10⁶-request M/M/4's 926 buckets.
+  const columns = series.map((pick) => rs.map(pick));
+  const values: (number | undefined)[] = new Array<number | undefined>(rs.length);
+  const s: Summary[] = new Array<Summary>(series.length);
   const rows: string[][] = [];
   for (let i = 0; i < buckets; i++) {
-    const s = series.map((pick) => summarize(rs.map((r) => pick(r)[i] ?? undefined), confidence));
+    for (let k = 0; k < series.length; k++) {
+      for (let j = 0; j < rs.length; j++) values[j] = columns[k][j][i] ?? undefined;
+      s[k] = summarize(values, confidence);
+    }
     const t = i * bucketSeconds;
-    rows.push([
-      formatNumber(t),
-      ...s.slice(0, FIXED_SERIES).map((x) => formatNumber(x.mean)),
-      formatNumber(t + warmupSeconds),
-      ...withCi.flatMap((k) => [formatNumber(s[k].ciLow), formatNumber(s[k].ciHigh)]),
-      ...s.slice(FIXED_SERIES).map((x) => formatNumber(x.mean)),
-    ]);
+    const row = [formatNumber(t)];
+    for (let k = 0; k < FIXED_SERIES; k++) row.push(formatNumber(s[k].mean));
+    row.push(formatNumber(t + warmupSeconds));
+    for (const k of withCi) row.push(formatNumber(s[k].ciLow), formatNumber(s[k].ciHigh));
+    for (let k = FIXED_SERIES; k < s.length; k++) row.push(formatNumber(s[k].mean));
+    rows.push(row);
   }
   return rows;
 }

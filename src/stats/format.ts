@@ -10,9 +10,18 @@
  * 1.5e21 → "1500000000000000000000", 0.5 → "0.500000" (the trailing zeros
  * toPrecision writes are kept), 0 → "0".
  */
+const ZEROS = '00000';
+
 export function formatNumber(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return '';
   if (x === 0) return '0'; // also -0
+  // An integer below 10⁶, as most counts are: toPrecision(6)'s text built here (its six digits, a
+  // point and zeros), as it writes it; toPrecision is a call into the runtime (tested on all of them).
+  if (Number.isInteger(x) && x > -1e6 && x < 1e6) {
+    const digits = String(x < 0 ? -x : x);
+    const plain = digits.length < 6 ? `${digits}.${ZEROS.slice(0, 6 - digits.length)}` : digits;
+    return x < 0 ? `-${plain}` : plain;
+  }
   const text = x.toPrecision(6);
   const e = text.indexOf('e');
   if (e < 0) return text;

@@ -25,25 +25,36 @@ export interface Summary {
   max: number | undefined;
 }
 
+/** The last t quantile asked (a time series asks the same one at every bucket; each is a root search). */
+let lastT = { confidence: NaN, df: NaN, t: NaN };
+
+/** t(1 − α/2, df) for the confidence level 1 − α. */
+function tFor(confidence: number, df: number): number {
+  if (lastT.confidence !== confidence || lastT.df !== df) lastT = { confidence, df, t: tQuantile(1 - (1 - confidence) / 2, df) };
+  return lastT.t;
+}
+
 export function summarize(values: readonly (number | undefined)[], confidence = 0.95): Summary {
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`a confidence level is in (0, 1), got ${confidence}`);
-  const xs = values.filter((x): x is number => x !== undefined && Number.isFinite(x));
-  const n = xs.length;
-  const undefinedSpread = { stddev: undefined, ciLow: undefined, ciHigh: undefined, ciHalfWidth: undefined };
-  if (n === 0) return { n, mean: undefined, min: undefined, max: undefined, ...undefinedSpread };
+  // One pass for n, the sum and the extremes, one for the squares, over the values that count (no
+  // filtered copy: a time series summarises each of its columns at every bucket).
+  let n = 0;
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (const x of xs) {
+  for (const x of values) {
+    if (x === undefined || !Number.isFinite(x)) continue;
+    n++;
     sum += x;
     if (x < min) min = x;
     if (x > max) max = x;
   }
+  if (n === 0) return { n, mean: undefined, min: undefined, max: undefined, stddev: undefined, ciLow: undefined, ciHigh: undefined, ciHalfWidth: undefined };
   const mean = sum / n;
-  if (n < 2) return { n, mean, min, max, ...undefinedSpread };
+  if (n < 2) return { n, mean, min, max, stddev: undefined, ciLow: undefined, ciHigh: undefined, ciHalfWidth: undefined };
   let squares = 0;
-  for (const x of xs) squares += (x - mean) * (x - mean);
+  for (const x of values) if (x !== undefined && Number.isFinite(x)) squares += (x - mean) * (x - mean);
   const stddev = Math.sqrt(squares / (n - 1));
-  const halfWidth = (tQuantile(1 - (1 - confidence) / 2, n - 1) * stddev) / Math.sqrt(n);
+  const halfWidth = (tFor(confidence, n - 1) * stddev) / Math.sqrt(n);
   return { n, mean, min, max, stddev, ciLow: mean - halfWidth, ciHigh: mean + halfWidth, ciHalfWidth: halfWidth };
 }
