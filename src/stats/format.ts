@@ -5,13 +5,14 @@
  * (undefined, NaN, ±Infinity: n < 2, 0/0, an empty bucket) as an empty field.
  */
 
+/** Zeros for formatNumber to pad an integer's digits with, as toPrecision(6) does. */
+const ZEROS = '00000';
+
 /**
  * `x.toPrecision(6)` as a plain decimal: 1.23457e-7 → "0.000000123457",
  * 1.5e21 → "1500000000000000000000", 0.5 → "0.500000" (the trailing zeros
  * toPrecision writes are kept), 0 → "0".
  */
-const ZEROS = '00000';
-
 export function formatNumber(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return '';
   if (x === 0) return '0'; // also -0
