@@ -130,9 +130,7 @@ export class TimeHistogram {
     if (this.bins !== null) this.store.give(this.bins);
     this.bins = null;
     this.exact = null;
-    this.total = 0;
-    this.smallest = Infinity;
-    this.largest = -Infinity;
+    this.reset();
   }
 
   /** Forgets every latency, keeping the storage. */
