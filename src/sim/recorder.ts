@@ -182,6 +182,11 @@ export class Recorder {
     this.openBucket = bucket;
   }
 
+  /** A counted request of `bucket` has ended (ok or failed): the bucket is finished if no request can start or end in it any more. */
+  private requestEndedIn(bucket: number): void {
+    if (bucket < this.openBucket && this.bucketEnded(bucket)) this.finishBucket(bucket);
+  }
+
   /** Every counted request of bucket b has ended (some may never, past the drain: then it is finished at the end). */
   private bucketEnded(b: number): boolean {
     return this.bucketRequests[b] === this.bucketOk[b] + this.bucketFailed[b];
@@ -257,7 +262,7 @@ export class Recorder {
     if (this.edgeScopes > 2) this.histograms[scope].record(latency);
     this.bucketOk[bucket] += 1;
     (this.bucketLatency[bucket] ??= new TimeHistogram(this.bucketBins)).record(latency);
-    if (bucket < this.openBucket && this.bucketEnded(bucket)) this.finishBucket(bucket);
+    this.requestEndedIn(bucket);
   }
 
   failed(scope: number, bucket: number, outcome: Outcome): void {
@@ -268,7 +273,7 @@ export class Recorder {
     this.bucketFailed[bucket] += 1;
     const byCause = outcome === Outcome.Timeout ? this.bucketTimeout : outcome === Outcome.Refused ? this.bucketRefused : outcome === Outcome.Rejected ? this.bucketRejected : this.bucketDependency;
     byCause[bucket] += 1;
-    if (bucket < this.openBucket && this.bucketEnded(bucket)) this.finishBucket(bucket);
+    this.requestEndedIn(bucket);
   }
 
   /**
