@@ -243,17 +243,22 @@ export class Connections {
       this.lastClient = this.lastLb = 0;
       return 0;
     }
+    const fixed = this.fixed[c];
+    if (fixed === fixed && this.hopLog === null) {
+      this.lastClient = this.fixedClient[c];
+      this.lastLb = this.fixedLb[c];
+      return proxy && this.entry[c] >= 0 ? fixed + this.network.sample(HOP_PROXY) : fixed;
+    }
+    return this.sampledPathDelay(c, proxy);
+  }
+
+  /** `pathDelay()` hop by hop: some hop's delay is random, or the hops are being traced. */
+  private sampledPathDelay(c: number, proxy: boolean): number {
     const n = this.hopCount[c];
     const base = c * MAX_HOPS;
     const hops = this.hops;
     const net = this.network;
     const log = this.hopLog;
-    const fixed = this.fixed[c];
-    if (fixed === fixed && log === null) {
-      this.lastClient = this.fixedClient[c];
-      this.lastLb = this.fixedLb[c];
-      return proxy && this.entry[c] >= 0 ? fixed + net.sample(HOP_PROXY) : fixed;
-    }
     let d = 0;
     let client = 0;
     let lb = 0;

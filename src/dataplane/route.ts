@@ -131,8 +131,12 @@ export class Router {
 
   /** Whether traffic entry t can send now: external clients always; in-cluster ones need a live node or running pod. */
   originExists(t: number): boolean {
+    return this.topo.traffic[t].external || this.inClusterOriginExists(t);
+  }
+
+  /** Whether in-cluster traffic entry t has its origin node, a live node of its zone or a running pod. */
+  private inClusterOriginExists(t: number): boolean {
     const info = this.topo.traffic[t];
-    if (info.external) return true;
     if (info.originNode >= 0) return this.nodeAlive[info.originNode] === 1;
     if (info.originZone >= 0) {
       for (const n of this.topo.zoneNodes[info.originZone]) if (this.nodeAlive[n]) return true;

@@ -259,15 +259,18 @@ export class Simulation implements Host {
     const t = req.traffic[r];
     const a = this.attempts.alloc(r, now, now + this.clients.timeout[t], req.bucket[r] >= 0);
     const retry = req.retriesLeft[r] !== this.clients.retries[t];
-    if (req.parent[r] >= 0) {
-      // A call leaves from its caller pod's node, with the pod's IP as its source.
-      this.router.callerPod = req.callerPod[r];
-      this.router.callerNode = this.pods.node[req.callerPod[r]];
-      if (req.bucket[r] >= 0) this.recorder.call(this.scopeOf[t], req.edge[r]);
-    }
+    if (req.parent[r] >= 0) this.callLeaves(r, t);
     const c = this.clients.connectionFor(this.connections, t, req.client[r], retry);
     if (c >= 0) this.send(a, c, false);
     else this.connect(a, t, req.client[r]);
+  }
+
+  /** Call r (of traffic entry t) leaves from its caller pod's node, with the pod's IP as its source; counted as a call. */
+  private callLeaves(r: number, t: number): void {
+    const req = this.requests;
+    this.router.callerPod = req.callerPod[r];
+    this.router.callerNode = this.pods.node[req.callerPod[r]];
+    if (req.bucket[r] >= 0) this.recorder.call(this.scopeOf[t], req.edge[r]);
   }
 
   // ------------------------------------------------------------ connections
