@@ -6,8 +6,8 @@ class ConstantOutput extends RandomStream {
   constructor(private readonly raw: number) {
     super(0, 0, 0, 0);
   }
-  override nextUint32(): number {
-    return this.raw;
+  protected override step(): number {
+    return this.raw | 0;
   }
 }
 

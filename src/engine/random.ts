@@ -48,6 +48,16 @@ export class RandomStream {
 
   /** The next raw output: a uniform integer in [0, 2^32). */
   nextUint32(): number {
+    return this.step() >>> 0;
+  }
+
+  /**
+   * One step of sfc32: its output as an int32 (the uint32 output's bits).
+   * Callers take the unsigned value themselves: a function that V8 does not
+   * inline returns an int32 as a small integer, but a uint32 from 2^31 up as a
+   * heap-allocated number.
+   */
+  protected step(): number {
     const a = this.a;
     const b = this.b;
     const c = this.c;
@@ -56,7 +66,7 @@ export class RandomStream {
     this.a = b ^ (b >>> 9);
     this.b = (c + (c << 3)) | 0;
     this.c = (((c << 21) | (c >>> 11)) + t) | 0;
-    return t >>> 0;
+    return t;
   }
 
   /**
@@ -65,8 +75,8 @@ export class RandomStream {
    * both exact. Never 0 (safe before a `log`) and never 1.
    */
   next(): number {
-    const high = this.nextUint32() >>> 6; // 26 bits
-    const low = this.nextUint32() >>> 6; // 26 bits
+    const high = this.step() >>> 6; // 26 bits
+    const low = this.step() >>> 6; // 26 bits
     return (high * 67108864 + low + 0.5) * 2.220446049250313e-16;
   }
 
@@ -83,8 +93,8 @@ export class RandomStream {
       this.lastLimit = 4294967296 - (4294967296 % n);
     }
     const limit = this.lastLimit;
-    let x = this.nextUint32();
-    while (x >= limit) x = this.nextUint32();
+    let x = this.step() >>> 0;
+    while (x >= limit) x = this.step() >>> 0;
     // x mod n without a floating-point remainder (x and n are below 2^53, so the quotient's floor is exact).
     return x - Math.floor(x / n) * n;
   }
