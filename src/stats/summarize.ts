@@ -34,6 +34,16 @@ function tFor(confidence: number, df: number): number {
   return lastT.t;
 }
 
+/** Whether a replication's value counts: defined and finite. */
+function counts(x: number | undefined): x is number {
+  return x !== undefined && Number.isFinite(x);
+}
+
+/** A summary of too few values for a spread (n < 2): mean, min and max if any, the rest undefined. */
+function withoutSpread(n: number, mean: number | undefined, min: number | undefined, max: number | undefined): Summary {
+  return { n, mean, min, max, stddev: undefined, ciLow: undefined, ciHigh: undefined, ciHalfWidth: undefined };
+}
+
 export function summarize(values: readonly (number | undefined)[], confidence = 0.95): Summary {
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`a confidence level is in (0, 1), got ${confidence}`);
   // One pass for n, the sum and the extremes, one for the squares, over the values that count (no
@@ -43,17 +53,17 @@ export function summarize(values: readonly (number | undefined)[], confidence = 
   let min = Infinity;
   let max = -Infinity;
   for (const x of values) {
-    if (x === undefined || !Number.isFinite(x)) continue;
+    if (!counts(x)) continue;
     n++;
     sum += x;
     if (x < min) min = x;
     if (x > max) max = x;
   }
-  if (n === 0) return { n, mean: undefined, min: undefined, max: undefined, stddev: undefined, ciLow: undefined, ciHigh: undefined, ciHalfWidth: undefined };
+  if (n === 0) return withoutSpread(0, undefined, undefined, undefined);
   const mean = sum / n;
-  if (n < 2) return { n, mean, min, max, stddev: undefined, ciLow: undefined, ciHigh: undefined, ciHalfWidth: undefined };
+  if (n < 2) return withoutSpread(n, mean, min, max);
   let squares = 0;
-  for (const x of values) if (x !== undefined && Number.isFinite(x)) squares += (x - mean) * (x - mean);
+  for (const x of values) if (counts(x)) squares += (x - mean) * (x - mean);
   const stddev = Math.sqrt(squares / (n - 1));
   const halfWidth = (tFor(confidence, n - 1) * stddev) / Math.sqrt(n);
   return { n, mean, min, max, stddev, ciLow: mean - halfWidth, ciHigh: mean + halfWidth, ciHalfWidth: halfWidth };
