@@ -105,7 +105,7 @@ export class EventQueue {
    * for {@link cancel}, a non-negative int32.
    */
   schedule(time: number, kind: number, payload: number): number {
-    if (Number.isNaN(time)) throw noTime(kind, `payload ${payload}`);
+    if (Number.isNaN(time)) throw noTime(kind, 'payload', payload);
     let slot: number;
     if (this.freeCount > 0) slot = this.freeSlots[--this.freeCount];
     else {
@@ -149,7 +149,7 @@ export class EventQueue {
       this.schedule(time, kind, lane);
       return;
     }
-    if (Number.isNaN(time)) throw noTime(kind, `lane ${lane}`);
+    if (Number.isNaN(time)) throw noTime(kind, 'lane', lane);
     if (this.laneTimes[lane] !== Infinity) throw laneTaken(lane);
     const sequence = this.nextSequence++;
     this.laneTimes[lane] = time;
@@ -288,8 +288,8 @@ export class EventQueue {
 // long in bytecode, and V8 inlines a function into its caller only while the
 // caller's inlined bytecode stays within a budget (920 bytes in Node 20).
 
-function noTime(kind: number, what: string): RangeError {
-  return new RangeError(`an event needs a time, got NaN (kind ${kind}, ${what})`);
+function noTime(kind: number, what: 'payload' | 'lane', value: number): RangeError {
+  return new RangeError(`an event needs a time, got NaN (kind ${kind}, ${what} ${value})`);
 }
 
 function laneTaken(lane: number): Error {
