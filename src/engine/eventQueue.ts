@@ -53,9 +53,13 @@ export class EventQueue {
   /** The payload of the event `pop()` returned last. */
   payload = 0;
 
-  /** Slots in heap order: heap[0] is the next event; heapTimes holds their times in the same order. */
-  private heap: Int32Array;
-  private heapTimes: Float64Array;
+  /**
+   * The heap, in order: entry i's time at [2i] and its slot at [2i + 1] (one
+   * array, so a step of a sift checks one array's map and loads its pointers
+   * once). Entry heapSize is a sentinel at time Infinity, so a sift down
+   * reads a right child without testing that there is one.
+   */
+  private keys: Float64Array;
   /** Per slot: the sequence number of its event (ties in time go in this order). */
   private sequences: Float64Array;
   private heapSize = 0;
@@ -84,8 +88,7 @@ export class EventQueue {
     this.laneSequences = new Float64Array(lanes);
     this.laneKinds = new Int32Array(lanes);
     const n = Math.max(2, Math.min(capacity, MAX_SLOTS));
-    this.heap = new Int32Array(n);
-    this.heapTimes = new Float64Array(n);
+    this.keys = new Float64Array(2 * n + 2).fill(Infinity);
     this.sequences = new Float64Array(n);
     this.times = new Float64Array(n);
     this.kinds = new Int32Array(n);
@@ -122,19 +125,19 @@ export class EventQueue {
 
     // Sift up: move parents that come later down until the slot's place is found.
     // (A parent at the same time was scheduled earlier: its sequence is smaller.)
-    const heap = this.heap;
-    const times = this.heapTimes;
+    const keys = this.keys;
     let i = this.heapSize++;
+    keys[2 * i + 2] = Infinity;
     while (i > 0) {
-      const parentIndex = (i - 1) >> 1;
-      const parentTime = times[parentIndex];
+      const parent = (i - 1) >> 1;
+      const parentTime = keys[2 * parent];
       if (parentTime <= time) break;
-      heap[i] = heap[parentIndex];
-      times[i] = parentTime;
-      i = parentIndex;
+      keys[2 * i] = parentTime;
+      keys[2 * i + 1] = keys[2 * parent + 1];
+      i = parent;
     }
-    heap[i] = slot;
-    times[i] = time;
+    keys[2 * i] = time;
+    keys[2 * i + 1] = slot;
     return (this.generations[slot] << SLOT_BITS) | slot;
   }
 
@@ -145,12 +148,9 @@ export class EventQueue {
    * `schedule(time, kind, lane)`.
    */
   lane(lane: number, time: number, kind: number): void {
-    if (lane >= this.laneTimes.length || time === Infinity) {
-      this.schedule(time, kind, lane);
-      return;
-    }
-    if (Number.isNaN(time)) throw noTime(kind, 'lane', lane);
-    if (this.laneTimes[lane] !== Infinity) throw laneTaken(lane);
+    // One test for the rare cases (no such lane, an infinite or NaN time, the lane taken), handled apart:
+    // this is inlined where arrivals are scheduled, and its bytecode counts against V8's inlining budget there.
+    if (!(time < Infinity && lane < this.laneTimes.length && this.laneTimes[lane] === Infinity)) return this.laneElsewhere(lane, time, kind);
     const sequence = this.nextSequence++;
     this.laneTimes[lane] = time;
     this.laneSequences[lane] = sequence;
@@ -159,6 +159,16 @@ export class EventQueue {
     // The lane's sequence is the largest yet: it comes first only if strictly earlier.
     const first = this.firstLane;
     if (first < 0 || time < this.laneTimes[first]) this.firstLane = lane;
+  }
+
+  /** `lane()` beyond the queue's lanes or at an infinite time (the heap), at a NaN time or on a taken lane (an error). */
+  private laneElsewhere(lane: number, time: number, kind: number): void {
+    if (lane >= this.laneTimes.length || time === Infinity) {
+      this.schedule(time, kind, lane);
+      return;
+    }
+    if (Number.isNaN(time)) throw noTime(kind, 'lane', lane);
+    throw laneTaken(lane);
   }
 
   /** Cancels a scheduled event; a no-op for -1 and for an event that has already happened or been cancelled. */
@@ -173,19 +183,19 @@ export class EventQueue {
   /** The time of the next event, or Infinity when there is none. */
   peekTime(): number {
     this.dropCancelledTop();
-    const heapTime = this.heapSize > 0 ? this.heapTimes[0] : Infinity;
+    const heapTime = this.keys[0];
     const lane = this.firstLane;
     return lane >= 0 && this.laneTimes[lane] < heapTime ? this.laneTimes[lane] : heapTime;
   }
 
   /** Takes the next event into `time`, `kind` and `payload`; false when there is none. */
   pop(): boolean {
+    this.dropCancelledTop();
     const lane = this.firstLane;
     if (lane >= 0) {
-      this.dropCancelledTop();
       const laneTime = this.laneTimes[lane];
-      const heapTime = this.heapSize > 0 ? this.heapTimes[0] : Infinity;
-      if (laneTime < heapTime || (laneTime === heapTime && this.laneSequences[lane] < this.sequences[this.heap[0]])) {
+      const heapTime = this.keys[0];
+      if (laneTime < heapTime || (laneTime === heapTime && this.heapSize > 0 && this.laneSequences[lane] < this.sequences[this.keys[1] | 0])) {
         this.time = laneTime;
         this.kind = this.laneKinds[lane];
         this.payload = lane;
@@ -195,24 +205,20 @@ export class EventQueue {
         return true;
       }
     }
-    while (this.heapSize > 0) {
-      const slot = this.removeTop();
-      const cancelled = this.states[slot] === CANCELLED;
-      if (!cancelled) {
-        this.time = this.times[slot];
-        this.kind = this.kinds[slot];
-        this.payload = this.payloads[slot];
-        this.live--;
-      }
-      this.release(slot);
-      if (!cancelled) return true;
-    }
-    return false;
+    if (this.heapSize === 0) return false;
+    // The top is live (dropCancelledTop).
+    const slot = this.removeTop();
+    this.time = this.times[slot];
+    this.kind = this.kinds[slot];
+    this.payload = this.payloads[slot];
+    this.live--;
+    this.release(slot);
+    return true;
   }
 
   /** Removes cancelled events from the top of the heap, so that heap[0], if any, is a live event. */
   private dropCancelledTop(): void {
-    while (this.heapSize > 0 && this.states[this.heap[0]] === CANCELLED) this.release(this.removeTop());
+    while (this.heapSize > 0 && this.states[this.keys[1] | 0] === CANCELLED) this.release(this.removeTop());
   }
 
   /** The lane whose event comes first by (time, sequence), or -1. */
@@ -239,41 +245,47 @@ export class EventQueue {
 
   /** Removes the top of the heap and returns its slot (the heap must not be empty). */
   private removeTop(): number {
-    const heap = this.heap;
-    const times = this.heapTimes;
-    const sequences = this.sequences;
-    const top = heap[0];
+    const keys = this.keys;
+    const top = keys[1] | 0;
     const n = --this.heapSize;
+    // The last entry goes down from the root; its place becomes the sentinel.
+    const end = 2 * n;
+    const lastTime = keys[end];
+    const last = keys[end + 1];
+    keys[end] = Infinity;
     if (n === 0) return top;
-    // Sift down the last slot from the root.
-    const last = heap[n];
-    const lastTime = times[n];
-    let i = 0;
+    // Positions in `keys` (twice the entry's index): the entry at j, its children at 2j + 2 and 2j + 4.
+    let j = 0;
     for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      const right = child + 1;
-      if (right < n) {
-        const leftTime = times[child];
-        const rightTime = times[right];
-        if (rightTime < leftTime || (rightTime === leftTime && sequences[heap[right]] < sequences[heap[child]])) child = right;
+      let k = 2 * j + 2;
+      if (k >= end) break;
+      let childTime = keys[k];
+      const rightTime = keys[k + 2];
+      if (rightTime < childTime || (rightTime === childTime && k + 2 < end && this.before(keys[k + 3], keys[k + 1]))) {
+        k += 2;
+        childTime = rightTime;
       }
-      const childTime = times[child];
-      if (lastTime < childTime || (lastTime === childTime && sequences[last] < sequences[heap[child]])) break;
-      heap[i] = heap[child];
-      times[i] = childTime;
-      i = child;
+      if (lastTime < childTime || (lastTime === childTime && this.before(last, keys[k + 1]))) break;
+      keys[j] = childTime;
+      keys[j + 1] = keys[k + 1];
+      j = k;
     }
-    heap[i] = last;
-    times[i] = lastTime;
+    keys[j] = lastTime;
+    keys[j + 1] = last;
     return top;
+  }
+
+  /** Whether slot a's event was scheduled before slot b's (two events at the same time). */
+  private before(a: number, b: number): boolean {
+    return this.sequences[a | 0] < this.sequences[b | 0];
   }
 
   private grow(): void {
     if (this.times.length >= MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} events pending at once`);
     const capacity = Math.min(this.times.length * 2, MAX_SLOTS);
-    this.heap = grown(this.heap, capacity);
-    this.heapTimes = grown(this.heapTimes, capacity);
+    const keys = new Float64Array(2 * capacity + 2).fill(Infinity);
+    keys.set(this.keys);
+    this.keys = keys;
     this.sequences = grown(this.sequences, capacity);
     this.times = grown(this.times, capacity);
     this.kinds = grown(this.kinds, capacity);

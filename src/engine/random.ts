@@ -85,18 +85,21 @@ export class RandomStream {
    * raw outputs above the largest multiple of n are rejected (probability < n/2^32).
    */
   nextInt(n: number): number {
-    if (n !== this.lastN) {
-      if (!(n >= 1 && n <= 4294967296 && Number.isInteger(n))) {
-        throw new RangeError(`nextInt needs an integer in [1, 2^32], got ${n}`);
-      }
-      this.lastN = n;
-      this.lastLimit = 4294967296 - (4294967296 % n);
-    }
+    if (n !== this.lastN) this.newN(n);
     const limit = this.lastLimit;
     let x = this.step() >>> 0;
     while (x >= limit) x = this.step() >>> 0;
     // x mod n without a floating-point remainder (x and n are below 2^53, so the quotient's floor is exact).
     return x - Math.floor(x / n) * n;
+  }
+
+  /** nextInt's n changed: checks it and computes its rejection limit (apart, to keep nextInt's bytecode short for V8's inlining budget). */
+  private newN(n: number): void {
+    if (!(n >= 1 && n <= 4294967296 && Number.isInteger(n))) {
+      throw new RangeError(`nextInt needs an integer in [1, 2^32], got ${n}`);
+    }
+    this.lastN = n;
+    this.lastLimit = 4294967296 - (4294967296 % n);
   }
 }
 
