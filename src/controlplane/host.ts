@@ -50,8 +50,15 @@ export const enum ControlEvent {
   NodeProvisioned = 30,
 }
 
-/** The first control-plane event kind: the loop hands kinds from here on to the control plane. */
-export const FIRST_CONTROL_EVENT = ControlEvent.NodeCrash;
+/**
+ * The first control-plane event kind: the loop hands kinds from here on to
+ * the control plane. A const enum, so that the loop compares with a literal
+ * (an exported `const` is read from its module's cell, with a check that it
+ * is initialised, at every event).
+ */
+export const enum ControlEvents {
+  First = ControlEvent.NodeCrash,
+}
 
 export interface Host {
   /** The current time (seconds from the start of the warm-up). */

@@ -6,11 +6,11 @@
  * order; events at the same time come out in the order they were scheduled
  * (FIFO), which keeps a run deterministic.
  *
- * A binary heap of slots keyed by (time, sequence number). Each time is kept
- * next to its slot in heap order (a comparison reads the heap's own array,
- * not the slot's: one memory access fewer per step); the sequence number,
- * needed only when two times are equal, stays with the slot, so a step of
- * the heap moves two arrays rather than three. The events live in
+ * A binary heap of slots keyed by (time, sequence number). An event's time
+ * is kept only in the heap, beside its slot, the pairs in one array (a step
+ * of a sift reads one array: V8 checks an array's map and loads its pointers
+ * again at every step of a loop); the sequence number, needed only when two
+ * times are equal, stays with the slot. The events' kinds and payloads live in
  * growable typed arrays indexed by slot and slots are recycled, so scheduling
  * and popping allocate nothing once the arrays are large enough; `pop()`
  * writes the event into the public fields `time`, `kind` and `payload`
@@ -64,7 +64,6 @@ export class EventQueue {
   private sequences: Float64Array;
   private heapSize = 0;
   private live = 0;
-  private times: Float64Array;
   private kinds: Int32Array;
   private payloads: Int32Array;
   private states: Uint8Array;
@@ -90,7 +89,6 @@ export class EventQueue {
     const n = Math.max(2, Math.min(capacity, MAX_SLOTS));
     this.keys = new Float64Array(2 * n + 2).fill(Infinity);
     this.sequences = new Float64Array(n);
-    this.times = new Float64Array(n);
     this.kinds = new Int32Array(n);
     this.payloads = new Int32Array(n);
     this.states = new Uint8Array(n);
@@ -108,15 +106,10 @@ export class EventQueue {
    * for {@link cancel}, a non-negative int32.
    */
   schedule(time: number, kind: number, payload: number): number {
-    if (Number.isNaN(time)) throw noTime(kind, 'payload', payload);
-    let slot: number;
-    if (this.freeCount > 0) slot = this.freeSlots[--this.freeCount];
-    else {
-      if (this.usedSlots === this.times.length) this.grow();
-      slot = this.usedSlots++;
-    }
+    // (time !== time: NaN; shorter bytecode than Number.isNaN, for V8's inlining budget where this is inlined.)
+    if (time !== time) throw noTime(kind, 'payload', payload);
+    const slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount] : this.newSlot();
     const sequence = this.nextSequence++;
-    this.times[slot] = time;
     this.kinds[slot] = kind;
     this.payloads[slot] = payload;
     this.states[slot] = SCHEDULED;
@@ -207,8 +200,8 @@ export class EventQueue {
     }
     if (this.heapSize === 0) return false;
     // The top is live (dropCancelledTop).
+    this.time = this.keys[0];
     const slot = this.removeTop();
-    this.time = this.times[slot];
     this.kind = this.kinds[slot];
     this.payload = this.payloads[slot];
     this.live--;
@@ -280,14 +273,19 @@ export class EventQueue {
     return this.sequences[a | 0] < this.sequences[b | 0];
   }
 
+  /** A slot never used yet (none is free), growing the arrays when all are taken. */
+  private newSlot(): number {
+    if (this.usedSlots === this.kinds.length) this.grow();
+    return this.usedSlots++;
+  }
+
   private grow(): void {
-    if (this.times.length >= MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} events pending at once`);
-    const capacity = Math.min(this.times.length * 2, MAX_SLOTS);
+    if (this.kinds.length >= MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} events pending at once`);
+    const capacity = Math.min(this.kinds.length * 2, MAX_SLOTS);
     const keys = new Float64Array(2 * capacity + 2).fill(Infinity);
     keys.set(this.keys);
     this.keys = keys;
     this.sequences = grown(this.sequences, capacity);
-    this.times = grown(this.times, capacity);
     this.kinds = grown(this.kinds, capacity);
     this.payloads = grown(this.payloads, capacity);
     this.states = grown(this.states, capacity);

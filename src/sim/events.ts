@@ -2,7 +2,7 @@
  * What can happen in a replication: the event kinds of the data plane, each
  * with the record its integer payload names. The control plane owns its own
  * kinds (controlplane/host.ts `ControlEvent`, numbered from
- * FIRST_CONTROL_EVENT on); the loop hands those to it unread.
+ * ControlEvents.First on); the loop hands those to it unread.
  */
 export const enum Ev {
   /** Traffic entry `payload` generates its next request. */

@@ -26,7 +26,7 @@ import { Admission, PodState, Pods } from '../dataplane/pod.js';
 import { RouteFailure, Router } from '../dataplane/route.js';
 import { buildTopology, type Topology } from '../dataplane/topology.js';
 import { ControlPlane } from '../controlplane/controlPlane.js';
-import { FIRST_CONTROL_EVENT, type ControlEvent, type Host } from '../controlplane/host.js';
+import { ControlEvents, type ControlEvent, type Host } from '../controlplane/host.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import { Ev } from './events.js';
 import { Attempts, Requests, Where } from './pools.js';
@@ -180,7 +180,7 @@ export class Simulation implements Host {
       // Compared at every event, before the switch: left to its default branch, this comparison had no type
       // feedback until the first control event (often seconds in), and the optimised loop was thrown back to
       // the interpreter there and compiled again (≈ 10 ms of a small run).
-      if (kind >= FIRST_CONTROL_EVENT) {
+      if (kind >= ControlEvents.First) {
         this.controlPlane.handle(kind, payload);
         continue;
       }
