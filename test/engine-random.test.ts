@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveStream, fnv1a64, RandomStream, replicationSeed, streamFromSeed } from '../src/engine/random.js';
-
-/** A stream whose raw outputs are fixed, to reach the extremes of next(). */
-class ConstantOutput extends RandomStream {
-  constructor(private readonly raw: number) {
-    super(0, 0, 0, 0);
-  }
-  protected override step(): number {
-    return this.raw | 0;
-  }
-}
+import { deriveStream, fnv1a64, RandomStream, replicationSeed, streamFromSeed, unitInterval } from '../src/engine/random.js';
 
 describe('random streams', () => {
   it('keep their published first outputs (changing them changes every result)', () => {
@@ -39,6 +29,15 @@ describe('random streams', () => {
     for (let i = 0; i < 100; i++) expect(stream.nextUint32()).toBe(reference());
   });
 
+  it('draw a double from the next two raw outputs, interleaved with integers as they come (next() writes the two steps out)', () => {
+    const drawn = deriveStream(9, 'twins', 0);
+    const raw = deriveStream(9, 'twins', 0);
+    for (let i = 0; i < 1000; i++) {
+      if (i % 3 === 0) expect(drawn.nextInt(7)).toBe(raw.nextInt(7));
+      expect(drawn.next()).toBe(unitInterval(raw.nextUint32(), raw.nextUint32()));
+    }
+  });
+
   it('hash source ids with 64-bit FNV-1a over UTF-8 (published test vectors)', () => {
     const hex = (s: string) => fnv1a64(s).map((w) => w.toString(16).padStart(8, '0')).reverse().join('');
     expect(hex('')).toBe('cbf29ce484222325');
@@ -48,8 +47,8 @@ describe('random streams', () => {
   });
 
   it('draw doubles strictly inside (0, 1), even from the extreme raw outputs', () => {
-    const lowest = new ConstantOutput(0).next();
-    const highest = new ConstantOutput(0xffffffff).next();
+    const lowest = unitInterval(0, 0);
+    const highest = unitInterval(0xffffffff, 0xffffffff | 0);
     expect(lowest).toBe(2 ** -53);
     expect(highest).toBe(1 - 2 ** -53);
     expect(highest).toBeLessThan(1);

@@ -134,14 +134,20 @@ export class Attempts {
   step = new Int32Array(0);
   pending = new Int32Array(0);
 
-  /** A fresh attempt of request r starting at `now`, with its client's deadline. */
+  /**
+   * A fresh attempt of request r starting at `now`, with its client's
+   * deadline. A record comes back to the pool with `where` Free, no
+   * connection and no timeout event (the simulation frees an attempt only
+   * once it is resolved and no pod holds it, and cancels its timeout then),
+   * and a new one starts so (grow): those three are not written again here,
+   * which keeps this function's bytecode short enough for V8 to inline it
+   * where requests start.
+   */
   alloc(r: number, now: number, deadline: number, counted: boolean): number {
     if (this.free.length === 0) this.grow();
     const a = this.free.pop() as number;
     this.req[a] = r;
-    this.conn[a] = -1;
     this.pod[a] = -1;
-    this.where[a] = Where.Free;
     this.resolved[a] = 0;
     this.start[a] = now;
     this.deadline[a] = deadline;
@@ -156,7 +162,6 @@ export class Attempts {
     this.segService[a] = 0;
     this.segCalls[a] = 0;
     this.event[a] = -1;
-    this.timeoutEvent[a] = -1;
     this.gen[a] = (this.gen[a] + 1) | 0;
     return a;
   }
@@ -168,7 +173,7 @@ export class Attempts {
   private grow(): void {
     const cap = Math.max(64, this.cap * 2);
     this.req = grown(this.req, cap);
-    this.conn = grown(this.conn, cap);
+    this.conn = grown(this.conn, cap).fill(-1, this.cap);
     this.pod = grown(this.pod, cap);
     this.where = grown(this.where, cap);
     this.resolved = grown(this.resolved, cap);
@@ -185,7 +190,7 @@ export class Attempts {
     this.segService = grown(this.segService, cap);
     this.segCalls = grown(this.segCalls, cap);
     this.event = grown(this.event, cap);
-    this.timeoutEvent = grown(this.timeoutEvent, cap);
+    this.timeoutEvent = grown(this.timeoutEvent, cap).fill(-1, this.cap);
     this.gen = grown(this.gen, cap);
     this.step = grown(this.step, cap);
     this.pending = grown(this.pending, cap);
