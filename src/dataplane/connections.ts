@@ -142,14 +142,21 @@ export class Connections {
     let fixed = 0;
     let clientPart = 0;
     let lbPart = 0;
+    // Everything the loop reads is in locals: V8 checks an object's map and reloads its fields at every
+    // step of a loop, and reads an exported const (MAX_HOPS) from its module's cell each time.
     const net = this.network;
+    const constant = net.constant;
+    const lbHop0 = net.lbHop0;
+    const trafficHop0 = net.trafficHop0;
+    const path = this.hops;
+    const base = c * MAX_HOPS;
     for (let i = 0; i < hopCount; i++) {
       const hop = hops[i];
-      this.hops[c * MAX_HOPS + i] = hop;
-      const d = net.constant[hop];
+      path[base + i] = hop;
+      const d = constant[hop];
       fixed += d;
-      if (hop >= net.lbHop0) lbPart += d;
-      else if (hop >= net.trafficHop0) clientPart += d;
+      if (hop >= lbHop0) lbPart += d;
+      else if (hop >= trafficHop0) clientPart += d;
     }
     this.fixed[c] = fixed;
     this.fixedClient[c] = clientPart;
