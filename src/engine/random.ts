@@ -72,9 +72,9 @@ export class RandomStream {
   /**
    * A uniform double in the open interval (0, 1), from two steps
    * ({@link unitInterval}). The steps are written out rather than two calls of
-   * step(): the same arithmetic in half the bytecode, so that V8 inlines
-   * next() where a request draws its times (its inlining budget counts
-   * bytecode), and the state is read and written once.
+   * step(): the same arithmetic, the state read and written once, in 101
+   * bytes of bytecode instead of 269 (what V8's inlining budget counts
+   * wherever next() is inlined).
    */
   next(): number {
     const a = this.a;

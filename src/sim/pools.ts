@@ -139,9 +139,9 @@ export class Attempts {
    * deadline. A record comes back to the pool with `where` Free, no
    * connection and no timeout event (the simulation frees an attempt only
    * once it is resolved and no pod holds it, and cancels its timeout then),
-   * and a new one starts so (grow): those three are not written again here,
-   * which keeps this function's bytecode short enough for V8 to inline it
-   * where requests start.
+   * and a new one starts so (grow): those three are not written again here
+   * (three stores fewer a request; src/sim/simulation.ts `freeAttempt` is
+   * the one place that returns a record).
    */
   alloc(r: number, now: number, deadline: number, counted: boolean): number {
     if (this.free.length === 0) this.grow();
