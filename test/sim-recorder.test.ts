@@ -26,7 +26,7 @@ function feed(entries: number): Recorder {
     const bucket = i % 10;
     x = (x * 7.31 + 0.011) % 1; // latencies with many digits, so that the order of additions shows
     rec.request(scope, bucket);
-    rec.forwarded(scope, bucket, i % 3, i % 2 === 0, i % 5 === 0);
+    rec.forwarded(scope, bucket, i % 3, i % 2 === 0 ? 1 : 0, i % 5 === 0 ? 1 : 0);
     if (i % 7 === 0) rec.retry(scope);
     if (i % 11 === 0) rec.call(service, scope);
     att.segClient[a] = x / 3;

@@ -115,6 +115,8 @@ export class Recorder {
    * the hot path and gives the same sums to the last bit. With more entries
    * `all` counts each entry's requests as well.
    */
+  // Tested with === true and !== true: V8 knows a boolean field only as an object, and `!x` on it
+  // tests every falsy kind (false, '', 0, NaN, null, undefined, document.all, 0n); a comparison is one.
   private readonly allIsEntry: boolean;
   /** Where the bucket histograms' bins come from (one store for the replication's buckets). */
   private readonly bucketBins = new BinStore();
@@ -171,7 +173,7 @@ export class Recorder {
   request(scope: number, bucket: number): void {
     this.counters[scope * FIELDS + REQUESTS] += 1;
     if (scope >= this.edgeScopes) return;
-    if (!this.allIsEntry) this.counters[REQUESTS] += 1;
+    if (this.allIsEntry !== true) this.counters[REQUESTS] += 1;
     this.bucketRequests[bucket] += 1;
     if (bucket > this.openBucket) this.bucketsClosed(bucket);
   }
@@ -211,7 +213,7 @@ export class Recorder {
 
   retry(scope: number): void {
     this.counters[scope * FIELDS + RETRIES] += 1;
-    if (scope < this.edgeScopes && !this.allIsEntry) this.counters[RETRIES] += 1;
+    if (scope < this.edgeScopes && this.allIsEntry !== true) this.counters[RETRIES] += 1;
   }
 
   /** A call attempt to the Service of scope `scope`, on behalf of a counted request of edge scope `edge`. */
@@ -219,23 +221,29 @@ export class Recorder {
     const c = this.counters;
     c[scope * FIELDS + CALLS] += 1;
     c[edge * FIELDS + CALLS] += 1;
-    if (!this.allIsEntry) c[CALLS] += 1;
+    if (this.allIsEntry !== true) c[CALLS] += 1;
   }
 
-  /** A request's new connection was DNATed by `node` (-1: none, IP-mode LB), to a pod on another node when crossNode; counted when bucket ≥ 0. */
-  forwarded(scope: number, bucket: number, node: number, crossNode: boolean, crossZone: boolean): void {
+  /**
+   * A request's new connection was DNATed by `node` (-1: none, IP-mode LB), to
+   * a pod on another node when crossNode is 1 (in another zone when crossZone
+   * is 1); counted when bucket ≥ 0. The two flags are 0 or 1 and added as
+   * they are: no branch, and a boolean argument of a function V8 does not
+   * inline costs a test of every falsy kind at each use.
+   */
+  forwarded(scope: number, bucket: number, node: number, crossNode: number, crossZone: number): void {
     if (bucket < 0 || node < 0) return;
     this.nodeReceived[node]++;
-    if (crossNode) this.nodeCrossNode[node]++;
+    this.nodeCrossNode[node] += crossNode;
     const c = this.counters;
     const o = scope * FIELDS;
     c[o + FORWARDED] += 1;
-    if (crossNode) c[o + CROSS_NODE] += 1;
-    if (crossZone) c[o + CROSS_ZONE] += 1;
-    if (scope >= this.edgeScopes || this.allIsEntry) return;
+    c[o + CROSS_NODE] += crossNode;
+    c[o + CROSS_ZONE] += crossZone;
+    if (scope >= this.edgeScopes || this.allIsEntry === true) return;
     c[FORWARDED] += 1;
-    if (crossNode) c[CROSS_NODE] += 1;
-    if (crossZone) c[CROSS_ZONE] += 1;
+    c[CROSS_NODE] += crossNode;
+    c[CROSS_ZONE] += crossZone;
   }
 
   /** A counted request's new connection was dropped at `node` (node down, or no local endpoint). */
@@ -253,7 +261,7 @@ export class Recorder {
       this.histograms[scope].record(latency);
       return;
     }
-    if (!this.allIsEntry) {
+    if (this.allIsEntry !== true) {
       c[OK] += 1;
       c[LATENCY_SUM] += latency;
       if (latency > c[LATENCY_MAX]) c[LATENCY_MAX] = latency;
@@ -269,7 +277,7 @@ export class Recorder {
     const field = outcome === Outcome.Timeout ? TIMEOUT : outcome === Outcome.Refused ? REFUSED : outcome === Outcome.Rejected ? REJECTED : DEPENDENCY;
     this.counters[scope * FIELDS + field] += 1;
     if (scope >= this.edgeScopes) return;
-    if (!this.allIsEntry) this.counters[field] += 1;
+    if (this.allIsEntry !== true) this.counters[field] += 1;
     this.bucketFailed[bucket] += 1;
     const byCause = outcome === Outcome.Timeout ? this.bucketTimeout : outcome === Outcome.Refused ? this.bucketRefused : outcome === Outcome.Rejected ? this.bucketRejected : this.bucketDependency;
     byCause[bucket] += 1;
@@ -282,7 +290,7 @@ export class Recorder {
    */
   breakdown(scope: number, att: Attempts, a: number, before: number): void {
     // A call's segments are its Service scope's; `all` is the edge requests', as its latency is.
-    if (scope < this.edgeScopes && !this.allIsEntry) this.addSegments(0, att, a, before);
+    if (scope < this.edgeScopes && this.allIsEntry !== true) this.addSegments(0, att, a, before);
     this.addSegments(scope * N_SEGMENTS, att, a, before);
   }
 
@@ -332,6 +340,6 @@ export class Recorder {
 
   /** The scope whose counters hold scope `scope`'s: the traffic entry's for `all` when it is the only one (see `allIsEntry`). */
   private counting(scope: number): number {
-    return scope === 0 && this.allIsEntry ? 1 : scope;
+    return scope === 0 && this.allIsEntry === true ? 1 : scope;
   }
 }

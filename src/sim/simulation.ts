@@ -325,7 +325,7 @@ export class Simulation implements Host {
   private countForward(a: number, c: number): void {
     const r = this.attempts.req[a];
     const conns = this.connections;
-    this.recorder.forwarded(this.scopeOf[this.requests.traffic[r]], this.requests.bucket[r], conns.entry[c], conns.crossNode[c] === 1, conns.crossZone[c] === 1);
+    this.recorder.forwarded(this.scopeOf[this.requests.traffic[r]], this.requests.bucket[r], conns.entry[c], conns.crossNode[c], conns.crossZone[c]);
   }
 
   /** Sends attempt a over connection c (new: after the handshake, if any). */
