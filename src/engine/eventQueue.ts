@@ -56,8 +56,10 @@ export class EventQueue {
   /**
    * The heap, in order: entry i's time at [2i] and its slot at [2i + 1] (one
    * array, so a step of a sift checks one array's map and loads its pointers
-   * once). Entry heapSize is a sentinel at time Infinity, so a sift down
-   * reads a right child without testing that there is one.
+   * once). Every entry from heapSize on holds time Infinity (filled so, and
+   * removeTop writes it into the place it empties; nothing else writes
+   * there), so a sift down reads a right child without testing that there
+   * is one.
    */
   private keys: Float64Array;
   /** Per slot: the sequence number of its event (ties in time go in this order). */
@@ -120,7 +122,6 @@ export class EventQueue {
     // (A parent at the same time was scheduled earlier: its sequence is smaller.)
     const keys = this.keys;
     let i = this.heapSize++;
-    keys[2 * i + 2] = Infinity;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const parentTime = keys[2 * parent];
@@ -241,7 +242,7 @@ export class EventQueue {
     const keys = this.keys;
     const top = keys[1] | 0;
     const n = --this.heapSize;
-    // The last entry goes down from the root; its place becomes the sentinel.
+    // The last entry goes down from the root; its place holds Infinity again.
     const end = 2 * n;
     const lastTime = keys[end];
     const last = keys[end + 1];

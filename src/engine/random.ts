@@ -57,7 +57,7 @@ export class RandomStream {
    * inline returns an int32 as a small integer, but a uint32 from 2^31 up as a
    * heap-allocated number.
    */
-  protected step(): number {
+  private step(): number {
     const a = this.a;
     const b = this.b;
     const c = this.c;
@@ -71,10 +71,12 @@ export class RandomStream {
 
   /**
    * A uniform double in the open interval (0, 1), from two steps
-   * ({@link unitInterval}). The steps are written out rather than two calls of
-   * step(): the same arithmetic, the state read and written once, in 101
-   * bytes of bytecode instead of 269 (what V8's inlining budget counts
-   * wherever next() is inlined).
+   * ({@link unitInterval}). The steps are step()'s arithmetic written out
+   * twice, on purpose: the state read and written once, in 101 bytes of
+   * bytecode instead of 269 (what V8's inlining budget counts wherever next()
+   * is inlined). Back as `unitInterval(this.step(), this.step())`, the
+   * reference scenario took 7 620 → 7 933 instructions a request. A test
+   * checks it against unitInterval() of two raw outputs.
    */
   next(): number {
     const a = this.a;

@@ -113,10 +113,11 @@ export class Recorder {
    * requests in the same order: only the entry's scope counts and `all` reads
    * its counters (as they share one histogram), which halves the counting on
    * the hot path and gives the same sums to the last bit. With more entries
-   * `all` counts each entry's requests as well.
+   * `all` counts each entry's requests as well. Tested with === true and
+   * !== true: V8 knows a boolean field only as an object, and `!x` on it
+   * tests every falsy kind (false, '', 0, NaN, null, undefined, document.all,
+   * 0n); a comparison is one.
    */
-  // Tested with === true and !== true: V8 knows a boolean field only as an object, and `!x` on it
-  // tests every falsy kind (false, '', 0, NaN, null, undefined, document.all, 0n); a comparison is one.
   private readonly allIsEntry: boolean;
   /** Where the bucket histograms' bins come from (one store for the replication's buckets). */
   private readonly bucketBins = new BinStore();
