@@ -33,6 +33,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runReplication } from '../src/sim/replication.js';
+import { chainScenario } from './calls.js';
 import { clusterScenario } from './cluster.js';
 import { mm4, referenceScenario, resolvedScenario } from './reference.js';
 
@@ -44,6 +45,9 @@ const SCENARIOS: Record<string, { scenario: (requests: number) => object; warm: 
   mm4: { scenario: (n) => mm4(n), warm: 200_000, n1: 50_000, n2: 250_000 },
   // 1000 nodes, 3000 pods, ClientIP affinity, 10 000 clients at 20 000/s (npm run bench's affinity line).
   affinity: { scenario: (n) => clusterScenario({ nodes: 1000, pods: 3000, affinity: true, seconds: n / 20000 }), warm: 100_000, n1: 40_000, n2: 160_000 },
+  // A chain of 1 and of 3 Services (npm run bench's calls line): cost per edge request.
+  chain1: { scenario: (n) => chainScenario(1, n), warm: 100_000, n1: 40_000, n2: 160_000 },
+  chain3: { scenario: (n) => chainScenario(3, n), warm: 100_000, n1: 40_000, n2: 160_000 },
 };
 const DEFAULT_SCENARIOS = ['reference', 'mm4'];
 
