@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: how fast svcsim is and how much memory it needs. Not a
- * test: it prints figures for the notes (README "Speed"). Whole processes
+ * test: it prints figures for the notes (README "Speed", docs/speed.md). Whole processes
  * are timed in pairs (bench/processes.ts): the machine may be shared.
  *
  * 1. Reference scenario (LoadBalancer, 10 nodes in 2 zones, 30 pods, Poisson
