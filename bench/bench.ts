@@ -5,7 +5,8 @@
  *
  * 1. Reference scenario (LoadBalancer, 10 nodes in 2 zones, 30 pods, Poisson
  *    arrivals, exponential service, no failures): simulated requests/s and
- *    engine events/s of one replication in this thread.
+ *    engine events/s of a replication of 100 simulated seconds in this
+ *    thread, the median of 5.
  * 2. The M/M/4 model (λ 3.6/s, μ 1/s, 10⁶ requests, bench/mm4.yaml) through
  *    the whole CLI with --no-charts, paired with the same model in simjs
  *    2.0.3 (bench/simjs-mm4.ts).
@@ -18,7 +19,8 @@
  *    10⁴ / 10⁵ (issue 10: set-up and memory linear in nodes + pods).
  * 5. A 1-second what-if of the default scenario with charts, whole process,
  *    paired with a bare `node -e 0`.
- * 5b. Call graphs: a 3-tier chain against one tier, per edge request (bench/calls.ts).
+ * 5b. Call graphs: a 3-tier chain against one tier, per edge request, the
+ *    median ratio of 5 pairs (bench/calls.ts).
  * 6. Worker scaling with its CPU control: bench/scaling.ts.
  */
 import { execFileSync } from 'node:child_process';
