@@ -39,7 +39,7 @@ export function benchCalls(): void {
   // Pairs, one tier then three, and the median ratio: one pair moved by ±10% from run to run on these machines.
   const pairs = 5;
   const ratios: number[] = [];
-  // A first pair at the measured size, not counted: the first runs at a new size ran slower.
+  // A first pair at the measured size, not counted: more warm-up, in case V8 still compiles.
   let one = perEdgeRequest(1, 200_000);
   let three = perEdgeRequest(3, 200_000);
   for (let i = 0; i < pairs; i++) {
