@@ -6,6 +6,7 @@
  * close, and peak in-flight shows memory stays with what is in flight.
  */
 import { runReplication } from '../src/sim/replication.js';
+import { median } from './processes.js';
 import { resolvedScenario } from './reference.js';
 
 /** A chain of `tiers` Services (each pod calls the next tier once), `requests` edge requests at 1000/s. */
@@ -47,10 +48,8 @@ export function benchCalls(): void {
     three = perEdgeRequest(3, 200_000);
     ratios.push(three.microseconds / one.microseconds);
   }
-  ratios.sort((x, y) => x - y);
-  const median = ratios[pairs >> 1];
   console.log(
-    `calls: a 3-tier chain costs ${median.toFixed(2)}× one tier per edge request (median of ${pairs} pairs, ${ratios[0].toFixed(2)}–${ratios[pairs - 1].toFixed(2)}; at most 3× expected); ` +
+    `calls: a 3-tier chain costs ${median(ratios).toFixed(2)}× one tier per edge request (median of ${pairs} pairs, ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}; at most 3× expected); ` +
       `last pair ${three.microseconds.toFixed(2)} vs ${one.microseconds.toFixed(2)} µs; peak in flight ${three.peakInFlight} vs ${one.peakInFlight}`,
   );
 }

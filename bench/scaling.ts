@@ -26,6 +26,7 @@ import { stringify } from 'yaml';
 import { execute } from '../src/runner/run.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 import type { Variant } from '../src/scenario/sweep.js';
+import { median } from './processes.js';
 import { referenceScenario } from './reference.js';
 
 /** A CPU-bound loop in a worker thread (no memory traffic): its seconds. */
@@ -59,10 +60,6 @@ async function rate(variants: Variant[], replications: number, workers: number):
   return { rate: out.simulatedRequests / seconds, seconds, requests: out.simulatedRequests, bytes };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { duration: { type: 'string', default: '50' }, replications: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' } } });
