@@ -7,30 +7,28 @@
  * retries, queues, rejections and a crashed node) run with a check at every
  * release.
  */
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../src/scenario/load.js';
 import { resolved } from '../src/scenario/resolved.js';
 import type { Scenario } from '../src/scenario/schema.js';
+import { Where } from '../src/sim/pools.js';
 import { Simulation } from '../src/sim/simulation.js';
 import { scenarioFrom, webService } from './helpers/scenario.js';
 
-/** Scenario files, and the simulated seconds each runs here (enough to reach its failures and scaling). */
-const files: [string, number][] = [
-  ['scenarios/autoscaling-spike.yaml', 420],
-  ['scenarios/cluster-autoscaler.yaml', 420],
-  ['scenarios/clusterip-internal.yaml', 10],
-  ['scenarios/default.yaml', 10],
-  ['scenarios/etp-local-vs-cluster.yaml', 10],
-  ['scenarios/example-web.yaml', 10],
-  ['scenarios/grpc-pooled-imbalance.yaml', 10],
-  ['scenarios/loadbalancer.yaml', 10],
-  ['scenarios/node-failure.yaml', 105],
-  ['scenarios/nodeport.yaml', 10],
-  ['scenarios/online-boutique.yaml', 10],
-  ['scenarios/service-types.yaml', 20],
-  ['test/fixtures/golden/failures.yaml', 60],
-  ['test/fixtures/golden/paths.yaml', 10],
-];
+/** Simulated seconds per scenario file: 10 unless it needs longer to reach its failures and scaling. */
+const LONGER: Record<string, number> = {
+  'scenarios/autoscaling-spike.yaml': 420,
+  'scenarios/cluster-autoscaler.yaml': 420,
+  'scenarios/node-failure.yaml': 105,
+  'scenarios/service-types.yaml': 20,
+  'test/fixtures/golden/failures.yaml': 60,
+};
+
+/** Every bundled scenario and golden fixture, so that one added later is checked too. */
+const files: [string, number][] = ['scenarios', 'test/fixtures/golden']
+  .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => `${dir}/${f}`))
+  .map((file) => [file, LONGER[file] ?? 10]);
 
 /** Twice the load its pods can serve, a client timeout shorter than the service time, retries, bounded queues and a node that crashes. */
 const overloaded = () =>
@@ -56,7 +54,7 @@ function checkReleases(s: Scenario): { released: number; abandoned: number; wron
   att.release = (a: number) => {
     released++;
     abandoned += att.abandoned[a];
-    if ((att.where[a] !== 0 || att.conn[a] !== -1 || att.timeoutEvent[a] !== -1) && wrong.length < 5)
+    if ((att.where[a] !== Where.Free || att.conn[a] !== -1 || att.timeoutEvent[a] !== -1) && wrong.length < 5)
       wrong.push(`attempt ${a} at ${sim.now.toFixed(6)} s: where ${att.where[a]}, conn ${att.conn[a]}, timeoutEvent ${att.timeoutEvent[a]}`);
     release(a);
   };
